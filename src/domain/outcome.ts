@@ -1,0 +1,236 @@
+// What happened to each instance of a request, and one plain line per error code saying what went
+// wrong and what to do. Pure: data in, data out.
+
+import type { AttachRequest, Decision, RequestStatus } from './request.js';
+
+/**
+ * Every code the AttachKeyPair page lists, the gateway's common codes (volcengine.md §3.4) and our
+ * client's transport codes, each mapped to "what happened; what to do".
+ */
+export const ERROR_EXPLANATIONS: Readonly<Record<string, string>> = Object.freeze({
+  // AttachKeyPair, request level
+  'MissingParameter.KeyPairNameAndKeyPairId':
+    'no key pair was given (neither a name nor an id); ask again with a key pair name or a kp- id',
+  'MissingParameter.InstanceIds':
+    'no instance ids were sent; ask again with at least one instance id',
+  'LimitExceeded.MaximumInstanceIds':
+    'more than 100 instance ids were sent in one call; this is a bot bug (batches hold at most 100), report it',
+  'InvalidClientToken.Malformed':
+    'Volcengine rejected the idempotency token (ClientToken) as malformed; this is a bot bug, report it',
+  IdempotentParameterMismatch:
+    'the idempotency token (ClientToken) was already used for a different call, so nothing was done; report it, then ask again as a new request',
+  'InvalidKeyPair.NotFound':
+    'the key pair does not exist in this region; check the name or kp- id and the region, then ask again',
+  IdempotentProcessing:
+    'an identical earlier call is still being processed; wait a few minutes, check the instances, then ask again if needed',
+  InternalError:
+    'Volcengine had an internal error and retries did not help; ask again later, and open a ticket if it keeps happening',
+
+  // AttachKeyPair, per instance
+  'InvalidInstance.NotFound':
+    'the instance does not exist in this region; check the instance id and the region',
+  'InvalidKeyPairForWindows.Unsupported':
+    'the instance runs Windows, which does not support key pairs; keep using its password',
+  'InvalidResetAuthenticationAgent.NotFound':
+    'the password plug-in (reset-authentication agent) is not installed on the instance; install it, then ask again',
+  InvalidInstanceStatus:
+    'the instance must be Running or Stopped; start or stop it, then ask again',
+  FlowLimitExceeded:
+    'Volcengine rate-limited the call and retries ran out; wait a few minutes, then ask again for these instances',
+
+  // Gateway (common) codes
+  UndefinedError:
+    'Volcengine returned an unspecified internal error; ask again later, and open a ticket if it keeps happening',
+  MissingParameter:
+    'Volcengine says a required parameter (such as Action or Version) is missing; this is a bot bug, report it',
+  MissingAuthenticationToken:
+    'the call carried no credentials; set VOLC_ACCESS_KEY_ID and VOLC_SECRET_ACCESS_KEY for the bot',
+  MissingRequestInfo:
+    'the call lacked signing details (date, access key, service or region); this is a bot bug, report it',
+  MissingSignature: 'the call was not signed; this is a bot bug, report it',
+  InvalidTimestamp:
+    "the bot's clock is off (the signed time was rejected); sync it with NTP, then ask again",
+  ServiceNotFound:
+    'Volcengine did not recognise the service in the signature; check VOLC_ENDPOINT and the region',
+  ServiceUnavailable:
+    'Volcengine did not recognise the service in the signature; check VOLC_ENDPOINT and the region',
+  InvalidActionOrVersion:
+    'Volcengine does not know this action or API version; check that VOLC_ENDPOINT is the OpenAPI endpoint (open.volcengineapi.com)',
+  InvalidAccessKey:
+    'the access key is unknown or disabled; check VOLC_ACCESS_KEY_ID (and VOLC_SESSION_TOKEN for temporary keys)',
+  InvalidClientTokenId:
+    'the access key is unknown or disabled; check VOLC_ACCESS_KEY_ID (and VOLC_SESSION_TOKEN for temporary keys)',
+  SignatureDoesNotMatch:
+    'the signature did not match; check that VOLC_SECRET_ACCESS_KEY belongs to VOLC_ACCESS_KEY_ID',
+  ServiceShouldCallSelfApi:
+    'this access key belongs to a service account that may only call its own API; use an IAM user key',
+  LackPolicy:
+    "the access key's user has no policy allowing ecs:AttachKeyPair; grant one, then ask again",
+  AccessDenied:
+    "the access key's user may not run AttachKeyPair on these resources; ask a Volcengine admin to allow it",
+  InternalServiceTimeout:
+    'the ECS backend timed out and retries did not help; check the instances in the console, then ask again',
+  ServiceUnavailableTemp:
+    'ECS was temporarily unavailable and retries did not help; ask again in a few minutes',
+  FailToConnect:
+    'the Volcengine gateway could not reach ECS and retries did not help; ask again in a few minutes',
+  InternalServiceError:
+    'Volcengine had an internal service error; ask again later, and open a ticket if it keeps happening',
+  MethodNotAllowed:
+    'Volcengine refused the HTTP method; this is a bot bug (AttachKeyPair is sent as GET), report it',
+  LackProjectPolicy:
+    "the access key's user has no permission in the instances' project; grant it, then ask again",
+
+  // Our client (transport)
+  Timeout:
+    'Volcengine did not answer in time and retries ran out, so the key may or may not be bound; check the instances, then ask again',
+  NetworkError:
+    'the bot could not reach Volcengine (network error) and retries ran out; check its network and VOLC_ENDPOINT, then ask again',
+  HttpError:
+    'Volcengine answered with an unexpected HTTP status and no error code; ask again later, and check VOLC_ENDPOINT',
+  InvalidResponse:
+    'Volcengine answered with something that is not an API response (often a proxy); check VOLC_ENDPOINT and any proxy, then ask again',
+  RequestError:
+    'the bot could not send the call (a configuration or bot bug); check VOLC_ENDPOINT, then report it',
+  UnexpectedError:
+    "the bot hit an unexpected error; look in the bot's logs for this request id, then ask again",
+});
+
+const FALLBACK = 'no explanation available';
+const MAX_API_MESSAGE = 300;
+
+/** One plain line for a code; unknown codes fall back to the API's own message. */
+export function explainCode(code: string, apiMessage?: string): string {
+  if (Object.hasOwn(ERROR_EXPLANATIONS, code)) return ERROR_EXPLANATIONS[code] as string;
+  const message = apiMessage?.replace(/\s+/g, ' ').trim();
+  if (!message) return FALLBACK;
+  return message.length > MAX_API_MESSAGE ? `${message.slice(0, MAX_API_MESSAGE - 1)}…` : message;
+}
+
+export interface FailedInstance {
+  instanceId: string;
+  code: string;
+  message: string;
+  explanation: string;
+}
+
+/** An instance whose batch ended in a request-level error: the call never reached it. */
+export interface NotAttemptedInstance {
+  instanceId: string;
+  code: string;
+  /** The batch error's explanation. */
+  reason: string;
+}
+
+export interface RequestSummary {
+  total: number;
+  succeeded: string[];
+  failed: FailedInstance[];
+  notAttempted: NotAttemptedInstance[];
+  /** Instances without an answer yet: not approved, or their batch is still planned or sent. */
+  unsettled: string[];
+  /** Volcengine RequestIds of the answers, in batch order, without repeats. */
+  apiRequestIds: string[];
+}
+
+export function summarize(request: AttachRequest): RequestSummary {
+  const succeeded: string[] = [];
+  const failed: FailedInstance[] = [];
+  const notAttempted: NotAttemptedInstance[] = [];
+  const apiRequestIds = new Set<string>();
+  const settled = new Set<string>();
+
+  for (const batch of request.batches) {
+    if (batch.apiRequestId) apiRequestIds.add(batch.apiRequestId);
+    if (batch.error?.requestId) apiRequestIds.add(batch.error.requestId);
+    if (batch.state === 'failed') {
+      const code = batch.error?.code ?? 'UnexpectedError';
+      const reason = explainCode(code, batch.error?.message);
+      for (const instanceId of batch.instanceIds) {
+        settled.add(instanceId);
+        notAttempted.push({ instanceId, code, reason });
+      }
+    } else if (batch.state === 'done') {
+      const outcomes = new Map((batch.outcomes ?? []).map((o) => [o.instanceId, o]));
+      for (const instanceId of batch.instanceIds) {
+        settled.add(instanceId);
+        const outcome = outcomes.get(instanceId);
+        // The API lists failures; an instance of an answered batch without an error succeeded.
+        if (outcome && !outcome.ok) {
+          const { code, message } = outcome;
+          failed.push({ instanceId, code, message, explanation: explainCode(code, message) });
+        } else {
+          succeeded.push(instanceId);
+        }
+      }
+    }
+  }
+
+  return {
+    total: request.instanceIds.length,
+    succeeded,
+    failed,
+    notAttempted,
+    unsettled: request.instanceIds.filter((id) => !settled.has(id)),
+    apiRequestIds: [...apiRequestIds],
+  };
+}
+
+/** Outcome counts only. */
+export interface OutcomeTotals {
+  succeeded: number;
+  failed: number;
+  notAttempted: number;
+}
+
+export function countOutcomes(summary: RequestSummary): OutcomeTotals {
+  return {
+    succeeded: summary.succeeded.length,
+    failed: summary.failed.length,
+    notAttempted: summary.notAttempted.length,
+  };
+}
+
+/**
+ * What is worth keeping about a request once its full record is archived: enough for status and
+ * history answers, without the instance lists.
+ */
+export interface RequestDigest {
+  id: string;
+  status: RequestStatus;
+  requesterId: string;
+  channelId: string;
+  keyPairName?: string;
+  keyPairId?: string;
+  region: string;
+  instanceCount: number;
+  createdAt: string;
+  expiresAt: string;
+  decision?: Decision;
+  finishedAt?: string;
+  sandbox?: boolean;
+  /** Present once any batch was answered. */
+  totals?: OutcomeTotals;
+}
+
+export function toRequestDigest(request: AttachRequest): RequestDigest {
+  const digest: RequestDigest = {
+    id: request.id,
+    status: request.status,
+    requesterId: request.requesterId,
+    channelId: request.channelId,
+    region: request.region,
+    instanceCount: request.instanceIds.length,
+    createdAt: request.createdAt,
+    expiresAt: request.expiresAt,
+  };
+  if (request.keyPairName !== undefined) digest.keyPairName = request.keyPairName;
+  if (request.keyPairId !== undefined) digest.keyPairId = request.keyPairId;
+  if (request.decision) digest.decision = request.decision;
+  if (request.finishedAt) digest.finishedAt = request.finishedAt;
+  if (request.sandbox) digest.sandbox = true;
+  if (request.batches.some((b) => b.state === 'done' || b.state === 'failed')) {
+    digest.totals = countOutcomes(summarize(request));
+  }
+  return digest;
+}

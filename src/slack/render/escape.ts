@@ -1,0 +1,59 @@
+// Safe text for mrkdwn. Slack treats `<...>` as links, mentions and @channel, and `&` starts an
+// entity, so everything a user typed is escaped before it is echoed into a channel.
+
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Escapes text that may already be escaped (such as the parser's mrkdwn-ready messages): existing
+ * `&amp;` `&lt;` `&gt;` stay as they are, every raw `&` `<` `>` is escaped.
+ */
+export function escapeMrkdwnOnce(text: string): string {
+  return text
+    .replace(/&(?!(?:amp|lt|gt);)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+const USER_ID = /^[UW][A-Z0-9]+$/;
+
+/** `<@U123>` for a real user id; anything else is shown as escaped text and pings nobody. */
+export function mentionUser(userId: string): string {
+  return USER_ID.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
+}
+
+const CHANNEL_ID = /^[CGD][A-Z0-9]+$/;
+
+/** `<#C123>` for a real channel id; anything else as escaped text. */
+export function mentionChannel(channelId: string): string {
+  return CHANNEL_ID.test(channelId) ? `<#${channelId}>` : escapeMrkdwn(channelId);
+}
+
+/** Cuts text to `max` characters, marking the cut with an ellipsis. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/** Escaped inline code for a user-supplied value, cut to a readable length. */
+export function codeSpan(text: string, max = 120): string {
+  // A backtick would end the span early; a prime looks the same and keeps the span whole.
+  return `\`${escapeMrkdwn(truncateText(text, max).replace(/`/g, 'ʹ'))}\``;
+}
+
+/**
+ * A time each reader sees in their own time zone, with the ISO time as the fallback. Unparsable
+ * input is shown escaped as it is.
+ */
+export function formatSlackDate(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return escapeMrkdwn(iso);
+  const unix = Math.floor(ms / 1000);
+  return `<!date^${unix}^{date_short_pretty} at {time}|${new Date(ms).toISOString()}>`;
+}
+
+/** `1 instance`, `3 instances`. */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? noun : nouns}`;
+}

@@ -1,0 +1,313 @@
+import { describe, expect, it } from 'vitest';
+import { toRequestDigest } from '../../src/domain/outcome.js';
+import type { AttachRequest } from '../../src/domain/request.js';
+import {
+  escapeMrkdwn,
+  escapeMrkdwnOnce,
+  formatSlackDate,
+  mentionChannel,
+  mentionUser,
+} from '../../src/slack/render/escape.js';
+import { findLimitViolations, type SlackReply } from '../../src/slack/render/limits.js';
+import {
+  type Refusal,
+  renderHistory,
+  renderNotes,
+  renderParseError,
+  renderRefusal,
+  renderStatus,
+  renderUsage,
+} from '../../src/slack/render/messages.js';
+
+const USAGE =
+  'How to use /attach-key:\n• /attach-key i-aaaa1111 key=NAME\n• /attach-key <ids> key-id=kp-…';
+const AT = '2026-11-01T10:10:00.000Z';
+const AT_TOKEN = `<!date^${Date.parse(AT) / 1000}^{date_short_pretty} at {time}|${AT}>`;
+
+function makeRequest(extra: Partial<AttachRequest> = {}): AttachRequest {
+  return {
+    id: 'req-abc123',
+    status: 'done',
+    requesterId: 'U01REQUESTER',
+    channelId: 'C01CHANNEL',
+    instanceIds: ['i-aaaa1111', 'i-bbbb2222'],
+    keyPairName: 'ops-key',
+    region: 'cn-beijing',
+    createdAt: '2026-11-01T10:00:00.000Z',
+    expiresAt: '2026-11-01T11:00:00.000Z',
+    decision: { kind: 'approved', by: 'U02APPROVER', at: AT },
+    finishedAt: '2026-11-01T10:11:00.000Z',
+    batches: [
+      {
+        index: 0,
+        clientToken: 't0',
+        instanceIds: ['i-aaaa1111', 'i-bbbb2222'],
+        state: 'done',
+        sendCount: 1,
+        apiRequestId: 'RID-0',
+        outcomes: [
+          { instanceId: 'i-aaaa1111', ok: true },
+          { instanceId: 'i-bbbb2222', ok: false, code: 'InvalidInstanceStatus', message: 'x' },
+        ],
+      },
+    ],
+    ...extra,
+  };
+}
+
+/** Every `<…>` left in the output is a mention or date token the bot made on purpose. */
+function expectOnlySafeTokens(message: unknown) {
+  const tokens = JSON.stringify(message).match(/<[^<>]*>/g) ?? [];
+  for (const token of tokens) {
+    expect(token).toMatch(
+      /^<(@[UW][A-Z0-9]+|#[CGD][A-Z0-9]+|!date\^\d+\^\{date_short_pretty\} at \{time\}\|[\dT:.Z-]+)>$/,
+    );
+  }
+}
+
+function valid(reply: SlackReply): string {
+  expectOnlySafeTokens(reply);
+  expect(findLimitViolations(reply)).toEqual([]);
+  return JSON.stringify(reply);
+}
+
+describe('escape helpers', () => {
+  it('escapes & < > so nothing pings or links', () => {
+    expect(escapeMrkdwn('<!channel> & <https://x|y>')).toBe(
+      '&lt;!channel&gt; &amp; &lt;https://x|y&gt;',
+    );
+    expect(escapeMrkdwnOnce('&lt;ok&gt; & <new>')).toBe('&lt;ok&gt; &amp; &lt;new&gt;');
+    expect(escapeMrkdwnOnce('&amplifier')).toBe('&amp;amplifier');
+  });
+
+  it('mentions only real user and channel ids', () => {
+    expect(mentionUser('U012ABCDEF')).toBe('<@U012ABCDEF>');
+    expect(mentionUser('W012ABCDEF')).toBe('<@W012ABCDEF>');
+    expect(mentionUser('<!channel>')).toBe('&lt;!channel&gt;');
+    expect(mentionUser('u012abc')).toBe('u012abc');
+    expect(mentionUser('U01|x>')).toBe('U01|x&gt;');
+    expect(mentionChannel('C012ABC')).toBe('<#C012ABC>');
+    expect(mentionChannel('C1><!here')).toBe('C1&gt;&lt;!here');
+  });
+
+  it('formats dates as Slack date tokens with an ISO fallback', () => {
+    expect(formatSlackDate(AT)).toBe(AT_TOKEN);
+    expect(formatSlackDate('<!here>')).toBe('&lt;!here&gt;');
+  });
+});
+
+describe('usage, parse errors and notes', () => {
+  it('shows usage with the angle brackets escaped', () => {
+    const json = valid(renderUsage(USAGE));
+    expect(json).toContain('&lt;ids&gt;');
+    expect(json).not.toContain('<ids>');
+  });
+
+  it('names what was wrong and shows the usage, without escaping twice', () => {
+    const reply = renderParseError('`&lt;!channel&gt;` is not an instance id', USAGE);
+    const json = valid(reply);
+    expect(reply.text).toContain('`&lt;!channel&gt;` is not an instance id');
+    expect(reply.text).toContain('How to use /attach-key');
+    expect(json).not.toContain('&amp;lt;');
+    expect(renderParseError('raw <!here>', USAGE).text).not.toContain('<!here>');
+  });
+
+  it('lists notes', () => {
+    const reply = renderNotes(['1 duplicate id was removed', 'key-id wins over key=']);
+    valid(reply);
+    expect(reply.text).toMatch(/notes:\n• 1 duplicate id was removed\n• key-id wins over key=/);
+  });
+});
+
+describe('renderRefusal', () => {
+  const cases: [Refusal, RegExp][] = [
+    [{ reason: 'not_approver' }, /only the approvers listed in APPROVER_USER_IDS can approve/i],
+    [{ reason: 'self_approval' }, /someone else has to approve/],
+    [
+      {
+        reason: 'already_decided',
+        status: 'executing',
+        decision: { kind: 'approved', by: 'U02APPROVER', at: AT },
+      },
+      /already approved by <@U02APPROVER> <!date\^\d+\^.*It is running/,
+    ],
+    [
+      {
+        reason: 'already_decided',
+        status: 'done',
+        decision: { kind: 'approved', by: 'U02APPROVER', at: AT },
+      },
+      /already approved by <@U02APPROVER>.*finished/,
+    ],
+    [
+      {
+        reason: 'already_decided',
+        status: 'rejected',
+        decision: { kind: 'rejected', by: 'U03OTHER', at: AT },
+      },
+      /already rejected by <@U03OTHER> <!date/,
+    ],
+    [
+      { reason: 'already_decided', status: 'expired', decision: { kind: 'expired', at: AT } },
+      /expired at <!date\^\d+\^/,
+    ],
+    [{ reason: 'expired', expiresAt: AT }, /expired at <!date\^\d+\^/],
+    [{ reason: 'unknown_request' }, /can't find that request/],
+    [{ reason: 'unknown_request', requestId: 'req-zzz' }, /can't find request `req-zzz`/],
+    [{ reason: 'shutting_down' }, /restarting/],
+    [{ reason: 'channel_not_allowed' }, /not allowed in this channel/],
+    [
+      { reason: 'channel_not_allowed', allowedChannelIds: ['C0OPS', 'bad<!x>'] },
+      /<#C0OPS>, bad&lt;!x&gt;/,
+    ],
+    [{ reason: 'requester_not_allowed' }, /REQUESTER_USER_IDS/],
+    [{ reason: 'too_many_instances', count: 700, limit: 500 }, /700 instances.*at most 500/],
+    [
+      { reason: 'bot_not_in_channel', detail: 'not_in_channel' },
+      /`\/invite @&lt;bot name&gt;` in this channel/,
+    ],
+    [{ reason: 'post_failed', detail: 'msg_too_long' }, /Slack said `msg_too_long`/],
+  ];
+
+  it.each(cases)('explains %o', (refusal, wording) => {
+    const reply = renderRefusal(refusal);
+    valid(reply);
+    expect(reply.text).toMatch(wording);
+  });
+
+  it('names the bot when its id is known and appends usage when given', () => {
+    const reply = renderRefusal(
+      { reason: 'bot_not_in_channel' },
+      { botUserId: 'U0BOT', usage: USAGE },
+    );
+    expect(reply.text).toContain('<@U0BOT>');
+    expect(reply.text).toContain('How to use /attach-key');
+    expect(reply.text).not.toContain('<ids>');
+  });
+
+  it('does not say "nothing was changed" for a request that is running', () => {
+    const reply = renderRefusal({
+      reason: 'already_decided',
+      status: 'executing',
+      decision: { kind: 'approved', by: 'U02APPROVER', at: AT },
+    });
+    expect(reply.text).not.toMatch(/Nothing was changed/);
+  });
+});
+
+describe('renderStatus', () => {
+  it('answers an unknown id with a refusal naming it', () => {
+    expect(renderStatus('req-nope', undefined).text).toMatch(/can't find request `req-nope`/);
+  });
+
+  it('shows who asked, what, who decided, when, and the outcome', () => {
+    const reply = renderStatus('req-abc123', { request: makeRequest(), archived: false });
+    valid(reply);
+    const { text } = reply;
+    expect(text).toContain('*Request `req-abc123`*: done');
+    expect(text).toMatch(/Asked by <@U01REQUESTER> <!date.*in <#C01CHANNEL>/);
+    expect(text).toContain('Key pair `ops-key` · region `cn-beijing` · 2 instances');
+    expect(text).toContain(`Approved by <@U02APPROVER> ${AT_TOKEN}`);
+    expect(text).toContain('✅ 1 succeeded'.replace('✅', ':white_check_mark:'));
+    expect(text).toContain(':x: 1 failed');
+    expect(text).toContain('`InvalidInstanceStatus` ×1');
+    expect(text).toMatch(/Finished <!date/);
+    expect(text).not.toContain('archived');
+  });
+
+  it('marks archived snapshots and accepts a digest', () => {
+    const reply = renderStatus('req-abc123', {
+      request: toRequestDigest(makeRequest()),
+      archived: true,
+    });
+    valid(reply);
+    expect(reply.text).toContain('(archived)');
+    expect(reply.text).toContain(':white_check_mark: 1 succeeded');
+  });
+
+  it('shows progress while running and the deadline while pending', () => {
+    const running = makeRequest({ status: 'executing', finishedAt: undefined });
+    running.batches.push({
+      index: 1,
+      clientToken: 't1',
+      instanceIds: ['i-c'],
+      state: 'sent',
+      sendCount: 1,
+    });
+    expect(renderStatus('x', { request: running }).text).toContain(
+      'Running: 1 of 2 batches answered',
+    );
+    const pending = makeRequest({
+      status: 'pending',
+      batches: [],
+      decision: undefined,
+      finishedAt: undefined,
+    });
+    expect(renderStatus('x', { request: pending }).text).toMatch(
+      /Waiting for approval until <!date/,
+    );
+  });
+
+  it('escapes what the requester typed', () => {
+    const json = valid(
+      renderStatus('x', { request: makeRequest({ keyPairName: '<!channel>', region: '<!here>' }) }),
+    );
+    expect(json).not.toContain('<!channel>');
+    expect(json).not.toContain('<!here>');
+    expect(json).toContain('&lt;!channel&gt;');
+  });
+
+  it('says SANDBOX for a sandbox request', () => {
+    expect(renderStatus('x', { request: makeRequest({ sandbox: true }) }).text).toContain(
+      'SANDBOX',
+    );
+  });
+});
+
+describe('renderHistory', () => {
+  it('says when there is nothing yet', () => {
+    const reply = renderHistory([]);
+    valid(reply);
+    expect(reply.text).toMatch(/No requests yet/);
+  });
+
+  it('lists who requested what, who decided, when and the totals', () => {
+    const rejected = makeRequest({
+      id: 'req-two',
+      status: 'rejected',
+      keyPairId: 'kp-9999',
+      keyPairName: undefined,
+      batches: [],
+      decision: { kind: 'rejected', by: 'U03OTHER', at: AT },
+      finishedAt: undefined,
+    });
+    const reply = renderHistory([
+      makeRequest(),
+      rejected,
+      toRequestDigest(makeRequest({ id: 'req-three' })),
+    ]);
+    const json = valid(reply);
+    expect(reply.text).toContain('3');
+    expect(json).toMatch(
+      /`req-abc123` <!date[^•]*<@U01REQUESTER>: `ops-key` → 2 instances in `cn-beijing` — \*done\* · Approved by <@U02APPROVER> <!date[^•]*✅ 1 ❌ 1 ⏭️ 0/u,
+    );
+    expect(json).toMatch(/`req-two`.*`kp-9999`.*\*rejected\* · Rejected by <@U03OTHER>/);
+    expect(json).toContain('`req-three`');
+  });
+
+  it('stays within limits for 50 long entries and says how many it left out', () => {
+    const many = Array.from({ length: 50 }, (_, i) =>
+      makeRequest({
+        id: `req-${i}`,
+        keyPairName: `<!channel>${'k'.repeat(60)}`,
+        keyPairId: `kp-${'9'.repeat(40)}`,
+      }),
+    );
+    const reply = renderHistory(many);
+    const json = valid(reply);
+    expect(json).not.toContain('<!channel>');
+    const shown = json.match(/`req-\d+`/g)?.length ?? 0;
+    expect(shown).toBeGreaterThan(10);
+    if (shown < 50) expect(json).toContain(`and ${50 - shown} more not shown`);
+  });
+});
