@@ -1,0 +1,534 @@
+import { describe, expect, it } from 'vitest';
+import type { Transport, TransportRequest } from '../../src/volcengine/ecs-client.js';
+import { createEcsClient } from '../../src/volcengine/ecs-client.js';
+import { VolcApiError } from '../../src/volcengine/errors.js';
+import {
+  createSandboxTransport,
+  describeSandboxBehaviour,
+  SANDBOX_INSTANCES,
+  SANDBOX_KEY_PAIRS,
+} from '../../src/volcengine/sandbox-ecs.js';
+import { canonicalQuery, signRequest } from '../../src/volcengine/signer.js';
+
+const NOW = new Date('2025-03-04T05:06:07Z');
+const CREDENTIALS = { accessKeyId: 'AKLTsandboxkey', secretAccessKey: 'sandbox-secret-value' };
+
+/** The sandbox behind the real client, with every wait instant and every wire request kept. */
+function setup(options: { maxAttempts?: number } = {}) {
+  const sandboxSleeps: number[] = [];
+  const sandbox = createSandboxTransport({
+    latencyMs: 0,
+    now: () => NOW,
+    sleep: async (ms) => {
+      sandboxSleeps.push(ms);
+    },
+  });
+  const wire: URLSearchParams[] = [];
+  const transport: Transport = (req) => {
+    wire.push(new URL(req.url).searchParams);
+    return sandbox(req);
+  };
+  const retries: Array<{ code: string; httpStatus?: number }> = [];
+  const client = createEcsClient({
+    endpoint: 'https://open.volcengineapi.com',
+    credentials: CREDENTIALS,
+    timeoutMs: 5_000,
+    maxAttempts: options.maxAttempts ?? 3,
+    deadlineMs: 60_000,
+    transport,
+    now: () => NOW,
+    sleep: async () => {},
+    random: () => 0,
+    onRetry: ({ error }) => {
+      retries.push({
+        code: error.code,
+        ...(error.httpStatus ? { httpStatus: error.httpStatus } : {}),
+      });
+    },
+  });
+  return { sandbox, client, wire, retries, sandboxSleeps };
+}
+
+/** A request as the client would send it, for the gateway checks the client never triggers. */
+function signedRequest(
+  params: Array<[string, string]>,
+  options: { region?: string; authorization?: boolean; signal?: AbortSignal } = {},
+): TransportRequest {
+  const query: Array<[string, string]> = [['Version', '2020-04-01'], ...params];
+  const headers: Record<string, string> = { Host: 'open.volcengineapi.com' };
+  if (options.authorization !== false) {
+    const signed = signRequest({
+      method: 'GET',
+      path: '/',
+      query,
+      headers,
+      body: '',
+      region: options.region ?? 'cn-beijing',
+      service: 'ecs',
+      credentials: CREDENTIALS,
+      date: NOW,
+    });
+    Object.assign(headers, signed.headers);
+  }
+  return {
+    method: 'GET',
+    url: `https://open.volcengineapi.com/?${canonicalQuery(query)}`,
+    headers,
+    signal: options.signal ?? new AbortController().signal,
+  };
+}
+
+function attachParams(ids: string[], extra: Array<[string, string]> = []): Array<[string, string]> {
+  return [
+    ['Action', 'AttachKeyPair'],
+    ...ids.map((id, i): [string, string] => [`InstanceIds.${i + 1}`, id]),
+    ['KeyPairName', 'sandbox-ops'],
+    ...extra,
+  ];
+}
+
+async function expectApiError(promise: Promise<unknown>): Promise<VolcApiError> {
+  const caught = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(caught).toBeInstanceOf(VolcApiError);
+  return caught as VolcApiError;
+}
+
+const base = { region: 'cn-beijing', keyPairName: 'sandbox-ops' };
+
+describe('sandbox ECS through the real client: AttachKeyPair', () => {
+  it('binds the key pair to two ordinary instances', async () => {
+    const { client, sandbox, wire } = setup();
+    const answer = await client.attachKeyPair({
+      ...base,
+      instanceIds: ['i-abc123', 'i-stopped01'],
+      clientToken: 'req1-b0',
+    });
+    expect(answer.outcomes).toEqual([
+      { instanceId: 'i-abc123', ok: true },
+      { instanceId: 'i-stopped01', ok: true },
+    ]);
+    expect(answer.requestId).toBe('20250304050607-sandbox-000001');
+    expect(wire).toHaveLength(1);
+    expect(sandbox.inventory.applications).toBe(1);
+    expect(sandbox.inventory.bindings.get('i-stopped01')).toEqual({
+      keyPairId: 'kp-sandbox-ops',
+      keyPairName: 'sandbox-ops',
+      region: 'cn-beijing',
+    });
+  });
+
+  it('gives each trigger word its per-instance error, the rest of the batch ok', async () => {
+    const { client, sandbox } = setup();
+    const ids = [
+      'i-ok1',
+      'i-missing1',
+      'i-windows1',
+      'i-NoAgent1',
+      'i-busy1',
+      'i-starting1',
+      'i-throttle1',
+      'i-ok2',
+    ];
+    const answer = await client.attachKeyPair({
+      ...base,
+      instanceIds: ids,
+      clientToken: 't-words',
+    });
+    const failure = (instanceId: string, code: string, message: string) => ({
+      instanceId,
+      ok: false,
+      code,
+      message,
+    });
+    expect(answer.outcomes).toEqual([
+      { instanceId: 'i-ok1', ok: true },
+      failure('i-missing1', 'InvalidInstance.NotFound', 'The specified instance does not exist.'),
+      failure(
+        'i-windows1',
+        'InvalidKeyPairForWindows.Unsupported',
+        'The OSType of this specified instance is Windows, which does not support key pairs.',
+      ),
+      failure(
+        'i-NoAgent1',
+        'InvalidResetAuthenticationAgent.NotFound',
+        'The specified reset-authentication agent does not install on the instance.',
+      ),
+      failure(
+        'i-busy1',
+        'InvalidInstanceStatus',
+        'The status of the specified instance does not support this request.',
+      ),
+      failure(
+        'i-starting1',
+        'InvalidInstanceStatus',
+        'The status of the specified instance does not support this request.',
+      ),
+      failure(
+        'i-throttle1',
+        'FlowLimitExceeded',
+        "You've reach the limit on request rate of resources.",
+      ),
+      { instanceId: 'i-ok2', ok: true },
+    ]);
+    expect([...sandbox.inventory.bindings.keys()]).toEqual(['i-ok1', 'i-ok2']);
+  });
+
+  it('answers for each documented example instance as documented', async () => {
+    const { client } = setup();
+    const answer = await client.attachKeyPair({
+      ...base,
+      instanceIds: SANDBOX_INSTANCES.map((i) => i.instanceId),
+      clientToken: 't-examples',
+    });
+    expect(answer.outcomes.map((o) => (o.ok ? 'ok' : o.code))).toEqual(
+      SANDBOX_INSTANCES.map((i) => i.outcome),
+    );
+  });
+
+  it('lets KeyPairId win over KeyPairName', async () => {
+    const { client, sandbox } = setup();
+    // The name alone would be refused; the id takes effect.
+    const answer = await client.attachKeyPair({
+      region: 'cn-beijing',
+      instanceIds: ['i-abc123'],
+      keyPairName: 'team-missing',
+      keyPairId: 'kp-sandbox-deploy',
+      clientToken: 't-id-wins',
+    });
+    expect(answer.outcomes).toEqual([{ instanceId: 'i-abc123', ok: true }]);
+    expect(sandbox.inventory.bindings.get('i-abc123')).toMatchObject({
+      keyPairId: 'kp-sandbox-deploy',
+      keyPairName: 'sandbox-deploy',
+    });
+    // And the other way round: a good name does not rescue a bad id.
+    const error = await expectApiError(
+      client.attachKeyPair({
+        region: 'cn-beijing',
+        instanceIds: ['i-abc123'],
+        keyPairName: 'sandbox-ops',
+        keyPairId: 'kp-missing',
+        clientToken: 't-id-wins-2',
+      }),
+    );
+    expect(error.code).toBe('InvalidKeyPair.NotFound');
+  });
+
+  it('accepts any other key pair name and binds it', async () => {
+    const { client, sandbox } = setup();
+    await client.attachKeyPair({
+      region: 'cn-beijing',
+      instanceIds: ['i-abc123'],
+      keyPairName: 'alice-laptop',
+      clientToken: 't-any-name',
+    });
+    const binding = sandbox.inventory.bindings.get('i-abc123');
+    expect(binding?.keyPairName).toBe('alice-laptop');
+    expect(binding?.keyPairId).toMatch(/^kp-sbx[0-9a-f]{12}$/);
+  });
+
+  it('refuses an unknown key pair with 404 InvalidKeyPair.NotFound, without retrying', async () => {
+    const { client, sandbox, wire } = setup();
+    for (const keyPair of [{ keyPairName: 'ops-missing' }, { keyPairId: 'ops-not-an-id' }]) {
+      const error = await expectApiError(
+        client.attachKeyPair({
+          region: 'cn-beijing',
+          instanceIds: ['i-abc123'],
+          ...keyPair,
+          clientToken: 't-unknown-kp',
+        }),
+      );
+      expect(error).toMatchObject({
+        code: 'InvalidKeyPair.NotFound',
+        httpStatus: 404,
+        retryable: false,
+      });
+      expect(error.requestId).toMatch(/-sandbox-/);
+      expect(error.message).toContain('The specified KeyPair does not exist.');
+    }
+    expect(wire).toHaveLength(2);
+    expect(sandbox.inventory.applications).toBe(0);
+  });
+
+  it('replays the stored answer for a repeated ClientToken and applies once', async () => {
+    const { client, sandbox, wire } = setup();
+    const call = { ...base, instanceIds: ['i-abc123', 'i-throttle9'], clientToken: 'req7-b0' };
+    const first = await client.attachKeyPair(call);
+    const second = await client.attachKeyPair({ ...call, instanceIds: [...call.instanceIds] });
+    expect(wire).toHaveLength(2);
+    expect(second).toEqual(first);
+    expect(sandbox.inventory.applications).toBe(1);
+    // A new token is a new request.
+    const third = await client.attachKeyPair({ ...call, clientToken: 'req7-b1' });
+    expect(third.requestId).not.toBe(first.requestId);
+    expect(sandbox.inventory.applications).toBe(2);
+  });
+
+  it('refuses the same ClientToken with other parameters: IdempotentParameterMismatch', async () => {
+    const { client, sandbox, wire } = setup();
+    await client.attachKeyPair({ ...base, instanceIds: ['i-abc123'], clientToken: 'req8-b0' });
+    const error = await expectApiError(
+      client.attachKeyPair({ ...base, instanceIds: ['i-other1'], clientToken: 'req8-b0' }),
+    );
+    expect(error).toMatchObject({
+      code: 'IdempotentParameterMismatch',
+      httpStatus: 400,
+      retryable: false,
+    });
+    expect(wire).toHaveLength(2);
+    expect(sandbox.inventory.applications).toBe(1);
+    expect(sandbox.inventory.bindings.has('i-other1')).toBe(false);
+  });
+
+  it('fails the first attempt of a flaky key pair; the retry with the same token succeeds', async () => {
+    const { client, sandbox, wire, retries } = setup();
+    const answer = await client.attachKeyPair({
+      region: 'cn-beijing',
+      instanceIds: ['i-abc123'],
+      keyPairName: 'deploy-Flaky',
+      clientToken: 'req9-b0',
+    });
+    expect(answer.outcomes).toEqual([{ instanceId: 'i-abc123', ok: true }]);
+    expect(retries).toEqual([{ code: 'InternalError', httpStatus: 500 }]);
+    expect(wire.map((q) => q.get('ClientToken'))).toEqual(['req9-b0', 'req9-b0']);
+    expect(sandbox.inventory.applications).toBe(1);
+  });
+
+  it('surfaces the flaky 500 when the client may not retry', async () => {
+    const { client } = setup({ maxAttempts: 1 });
+    const error = await expectApiError(
+      client.attachKeyPair({
+        region: 'cn-beijing',
+        instanceIds: ['i-abc123'],
+        keyPairId: 'kp-sandbox-flaky',
+        clientToken: 'req10-b0',
+      }),
+    );
+    expect(error).toMatchObject({ code: 'InternalError', httpStatus: 500, retryable: true });
+  });
+
+  it('adds 2 s of latency for a slow key pair', async () => {
+    const { client, sandboxSleeps } = setup();
+    await client.attachKeyPair({ ...base, instanceIds: ['i-abc123'], clientToken: 't-fast' });
+    expect(sandboxSleeps).toEqual([]);
+    await client.attachKeyPair({
+      region: 'cn-beijing',
+      instanceIds: ['i-abc123'],
+      keyPairName: 'sandbox-slow',
+      clientToken: 't-slow',
+    });
+    expect(sandboxSleeps).toEqual([2_000]);
+  });
+
+  it('waits the configured latency on every call', async () => {
+    const sleeps: number[] = [];
+    const sandbox = createSandboxTransport({
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    await sandbox(signedRequest([['Action', 'DescribeKeyPairs']]));
+    expect(sleeps).toEqual([50]);
+  });
+
+  it('takes the region from the credential scope', async () => {
+    const { client, sandbox } = setup();
+    await client.attachKeyPair({
+      ...base,
+      region: 'ap-southeast-1',
+      instanceIds: ['i-abc123'],
+      clientToken: 't-region',
+    });
+    expect(sandbox.inventory.bindings.get('i-abc123')?.region).toBe('ap-southeast-1');
+    const res = await sandbox(
+      signedRequest(attachParams(['i-abc123'], [['ClientToken', 't-region']]), {
+        region: 'cn-shanghai',
+      }),
+    );
+    expect(JSON.parse(res.body).ResponseMetadata).toEqual({
+      RequestId: '20250304050607-sandbox-000002',
+      Action: 'AttachKeyPair',
+      Version: '2020-04-01',
+      Service: 'ecs',
+      Region: 'cn-shanghai',
+    });
+    // Tokens are per region: the same token in another region was a new request.
+    expect(sandbox.inventory.applications).toBe(2);
+  });
+
+  it('rejects more than 100 instance ids: the client before sending, the sandbox itself', async () => {
+    const { client, sandbox, wire } = setup();
+    const ids = Array.from({ length: 101 }, (_, i) => `i-many${i}`);
+    const error = await expectApiError(
+      client.attachKeyPair({ ...base, instanceIds: ids, clientToken: 't-many' }),
+    );
+    expect(error.code).toBe('LimitExceeded.MaximumInstanceIds');
+    expect(wire).toHaveLength(0);
+
+    const res = await sandbox(signedRequest(attachParams(ids)));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).ResponseMetadata.Error).toEqual({
+      Code: 'LimitExceeded.MaximumInstanceIds',
+      Message: "You've reached the limit on the number of InstanceIds that you can set.",
+    });
+    const hundred = await sandbox(signedRequest(attachParams(ids.slice(0, 100))));
+    expect(hundred.status).toBe(200);
+    expect(JSON.parse(hundred.body).Result.OperationDetails).toHaveLength(100);
+  });
+});
+
+describe('sandbox ECS: request checks the client never triggers', () => {
+  async function errorOf(req: TransportRequest) {
+    const sandbox = createSandboxTransport({ latencyMs: 0, now: () => NOW });
+    const res = await sandbox(req);
+    return { status: res.status, ...JSON.parse(res.body).ResponseMetadata.Error, body: res.body };
+  }
+
+  it('refuses a request without an Authorization header with 401', async () => {
+    const got = await errorOf(signedRequest(attachParams(['i-abc123']), { authorization: false }));
+    expect(got).toMatchObject({ status: 401, Code: 'MissingAuthenticationToken' });
+  });
+
+  it('refuses missing ids, missing key pair and malformed tokens with the page codes', async () => {
+    const action: [string, string] = ['Action', 'AttachKeyPair'];
+    const cases: Array<[Array<[string, string]>, string]> = [
+      [[action, ['KeyPairName', 'sandbox-ops']], 'MissingParameter.InstanceIds'],
+      [[action, ['InstanceIds.1', 'i-abc123']], 'MissingParameter.KeyPairNameAndKeyPairId'],
+      [
+        attachParams(['i-abc123'], [['ClientToken', 'x'.repeat(65)]]),
+        'InvalidClientToken.Malformed',
+      ],
+      [attachParams(['i-abc123'], [['ClientToken', 'jeton-é']]), 'InvalidClientToken.Malformed'],
+    ];
+    for (const [params, code] of cases) {
+      expect(await errorOf(signedRequest(params))).toMatchObject({ status: 400, Code: code });
+    }
+    const ok = await createSandboxTransport({ latencyMs: 0 })(
+      signedRequest(attachParams(['i-abc123'], [['ClientToken', 'x'.repeat(64)]])),
+    );
+    expect(ok.status).toBe(200);
+  });
+
+  it('answers 404 InvalidActionOrVersion for an unknown action or version', async () => {
+    const unknown = await errorOf(signedRequest([['Action', 'DeleteInstance']]));
+    expect(unknown).toMatchObject({ status: 404, Code: 'InvalidActionOrVersion' });
+    const req = signedRequest([['Action', 'DescribeKeyPairs']]);
+    const oldVersion = await errorOf({ ...req, url: req.url.replace('2020-04-01', '2019-01-01') });
+    expect(oldVersion).toMatchObject({ status: 404, Code: 'InvalidActionOrVersion' });
+  });
+
+  it('never echoes the Authorization header or the access key', async () => {
+    const req = signedRequest([['Action', 'NoSuchAction']]);
+    const signature = req.headers.Authorization?.split('Signature=')[1] ?? '';
+    expect(signature).toHaveLength(64);
+    const { body } = await errorOf(req);
+    expect(body).not.toContain(signature);
+    expect(body).not.toContain(CREDENTIALS.accessKeyId);
+  });
+
+  it('sets the date and content-type headers', async () => {
+    const sandbox = createSandboxTransport({ latencyMs: 0, now: () => NOW });
+    const res = await sandbox(signedRequest([['Action', 'DescribeKeyPairs']]));
+    expect(res.headers).toEqual({
+      date: 'Tue, 04 Mar 2025 05:06:07 GMT',
+      'content-type': 'application/json',
+    });
+  });
+
+  it('completes a call its caller abandoned, so the retry gets the stored answer', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const sandbox = createSandboxTransport({
+      latencyMs: 10,
+      sleep: () => (++calls === 1 ? held : Promise.resolve()),
+    });
+    const controller = new AbortController();
+    const params = attachParams(['i-abc123'], [['ClientToken', 't-abandoned']]);
+    const first = sandbox(signedRequest(params, { signal: controller.signal }));
+    controller.abort();
+    await expect(first).rejects.toMatchObject({ name: 'AbortError' });
+    expect(sandbox.inventory.applications).toBe(0);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sandbox.inventory.applications).toBe(1);
+    const retry = await sandbox(signedRequest(params));
+    expect(retry.status).toBe(200);
+    expect(JSON.parse(retry.body).ResponseMetadata.RequestId).toMatch(/-sandbox-000001$/);
+    expect(sandbox.inventory.applications).toBe(1);
+  });
+
+  it('does nothing for a request aborted before it was sent', async () => {
+    const sandbox = createSandboxTransport({ latencyMs: 0 });
+    const controller = new AbortController();
+    controller.abort();
+    const req = signedRequest(attachParams(['i-abc123']), { signal: controller.signal });
+    await expect(sandbox(req)).rejects.toMatchObject({ name: 'AbortError' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sandbox.inventory.applications).toBe(0);
+  });
+});
+
+describe('sandbox ECS: DescribeKeyPairs and docs', () => {
+  it('lists the sandbox key pairs, honouring MaxResults, with the server date', async () => {
+    const { client } = setup();
+    const all = await client.describeKeyPairs({ region: 'cn-beijing' });
+    expect(all.keyPairs).toEqual(
+      SANDBOX_KEY_PAIRS.map((k) => ({ keyPairId: k.keyPairId, keyPairName: k.keyPairName })),
+    );
+    expect(all.serverDate).toBe('Tue, 04 Mar 2025 05:06:07 GMT');
+    const two = await client.describeKeyPairs({ region: 'cn-beijing', maxResults: 2 });
+    expect(two.keyPairs.map((k) => k.keyPairName)).toEqual(['sandbox-ops', 'sandbox-deploy']);
+  });
+
+  it('pages with NextToken and refuses a bad MaxResults', async () => {
+    const sandbox = createSandboxTransport({ latencyMs: 0 });
+    const first = await sandbox(
+      signedRequest([
+        ['Action', 'DescribeKeyPairs'],
+        ['MaxResults', '3'],
+      ]),
+    );
+    const page = JSON.parse(first.body).Result;
+    expect(page.KeyPairs).toHaveLength(3);
+    expect(page.KeyPairs[0].FingerPrint).toMatch(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/);
+    const rest = await sandbox(
+      signedRequest([
+        ['Action', 'DescribeKeyPairs'],
+        ['MaxResults', '3'],
+        ['NextToken', page.NextToken],
+      ]),
+    );
+    expect(JSON.parse(rest.body).Result).toMatchObject({ NextToken: '' });
+    expect(JSON.parse(rest.body).Result.KeyPairs).toHaveLength(SANDBOX_KEY_PAIRS.length - 3);
+    const bad = await sandbox(
+      signedRequest([
+        ['Action', 'DescribeKeyPairs'],
+        ['MaxResults', '0'],
+      ]),
+    );
+    expect(bad.status).toBe(400);
+  });
+
+  it('describes every trigger word in plain text', () => {
+    const text = describeSandboxBehaviour();
+    for (const word of [
+      'missing',
+      'windows',
+      'noagent',
+      'busy',
+      'starting',
+      'throttle',
+      'flaky',
+      'slow',
+    ]) {
+      expect(text).toContain(`"${word}"`);
+    }
+    expect(text).toContain('FlowLimitExceeded');
+    expect(text).toContain('kp-sandbox-ops');
+  });
+});
