@@ -36,6 +36,14 @@ export interface RequestStore {
   listByStatus(statuses: readonly RequestStatus[]): AttachRequest[];
   /** The most recent requests, newest first. */
   recent(limit: number): AttachRequest[];
+  /**
+   * Retention: removes finished requests that ended before `before`, after `record` has kept
+   * them elsewhere (if it throws, nothing is removed). Returns what was removed.
+   */
+  archiveFinished(
+    before: Date,
+    record: (requests: readonly AttachRequest[]) => Promise<void>,
+  ): Promise<AttachRequest[]>;
   /** Reachable and writable (health checks). */
   ping(): Promise<boolean>;
   /** Waits for queued writes to reach the disk. */
@@ -128,6 +136,8 @@ export interface AuditLog {
   append(event: AuditEvent): Promise<void>;
   /** Every event for one request, oldest first. */
   eventsFor(requestId: string): Promise<AuditEvent[]>;
+  /** The request as it was when it left the live store (retention), if it did. */
+  lastSnapshot(requestId: string): Promise<AttachRequest | undefined>;
 }
 
 export interface Logger {

@@ -1,0 +1,116 @@
+import type { Logger } from './service/ports.js';
+
+// One log line per event: JSON lines (LOG_FORMAT=json) or readable text. Every line passes through
+// a redactor that knows the configured secrets, so a token can't leak even through a library error.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface LoggerOptions {
+  level: LogLevel;
+  format: 'text' | 'json';
+  secrets: readonly string[];
+  write?: (line: string) => void;
+  now?: () => Date;
+}
+
+export interface AppLogger extends Logger {
+  readonly level: LogLevel;
+  child(fields: Record<string, unknown>): AppLogger;
+}
+
+const SECRET_PATTERNS: RegExp[] = [
+  /xox[abposr]-[A-Za-z0-9-]+/g,
+  /xapp-[A-Za-z0-9-]+/g,
+  /(Signature=)[0-9a-f]{16,}/gi,
+  /(HMAC-SHA256 Credential=)[^\s,]+/g,
+  /(authorization["']?\s*[:=]\s*["']?)[^"',\s]+(\s[^"',]+)?/gi,
+];
+
+/** Replaces every configured secret and anything shaped like a Slack token or signature. */
+export function createRedactor(secrets: readonly string[]): (text: string) => string {
+  const literal = [...secrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const secret of literal) out = out.split(secret).join('[redacted]');
+    for (const pattern of SECRET_PATTERNS) {
+      out = out.replace(pattern, (_match, prefix?: string) =>
+        typeof prefix === 'string' ? `${prefix}[redacted]` : '[redacted]',
+      );
+    }
+    return out;
+  };
+}
+
+export function createLogger(
+  options: LoggerOptions,
+  bound: Record<string, unknown> = {},
+): AppLogger {
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const now = options.now ?? (() => new Date());
+  const redact = createRedactor(options.secrets);
+
+  const emit = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
+    if (RANK[level] < RANK[options.level]) return;
+    const all = { ...bound, ...fields };
+    const line =
+      options.format === 'json'
+        ? JSON.stringify({ level, time: now().toISOString(), msg: message, ...serialisable(all) })
+        : `${now().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${formatFields(all)}`;
+    write(redact(line));
+  };
+
+  return {
+    level: options.level,
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    child: (fields) => createLogger(options, { ...bound, ...fields }),
+  };
+}
+
+function serialisable(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] = value instanceof Error ? describeError(value) : value;
+  }
+  return out;
+}
+
+function formatFields(fields: Record<string, unknown>): string {
+  const parts = Object.entries(serialisable(fields)).map(
+    ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  );
+  return parts.length ? ` ${parts.join(' ')}` : '';
+}
+
+/** Errors become their name, code and message only: stacks and request configs can hold secrets. */
+export function describeError(error: unknown): Record<string, unknown> | string {
+  if (!(error instanceof Error)) return String(error);
+  const e = error as Error & { code?: unknown; data?: { error?: unknown } };
+  return {
+    name: e.name,
+    ...(e.code !== undefined ? { code: e.code } : {}),
+    message: e.message,
+    ...(typeof e.data?.error === 'string' ? { slackError: e.data.error } : {}),
+  };
+}
+
+/** Bolt's Logger interface, on top of ours. */
+export function toBoltLogger(logger: AppLogger) {
+  let level = logger.level as string;
+  const join = (msgs: unknown[]) =>
+    msgs.map((m) => (m instanceof Error ? JSON.stringify(describeError(m)) : String(m))).join(' ');
+  return {
+    debug: (...msgs: unknown[]) => logger.debug(join(msgs), { source: 'bolt' }),
+    info: (...msgs: unknown[]) => logger.info(join(msgs), { source: 'bolt' }),
+    warn: (...msgs: unknown[]) => logger.warn(join(msgs), { source: 'bolt' }),
+    error: (...msgs: unknown[]) => logger.error(join(msgs), { source: 'bolt' }),
+    setLevel: (next: string) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

@@ -1,0 +1,129 @@
+import { createHmac } from 'node:crypto';
+
+// Sends requests to the bot exactly as Slack does: a form body signed with the v0 scheme,
+// Content-Type exactly application/x-www-form-urlencoded (Bolt 400s on a charset suffix).
+
+export interface SlackSender {
+  command(fields: CommandFields): Promise<SlackReply>;
+  interaction(payload: Record<string, unknown>): Promise<SlackReply>;
+  raw(body: string, headers: Record<string, string>): Promise<SlackReply>;
+  sign(body: string, timestamp?: number): Record<string, string>;
+}
+
+export interface CommandFields {
+  text: string;
+  user_id?: string;
+  channel_id?: string;
+  trigger_id?: string;
+  response_url?: string;
+  command?: string;
+}
+
+export interface SlackReply {
+  status: number;
+  body: string;
+  json(): Record<string, unknown>;
+}
+
+export function slackSender(endpoint: string, signingSecret: string): SlackSender {
+  const sign = (body: string, timestamp = Math.floor(Date.now() / 1000)) => ({
+    'X-Slack-Request-Timestamp': String(timestamp),
+    'X-Slack-Signature': `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`,
+  });
+  const raw = async (body: string, headers: Record<string, string>): Promise<SlackReply> => {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text, json: () => (text ? JSON.parse(text) : {}) };
+  };
+  const post = (body: string) => raw(body, sign(body));
+
+  return {
+    sign,
+    raw,
+    command: (fields) =>
+      post(
+        new URLSearchParams({
+          token: 'deprecated-verification-token',
+          team_id: 'T0FAKE',
+          team_domain: 'fake',
+          channel_id: fields.channel_id ?? 'C0OPS',
+          channel_name: 'ops',
+          user_id: fields.user_id ?? 'UREQ',
+          user_name: 'requester',
+          command: fields.command ?? '/attach-key',
+          text: fields.text,
+          api_app_id: 'A0FAKE',
+          response_url: fields.response_url ?? 'http://127.0.0.1:1/unused',
+          trigger_id: fields.trigger_id ?? '1234.5678.trigger',
+        }).toString(),
+      ),
+    interaction: (payload) =>
+      post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString()),
+  };
+}
+
+/** A block_actions payload for a button on a message the bot posted. */
+export function buttonClick(input: {
+  actionId: string;
+  value: string;
+  userId: string;
+  channelId: string;
+  messageTs: string;
+  responseUrl: string;
+}): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    team: { id: 'T0FAKE', domain: 'fake' },
+    user: { id: input.userId, username: input.userId.toLowerCase(), team_id: 'T0FAKE' },
+    api_app_id: 'A0FAKE',
+    token: 'deprecated-verification-token',
+    container: {
+      type: 'message',
+      message_ts: input.messageTs,
+      channel_id: input.channelId,
+      is_ephemeral: false,
+    },
+    trigger_id: '1234.5678.click',
+    channel: { id: input.channelId, name: 'ops' },
+    message: { type: 'message', ts: input.messageTs, text: 'card', bot_id: 'BFAKE' },
+    response_url: input.responseUrl,
+    actions: [
+      {
+        type: 'button',
+        action_id: input.actionId,
+        block_id: 'actions',
+        value: input.value,
+        action_ts: String(Date.now() / 1000),
+      },
+    ],
+  };
+}
+
+/** A view_submission payload for the modal the bot opened, filled with the given values. */
+export function viewSubmission(input: {
+  view: Record<string, unknown>;
+  userId: string;
+  values: Record<string, Record<string, unknown>>;
+}): Record<string, unknown> {
+  return {
+    type: 'view_submission',
+    team: { id: 'T0FAKE', domain: 'fake' },
+    user: { id: input.userId, username: input.userId.toLowerCase(), team_id: 'T0FAKE' },
+    api_app_id: 'A0FAKE',
+    token: 'deprecated-verification-token',
+    trigger_id: '1234.5678.submit',
+    view: {
+      id: 'V0MODAL',
+      team_id: 'T0FAKE',
+      type: 'modal',
+      hash: 'h',
+      ...input.view,
+      state: { values: input.values },
+    },
+    response_urls: [],
+  };
+}
