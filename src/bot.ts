@@ -162,6 +162,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   });
 
   const timers: NodeJS.Timeout[] = [];
+  let stopping: Promise<void> | undefined;
   const every = (ms: number, task: () => Promise<unknown>, what: string) => {
     const timer = setInterval(() => {
       task().catch((error) => logger.error(`${what} failed`, { error }));
@@ -196,16 +197,21 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       every(60 * 60_000, () => service.archiveFinished(), 'retention sweep');
       return port !== undefined ? { port } : {};
     },
-    async stop() {
-      for (const timer of timers) clearInterval(timer);
-      await app.stop().catch((error) => logger.warn('receiver stop failed', { error }));
-      await service.stop(overrides.stopGraceMs ?? 10_000);
-      await store.close();
-      await audit.close();
-      await transport?.close?.();
-      logger.info('attach-key-bot stopped');
+    stop() {
+      stopping ??= stopAll();
+      return stopping;
     },
   };
+
+  async function stopAll(): Promise<void> {
+    for (const timer of timers) clearInterval(timer);
+    await app.stop().catch((error) => logger.warn('receiver stop failed', { error }));
+    await service.stop(overrides.stopGraceMs ?? 10_000);
+    await store.close();
+    await audit.close();
+    await transport?.close?.();
+    logger.info('attach-key-bot stopped');
+  }
 }
 
 /** Short enough to type in `/attach-key status`, random enough never to collide in practice. */

@@ -59,7 +59,7 @@ export type SubmitRefusal =
 
 export type ClickRefusal =
   | DecisionRefusal
-  | { reason: 'unknown_request' }
+  | { reason: 'unknown_request'; requestId: string }
   | { reason: 'shutting_down' };
 
 export type AttachService = ReturnType<typeof createAttachService>;
@@ -207,7 +207,16 @@ export function createAttachService(deps: AttachServiceDeps) {
       }
       return decided;
     });
-    if (!result.ok) return result;
+    if (!result.ok) {
+      const { refusal } = result;
+      return {
+        ok: false,
+        refusal:
+          refusal.reason === 'unknown_request'
+            ? { ...refusal, requestId: input.requestId }
+            : refusal,
+      };
+    }
 
     const request = result.request;
     logger.info(`request ${request.status}`, { requestId: request.id, by: input.userId });
@@ -482,8 +491,9 @@ export function createAttachService(deps: AttachServiceDeps) {
 
   return {
     checkRequester,
-    submit,
-    decide: decideRequest,
+    // Tracked, so stop() and idle() wait for submissions and decisions still in progress.
+    submit: (input: Parameters<typeof submit>[0]) => track(submit(input)),
+    decide: (input: Parameters<typeof decideRequest>[0]) => track(decideRequest(input)),
     execute,
     resume,
     expireDue,

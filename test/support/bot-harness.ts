@@ -58,7 +58,7 @@ export async function startHarness(options: HarnessOptions = {}) {
   });
   const { port } = await bot.start();
   const endpoint = `http://127.0.0.1:${port}/slack/events`;
-  const sender = slackSender(endpoint, SIGNING_SECRET);
+  const sender = slackSender(endpoint, env.SLACK_SIGNING_SECRET);
   let replies = 0;
 
   /** Cards are the channel messages (no thread_ts) carrying an approve button. */
