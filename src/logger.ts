@@ -55,7 +55,7 @@ export function createLogger(
     const all = { ...bound, ...fields };
     const line =
       options.format === 'json'
-        ? JSON.stringify({ level, time: now().toISOString(), msg: message, ...serialisable(all) })
+        ? JSON.stringify({ level, time: now().toISOString(), event: message, ...serialisable(all) })
         : `${now().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${formatFields(all)}`;
     write(redact(line));
   };

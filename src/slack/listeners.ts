@@ -27,6 +27,9 @@ export interface ListenerOptions {
 
 type Reply = { text: string; blocks?: unknown[] };
 
+const UNEXPECTED =
+  ':x: The bot hit an unexpected error and could not finish this. It is logged; `/attach-key history` shows what was recorded.';
+
 export function registerListeners(app: App, options: ListenerOptions): void {
   const { service, logger } = options;
   const parseOptions = {
@@ -40,7 +43,9 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     ...(reply.blocks ? { blocks: reply.blocks as never } : {}),
   });
 
-  app.command(COMMAND, async ({ command, ack, respond, client }) => {
+  app.command(COMMAND, async ({ command, ack, respond, client, context }) => {
+    const answer = (refusal: Parameters<typeof renderRefusal>[0]) =>
+      ephemeral(renderRefusal(refusal, { botUserId: context.botUserId }));
     const parsed = parseCommandText(command.text ?? '', parseOptions);
     switch (parsed.kind) {
       case 'help':
@@ -56,7 +61,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       }
       case 'open_modal': {
         const refusal = service.checkRequester(command.user_id, command.channel_id);
-        if (refusal) return ack(ephemeral(renderRefusal(refusal)));
+        if (refusal) return ack(answer(refusal));
         await ack();
         // The trigger id lives 3 seconds: open the view before anything else.
         try {
@@ -81,14 +86,19 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       }
       case 'request': {
         const early = service.checkRequester(command.user_id, command.channel_id);
-        if (early) return ack(ephemeral(renderRefusal(early)));
+        if (early) return ack(answer(early));
         await ack(parsed.notes.length ? ephemeral(renderNotes(parsed.notes)) : undefined);
-        const submitted = await service.submit({
-          draft: parsed.draft,
-          requesterId: command.user_id,
-          channelId: command.channel_id,
-        });
-        if (!submitted.ok) await respond(ephemeral(renderRefusal(submitted.refusal)));
+        try {
+          const submitted = await service.submit({
+            draft: parsed.draft,
+            requesterId: command.user_id,
+            channelId: command.channel_id,
+          });
+          if (!submitted.ok) await respond(answer(submitted.refusal));
+        } catch (error) {
+          logger.error('request could not be submitted', { user: command.user_id, error });
+          await respond(ephemeral({ text: UNEXPECTED }));
+        }
         return;
       }
     }
@@ -101,8 +111,15 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     app.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       const requestId = 'value' in action && typeof action.value === 'string' ? action.value : '';
-      const result = await service.decide({ requestId, userId: body.user.id, kind });
-      if (!result.ok) {
+      const result = await service
+        .decide({ requestId, userId: body.user.id, kind })
+        .catch((error: unknown) => {
+          logger.error('decision failed', { requestId, user: body.user.id, error });
+          return undefined;
+        });
+      if (!result) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: UNEXPECTED });
+      } else if (!result.ok) {
         await respond({
           response_type: 'ephemeral',
           replace_original: false,
@@ -112,7 +129,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     });
   }
 
-  app.view(MODAL.callbackId, async ({ ack, body, view, client }) => {
+  app.view(MODAL.callbackId, async ({ ack, body, view, client, context }) => {
     const values = view.state.values;
     const parsed = parseModalValues(
       {
@@ -136,15 +153,19 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       });
     }
     await ack();
-    const submitted = await service.submit({
-      draft: parsed.draft,
-      requesterId: userId,
-      channelId: channelId as string,
-    });
-    if (!submitted.ok) {
+    const submitted = await service
+      .submit({ draft: parsed.draft, requesterId: userId, channelId: channelId as string })
+      .catch((error: unknown) => {
+        logger.error('request could not be submitted', { user: userId, error });
+        return undefined;
+      });
+    if (!submitted?.ok) {
       // No response_url for a modal: say it in the user's DM with the app.
+      const text = submitted
+        ? renderRefusal(submitted.refusal, { botUserId: context.botUserId }).text
+        : UNEXPECTED;
       await client.chat
-        .postMessage({ channel: userId, text: renderRefusal(submitted.refusal).text })
+        .postMessage({ channel: userId, text })
         .catch((error) => logger.warn('could not tell the requester', { user: userId, error }));
     }
   });

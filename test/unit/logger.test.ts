@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, createRedactor, describeError } from '../../src/logger.js';
+
+const fixedNow = () => new Date('2026-11-28T09:00:00.000Z');
+
+function capture(format: 'text' | 'json', level: 'debug' | 'info' | 'warn' | 'error' = 'info') {
+  const lines: string[] = [];
+  const logger = createLogger({
+    level,
+    format,
+    secrets: ['s3cr3t-value-123'],
+    write: (line) => lines.push(line),
+    now: fixedNow,
+  });
+  return { lines, logger };
+}
+
+describe('logger', () => {
+  it('writes JSON lines with level, time, event and fields', () => {
+    const { lines, logger } = capture('json');
+    logger.child({ requestId: 'ak-1' }).info('request approved', { by: 'U1' });
+    expect(JSON.parse(lines[0] as string)).toEqual({
+      level: 'info',
+      time: '2026-11-28T09:00:00.000Z',
+      event: 'request approved',
+      requestId: 'ak-1',
+      by: 'U1',
+    });
+  });
+
+  it('writes readable text otherwise', () => {
+    const { lines, logger } = capture('text');
+    logger.warn('batch failed', { requestId: 'ak-1', code: 'InternalError' });
+    expect(lines[0]).toBe(
+      '2026-11-28T09:00:00.000Z WARN  batch failed requestId=ak-1 code=InternalError',
+    );
+  });
+
+  it('honours the level', () => {
+    const { lines, logger } = capture('text', 'warn');
+    logger.debug('d');
+    logger.info('i');
+    logger.warn('w');
+    logger.error('e');
+    expect(lines.map((l) => l.split(' ')[1])).toEqual(['WARN', 'ERROR']);
+  });
+
+  it('redacts configured secrets, Slack tokens and signatures wherever they appear', () => {
+    const { lines, logger } = capture('json');
+    logger.error('boom', {
+      detail: 'token s3cr3t-value-123 and xoxb-123-456-abc and xapp-1-A1-2-ff',
+      header:
+        'HMAC-SHA256 Credential=AKLTx/20240520/cn-beijing/ecs/request, SignedHeaders=host, Signature=0123456789abcdef0123',
+      error: new Error('failed with s3cr3t-value-123'),
+    });
+    const line = lines[0] as string;
+    expect(line).not.toContain('s3cr3t-value-123');
+    expect(line).not.toContain('xoxb-123');
+    expect(line).not.toContain('xapp-1');
+    expect(line).not.toContain('0123456789abcdef0123');
+    expect(line).not.toContain('AKLTx/');
+    expect(line).toContain('[redacted]');
+  });
+
+  it('describes errors by name, code and message, never their stack', () => {
+    const error = Object.assign(new Error('nope'), {
+      code: 'E1',
+      data: { error: 'not_in_channel' },
+    });
+    expect(describeError(error)).toEqual({
+      name: 'Error',
+      code: 'E1',
+      message: 'nope',
+      slackError: 'not_in_channel',
+    });
+    expect(createRedactor([])('plain text')).toBe('plain text');
+  });
+});
