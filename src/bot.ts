@@ -11,7 +11,7 @@ import { createSlackNotifier } from './slack/notifier.js';
 import { defaultAuditFile, openAuditLog } from './store/audit-log.js';
 import { openRequestStore } from './store/lowdb-store.js';
 import { createEcsClient, createUndiciTransport, type Transport } from './volcengine/ecs-client.js';
-import { createSandboxTransport } from './volcengine/sandbox-ecs.js';
+import { createSandboxTransport, describeSandboxBehaviour } from './volcengine/sandbox-ecs.js';
 
 // Composition root: the only file that imports across folders. It builds the adapters, the
 // service and the Bolt app, and owns the timers (expiry, retention) and the stop sequence.
@@ -159,6 +159,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     regions: knownRegionsWith(config.volc.region),
     maxInstances: config.policy.maxInstancesPerRequest,
     sandbox: config.sandbox,
+    ...(config.sandbox ? { helpAppendix: describeSandboxBehaviour() } : {}),
   });
 
   const timers: NodeJS.Timeout[] = [];

@@ -23,6 +23,8 @@ export interface ListenerOptions {
   regions: readonly string[];
   maxInstances: number;
   sandbox: boolean;
+  /** Appended to `/attach-key help` (the sandbox's triggers, in sandbox mode). */
+  helpAppendix?: string;
 }
 
 type Reply = { text: string; blocks?: unknown[] };
@@ -49,7 +51,11 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     const parsed = parseCommandText(command.text ?? '', parseOptions);
     switch (parsed.kind) {
       case 'help':
-        return ack(ephemeral(renderUsage(USAGE)));
+        return ack(
+          ephemeral(
+            renderUsage(options.helpAppendix ? `${USAGE}\n\n${options.helpAppendix}` : USAGE),
+          ),
+        );
       case 'error':
         return ack(ephemeral(renderParseError(parsed.message, USAGE)));
       case 'history':
