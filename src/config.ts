@@ -18,14 +18,20 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+// Empty counts as unset (as for every variable): `.env` files often leave a line blank.
 const bool = (fallback: boolean) =>
-  z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.stringbool({ error: 'expected true or false' }))
-    .optional()
-    .transform((v) => v ?? fallback);
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.stringbool({ error: 'expected true or false' }))
+      .optional()
+      .transform((v) => v ?? fallback),
+  );
 
 const positiveNumber = (fallback: number, what: string) =>
   z.coerce
@@ -43,7 +49,7 @@ const wholeNumber = (fallback: number, min: number, max: number) =>
     .optional()
     .transform((v) => v ?? fallback);
 
-const idList = (what: string) =>
+const idList = (pattern: RegExp, what: string) =>
   z
     .string()
     .optional()
@@ -53,15 +59,15 @@ const idList = (what: string) =>
         .map((s) => s.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$|^[CGD][A-Z0-9]{2,}$/, { error: what })));
+    .pipe(z.array(z.string().regex(pattern, { error: what })));
+const userIds = () =>
+  idList(/^[UW][A-Z0-9]{2,}$/, 'expected Slack user ids such as U012ABCDEF, separated by commas');
 
 const httpUrl = (fallback: string) =>
   z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
     .optional()
     .transform((v) => v ?? fallback);
-
-const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 const schema = z
   .object({
@@ -106,10 +112,11 @@ const schema = z
     ),
     PORT: z.preprocess(emptyAsUndefined, wholeNumber(3000, 0, 65535)),
 
-    APPROVER_USER_IDS: idList('expected Slack user ids such as U012ABCDEF, separated by commas'),
+    APPROVER_USER_IDS: userIds(),
     ALLOW_SELF_APPROVAL: bool(false),
-    REQUESTER_USER_IDS: idList('expected Slack user ids such as U012ABCDEF, separated by commas'),
+    REQUESTER_USER_IDS: userIds(),
     ALLOWED_CHANNEL_IDS: idList(
+      /^[CGD][A-Z0-9]{2,}$/,
       'expected Slack channel ids such as C012ABCDEF, separated by commas',
     ),
     MAX_INSTANCES_PER_REQUEST: z.preprocess(emptyAsUndefined, wholeNumber(500, 1, 10_000)),
@@ -143,35 +150,40 @@ const schema = z
         .transform((v) => v ?? 'text'),
     ),
   })
-  .superRefine((env, ctx) => {
-    if (!env.VOLC_SANDBOX) {
-      for (const name of ['VOLC_ACCESS_KEY_ID', 'VOLC_SECRET_ACCESS_KEY'] as const) {
-        if (!env[name]) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [name],
-            message: 'required unless VOLC_SANDBOX=true (Volcengine access key credentials)',
-          });
+  // `when`: run even if single variables failed, so one error lists every problem at once. Reads
+  // are guarded because a failed field holds its raw input here.
+  .superRefine(
+    (env, ctx) => {
+      if (env.VOLC_SANDBOX === false) {
+        for (const name of ['VOLC_ACCESS_KEY_ID', 'VOLC_SECRET_ACCESS_KEY'] as const) {
+          if (!env[name]) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: 'required unless VOLC_SANDBOX=true (Volcengine access key credentials)',
+            });
+          }
         }
       }
-    }
-    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message:
-          'required in HTTP mode (Basic Information > Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
-      });
-    }
-    if (env.APPROVER_USER_IDS.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['APPROVER_USER_IDS'],
-        message:
-          'required: at least one Slack user id allowed to approve (the bot refuses to run without approvers)',
-      });
-    }
-  });
+      if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SLACK_SIGNING_SECRET'],
+          message:
+            'required in HTTP mode (Basic Information > Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
+        });
+      }
+      if (Array.isArray(env.APPROVER_USER_IDS) && env.APPROVER_USER_IDS.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['APPROVER_USER_IDS'],
+          message:
+            'required: at least one Slack user id allowed to approve (the bot refuses to run without approvers)',
+        });
+      }
+    },
+    { when: () => true },
+  );
 
 type Env = z.infer<typeof schema>;
 

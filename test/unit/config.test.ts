@@ -1,0 +1,396 @@
+import { describe, expect, it } from 'vitest';
+import { type Config, ConfigError, loadConfig } from '../../src/config.js';
+
+// The smallest valid environment: HTTP mode, real Volcengine credentials, one approver.
+const MINIMAL = {
+  SLACK_BOT_TOKEN: 'xoxb-1-2-minimal',
+  SLACK_SIGNING_SECRET: 'minimal-signing-secret',
+  VOLC_ACCESS_KEY_ID: 'AKLTminimal',
+  VOLC_SECRET_ACCESS_KEY: 'minimal-secret-key',
+  APPROVER_USER_IDS: 'U012ABCDEF',
+};
+
+function refusal(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw a ConfigError');
+}
+
+function badVariables(env: Record<string, string | undefined>): string[] {
+  return [...new Set(refusal(env).problems.map((p) => p.variable))].sort();
+}
+
+describe('loadConfig defaults', () => {
+  it('fills every optional variable with its default', () => {
+    const config = loadConfig(MINIMAL);
+    expect(config).toEqual({
+      sandbox: false,
+      volc: {
+        accessKeyId: 'AKLTminimal',
+        secretAccessKey: 'minimal-secret-key',
+        region: 'cn-beijing',
+        endpoint: 'https://open.volcengineapi.com',
+        maxConcurrency: 4,
+        timeoutMs: 10_000,
+        maxAttempts: 5,
+        deadlineMs: 60_000,
+      },
+      slack: {
+        botToken: 'xoxb-1-2-minimal',
+        signingSecret: 'minimal-signing-secret',
+        apiUrl: 'https://slack.com/api/',
+        socketMode: false,
+      },
+      http: { host: '0.0.0.0', port: 3000 },
+      policy: {
+        approverIds: ['U012ABCDEF'],
+        allowSelfApproval: false,
+        requesterIds: [],
+        allowedChannelIds: [],
+        maxInstancesPerRequest: 500,
+        requestTtlMinutes: 60,
+      },
+      storage: { dataFile: './data/db.json', retentionDays: 30 },
+      log: { level: 'info', format: 'text' },
+      secrets: ['AKLTminimal', 'minimal-secret-key', 'xoxb-1-2-minimal', 'minimal-signing-secret'],
+    } satisfies Config);
+  });
+
+  it('treats empty strings like unset variables where a default exists', () => {
+    const config = loadConfig({
+      ...MINIMAL,
+      VOLC_REGION: '',
+      VOLC_ENDPOINT: ' ',
+      VOLC_SESSION_TOKEN: '',
+      SLACK_APP_TOKEN: '',
+      PORT: '',
+      DATA_FILE: '',
+      AUDIT_FILE: '  ',
+      LOG_LEVEL: '',
+      REQUEST_TTL_MINUTES: '',
+    });
+    expect(config.volc.region).toBe('cn-beijing');
+    expect(config.volc.endpoint).toBe('https://open.volcengineapi.com');
+    expect(config.volc.sessionToken).toBeUndefined();
+    expect(config.slack.appToken).toBeUndefined();
+    expect(config.slack.socketMode).toBe(false);
+    expect(config.http.port).toBe(3000);
+    expect(config.storage.dataFile).toBe('./data/db.json');
+    expect(config.storage.auditFile).toBeUndefined();
+    expect(config.log.level).toBe('info');
+    expect(config.policy.requestTtlMinutes).toBe(60);
+  });
+});
+
+describe('loadConfig parses every variable', () => {
+  it('reads each one into its place', () => {
+    const config = loadConfig({
+      VOLC_SANDBOX: 'false',
+      VOLC_ACCESS_KEY_ID: ' AKLTall ',
+      VOLC_SECRET_ACCESS_KEY: 'all-secret',
+      VOLC_SESSION_TOKEN: 'all-sts-token',
+      VOLC_REGION: 'ap-southeast-1',
+      VOLC_ENDPOINT: 'http://127.0.0.1:9999',
+      VOLC_MAX_CONCURRENCY: '8',
+      VOLC_TIMEOUT_MS: '2500',
+      VOLC_MAX_ATTEMPTS: '3',
+      VOLC_DEADLINE_MS: '20000',
+      SLACK_BOT_TOKEN: ' xoxb-all ',
+      SLACK_SIGNING_SECRET: 'all-signing',
+      SLACK_APP_TOKEN: 'xapp-1-all',
+      SLACK_API_URL: 'http://127.0.0.1:8888/api/',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      APPROVER_USER_IDS: 'U0AAA, U0BBB  W0CCC',
+      ALLOW_SELF_APPROVAL: 'true',
+      REQUESTER_USER_IDS: 'U0DDD,U0EEE',
+      ALLOWED_CHANNEL_IDS: 'C0FFF G0GGG',
+      MAX_INSTANCES_PER_REQUEST: '50',
+      REQUEST_TTL_MINUTES: '15',
+      DATA_FILE: '/var/lib/bot/db.json',
+      AUDIT_FILE: '/var/log/bot/audit.jsonl',
+      RETENTION_DAYS: '7.5',
+      LOG_LEVEL: 'WARN',
+      LOG_FORMAT: 'Json',
+    });
+    expect(config).toEqual({
+      sandbox: false,
+      volc: {
+        accessKeyId: 'AKLTall',
+        secretAccessKey: 'all-secret',
+        sessionToken: 'all-sts-token',
+        region: 'ap-southeast-1',
+        endpoint: 'http://127.0.0.1:9999',
+        maxConcurrency: 8,
+        timeoutMs: 2500,
+        maxAttempts: 3,
+        deadlineMs: 20_000,
+      },
+      slack: {
+        botToken: 'xoxb-all',
+        signingSecret: 'all-signing',
+        appToken: 'xapp-1-all',
+        apiUrl: 'http://127.0.0.1:8888/api/',
+        socketMode: true,
+      },
+      http: { host: '127.0.0.1', port: 0 },
+      policy: {
+        approverIds: ['U0AAA', 'U0BBB', 'W0CCC'],
+        allowSelfApproval: true,
+        requesterIds: ['U0DDD', 'U0EEE'],
+        allowedChannelIds: ['C0FFF', 'G0GGG'],
+        maxInstancesPerRequest: 50,
+        requestTtlMinutes: 15,
+      },
+      storage: {
+        dataFile: '/var/lib/bot/db.json',
+        auditFile: '/var/log/bot/audit.jsonl',
+        retentionDays: 7.5,
+      },
+      log: { level: 'warn', format: 'json' },
+      secrets: ['AKLTall', 'all-secret', 'all-sts-token', 'xoxb-all', 'all-signing', 'xapp-1-all'],
+    } satisfies Config);
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    [' True ', true],
+    ['1', true],
+    ['yes', true],
+    ['on', true],
+    ['false', false],
+    ['FALSE', false],
+    ['0', false],
+    ['no', false],
+    ['off', false],
+  ])('reads the boolean %j as %s', (text, value) => {
+    const config = loadConfig({ ...MINIMAL, VOLC_SANDBOX: text, ALLOW_SELF_APPROVAL: text });
+    expect(config.sandbox).toBe(value);
+    expect(config.policy.allowSelfApproval).toBe(value);
+  });
+
+  it.each(['maybe', 'ja', '2', 'truee'])('refuses the boolean %j', (text) => {
+    const error = refusal({ ...MINIMAL, VOLC_SANDBOX: text, ALLOW_SELF_APPROVAL: text });
+    expect(error.problems).toEqual([
+      { variable: 'VOLC_SANDBOX', problem: 'expected true or false' },
+      { variable: 'ALLOW_SELF_APPROVAL', problem: 'expected true or false' },
+    ]);
+  });
+
+  it('accepts a fractional REQUEST_TTL_MINUTES such as 0.05 (3 seconds)', () => {
+    expect(loadConfig({ ...MINIMAL, REQUEST_TTL_MINUTES: '0.05' }).policy.requestTtlMinutes).toBe(
+      0.05,
+    );
+  });
+
+  it.each(['0', '-1', 'soon'])('refuses REQUEST_TTL_MINUTES=%j', (text) => {
+    expect(badVariables({ ...MINIMAL, REQUEST_TTL_MINUTES: text })).toEqual([
+      'REQUEST_TTL_MINUTES',
+    ]);
+  });
+
+  it.each([
+    ['VOLC_REGION', 'Beijing'],
+    ['VOLC_REGION', 'cn_beijing'],
+    ['VOLC_ENDPOINT', 'ftp://open.volcengineapi.com'],
+    ['VOLC_ENDPOINT', 'open.volcengineapi.com'],
+    ['VOLC_MAX_CONCURRENCY', '0'],
+    ['VOLC_MAX_CONCURRENCY', '65'],
+    ['VOLC_TIMEOUT_MS', '99'],
+    ['VOLC_MAX_ATTEMPTS', '2.5'],
+    ['VOLC_DEADLINE_MS', 'a minute'],
+    ['SLACK_API_URL', 'slack.com/api'],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['APPROVER_USER_IDS', 'U012ABC, alice'],
+    ['REQUESTER_USER_IDS', 'bob'],
+    ['ALLOWED_CHANNEL_IDS', '#general'],
+    ['MAX_INSTANCES_PER_REQUEST', '10001'],
+    ['RETENTION_DAYS', '0'],
+    ['LOG_LEVEL', 'verbose'],
+    ['LOG_FORMAT', 'xml'],
+  ])('refuses %s=%j, naming only that variable', (variable, text) => {
+    expect(badVariables({ ...MINIMAL, [variable]: text })).toEqual([variable]);
+  });
+});
+
+describe('loadConfig refusals', () => {
+  it('lists every bad variable in one ConfigError', () => {
+    const error = refusal({
+      ...MINIMAL,
+      SLACK_BOT_TOKEN: undefined,
+      VOLC_REGION: 'Beijing',
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      VOLC_SANDBOX: 'maybe',
+      REQUEST_TTL_MINUTES: '-5',
+    });
+    expect(error.code).toBe('config_invalid');
+    expect(error.name).toBe('ConfigError');
+    expect(error.problems.map((p) => p.variable).sort()).toEqual(
+      [
+        'LOG_LEVEL',
+        'PORT',
+        'REQUEST_TTL_MINUTES',
+        'SLACK_BOT_TOKEN',
+        'VOLC_REGION',
+        'VOLC_SANDBOX',
+      ].sort(),
+    );
+    for (const { variable, problem } of error.problems) {
+      expect(error.message).toContain(`  - ${variable}: ${problem}`);
+    }
+    expect(error.message).toContain('.env.example');
+  });
+
+  it('lists cross-variable problems together with single-variable ones', () => {
+    const variables = badVariables({
+      SLACK_BOT_TOKEN: 'xoxb-ok',
+      PORT: 'eighty',
+      APPROVER_USER_IDS: '',
+    });
+    expect(variables).toEqual(
+      [
+        'APPROVER_USER_IDS',
+        'PORT',
+        'SLACK_SIGNING_SECRET',
+        'VOLC_ACCESS_KEY_ID',
+        'VOLC_SECRET_ACCESS_KEY',
+      ].sort(),
+    );
+  });
+
+  it('never echoes a secret value in the error', () => {
+    const env = {
+      ...MINIMAL,
+      SLACK_BOT_TOKEN: 'xoxp-SECRET123',
+      SLACK_APP_TOKEN: 'xoxb-APPSECRET456',
+      VOLC_ACCESS_KEY_ID: 'AKLTSECRETID789',
+      VOLC_SECRET_ACCESS_KEY: 'SECRETKEY012',
+      VOLC_SESSION_TOKEN: 'SECRETSTS345',
+      SLACK_SIGNING_SECRET: 'SECRETSIGNING678',
+      PORT: 'x',
+    };
+    const error = refusal(env);
+    expect(badVariables(env)).toEqual(['PORT', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN']);
+    const text = `${error.message}\n${JSON.stringify(error.problems)}\n${String(error.stack)}`;
+    expect(text).not.toMatch(/SECRET/);
+    expect(error.message).toContain('SLACK_BOT_TOKEN: expected a bot token starting with xoxb-');
+    expect(error.message).toContain(
+      'SLACK_APP_TOKEN: expected an app-level token starting with xapp-',
+    );
+  });
+
+  it('requires the bot token', () => {
+    expect(refusal({ ...MINIMAL, SLACK_BOT_TOKEN: undefined }).problems).toEqual([
+      { variable: 'SLACK_BOT_TOKEN', problem: 'required: the bot token (starts with xoxb-)' },
+    ]);
+  });
+
+  it.each([
+    ['unset', undefined],
+    ['empty', ''],
+    ['blank', ' , '],
+  ])('refuses to run with APPROVER_USER_IDS %s (fail closed)', (_what, value) => {
+    const error = refusal({ ...MINIMAL, APPROVER_USER_IDS: value });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]?.variable).toBe('APPROVER_USER_IDS');
+    expect(error.problems[0]?.problem).toMatch(/^required: at least one Slack user id/);
+  });
+
+  it('requires the signing secret in HTTP mode only', () => {
+    const http = { ...MINIMAL, SLACK_SIGNING_SECRET: undefined };
+    expect(badVariables(http)).toEqual(['SLACK_SIGNING_SECRET']);
+    expect(badVariables({ ...http, SLACK_SIGNING_SECRET: '   ' })).toEqual([
+      'SLACK_SIGNING_SECRET',
+    ]);
+    const socket = loadConfig({ ...http, SLACK_APP_TOKEN: 'xapp-1-socket' });
+    expect(socket.slack.socketMode).toBe(true);
+    expect(socket.slack.signingSecret).toBeUndefined();
+    expect(socket.slack.appToken).toBe('xapp-1-socket');
+  });
+
+  it('requires Volcengine credentials unless VOLC_SANDBOX=true', () => {
+    const bare = { ...MINIMAL, VOLC_ACCESS_KEY_ID: undefined, VOLC_SECRET_ACCESS_KEY: undefined };
+    expect(badVariables(bare)).toEqual(['VOLC_ACCESS_KEY_ID', 'VOLC_SECRET_ACCESS_KEY']);
+    expect(badVariables({ ...bare, VOLC_SECRET_ACCESS_KEY: 'only-the-secret' })).toEqual([
+      'VOLC_ACCESS_KEY_ID',
+    ]);
+    expect(badVariables({ ...bare, VOLC_SANDBOX: 'false' })).toEqual([
+      'VOLC_ACCESS_KEY_ID',
+      'VOLC_SECRET_ACCESS_KEY',
+    ]);
+    const sandbox = loadConfig({ ...bare, VOLC_SANDBOX: 'true' });
+    expect(sandbox.sandbox).toBe(true);
+    // Placeholders so the sandbox signs like the real client; they are not secrets.
+    expect(sandbox.volc.accessKeyId).toBe('AKLTsandbox');
+    expect(sandbox.secrets).toEqual(['xoxb-1-2-minimal', 'minimal-signing-secret']);
+  });
+});
+
+describe('Config', () => {
+  it('is deeply frozen', () => {
+    const config = loadConfig({ ...MINIMAL, REQUESTER_USER_IDS: 'U0DDD' });
+    for (const part of [
+      config,
+      config.volc,
+      config.slack,
+      config.http,
+      config.policy,
+      config.policy.approverIds,
+      config.policy.requesterIds,
+      config.storage,
+      config.log,
+      config.secrets,
+    ]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+    // ES modules run in strict mode: writing to a frozen object throws.
+    expect(() => {
+      (config.volc as { region: string }).region = 'cn-shanghai';
+    }).toThrow(TypeError);
+    expect(() => (config.policy.approverIds as string[]).push('U0EVIL')).toThrow(TypeError);
+    expect(config.volc.region).toBe('cn-beijing');
+    expect(config.policy.approverIds).toEqual(['U012ABCDEF']);
+  });
+
+  it('lists exactly the secret values in `secrets`, and nothing else', () => {
+    const secrets = {
+      VOLC_ACCESS_KEY_ID: 'AKLTs1',
+      VOLC_SECRET_ACCESS_KEY: 's2-secret',
+      VOLC_SESSION_TOKEN: 's3-sts',
+      SLACK_BOT_TOKEN: 'xoxb-s4',
+      SLACK_SIGNING_SECRET: 's5-signing',
+      SLACK_APP_TOKEN: 'xapp-s6',
+    };
+    const config = loadConfig({ ...MINIMAL, ...secrets, HOST: '127.0.0.1' });
+    expect([...config.secrets].sort()).toEqual(Object.values(secrets).sort());
+    // Optional secrets that are not set are not listed (no empty strings).
+    const fewer = loadConfig({ ...MINIMAL, VOLC_SESSION_TOKEN: '' });
+    expect(fewer.secrets).toHaveLength(4);
+    expect(fewer.secrets).not.toContain('');
+  });
+});
+
+describe('blank lines and id kinds', () => {
+  it('treats a blank boolean like an unset one (the default)', () => {
+    const config = loadConfig({ ...MINIMAL, ALLOW_SELF_APPROVAL: '', VOLC_SANDBOX: ' ' });
+    expect(config.policy.allowSelfApproval).toBe(false);
+    expect(config.sandbox).toBe(false);
+  });
+
+  it('refuses a channel id among user ids and a user id among channel ids', () => {
+    expect(
+      badVariables({
+        ...MINIMAL,
+        APPROVER_USER_IDS: 'U012ABCDEF,C012ABCDEF',
+        ALLOWED_CHANNEL_IDS: 'U012ABCDEF',
+      }),
+    ).toEqual(['ALLOWED_CHANNEL_IDS', 'APPROVER_USER_IDS']);
+  });
+});
