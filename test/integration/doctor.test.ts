@@ -1,0 +1,443 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ConfigError, loadConfig } from '../../src/config.js';
+import { type DoctorOptions, runDoctor } from '../../src/doctor.js';
+import { type FakeEcsApi, startFakeEcsApi } from '../support/fake-ecs-api.js';
+import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
+
+const CREDS = { accessKeyId: 'AKLTdoctorkeyid', secretAccessKey: 'DoctorSecretKey0123456789==' };
+const BOT_TOKEN = 'xoxb-111-222-doctorBotToken';
+const APP_TOKEN = 'xapp-1-A111-doctorAppToken';
+const NAMES = [
+  'Configuration',
+  'Slack bot token',
+  'Slack app token',
+  'Volcengine credentials',
+  'Clock',
+  'Data directory',
+  'Request store',
+  'Approvers',
+];
+
+let slack: FakeSlackApi;
+let ecs: FakeEcsApi;
+let dir: string;
+
+beforeEach(async () => {
+  slack = await startFakeSlackApi({ botUserId: 'UDOCTORBOT', teamId: 'T0DOCTOR' });
+  ecs = await startFakeEcsApi({ credentials: CREDS });
+  dir = await mkdtemp(join(tmpdir(), 'doctor-'));
+});
+
+afterEach(async () => {
+  await slack.close();
+  await ecs.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function envWith(overrides: Record<string, string | undefined> = {}) {
+  return {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: 'doctor-signing-secret',
+    SLACK_API_URL: slack.apiUrl,
+    VOLC_ACCESS_KEY_ID: CREDS.accessKeyId,
+    VOLC_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
+    VOLC_ENDPOINT: ecs.url,
+    VOLC_REGION: 'cn-shanghai',
+    APPROVER_USER_IDS: 'U0APPROVER1,U0APPROVER2',
+    DATA_FILE: join(dir, 'data', 'db.json'),
+    ...overrides,
+  };
+}
+
+async function doctor(env: Record<string, string | undefined>, options: DoctorOptions = {}) {
+  const lines: string[] = [];
+  const report = await runDoctor(env, {
+    timeoutMs: 2_000,
+    write: (line) => lines.push(line),
+    ...options,
+  });
+  const line = (name: string) => {
+    const found = lines.find((l) => l.slice(5).startsWith(`${name}: `));
+    if (!found) throw new Error(`no line for ${name} in:\n${lines.join('\n')}`);
+    return found;
+  };
+  return { report, lines, line, output: lines.join('\n') };
+}
+
+/** Every line but the named ones starts with `ok`. */
+function expectOthersOk(lines: string[], ...failing: string[]) {
+  for (const l of lines) {
+    const name = l.slice(5).split(':')[0] ?? '';
+    if (!failing.includes(name)) expect(l, l).toMatch(/^ok {3}/);
+  }
+}
+
+function configProblems(env: Record<string, string | undefined>) {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('runDoctor: everything in order', () => {
+  it('passes every check in HTTP mode and names the bot, team, region and approvers', async () => {
+    const { report, lines, line } = await doctor(envWith());
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => c.name)).toEqual(NAMES);
+    expect(report.checks.every((c) => c.ok === true)).toBe(true);
+    expect(lines).toHaveLength(NAMES.length);
+    for (const l of lines) expect(l).toMatch(/^ok {3}/);
+    expect(line('Slack bot token')).toBe(
+      'ok   Slack bot token: @attach-key-bot (UDOCTORBOT) in team Fake Team (T0DOCTOR)',
+    );
+    expect(line('Slack app token')).toContain('HTTP mode');
+    expect(line('Volcengine credentials')).toContain('cn-shanghai');
+    expect(line('Clock')).toMatch(/within [01] s of the Volcengine API's clock/);
+    expect(line('Data directory')).toContain('(created it)');
+    expect(line('Request store')).toContain('does not exist yet');
+    expect(line('Approvers')).toContain('2 approvers (U0APPROVER1, U0APPROVER2)');
+
+    // One harmless read each, bounded: no websocket ticket in HTTP mode, no AttachKeyPair.
+    expect(slack.callsTo('auth.test')).toHaveLength(1);
+    expect(slack.callsTo('apps.connections.open')).toHaveLength(0);
+    expect(ecs.calls).toHaveLength(1);
+    expect(ecs.calls[0]).toMatchObject({
+      action: 'DescribeKeyPairs',
+      region: 'cn-shanghai',
+      query: { MaxResults: '1' },
+      auth: { ok: true },
+    });
+    // The data directory was created, the probe removed, and no store file written.
+    expect(existsSync(join(dir, 'data'))).toBe(true);
+    expect(existsSync(join(dir, 'data', 'db.json'))).toBe(false);
+  });
+
+  it('checks the app token with apps.connections.open in Socket Mode', async () => {
+    const { report, line } = await doctor(
+      envWith({ SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: undefined }),
+    );
+    expect(report.ok).toBe(true);
+    expect(line('Slack app token')).toBe(
+      'ok   Slack app token: xapp-… accepted by apps.connections.open (Socket Mode)',
+    );
+    const [open] = slack.callsTo('apps.connections.open');
+    expect(open?.authorization).toBe(`Bearer ${APP_TOKEN}`);
+    expect(slack.callsTo('auth.test')[0]?.authorization).toBe(`Bearer ${BOT_TOKEN}`);
+  });
+
+  it('reads an existing store file with the store itself and leaves it untouched', async () => {
+    const file = join(dir, 'db.json');
+    const text = '{"version":1,"requests":{}}';
+    await writeFile(file, text);
+    const { report, line } = await doctor(envWith({ DATA_FILE: file }));
+    expect(report.ok).toBe(true);
+    expect(line('Request store')).toContain('reads fine (0 requests');
+    expect(await readFile(file, 'utf8')).toBe(text);
+  });
+
+  it('in sandbox mode needs no Volcengine credentials and never calls the real API', async () => {
+    const { report, line } = await doctor(
+      envWith({
+        VOLC_SANDBOX: 'true',
+        VOLC_ACCESS_KEY_ID: undefined,
+        VOLC_SECRET_ACCESS_KEY: undefined,
+        VOLC_ENDPOINT: undefined,
+      }),
+      // The sandbox dates its answers with this same clock, so even a skewed one agrees.
+      { now: () => new Date(Date.now() + 5 * 60_000) },
+    );
+    expect(report.ok).toBe(true);
+    expect(line('Configuration')).toContain('sandbox ECS');
+    expect(line('Volcengine credentials')).toMatch(/^ok {3}.*sandbox: no credentials needed/);
+    expect(line('Clock')).toMatch(/^ok {3}.*sandbox/);
+    expect(ecs.calls).toHaveLength(0);
+  });
+});
+
+describe('runDoctor: each misconfiguration gets its own line', () => {
+  it('names every bad variable at once and skips the checks that need a config', async () => {
+    const env = envWith({
+      SLACK_BOT_TOKEN: undefined,
+      VOLC_REGION: 'Beijing',
+      PORT: 'eighty',
+      SLACK_API_URL: 'not a url',
+      LOG_LEVEL: 'loud',
+    });
+    const { report, lines, line } = await doctor(env);
+    expect(report.ok).toBe(false);
+    expect(lines).toHaveLength(NAMES.length);
+    const config = line('Configuration');
+    expect(config).toMatch(/^FAIL Configuration: 5 variables are not valid — /);
+    const bad = ['SLACK_BOT_TOKEN', 'VOLC_REGION', 'PORT', 'SLACK_API_URL', 'LOG_LEVEL'];
+    for (const name of bad) expect(config).toContain(`${name}: `);
+    // Exactly what loadConfig's ConfigError lists, every problem of it.
+    const problems = configProblems(env);
+    expect(problems.map((p) => p.variable).sort()).toEqual([...bad].sort());
+    for (const p of problems) expect(config).toContain(p.problem);
+    expect(config).toContain('Fix: set them in .env');
+    for (const name of NAMES.slice(1)) expect(line(name)).toMatch(/^skip /);
+    expect(report.checks.slice(1).every((c) => c.ok === 'skipped')).toBe(true);
+    expect(slack.calls).toHaveLength(0);
+    expect(ecs.calls).toHaveLength(0);
+  });
+
+  it('reports a single bad variable in the singular', async () => {
+    const { line } = await doctor(envWith({ APPROVER_USER_IDS: ' ' }));
+    expect(line('Configuration')).toMatch(
+      /^FAIL Configuration: 1 variable is not valid — APPROVER_USER_IDS: required: at least one/,
+    );
+  });
+
+  it.each(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked'])(
+    'maps Slack %s to the bot token fix',
+    async (error) => {
+      slack.fail('auth.test', { kind: 'error', error });
+      const { report, lines, line } = await doctor(envWith());
+      expect(report.ok).toBe(false);
+      expect(line('Slack bot token')).toBe(
+        `FAIL Slack bot token: ${error} — SLACK_BOT_TOKEN (xoxb-…) is not valid. Fix: copy the Bot User OAuth Token from OAuth & Permissions (reinstall the app if it was revoked)`,
+      );
+      expectOthersOk(lines, 'Slack bot token');
+    },
+  );
+
+  it('reports an unreachable Slack API with the URL and the network fix', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/api/`;
+    const { report, lines, line } = await doctor(envWith({ SLACK_API_URL: url }));
+    expect(report.ok).toBe(false);
+    expect(line('Slack bot token')).toBe(
+      `FAIL Slack bot token: cannot reach ${url} (ECONNREFUSED). Fix: check network/proxy and SLACK_API_URL`,
+    );
+    expectOthersOk(lines, 'Slack bot token');
+  });
+
+  it('bounds a Slack call that never answers', async () => {
+    slack.fail('auth.test', { kind: 'hang' });
+    const started = Date.now();
+    const { line } = await doctor(envWith(), { timeoutMs: 300 });
+    expect(line('Slack bot token')).toContain('no answer within 300 ms');
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('reports a rejected app token without failing the bot token', async () => {
+    slack.fail('apps.connections.open', { kind: 'error', error: 'invalid_auth' });
+    const { report, lines, line } = await doctor(envWith({ SLACK_APP_TOKEN: APP_TOKEN }));
+    expect(report.ok).toBe(false);
+    expect(line('Slack app token')).toMatch(
+      /^FAIL Slack app token: invalid_auth — SLACK_APP_TOKEN \(xapp-…\) is not valid\. Fix: .*connections:write/,
+    );
+    expect(slack.callsTo('apps.connections.open')[0]?.authorization).toBe(`Bearer ${APP_TOKEN}`);
+    expectOthersOk(lines, 'Slack app token');
+  });
+
+  it('says the secret key is wrong when the signature does not match', async () => {
+    const { report, lines, line } = await doctor(
+      envWith({ VOLC_SECRET_ACCESS_KEY: 'NotTheRightSecret000==' }),
+    );
+    expect(report.ok).toBe(false);
+    expect(ecs.calls[0]?.auth).toMatchObject({ ok: false, code: 'SignatureDoesNotMatch' });
+    expect(line('Volcengine credentials')).toMatch(
+      /^FAIL Volcengine credentials: SignatureDoesNotMatch \(HTTP 401\) — the secret key is wrong\. Fix: set VOLC_SECRET_ACCESS_KEY/,
+    );
+    // The refusal still carried a Date header, so the clock is checked anyway.
+    expectOthersOk(lines, 'Volcengine credentials');
+  });
+
+  it('says the access key id is wrong when the API does not know it', async () => {
+    const { line } = await doctor(envWith({ VOLC_ACCESS_KEY_ID: 'AKLTunknownkey' }));
+    expect(line('Volcengine credentials')).toMatch(
+      /^FAIL Volcengine credentials: InvalidAccessKey \(HTTP 401\) — the access key id is wrong.*VOLC_SESSION_TOKEN/,
+    );
+  });
+
+  it.each(['AccessDenied', 'LackPolicy'])('names the policy needed on %s', async (code) => {
+    ecs.script({ action: 'DescribeKeyPairs', kind: 'error', status: 403, code });
+    const { report, lines, line } = await doctor(envWith());
+    expect(report.ok).toBe(false);
+    expect(line('Volcengine credentials')).toBe(
+      `FAIL Volcengine credentials: ${code} (HTTP 403) — the key may not call ECS. Fix: the key's policy must allow ecs:DescribeKeyPairs and ecs:AttachKeyPair`,
+    );
+    expectOthersOk(lines, 'Volcengine credentials');
+  });
+
+  it('points at the clock on InvalidTimestamp', async () => {
+    ecs.script({
+      action: 'DescribeKeyPairs',
+      kind: 'error',
+      status: 400,
+      code: 'InvalidTimestamp',
+    });
+    const { line } = await doctor(envWith());
+    expect(line('Volcengine credentials')).toMatch(/InvalidTimestamp.*clock.*Fix: sync/);
+  });
+
+  it('falls back to the code explanation for other API errors', async () => {
+    ecs.script({ action: 'DescribeKeyPairs', kind: 'error', status: 404, code: 'ServiceNotFound' });
+    const { line } = await doctor(envWith());
+    expect(line('Volcengine credentials')).toBe(
+      'FAIL Volcengine credentials: ServiceNotFound (HTTP 404) — Volcengine did not recognise the service in the signature. Fix: check VOLC_ENDPOINT and the region',
+    );
+  });
+
+  it('reports an unreachable Volcengine endpoint and skips the clock it cannot compare', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const { report, line } = await doctor(envWith({ VOLC_ENDPOINT: url }));
+    expect(report.ok).toBe(false);
+    expect(line('Volcengine credentials')).toMatch(
+      new RegExp(
+        `^FAIL Volcengine credentials: cannot reach ${url}/ \\(.*ECONNREFUSED.*\\)\\. Fix: check network/proxy and VOLC_ENDPOINT$`,
+      ),
+    );
+    expect(line('Clock')).toMatch(/^skip Clock: no answer/);
+  });
+
+  it('bounds a Volcengine call that never answers', async () => {
+    ecs.script({ action: 'DescribeKeyPairs', kind: 'hang' });
+    const started = Date.now();
+    const { line } = await doctor(envWith(), { timeoutMs: 300 });
+    expect(line('Volcengine credentials')).toContain('no answer within 300 ms');
+    expect(ecs.calls).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it.each([
+    // The Date header has whole seconds, so the measured skew may be a second either way.
+    [5 * 60_000, '(4 min 59|5 min [01]) s ahead of'],
+    [-5 * 60_000, '(4 min 59|5 min [01]) s behind'],
+  ])('fails the clock when it is %i ms off the Date header', async (offsetMs, words) => {
+    const { report, lines, line } = await doctor(envWith(), {
+      now: () => new Date(Date.now() + offsetMs),
+    });
+    expect(report.ok).toBe(false);
+    expect(line('Clock')).toMatch(
+      new RegExp(`^FAIL Clock: ${words} the Volcengine API's clock .*Fix: sync the system clock`),
+    );
+    expectOthersOk(lines, 'Clock');
+  });
+
+  it('reports a data directory that cannot be created, and skips the store', async () => {
+    const blocker = join(dir, 'not-a-directory');
+    await writeFile(blocker, 'a regular file');
+    const { report, lines, line } = await doctor(
+      envWith({ DATA_FILE: join(blocker, 'data', 'db.json') }),
+    );
+    expect(report.ok).toBe(false);
+    expect(line('Data directory')).toBe(
+      `FAIL Data directory: cannot create ${resolve(blocker, 'data')} (ENOTDIR). Fix: point DATA_FILE at a file whose directory the bot's user can create and write`,
+    );
+    expect(line('Request store')).toMatch(/^skip Request store: /);
+    expectOthersOk(lines, 'Data directory', 'Request store');
+  });
+
+  it('reports a corrupt store file in the store’s own words and does not touch it', async () => {
+    const file = join(dir, 'db.json');
+    await writeFile(file, '{"version":1,"requests":');
+    const { report, lines, line } = await doctor(envWith({ DATA_FILE: file }));
+    expect(report.ok).toBe(false);
+    expect(line('Request store')).toMatch(
+      /^FAIL Request store: The request store .*db\.json is not valid JSON .*The bot will not overwrite it/,
+    );
+    expect(await readFile(file, 'utf8')).toBe('{"version":1,"requests":');
+    expectOthersOk(lines, 'Request store');
+  });
+});
+
+describe('runDoctor: secrets', () => {
+  const SECRETS = {
+    SLACK_BOT_TOKEN: 'xoxb-LEAKCANARY-bot-9f8e7d',
+    SLACK_APP_TOKEN: 'xapp-1-LEAKCANARY-app-6c5b4a',
+    SLACK_SIGNING_SECRET: 'LeakCanarySigningSecret42',
+    VOLC_ACCESS_KEY_ID: 'AKLTLeakCanaryAccessKeyId',
+    VOLC_SECRET_ACCESS_KEY: 'LeakCanarySecretAccessKey/+==',
+    VOLC_SESSION_TOKEN: 'LeakCanarySessionToken.abc',
+  };
+
+  function expectNoSecret(text: string) {
+    for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
+    expect(text).not.toContain('LEAKCANARY');
+    expect(text).not.toContain('LeakCanary');
+  }
+
+  it('never prints a secret while every check fails, even when a server echoes one', async () => {
+    // Servers that repeat a token back: the redactor must catch what the checks did not write.
+    slack.fail('auth.test', { kind: 'error', error: `bad_token_${SECRETS.SLACK_BOT_TOKEN}` });
+    slack.fail('apps.connections.open', { kind: 'error', error: 'invalid_auth' });
+    const { report, output, line } = await doctor(envWith(SECRETS));
+    expect(report.ok).toBe(false);
+    expect(line('Slack bot token')).toMatch(/^FAIL /);
+    expect(line('Slack app token')).toContain('SLACK_APP_TOKEN (xapp-…)');
+    expect(line('Volcengine credentials')).toMatch(/^FAIL .*InvalidAccessKey/);
+    expectNoSecret(output);
+    expectNoSecret(JSON.stringify(report));
+  });
+
+  it('never prints a secret from an API error message', async () => {
+    ecs.script({
+      action: 'DescribeKeyPairs',
+      kind: 'error',
+      status: 400,
+      code: 'SomethingNew',
+      message: `the key ${CREDS.secretAccessKey} and ${BOT_TOKEN} were seen`,
+    });
+    const { output, line } = await doctor(envWith());
+    expect(line('Volcengine credentials')).toMatch(/^FAIL .*SomethingNew/);
+    expect(output).not.toContain(CREDS.secretAccessKey);
+    expect(output).not.toContain(BOT_TOKEN);
+  });
+
+  it('never prints a secret when the configuration itself is refused', async () => {
+    const { report, output, line } = await doctor(
+      envWith({
+        ...SECRETS,
+        SLACK_BOT_TOKEN: 'xoxp-LEAKCANARY-user-token',
+        SLACK_APP_TOKEN: 'xoxb-LEAKCANARY-not-an-app-token',
+      }),
+    );
+    expect(report.ok).toBe(false);
+    expect(line('Configuration')).toMatch(/SLACK_BOT_TOKEN: .*SLACK_APP_TOKEN: /);
+    expectNoSecret(output);
+    expectNoSecret(JSON.stringify(report));
+  });
+});
+
+describe('doctor entry point', () => {
+  it('exits 0 when every check passes and 1 when one fails', async () => {
+    const run = (env: Record<string, string | undefined>) =>
+      new Promise<{ code: number | null; stdout: string }>((done, failed) => {
+        const child = spawn(
+          resolve('node_modules/.bin/tsx'),
+          [resolve('src/doctor-main.ts')],
+          // cwd without a .env, so dotenv adds nothing; PATH for tsx's own node lookup.
+          { cwd: dir, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString('utf8');
+        });
+        child.on('error', failed);
+        child.on('close', (code) => done({ code, stdout }));
+      });
+    const good = await run(envWith());
+    expect(good.stdout).toContain('All 8 checks passed.');
+    expect(good.code).toBe(0);
+    const bad = await run(envWith({ APPROVER_USER_IDS: '' }));
+    expect(bad.stdout).toMatch(/^FAIL Configuration: .*APPROVER_USER_IDS/m);
+    expect(bad.code).toBe(1);
+  });
+});
