@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ACTIONS, COMMAND } from '../../src/slack/ids.js';
+
+// manifest.yml against the facts of Slack's manifest schema (v1, slackapi/manifest-schema):
+// only known keys, the documented lengths, and what this bot's contract needs.
+
+const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8'));
+
+const ALLOWED: Record<string, string[]> = {
+  '': ['_metadata', 'display_information', 'features', 'oauth_config', 'settings'],
+  display_information: ['name', 'description', 'background_color', 'long_description'],
+  features: ['app_home', 'bot_user', 'slash_commands', 'shortcuts', 'unfurl_domains'],
+  'features.app_home': ['home_tab_enabled', 'messages_tab_enabled', 'messages_tab_read_only_enabled'],
+  'features.bot_user': ['display_name', 'always_online'],
+  oauth_config: ['scopes', 'redirect_urls', 'token_management_enabled', 'pkce_enabled'],
+  'oauth_config.scopes': ['bot', 'user', 'bot_optional', 'user_optional'],
+  settings: [
+    'interactivity',
+    'event_subscriptions',
+    'org_deploy_enabled',
+    'socket_mode_enabled',
+    'token_rotation_enabled',
+    'allowed_ip_address_ranges',
+  ],
+  'settings.interactivity': ['is_enabled', 'request_url', 'message_menu_options_url'],
+};
+
+function at(path: string): Record<string, unknown> {
+  return path
+    .split('.')
+    .filter(Boolean)
+    .reduce((node, key) => (node as Record<string, unknown>)[key], manifest) as Record<string, unknown>;
+}
+
+describe('manifest.yml', () => {
+  it.each(Object.entries(ALLOWED))('has only schema keys under %j', (path, keys) => {
+    for (const key of Object.keys(at(path))) expect(keys).toContain(key);
+  });
+
+  it('names the app within the schema limits', () => {
+    expect(manifest.display_information.name.length).toBeLessThanOrEqual(35);
+    expect(manifest.display_information.description.length).toBeLessThanOrEqual(140);
+    expect(manifest.display_information.background_color).toMatch(/^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/);
+    expect(manifest.features.bot_user.display_name.length).toBeLessThanOrEqual(80);
+  });
+
+  it('declares /attach-key with a usage hint and the /slack/events URL', () => {
+    const commands = manifest.features.slash_commands as Record<string, unknown>[];
+    expect(commands).toHaveLength(1);
+    const [command] = commands;
+    expect(Object.keys(command ?? {}).sort()).toEqual(
+      ['command', 'description', 'should_escape', 'url', 'usage_hint'].sort(),
+    );
+    expect(command?.command).toBe(COMMAND);
+    expect(String(command?.usage_hint).length).toBeLessThanOrEqual(1000);
+    expect(String(command?.description).length).toBeLessThanOrEqual(2000);
+    expect(command?.url).toMatch(/^https:\/\/.+\/slack\/events$/);
+  });
+
+  it('enables interactivity on /slack/events and Socket Mode, with the bot scopes it uses', () => {
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.settings.interactivity.request_url).toMatch(/^https:\/\/.+\/slack\/events$/);
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['chat:write', 'commands']);
+    // Buttons need interactivity; the action ids are in the code, not the manifest.
+    expect(ACTIONS.approve).toBe('approve_request');
+  });
+});
