@@ -36,6 +36,8 @@ export interface FakeSlackApi {
   waitFor<T>(predicate: () => T | undefined | false, what?: string, timeoutMs?: number): Promise<T>;
   /** Every request body the server received, raw (for secret-leak checks). */
   rawBodies: string[];
+  /** What apps.connections.open answers (point it at a loopback WebSocket server). */
+  socketModeUrl: string;
   close(): Promise<void>;
 }
 
@@ -104,7 +106,7 @@ export async function startFakeSlackApi(
       case 'views.open':
         return { ok: true, view: { id: `V${++ts}`, hash: 'h' } };
       case 'apps.connections.open':
-        return { ok: true, url: 'ws://127.0.0.1:1/never' };
+        return { ok: true, url: api.socketModeUrl };
       default:
         return { ok: true };
     }
@@ -115,7 +117,8 @@ export async function startFakeSlackApi(
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
 
-  return {
+  const api: FakeSlackApi = {
+    socketModeUrl: 'ws://127.0.0.1:1/never',
     url,
     apiUrl: `${url}/api/`,
     calls,
@@ -134,6 +137,7 @@ export async function startFakeSlackApi(
       await once(server, 'close');
     },
   };
+  return api;
 }
 
 /**
