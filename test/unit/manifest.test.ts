@@ -12,7 +12,11 @@ const ALLOWED: Record<string, string[]> = {
   '': ['_metadata', 'display_information', 'features', 'oauth_config', 'settings'],
   display_information: ['name', 'description', 'background_color', 'long_description'],
   features: ['app_home', 'bot_user', 'slash_commands', 'shortcuts', 'unfurl_domains'],
-  'features.app_home': ['home_tab_enabled', 'messages_tab_enabled', 'messages_tab_read_only_enabled'],
+  'features.app_home': [
+    'home_tab_enabled',
+    'messages_tab_enabled',
+    'messages_tab_read_only_enabled',
+  ],
   'features.bot_user': ['display_name', 'always_online'],
   oauth_config: ['scopes', 'redirect_urls', 'token_management_enabled', 'pkce_enabled'],
   'oauth_config.scopes': ['bot', 'user', 'bot_optional', 'user_optional'],
@@ -31,7 +35,10 @@ function at(path: string): Record<string, unknown> {
   return path
     .split('.')
     .filter(Boolean)
-    .reduce((node, key) => (node as Record<string, unknown>)[key], manifest) as Record<string, unknown>;
+    .reduce((node, key) => (node as Record<string, unknown>)[key], manifest) as Record<
+    string,
+    unknown
+  >;
 }
 
 describe('manifest.yml', () => {
@@ -42,7 +49,9 @@ describe('manifest.yml', () => {
   it('names the app within the schema limits', () => {
     expect(manifest.display_information.name.length).toBeLessThanOrEqual(35);
     expect(manifest.display_information.description.length).toBeLessThanOrEqual(140);
-    expect(manifest.display_information.background_color).toMatch(/^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/);
+    expect(manifest.display_information.background_color).toMatch(
+      /^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/,
+    );
     expect(manifest.features.bot_user.display_name.length).toBeLessThanOrEqual(80);
   });
 
