@@ -3,7 +3,8 @@ import { z } from 'zod';
 // The one place that reads the environment. Every variable is validated together so a bad setup
 // produces one error naming every bad variable; secret values are never echoed back.
 
-const SECRET_VARIABLES = [
+/** Variables whose values are secrets: never logged, never echoed. */
+export const SECRET_VARIABLES = [
   'VOLC_ACCESS_KEY_ID',
   'VOLC_SECRET_ACCESS_KEY',
   'VOLC_SESSION_TOKEN',

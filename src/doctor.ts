@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { webApi } from '@slack/bolt';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig, SECRET_VARIABLES } from './config.js';
 import { explainCode } from './domain/outcome.js';
 import { createRedactor } from './logger.js';
 import { openRequestStore } from './store/lowdb-store.js';
@@ -36,15 +36,6 @@ export interface DoctorOptions {
 
 type Result = Omit<DoctorCheck, 'name'>;
 
-// Mirrors config.ts: when the config does not parse there is no Config.secrets to redact with.
-const SECRET_VARIABLES = [
-  'VOLC_ACCESS_KEY_ID',
-  'VOLC_SECRET_ACCESS_KEY',
-  'VOLC_SESSION_TOKEN',
-  'SLACK_BOT_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_APP_TOKEN',
-];
 const CHECKS_NEEDING_CONFIG = [
   'Slack bot token',
   'Slack app token',
@@ -74,6 +65,7 @@ export async function runDoctor(
   const now = options.now ?? (() => new Date());
   const write = options.write ?? (() => {});
   const timeoutMs = options.timeoutMs ?? 5_000;
+  // When the config does not parse there is no Config.secrets: redact the raw values instead.
   const envSecrets = SECRET_VARIABLES.flatMap((name) => {
     const value = env[name];
     return value ? [value, value.trim()] : [];
