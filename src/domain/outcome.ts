@@ -115,7 +115,7 @@ export interface FailedInstance {
 }
 
 /** An instance whose batch ended in a request-level error: the call never reached it. */
-export interface NotAttemptedInstance {
+export interface UnconfirmedInstance {
   instanceId: string;
   code: string;
   /** The batch error's explanation. */
@@ -126,7 +126,7 @@ export interface RequestSummary {
   total: number;
   succeeded: string[];
   failed: FailedInstance[];
-  notAttempted: NotAttemptedInstance[];
+  unconfirmed: UnconfirmedInstance[];
   /** Instances without an answer yet: not approved, or their batch is still planned or sent. */
   unsettled: string[];
   /** Volcengine RequestIds of the answers, in batch order, without repeats. */
@@ -136,7 +136,7 @@ export interface RequestSummary {
 export function summarize(request: AttachRequest): RequestSummary {
   const succeeded: string[] = [];
   const failed: FailedInstance[] = [];
-  const notAttempted: NotAttemptedInstance[] = [];
+  const unconfirmed: UnconfirmedInstance[] = [];
   const apiRequestIds = new Set<string>();
   const settled = new Set<string>();
 
@@ -148,7 +148,7 @@ export function summarize(request: AttachRequest): RequestSummary {
       const reason = explainCode(code, batch.error?.message);
       for (const instanceId of batch.instanceIds) {
         settled.add(instanceId);
-        notAttempted.push({ instanceId, code, reason });
+        unconfirmed.push({ instanceId, code, reason });
       }
     } else if (batch.state === 'done') {
       const outcomes = new Map((batch.outcomes ?? []).map((o) => [o.instanceId, o]));
@@ -170,7 +170,7 @@ export function summarize(request: AttachRequest): RequestSummary {
     total: request.instanceIds.length,
     succeeded,
     failed,
-    notAttempted,
+    unconfirmed,
     unsettled: request.instanceIds.filter((id) => !settled.has(id)),
     apiRequestIds: [...apiRequestIds],
   };
@@ -180,14 +180,14 @@ export function summarize(request: AttachRequest): RequestSummary {
 export interface OutcomeTotals {
   succeeded: number;
   failed: number;
-  notAttempted: number;
+  unconfirmed: number;
 }
 
 export function countOutcomes(summary: RequestSummary): OutcomeTotals {
   return {
     succeeded: summary.succeeded.length,
     failed: summary.failed.length,
-    notAttempted: summary.notAttempted.length,
+    unconfirmed: summary.unconfirmed.length,
   };
 }
 

@@ -134,7 +134,7 @@ function request(batches: Batch[], extra: Partial<AttachRequest> = {}): AttachRe
 }
 
 describe('summarize', () => {
-  it('splits instances into succeeded, failed, not attempted and unsettled', () => {
+  it('splits instances into succeeded, failed, unconfirmed and unsettled', () => {
     const r = request([
       batch(0, ['i-a', 'i-b', 'i-c'], {
         apiRequestId: 'RID-0',
@@ -162,7 +162,7 @@ describe('summarize', () => {
         explanation: ERROR_EXPLANATIONS.InvalidInstanceStatus,
       },
     ]);
-    expect(s.notAttempted).toEqual([
+    expect(s.unconfirmed).toEqual([
       {
         instanceId: 'i-d',
         code: 'InvalidKeyPair.NotFound',
@@ -196,13 +196,13 @@ describe('summarize', () => {
   it('counts every instance of an unapproved request as unsettled', () => {
     const r = request([], { status: 'pending', instanceIds: ['i-a', 'i-b'] });
     const s = summarize(r);
-    expect(s).toMatchObject({ total: 2, succeeded: [], failed: [], notAttempted: [] });
+    expect(s).toMatchObject({ total: 2, succeeded: [], failed: [], unconfirmed: [] });
     expect(s.unsettled).toEqual(['i-a', 'i-b']);
   });
 
   it('gives a failed batch without an error an UnexpectedError', () => {
     const s = summarize(request([batch(0, ['i-a'], { state: 'failed' })]));
-    expect(s.notAttempted[0]?.code).toBe('UnexpectedError');
+    expect(s.unconfirmed[0]?.code).toBe('UnexpectedError');
   });
 });
 
@@ -230,7 +230,7 @@ describe('toRequestDigest', () => {
       keyPairName: 'ops',
       keyPairId: 'kp-1',
       sandbox: true,
-      totals: { succeeded: 1, failed: 1, notAttempted: 0 },
+      totals: { succeeded: 1, failed: 1, unconfirmed: 0 },
     });
     expect(d.decision?.by).toBe('U02APPROVER');
     expect(

@@ -217,7 +217,7 @@ describe('renderApprovalCard', () => {
       { sandbox: false },
     );
     const all = json(card);
-    expect(all).toContain('2 succeeded · 1 failed · 0 not attempted');
+    expect(all).toContain('2 succeeded · 1 failed · 0 unconfirmed');
     expect(all).toMatch(/in the thread/);
     const failed = renderApprovalCard(
       makeRequest({
@@ -236,7 +236,7 @@ describe('renderApprovalCard', () => {
       }),
       { sandbox: false },
     );
-    expect(json(failed)).toContain('0 succeeded · 0 failed · 3 not attempted');
+    expect(json(failed)).toContain('0 succeeded · 0 failed · 3 unconfirmed');
     expect(failed.blocks[0]).toMatchObject({ text: { text: expect.stringMatching(/errors/) } });
   });
 

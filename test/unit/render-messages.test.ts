@@ -289,7 +289,7 @@ describe('renderHistory', () => {
     const json = valid(reply);
     expect(reply.text).toContain('3');
     expect(json).toMatch(
-      /`req-abc123` <!date[^•]*<@U01REQUESTER>: `ops-key` → 2 instances in `cn-beijing` — \*done\* · Approved by <@U02APPROVER> <!date[^•]*✅ 1 ❌ 1 ⏭️ 0/u,
+      /`req-abc123` <!date[^•]*<@U01REQUESTER>: `ops-key` → 2 instances in `cn-beijing` — \*done\* · Approved by <@U02APPROVER> <!date[^•]*✅ 1 ❌ 1 ⚠️ 0/u,
     );
     expect(json).toMatch(/`req-two`.*`kp-9999`.*\*rejected\* · Rejected by <@U03OTHER>/);
     expect(json).toContain('`req-three`');

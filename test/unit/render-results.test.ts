@@ -100,7 +100,7 @@ function makeRequest(count: number, options: { failBatch?: number; allFail?: boo
 const sectionTexts = (m: SlackMessage) =>
   m.blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
 
-const LINE = /^(✅|❌|⏭️|⏳) `(i-[^`]+)`/u;
+const LINE = /^(✅|❌|⚠️|⏳) `(i-[^`]+)`/u;
 const REMINDER = /^🔁 \*Restart/u;
 
 /** Every `<…>` left in the output is a mention or date token the bot made on purpose. */
@@ -174,7 +174,7 @@ describe('renderResults', () => {
       if (want === 'ok') expect(line?.line).toMatch(/^✅ `i-\d+x` ok$/u);
       if (want === 'failed') expect(line?.line).toMatch(/^❌ `i-\d+x` \*\S+\* — .{10,}/u);
       if (want === 'skipped') {
-        expect(line?.line).toMatch(/^⏭️ `i-\d+x` not attempted: \*InternalError\* — /u);
+        expect(line?.line).toMatch(/^⚠️ `i-\d+x` unconfirmed: \*InternalError\* — /u);
       }
     }
 
@@ -183,11 +183,11 @@ describe('renderResults', () => {
     const failCount = [...expected.values()].filter((v) => v === 'failed').length;
     const skipCount = [...expected.values()].filter((v) => v === 'skipped').length;
     expect(all[0]).toContain(
-      `✅ ${okCount.toLocaleString('en-US')} succeeded · ❌ ${failCount.toLocaleString('en-US')} failed · ⏭️ ${skipCount.toLocaleString('en-US')} not attempted`,
+      `✅ ${okCount.toLocaleString('en-US')} succeeded · ❌ ${failCount.toLocaleString('en-US')} failed · ⚠️ ${skipCount.toLocaleString('en-US')} unconfirmed`,
     );
     expect(all[0]).toContain('req-1');
     expect(messages[0]?.text).toContain(
-      `${okCount} succeeded, ${failCount} failed, ${skipCount} not attempted`,
+      `${okCount} succeeded, ${failCount} failed, ${skipCount} unconfirmed`,
     );
 
     // the RequestIds are there

@@ -174,7 +174,7 @@ function describeStatus(request: AttachRequest, lapsed: boolean): string | undef
       const finished = request.finishedAt ? ` ${formatSlackDate(request.finishedAt)}` : '';
       return [
         `:white_check_mark: Approved by ${by} ${when}.`,
-        `${icon} Finished${finished}: ${totals.succeeded} succeeded · ${totals.failed} failed · ${totals.notAttempted} not attempted. Details and the restart list are in the thread.`,
+        `${icon} Finished${finished}: ${totals.succeeded} succeeded · ${totals.failed} failed · ${totals.unconfirmed} unconfirmed. Details and the restart list are in the thread.`,
       ].join('\n');
     }
   }

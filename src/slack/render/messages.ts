@@ -152,7 +152,7 @@ function describeDecision(d: RequestDigest): string {
 function describeTotals(d: RequestDigest): string {
   if (!d.totals) return '';
   const t = d.totals;
-  return `:white_check_mark: ${t.succeeded} succeeded · :x: ${t.failed} failed · :fast_forward: ${t.notAttempted} not attempted`;
+  return `:white_check_mark: ${t.succeeded} succeeded · :x: ${t.failed} failed · :warning: ${t.unconfirmed} unconfirmed`;
 }
 
 /** Failure codes and how often each occurred, most frequent first. */
@@ -160,7 +160,7 @@ function describeFailures(request: AttachRequest): string {
   const summary = summarize(request);
   const counts = new Map<string, number>();
   for (const f of summary.failed) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
-  for (const n of summary.notAttempted) counts.set(n.code, (counts.get(n.code) ?? 0) + 1);
+  for (const n of summary.unconfirmed) counts.set(n.code, (counts.get(n.code) ?? 0) + 1);
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5);
   if (!top.length) return '';
   return `Errors: ${top.map(([code, n]) => `${codeSpan(code, 80)} ×${n}`).join(', ')}${counts.size > top.length ? ', …' : ''}`;
@@ -201,7 +201,7 @@ export function renderHistory(requests: readonly (AttachRequest | RequestDigest)
     const d = digestOf(r);
     const decision = describeDecision(d);
     const totals = d.totals
-      ? ` · ✅ ${d.totals.succeeded} ❌ ${d.totals.failed} ⏭️ ${d.totals.notAttempted}`
+      ? ` · ✅ ${d.totals.succeeded} ❌ ${d.totals.failed} ⚠️ ${d.totals.unconfirmed}`
       : '';
     return truncateText(
       `• ${codeSpan(d.id, 40)} ${formatSlackDate(d.createdAt)} ${mentionUser(d.requesterId)}: ${describeKeyPair(d)} → ${plural(d.instanceCount, 'instance')} in ${codeSpan(d.region, 40)} — *${STATUS_LABELS[d.status]}*${decision ? ` · ${decision}` : ''}${totals}${d.sandbox ? ' · SANDBOX' : ''}`,

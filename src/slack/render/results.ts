@@ -83,21 +83,21 @@ export function renderResults(
 ): SlackMessage[] {
   const sandbox = options.sandbox || request.sandbox === true;
   const summary = summarize(request);
-  const { succeeded, failed, notAttempted, unsettled, apiRequestIds } = summary;
+  const { succeeded, failed, unconfirmed, unsettled, apiRequestIds } = summary;
   const id = codeSpan(request.id, 80);
 
   const counts = [
     `✅ ${succeeded.length.toLocaleString('en-US')} succeeded`,
     `❌ ${failed.length.toLocaleString('en-US')} failed`,
-    `⏭️ ${notAttempted.length.toLocaleString('en-US')} not attempted`,
+    `⚠️ ${unconfirmed.length.toLocaleString('en-US')} unconfirmed`,
   ];
   if (unsettled.length) counts.push(`⏳ ${unsettled.length} without an answer yet`);
   const totals = [
     sandbox ? `*${SANDBOX_NOTE}*` : '',
     `*Results for request ${id}* (${plural(summary.total, 'instance')})`,
     counts.join(' · '),
-    notAttempted.length
-      ? '_Not attempted: the whole call failed before it reached these instances; the reason is on each line._'
+    unconfirmed.length
+      ? '_Unconfirmed: the call for these instances failed as a whole, so there is no per-instance answer; the reason on each line says whether anything can have changed._'
       : '',
   ]
     .filter(Boolean)
@@ -118,10 +118,10 @@ export function renderResults(
       `❌ ${codeSpan(f.instanceId, 80)} *${escapeMrkdwn(truncateText(f.code, 100))}* — ${escapeMrkdwn(f.explanation)}`,
     );
   }
-  for (const n of notAttempted) {
+  for (const n of unconfirmed) {
     packer.add(
       lines,
-      `⏭️ ${codeSpan(n.instanceId, 80)} not attempted: *${escapeMrkdwn(truncateText(n.code, 100))}* — ${escapeMrkdwn(n.reason)}`,
+      `⚠️ ${codeSpan(n.instanceId, 80)} unconfirmed: *${escapeMrkdwn(truncateText(n.code, 100))}* — ${escapeMrkdwn(n.reason)}`,
     );
   }
   for (const instanceId of unsettled) {
@@ -155,7 +155,7 @@ export function renderResults(
   }
 
   const parts = packer.finish();
-  const tally = `${succeeded.length} succeeded, ${failed.length} failed, ${notAttempted.length} not attempted`;
+  const tally = `${succeeded.length} succeeded, ${failed.length} failed, ${unconfirmed.length} unconfirmed`;
   return parts.map((sections, i) => {
     const part = parts.length > 1 ? ` (part ${i + 1} of ${parts.length})` : '';
     const blocks: types.KnownBlock[] = [];
