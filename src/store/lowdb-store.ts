@@ -16,8 +16,6 @@ import type { RequestStore, UpdateResult } from '../service/ports.js';
 // We use DataFile with plain JSON.stringify (JSONFile pretty-prints with 2 spaces): the whole file
 // is rewritten on every write, so compact output keeps each write small.
 
-// Where the audit trail goes by default is a storage-layout decision; bot.ts imports it from here.
-
 const STORE_VERSION = 1;
 
 interface StoreFile {
@@ -100,7 +98,7 @@ export async function openRequestStore(options: { dataFile: string }): Promise<O
       return parseStoreText(file, text);
     },
     stringify: (data) => {
-      const text = JSON.stringify(data);
+      const text = stringifyStore(data);
       pendingBytes = Buffer.byteLength(text);
       return text;
     },
@@ -207,7 +205,9 @@ export async function openRequestStore(options: { dataFile: string }): Promise<O
           `An update of request ${id} returned request ${result.request.id}; ids never change.`,
         );
       }
-      const next = deepFreeze(structuredClone(result.request));
+      // No clone: `change` built the new value from frozen parts (spreads), so freezing what is
+      // new is enough to keep every stored value immutable.
+      const next = deepFreeze(result.request);
       requests[id] = next;
       await persist();
       return { ok: true, request: next };
@@ -224,8 +224,7 @@ export async function openRequestStore(options: { dataFile: string }): Promise<O
       return sortedByCreation(Object.values(requests).filter((r) => wanted.has(r.status)));
     },
 
-    recent: (limit) =>
-      sortedByCreation(Object.values(requests)).reverse().slice(0, Math.max(0, limit)),
+    recent: (limit) => newest(Object.values(requests), limit),
 
     async ping() {
       if (lastWriteFailed) return false;
@@ -431,10 +430,44 @@ function compareText(a: string, b: string): number {
 }
 
 /** Stored values are shared with callers; freezing makes an update outside `update` fail loudly. */
+/** Freezes what is not frozen yet; a frozen object's parts were frozen with it. */
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);
   }
   return value;
+}
+
+// Stored requests are frozen, so a request's JSON never changes: cache it by identity and a write
+// re-serialises only the requests that changed since the last one.
+const jsonOf = new WeakMap<AttachRequest, string>();
+
+function stringifyStore(data: StoreFile): string {
+  const parts: string[] = [];
+  for (const [id, request] of Object.entries(data.requests)) {
+    let json = jsonOf.get(request);
+    if (json === undefined) {
+      json = JSON.stringify(request);
+      jsonOf.set(request, json);
+    }
+    parts.push(`${JSON.stringify(id)}:${json}`);
+  }
+  return `{"version":${data.version},"requests":{${parts.join(',')}}}`;
+}
+
+/** The `limit` most recent requests, newest first, without sorting the whole store. */
+function newest(all: readonly AttachRequest[], limit: number): AttachRequest[] {
+  const top: AttachRequest[] = [];
+  if (limit <= 0) return top;
+  const newer = (a: AttachRequest, b: AttachRequest) =>
+    a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
+  for (const request of all) {
+    if (top.length === limit && !newer(request, top[limit - 1] as AttachRequest)) continue;
+    let at = top.length === limit ? limit - 1 : top.length;
+    while (at > 0 && newer(request, top[at - 1] as AttachRequest)) at--;
+    top.splice(at, 0, request);
+    if (top.length > limit) top.pop();
+  }
+  return top;
 }
