@@ -1,0 +1,220 @@
+import { cpus, release, totalmem, type } from 'node:os';
+import type { AckRow } from './ack.js';
+import type { ExecutionRow } from './execution.js';
+import type { StoreRow } from './store.js';
+
+// The machine description, the target checks and the printed tables.
+
+export interface Machine {
+  cpus: number;
+  model: string;
+  node: string;
+  os: string;
+  arch: string;
+  totalMemoryBytes: number;
+}
+
+export interface TargetCheck {
+  target: string;
+  met: boolean;
+  detail: string;
+}
+
+export function describeMachine(): Machine {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    model: list[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    os: `${type()} ${release()}`,
+    arch: process.arch,
+    totalMemoryBytes: totalmem(),
+  };
+}
+
+export function checkTargets(
+  ack: readonly AckRow[],
+  execution: readonly ExecutionRow[],
+  store: readonly StoreRow[],
+): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const row of ack) {
+    checks.push({
+      target: `ack ${row.kind} c=${row.concurrency}: p99 <= 1.5x bare`,
+      met: row.p99Ms <= 1.5 * row.bareP99Ms,
+      detail: `${row.p99Ms} ms vs bare ${row.bareP99Ms} ms (${row.ratioP99}x)`,
+    });
+    if (row.concurrency === 200) {
+      checks.push({
+        target: `ack ${row.kind} c=200: p99 < 100 ms`,
+        met: row.p99Ms < 100,
+        detail: `${row.p99Ms} ms`,
+      });
+    }
+  }
+  for (const row of execution) {
+    checks.push({
+      target: `execution ${row.instances} instances: <= 1.2x floor + 50 ms`,
+      met: row.wallMs <= row.limitMs,
+      detail: `${row.wallMs} ms vs limit ${row.limitMs} ms (floor ${row.floorMs} ms, ${row.ratio}x)`,
+    });
+  }
+  const at10k = store.find((row) => row.requests === 10_000);
+  if (at10k) {
+    checks.push({
+      target: 'store write at 10,000 requests < 10 ms',
+      met: at10k.writeMs < 10,
+      detail: `${at10k.writeMs} ms`,
+    });
+    checks.push({
+      target: 'RSS with 10,000 requests < 150 MB',
+      met: at10k.rssBytes < 150 * 2 ** 20,
+      detail: `${mib(at10k.rssBytes)} MiB (empty-store baseline ${mib(at10k.baselineRssBytes)} MiB)`,
+    });
+  }
+  for (let i = 1; i < store.length; i++) {
+    const a = store[i - 1] as StoreRow;
+    const b = store[i] as StoreRow;
+    // Exponent k in write ~ n^k between two sizes; 1 is linear. 10% slack for noise.
+    const k = Math.log(b.writeMs / a.writeMs) / Math.log(b.requests / a.requests);
+    checks.push({
+      target: `store write growth ${a.requests} -> ${b.requests}: no worse than linear`,
+      met: k <= 1.1,
+      detail: `${a.writeMs} -> ${b.writeMs} ms for ${b.requests / a.requests}x requests (n^${k.toFixed(2)})`,
+    });
+  }
+  return checks;
+}
+
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+const ms = (value: number) => (value < 1 ? value.toFixed(3) : value.toFixed(1));
+const range = (s: { min: number; max: number }) => `${ms(s.min)}–${ms(s.max)}`;
+
+export function formatTables(
+  machine: Machine,
+  ack: readonly AckRow[],
+  execution: readonly ExecutionRow[],
+  store: readonly StoreRow[],
+  checks: readonly TargetCheck[],
+): string {
+  const out: string[] = [];
+  out.push(
+    `Machine: ${machine.cpus} x ${machine.model}, ${mib(machine.totalMemoryBytes)} MiB, ` +
+      `Node ${machine.node}, ${machine.os}`,
+    '',
+  );
+  if (ack.length) {
+    const rounds = ack[0]?.rounds ?? 0;
+    out.push(`Ack latency (ms; median of ${rounds} rounds, min–max over rounds in brackets)`);
+    out.push(
+      table(
+        [
+          'kind',
+          'conc',
+          'bot p50',
+          'bot p99',
+          'bare p50',
+          'bare p99',
+          'p99 ratio [per round]',
+          'cpu/req bot|bare',
+        ],
+        ack.map((r) => [
+          r.kind,
+          String(r.concurrency),
+          `${ms(r.p50Ms)} [${range(r.spread.p50Ms)}]`,
+          `${ms(r.p99Ms)} [${range(r.spread.p99Ms)}]`,
+          `${ms(r.bareP50Ms)} [${range(r.spread.bareP50Ms)}]`,
+          `${ms(r.bareP99Ms)} [${range(r.spread.bareP99Ms)}]`,
+          `${r.ratioP99.toFixed(2)}x [${r.ratioP99PerRound.min.toFixed(2)}–${r.ratioP99PerRound.max.toFixed(2)}]`,
+          `${ms(r.cpuMsPerRequest)} | ${ms(r.bareCpuMsPerRequest)}`,
+        ]),
+      ),
+      '',
+    );
+  }
+  if (execution.length) {
+    const row0 = execution[0];
+    out.push(
+      `Execution: approve -> results thread (API latency ${row0?.apiLatencyMs} ms, ` +
+        `VOLC_MAX_CONCURRENCY ${row0?.concurrency}; median of ${row0?.runs} runs)`,
+    );
+    out.push(
+      table(
+        [
+          'instances',
+          'batches',
+          'wall ms',
+          'min–max',
+          'floor ms',
+          'ratio',
+          'limit ms',
+          'first call',
+          'tail',
+        ],
+        execution.map((r) => [
+          String(r.instances),
+          String(r.batches),
+          ms(r.wallMs),
+          range(r.spread.wallMs),
+          String(r.floorMs),
+          `${r.ratio.toFixed(2)}x`,
+          ms(r.limitMs),
+          ms(r.firstCallMs),
+          ms(r.tailMs),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (store.length) {
+    out.push(
+      'Store (lowdb, whole-file rewrite; each probe is a fresh process that opens the store)',
+    );
+    out.push(
+      table(
+        [
+          'requests',
+          'probes x writes',
+          'write ms',
+          'min–max',
+          'p95',
+          'full JSON.stringify | write+rename',
+          'read µs',
+          'file MB',
+          'RSS MiB',
+          'load ms',
+          'history ms',
+        ],
+        store.map((r) => [
+          String(r.requests),
+          `${r.probes} x ${r.writesPerProbe}`,
+          ms(r.writeMs),
+          range(r.spread.writeMs),
+          ms(r.writeP95Ms),
+          `${ms(r.stringifyMs)} | ${ms(r.fileWriteMs)}`,
+          (r.readMs * 1000).toFixed(2),
+          (r.fileBytes / 1e6).toFixed(1),
+          mib(r.rssBytes),
+          ms(r.loadMs),
+          ms(r.recentMs),
+        ]),
+      ),
+      `(RSS of a process that opened an empty store: ${mib(store[0]?.baselineRssBytes ?? 0)} MiB)`,
+      '',
+    );
+  }
+  out.push('Targets');
+  for (const check of checks) {
+    out.push(`  ${check.met ? 'met   ' : 'MISSED'} ${check.target}: ${check.detail}`);
+  }
+  return out.join('\n');
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,121 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type AckKind, type AckLevel, type AckRow, runAckBenchmark } from './ack.js';
+import type { Rig } from './bot-env.js';
+import { compileChildren, REPO_ROOT, removeCompiled, startChild } from './children.js';
+import { type ExecutionRow, runExecutionBenchmark } from './execution.js';
+import { checkTargets, describeMachine, formatTables } from './report.js';
+import { progress } from './stats.js';
+import { runStoreBenchmark, type StoreRow } from './store.js';
+
+// `npm run bench`: ack latency, execution time and store cost, each against its floor. Prints a
+// table on stdout, progress on stderr, and writes bench/results.json.
+// For diagnosis: BENCH_ONLY=ack,execution,store runs a subset; BENCH_ACK=approve/200 (kinds and
+// concurrencies, comma-separated) narrows the ack cells; BENCH_ROUNDS overrides the ack rounds;
+// BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server host (bot and bare app). A run
+// narrowed by BENCH_ONLY, BENCH_ACK or BENCH_ROUNDS prints its table but leaves results.json alone.
+
+const ACK_LEVELS: AckLevel[] = [
+  { concurrency: 1, bursts: 120 },
+  { concurrency: 50, bursts: 8 },
+  { concurrency: 200, bursts: 4 },
+];
+const ACK_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const EXECUTION_SIZES = [1, 100, 1_000, 5_000];
+const EXECUTION_RUNS = 3;
+// Fewer timed writes at 50,000: each one rewrites a ~45 MB file.
+const STORE_SIZES = [
+  { requests: 1_000, writes: 20, probes: 3 },
+  { requests: 10_000, writes: 10, probes: 3 },
+  { requests: 50_000, writes: 4, probes: 2 },
+];
+
+function ackCells(): { kinds: AckKind[]; levels: AckLevel[] } {
+  const wanted = (process.env.BENCH_ACK ?? '').split(/[,/]/).filter(Boolean);
+  const kinds = (['command', 'approve'] as const).filter(
+    (k) => !wanted.some((w) => w === 'command' || w === 'approve') || wanted.includes(k),
+  );
+  const levels = ACK_LEVELS.filter(
+    (l) => !wanted.some((w) => /^\d+$/.test(w)) || wanted.includes(String(l.concurrency)),
+  );
+  return { kinds, levels };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const only = new Set((process.env.BENCH_ONLY ?? 'ack,execution,store').split(','));
+  progress('compiling the child processes (server host, fakes host, store probe) with tsc');
+  const children = await compileChildren();
+  let ack: AckRow[] = [];
+  let execution: ExecutionRow[] = [];
+  let store: StoreRow[] = [];
+  try {
+    if (only.has('ack') || only.has('execution')) {
+      const rig: Rig = {
+        server: startChild(children.serverHost, process.env.BENCH_CPU_PROF),
+        fakes: startChild(children.fakesHost),
+      };
+      try {
+        if (only.has('ack')) {
+          ack = await runAckBenchmark(rig, { rounds: ACK_ROUNDS, ...ackCells() });
+        }
+        if (only.has('execution')) {
+          execution = await runExecutionBenchmark(rig, {
+            sizes: EXECUTION_SIZES,
+            runs: EXECUTION_RUNS,
+          });
+        }
+      } finally {
+        await rig.server.close();
+        await rig.fakes.close();
+      }
+    }
+    if (only.has('store')) {
+      store = await runStoreBenchmark(children.storeProbe, { sizes: STORE_SIZES, reads: 100_000 });
+    }
+  } finally {
+    await removeCompiled();
+  }
+
+  const machine = describeMachine();
+  const targets = checkTargets(ack, execution, store);
+  const durationMs = Math.round(performance.now() - started);
+  const results = {
+    machine,
+    generatedAt: new Date().toISOString(),
+    durationMs,
+    settings: {
+      ack: { rounds: ACK_ROUNDS, levels: ACK_LEVELS },
+      execution: { sizes: EXECUTION_SIZES, runs: EXECUTION_RUNS },
+      store: { sizes: STORE_SIZES },
+    },
+    method: {
+      ack: 'bursts of N v0-signed requests sent at once over keep-alive undici connections; latency = dispatch to complete HTTP response (the ack); after each burst the server finishes its background work, then both servers idle 5 ms; fresh server and fakes per cell; p50/p99 per round, median over rounds; server, fakes and load client in three processes; approve: every click decides a fresh pending request posted beforehand (untimed), which the bot then executes in the background (2 instances, fake ECS answering at once) before the next burst',
+      execution:
+        'approve click to the first results-thread message recorded by the fake Slack API; fake ECS answers every call after apiLatencyMs; MAX_INSTANCES_PER_REQUEST=5000; fresh bot per run',
+      store:
+        'finished requests (2 instances, one done batch with outcomes); fresh child process per probe (plain node, compiled) that only opens the store, RSS after 2 GCs; then sequential awaited update() calls on random requests, and get() timed over 100,000 calls',
+    },
+    ack,
+    execution,
+    store,
+    targets,
+  };
+  const partial = ['BENCH_ONLY', 'BENCH_ACK', 'BENCH_ROUNDS'].some((name) => process.env[name]);
+  if (!partial) {
+    await writeFile(
+      join(REPO_ROOT, 'bench', 'results.json'),
+      `${JSON.stringify(results, null, 2)}\n`,
+    );
+  }
+  process.stdout.write(`${formatTables(machine, ack, execution, store, targets)}\n`);
+  const where = partial
+    ? 'a narrowed run: bench/results.json left as it was'
+    : 'wrote bench/results.json';
+  progress(`done in ${(durationMs / 1000).toFixed(1)} s; ${where}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
