@@ -58,6 +58,18 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   });
   const clock: Clock = overrides.clock ?? { now: () => new Date() };
   const store = await openRequestStore({ dataFile: config.storage.dataFile });
+
+  const slackRetry = overrides.slackRetry ?? PRODUCTION_SLACK_RETRY;
+  const clientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: slackRetry,
+    timeout: 10_000,
+  };
+  const notifierClient = new webApi.WebClient(config.slack.botToken, {
+    ...clientOptions,
+    logger: toBoltLogger(logger.child({ source: 'slack-web-api' })) as never,
+  });
+  const identity = await verifyBotToken(notifierClient, config.slack.apiUrl);
   const audit = await openAuditLog({
     file: config.storage.auditFile ?? defaultAuditFile(config.storage.dataFile),
   });
@@ -93,16 +105,6 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         }),
     });
 
-  const slackRetry = overrides.slackRetry ?? PRODUCTION_SLACK_RETRY;
-  const clientOptions = {
-    slackApiUrl: config.slack.apiUrl,
-    retryConfig: slackRetry,
-    timeout: 10_000,
-  };
-  const notifierClient = new webApi.WebClient(config.slack.botToken, {
-    ...clientOptions,
-    logger: toBoltLogger(logger.child({ source: 'slack-web-api' })) as never,
-  });
   const notifier = createSlackNotifier({
     client: notifierClient,
     logger,
@@ -127,6 +129,10 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   const boltLogger = toBoltLogger(logger.child({ source: 'bolt' }));
   const app = new App({
     token: config.slack.botToken,
+    // Verified above. Bolt would otherwise run auth.test itself and, if that one call failed (a
+    // network blip at start), answer every request 401 until the next restart.
+    botId: identity.botId,
+    botUserId: identity.botUserId,
     logger: boltLogger as never,
     logLevel: config.log.level as LogLevel,
     clientOptions: { ...clientOptions, retryConfig: { ...slackRetry } },
@@ -212,6 +218,45 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     await audit.close();
     await transport?.close?.();
     logger.info('attach-key-bot stopped');
+  }
+}
+
+const REJECTED_TOKEN = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+]);
+
+/**
+ * auth.test before anything listens: a rejected token stops the start with a fix; an unreachable
+ * Slack (after the client's retries) stops it too, so a supervisor restarts the bot later.
+ */
+async function verifyBotToken(
+  client: webApi.WebClient,
+  apiUrl: string,
+): Promise<{ botId: string; botUserId: string }> {
+  try {
+    const result = await client.auth.test();
+    if (result.bot_id && result.user_id) return { botId: result.bot_id, botUserId: result.user_id };
+    throw new Error('auth.test did not name a bot user');
+  } catch (error) {
+    const code = (error as { data?: { error?: unknown } }).data?.error;
+    if (typeof code === 'string' && REJECTED_TOKEN.has(code)) {
+      throw Object.assign(
+        new Error(
+          `Slack rejected SLACK_BOT_TOKEN (${code}). Copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page; reinstall the app if it was revoked.`,
+        ),
+        { code: 'slack_token_rejected' },
+      );
+    }
+    throw Object.assign(
+      new Error(
+        `Could not verify SLACK_BOT_TOKEN with Slack at ${apiUrl} (${typeof code === 'string' ? code : (error as Error).message}). Check the network or proxy and SLACK_API_URL; npm run doctor shows details.`,
+      ),
+      { code: 'slack_unreachable' },
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, messageText, startHarness } from '../support/bot-harness.js';
+import { startFakeSlackApi } from '../support/fake-slack-api.js';
 import { buttonClick } from '../support/slack-requests.js';
 
 // Issue 4 over HTTP: races, expiry, policy, forged requests, Slack failures, audit and queries.
@@ -317,5 +318,30 @@ describe('health endpoint', () => {
     expect((await fetch(url)).status).toBe(200);
     await rm(h.dataDir, { recursive: true, force: true });
     expect((await fetch(url)).status).toBe(503);
+  });
+});
+
+describe('start-up checks', () => {
+  it('refuses to start when Slack rejects the bot token, saying how to fix it', async () => {
+    const slack = await startFakeSlackApi();
+    slack.fail('auth.test', { kind: 'error', error: 'invalid_auth' });
+    try {
+      await expect(startHarness({ slack })).rejects.toMatchObject({
+        code: 'slack_token_rejected',
+        message: expect.stringContaining('Bot User OAuth Token'),
+      });
+    } finally {
+      await slack.close();
+    }
+  });
+
+  it('refuses to start when Slack cannot be reached, instead of answering 401 forever', async () => {
+    const slack = await startFakeSlackApi();
+    slack.fail('auth.test', { kind: 'http', status: 503 });
+    try {
+      await expect(startHarness({ slack })).rejects.toMatchObject({ code: 'slack_unreachable' });
+    } finally {
+      await slack.close();
+    }
   });
 });
