@@ -361,9 +361,9 @@ describe('runDoctor: each misconfiguration gets its own line', () => {
 describe('runDoctor: secrets', () => {
   const SECRETS = {
     SLACK_BOT_TOKEN: 'xoxb-LEAKCANARY-bot-9f8e7d',
-    SLACK_APP_TOKEN: 'xapp-1-LEAKCANARY-app-6c5b4a',
+    SLACK_APP_TOKEN: 'xapp-LEAKCANARY-app-6c5b4a',
     SLACK_SIGNING_SECRET: 'LeakCanarySigningSecret42',
-    VOLC_ACCESS_KEY_ID: 'AKLTLeakCanaryAccessKeyId',
+    VOLC_ACCESS_KEY_ID: 'AKLT-leak-canary-access-key-id',
     VOLC_SECRET_ACCESS_KEY: 'LeakCanarySecretAccessKey/+==',
     VOLC_SESSION_TOKEN: 'LeakCanarySessionToken.abc',
   };

@@ -33,10 +33,10 @@ describe('Socket Mode', () => {
 
     h = await startHarness({
       slack,
-      env: { SLACK_APP_TOKEN: 'xapp-1-A0FAKE-harness', SLACK_SIGNING_SECRET: '' },
+      env: { SLACK_APP_TOKEN: 'xapp-fake-harness-app-token', SLACK_SIGNING_SECRET: '' },
     });
     const opened = slack.callsTo('apps.connections.open')[0];
-    expect(opened?.authorization).toBe('Bearer xapp-1-A0FAKE-harness');
+    expect(opened?.authorization).toBe('Bearer xapp-fake-harness-app-token');
     const send = (envelope: Record<string, unknown>) => socket?.send(JSON.stringify(envelope));
 
     send({
