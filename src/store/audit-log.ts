@@ -40,11 +40,6 @@ export function defaultAuditFile(dataFile: string): string {
   return join(dirname(dataFile), 'audit.jsonl');
 }
 
-/** The event that keeps a request answerable after the store's retention removed it. */
-export function toArchivedEvent(request: AttachRequest, at: Date): AuditEvent {
-  return { type: 'archived', requestId: request.id, at: at.toISOString(), request };
-}
-
 export async function openAuditLog(options: {
   file: string;
   durable?: boolean;

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AttachRequest } from '../../src/domain/request.js';
 import type { AuditEvent } from '../../src/service/ports.js';
-import { defaultAuditFile, openAuditLog, toArchivedEvent } from '../../src/store/audit-log.js';
+import { defaultAuditFile, openAuditLog } from '../../src/store/audit-log.js';
+
+/** The event the service appends when retention moves a request out of the live store. */
+function toArchivedEvent(request: AttachRequest, at: Date): AuditEvent {
+  return { type: 'archived', requestId: request.id, at: at.toISOString(), request };
+}
 
 let dir: string;
 beforeEach(async () => {
