@@ -1,15 +1,29 @@
 import { config as loadDotenv } from 'dotenv';
 import { createBot } from './bot.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { createRedactor, describeError } from './logger.js';
 
 // Entry point: .env -> validated config -> bot. Stops gracefully on SIGTERM/SIGINT (run `node`
 // directly in containers: npm does not forward signals to the program it started).
 
 loadDotenv({ quiet: true });
 
+let secrets: readonly string[] = [];
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  secrets = config.secrets;
   const bot = await createBot(config);
+
+  // A bug that escapes every handler: log it (redacted, no stack) and exit non-zero so the
+  // supervisor restarts the bot; the journal resumes whatever was running.
+  const crash = (kind: string) => (error: unknown) => {
+    bot.logger.error(`${kind}: stopping`, { error });
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash('uncaught exception'));
+  process.on('unhandledRejection', crash('unhandled rejection'));
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -29,12 +43,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // Config and store errors are written for people: print the message alone, no stack.
-  const coded = error as { code?: unknown; message?: unknown };
-  if (error instanceof ConfigError || typeof coded?.code === 'string') {
-    process.stderr.write(`attach-key-bot cannot start: ${String(coded.message)}\n`);
-  } else {
-    process.stderr.write(`attach-key-bot cannot start: ${String(error)}\n`);
-  }
+  // Config, store and Slack start-up errors are written for people: the message alone, no stack.
+  const described = describeError(error);
+  const message = typeof described === 'string' ? described : String(described.message);
+  process.stderr.write(`attach-key-bot cannot start: ${createRedactor(secrets)(message)}\n`);
   process.exit(1);
 });
