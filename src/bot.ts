@@ -8,6 +8,7 @@ import { type AttachService, createAttachService } from './service/attach-servic
 import type { Clock, EcsApi } from './service/ports.js';
 import { registerListeners } from './slack/listeners.js';
 import { createSlackNotifier } from './slack/notifier.js';
+import { slackErrorCode, TOKEN_REJECTED } from './slack/slack-error.js';
 import { defaultAuditFile, openAuditLog } from './store/audit-log.js';
 import { openRequestStore } from './store/lowdb-store.js';
 import { createEcsClient, createUndiciTransport, type Transport } from './volcengine/ecs-client.js';
@@ -221,14 +222,6 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   }
 }
 
-const REJECTED_TOKEN = new Set([
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
-]);
-
 /**
  * auth.test before anything listens: a rejected token stops the start with a fix; an unreachable
  * Slack (after the client's retries) stops it too, so a supervisor restarts the bot later.
@@ -242,8 +235,8 @@ async function verifyBotToken(
     if (result.bot_id && result.user_id) return { botId: result.bot_id, botUserId: result.user_id };
     throw new Error('auth.test did not name a bot user');
   } catch (error) {
-    const code = (error as { data?: { error?: unknown } }).data?.error;
-    if (typeof code === 'string' && REJECTED_TOKEN.has(code)) {
+    const code = slackErrorCode(error);
+    if (TOKEN_REJECTED.has(code)) {
       throw Object.assign(
         new Error(
           `Slack rejected SLACK_BOT_TOKEN (${code}). Copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page; reinstall the app if it was revoked.`,
@@ -253,7 +246,7 @@ async function verifyBotToken(
     }
     throw Object.assign(
       new Error(
-        `Could not verify SLACK_BOT_TOKEN with Slack at ${apiUrl} (${typeof code === 'string' ? code : (error as Error).message}). Check the network or proxy and SLACK_API_URL; npm run doctor shows details.`,
+        `Could not verify SLACK_BOT_TOKEN with Slack at ${apiUrl} (${(error as Error).message}). Check the network or proxy and SLACK_API_URL; npm run doctor shows details.`,
       ),
       { code: 'slack_unreachable' },
     );

@@ -5,6 +5,7 @@ import { webApi } from '@slack/bolt';
 import { type Config, ConfigError, loadConfig, SECRET_VARIABLES } from './config.js';
 import { explainCode } from './domain/outcome.js';
 import { createRedactor } from './logger.js';
+import { TOKEN_REJECTED } from './slack/slack-error.js';
 import { openRequestStore } from './store/lowdb-store.js';
 import { createEcsClient, createUndiciTransport, type Transport } from './volcengine/ecs-client.js';
 import { VolcApiError } from './volcengine/errors.js';
@@ -46,13 +47,6 @@ const CHECKS_NEEDING_CONFIG = [
   'Approvers',
 ];
 const MAX_CLOCK_SKEW_MS = 60_000;
-const SLACK_AUTH_ERRORS = new Set([
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
-]);
 
 const pass = (detail: string): Result => ({ ok: true, detail });
 const fail = (what: string, fix: string): Result => ({ ok: false, detail: `${what}. Fix: ${fix}` });
@@ -233,7 +227,7 @@ function describeSlackFailure(
   switch (e?.code) {
     case webApi.ErrorCode.PlatformError: {
       const code = String(e.data?.error ?? 'unknown_error');
-      if (SLACK_AUTH_ERRORS.has(code)) {
+      if (TOKEN_REJECTED.has(code)) {
         return fail(`${code} — ${at.token} is not valid`, at.authFix);
       }
       if (code === 'not_allowed_token_type') {

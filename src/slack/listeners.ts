@@ -12,6 +12,7 @@ import {
   renderUsage,
 } from './render/messages.js';
 import { renderModal } from './render/modal.js';
+import { slackErrorCode } from './slack-error.js';
 
 // Every Slack id binds to one listener here. Listeners ack first (Slack allows 3 seconds), then
 // translate the payload into one service call and its answer into an ephemeral reply.
@@ -84,7 +85,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
           logger.warn('modal did not open', { user: command.user_id, error });
           await respond(
             ephemeral({
-              text: `I could not open the form (${slackError(error)}). Type the request on one line instead:\n${USAGE}`,
+              text: `I could not open the form (${slackErrorCode(error)}). Type the request on one line instead:\n${USAGE}`,
             }),
           );
         }
@@ -184,9 +185,4 @@ function readChannel(metadata: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function slackError(error: unknown): string {
-  const e = error as { data?: { error?: unknown } };
-  return typeof e?.data?.error === 'string' ? e.data.error : 'Slack did not answer';
 }

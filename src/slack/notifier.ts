@@ -3,6 +3,7 @@ import type { AttachRequest } from '../domain/request.js';
 import type { CardPostFailure, Logger, Notifier } from '../service/ports.js';
 import { renderApprovalCard } from './render/approval-card.js';
 import { renderResults } from './render/results.js';
+import { slackErrorCode } from './slack-error.js';
 
 // The Notifier port on a WebClient of its own. That client's retryConfig bounds the retries of
 // 5xx and network failures and waits out 429s (Retry-After) without holding up the listeners'
@@ -95,13 +96,4 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
 
 function logFailure(logger: Logger, message: string, request: AttachRequest, error: unknown) {
   logger.error(message, { requestId: request.id, slackError: slackErrorCode(error), error });
-}
-
-/** Slack's error string (`not_in_channel`) or the client's code for HTTP/transport failures. */
-export function slackErrorCode(error: unknown): string {
-  const e = error as { data?: { error?: unknown }; code?: unknown; statusCode?: unknown };
-  if (typeof e?.data?.error === 'string') return e.data.error;
-  if (typeof e?.statusCode === 'number') return `http_${e.statusCode}`;
-  if (typeof e?.code === 'string') return e.code;
-  return 'unknown_error';
 }
