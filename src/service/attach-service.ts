@@ -1,4 +1,5 @@
 import { toBatches } from '../domain/batches.js';
+import { countOutcomes, summarize } from '../domain/outcome.js';
 import {
   type AttachRequest,
   type Batch,
@@ -119,7 +120,7 @@ export function createAttachService(deps: AttachServiceDeps) {
 
     const createdAt = now();
     const request: AttachRequest = {
-      id: await freshId(),
+      id: freshId(),
       status: 'pending',
       requesterId: input.requesterId,
       channelId: input.channelId,
@@ -132,8 +133,20 @@ export function createAttachService(deps: AttachServiceDeps) {
       batches: [],
       ...(deps.sandbox ? { sandbox: true } : {}),
     };
-    // Stored before the card exists so a fast click finds it; removed again if the post fails.
+    // Stored (and audited) before the card exists so a fast click finds it and its decision is
+    // never the first event of the trail; removed again if the post fails.
     await store.insert(request);
+    await record({
+      type: 'requested',
+      requestId: request.id,
+      actor: request.requesterId,
+      channel: request.channelId,
+      instanceIds: request.instanceIds,
+      keyPairName: request.keyPairName,
+      keyPairId: request.keyPairId,
+      region: request.region,
+      expiresAt: request.expiresAt,
+    });
     const posted = await notifier.postCard(request);
     if (!posted.ok) {
       await store.remove(request.id);
@@ -162,21 +175,10 @@ export function createAttachService(deps: AttachServiceDeps) {
       instances: request.instanceIds.length,
       region: request.region,
     });
-    await record({
-      type: 'requested',
-      requestId: request.id,
-      actor: request.requesterId,
-      channel: request.channelId,
-      instanceIds: request.instanceIds,
-      keyPairName: request.keyPairName,
-      keyPairId: request.keyPairId,
-      region: request.region,
-      expiresAt: request.expiresAt,
-    });
     return { ok: true, request: stored.request };
   }
 
-  async function freshId(): Promise<string> {
+  function freshId(): string {
     for (let i = 0; i < 10; i++) {
       const id = deps.newRequestId();
       if (!store.get(id)) return id;
@@ -254,14 +256,7 @@ export function createAttachService(deps: AttachServiceDeps) {
         : { ok: false, refusal: current.status },
     );
     if (start.ok) {
-      if (start.request.batches.length === 0) {
-        // Approved by an older version without a plan: plan now, same derivation.
-        await store.update(requestId, (c) => ({
-          ok: true,
-          request: { ...c, batches: planBatches(c) },
-        }));
-      }
-      const request = store.get(requestId) as AttachRequest;
+      const request = start.request;
       const resumed = request.batches.some((b) => b.sendCount > 0);
       logger.info(resumed ? 'execution resumed' : 'execution started', {
         requestId,
@@ -372,11 +367,9 @@ export function createAttachService(deps: AttachServiceDeps) {
       return { ok: true, request: { ...current, status, finishedAt: now().toISOString() } };
     });
     if (!result.ok) return;
-    const outcomes = result.request.batches.flatMap((b) => b.outcomes ?? []);
     const totals = {
       instances: result.request.instanceIds.length,
-      succeeded: outcomes.filter((o) => o.ok).length,
-      failed: outcomes.filter((o) => !o.ok).length,
+      ...countOutcomes(summarize(result.request)),
     };
     logger.info(`request ${result.request.status}`, { requestId, ...totals });
     await record({ type: 'finished', requestId, status: result.request.status, ...totals });
@@ -420,13 +413,7 @@ export function createAttachService(deps: AttachServiceDeps) {
       logger.info('request expired', { requestId: request.id });
       await record({ type: 'expired', requestId: request.id });
       void track(cards.schedule(request.id));
-      void track(
-        notifier.tellUser(
-          request.channelId,
-          request.requesterId,
-          `Your request ${request.id} expired before anyone approved it; nothing was changed. Run /attach-key again if it is still needed.`,
-        ),
-      );
+      void track(notifier.tellExpired(request));
     }
     return count;
   }

@@ -104,8 +104,8 @@ export interface Notifier {
   >;
   updateCard(request: AttachRequest): Promise<void>;
   postResults(request: AttachRequest): Promise<boolean>;
-  /** An ephemeral note to one user in a channel (expiry notice, failures after ack). */
-  tellUser(channelId: string, userId: string, text: string): Promise<void>;
+  /** Tells the requester, privately, that their request expired unapproved. */
+  tellExpired(request: AttachRequest): Promise<void>;
 }
 
 export type AuditEventType =

@@ -2,6 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { AttachRequest } from '../domain/request.js';
 import type { CardPostFailure, Logger, Notifier } from '../service/ports.js';
 import { renderApprovalCard } from './render/approval-card.js';
+import { renderExpiredNotice } from './render/messages.js';
 import { renderResults } from './render/results.js';
 import { slackErrorCode } from './slack-error.js';
 
@@ -84,11 +85,15 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
       return true;
     },
 
-    async tellUser(channelId, userId, text) {
+    async tellExpired(request) {
       try {
-        await client.chat.postEphemeral({ channel: channelId, user: userId, text });
+        await client.chat.postEphemeral({
+          channel: request.channelId,
+          user: request.requesterId,
+          text: renderExpiredNotice(request).text,
+        });
       } catch (error) {
-        logger.warn('ephemeral message failed', { channel: channelId, user: userId, error });
+        logFailure(logger, 'expiry notice failed', request, error);
       }
     },
   };

@@ -86,7 +86,7 @@ export interface RecordingNotifier extends Notifier {
   cards: AttachRequest[];
   updates: AttachRequest[];
   results: AttachRequest[];
-  told: { channelId: string; userId: string; text: string }[];
+  expiredNotices: AttachRequest[];
   failPostCard?: 'bot_not_in_channel' | 'post_failed';
 }
 
@@ -96,7 +96,7 @@ export function recordingNotifier(): RecordingNotifier {
     cards: [],
     updates: [],
     results: [],
-    told: [],
+    expiredNotices: [],
     postCard: async (request) => {
       if (notifier.failPostCard) {
         return { ok: false, failure: { reason: notifier.failPostCard, detail: 'not_in_channel' } };
@@ -111,8 +111,8 @@ export function recordingNotifier(): RecordingNotifier {
       notifier.results.push(structuredClone(request));
       return true;
     },
-    tellUser: async (channelId, userId, text) => {
-      notifier.told.push({ channelId, userId, text });
+    tellExpired: async (request) => {
+      notifier.expiredNotices.push(structuredClone(request));
     },
   };
   return notifier;

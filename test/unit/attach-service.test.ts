@@ -76,7 +76,7 @@ describe('submit', () => {
     const result = await t.service.submit({ draft, requesterId: 'UREQ', channelId: 'C0OPS' });
     expect(result).toMatchObject({ ok: false, refusal: { reason: 'bot_not_in_channel' } });
     expect(t.store.listByStatus(['pending'])).toHaveLength(0);
-    expect(t.audit.events.map((e) => e.type)).toEqual(['request_not_posted']);
+    expect(t.audit.events.map((e) => e.type)).toEqual(['requested', 'request_not_posted']);
   });
 
   it('refuses channels, requesters and sizes outside the policy without storing anything', async () => {
@@ -239,6 +239,14 @@ describe('execution', () => {
       error: { code: 'InvalidKeyPair.NotFound', httpStatus: 404, requestId: 'req-404' },
     });
     expect(t.notifier.results).toHaveLength(1);
+    // The trail's totals agree with the results thread: neither instance is counted as failed.
+    expect(t.audit.events.find((e) => e.type === 'finished')).toMatchObject({
+      status: 'failed',
+      instances: 2,
+      succeeded: 0,
+      failed: 0,
+      unconfirmed: 2,
+    });
   });
 
   it('resumes a journaled request: re-sends the sent batch with the same token, posts results once', async () => {
@@ -332,8 +340,8 @@ describe('expiry and retention', () => {
       decision: { kind: 'expired' },
     });
     expect(t.notifier.updates.at(-1)?.status).toBe('expired');
-    expect(t.notifier.told).toEqual([
-      { channelId: 'C0OPS', userId: 'UREQ', text: expect.stringContaining(request.id) },
+    expect(t.notifier.expiredNotices).toMatchObject([
+      { id: request.id, status: 'expired', requesterId: 'UREQ', channelId: 'C0OPS' },
     ]);
     expect(
       await t.service.decide({ requestId: request.id, userId: 'UAPP1', kind: 'approve' }),

@@ -11,6 +11,7 @@ import {
 import { findLimitViolations, type SlackReply } from '../../src/slack/render/limits.js';
 import {
   type Refusal,
+  renderExpiredNotice,
   renderHistory,
   renderNotes,
   renderParseError,
@@ -309,5 +310,14 @@ describe('renderHistory', () => {
     const shown = json.match(/`req-\d+`/g)?.length ?? 0;
     expect(shown).toBeGreaterThan(10);
     if (shown < 50) expect(json).toContain(`and ${50 - shown} more not shown`);
+  });
+});
+
+describe('renderExpiredNotice', () => {
+  it('names the request, says nothing changed and how to ask again', () => {
+    const text = valid(renderExpiredNotice(makeRequest({ status: 'expired' })));
+    expect(text).toContain('`req-abc123` expired');
+    expect(text).toContain('nothing was changed');
+    expect(text).toContain('`/attach-key`');
   });
 });

@@ -191,6 +191,13 @@ export function renderStatus(requestId: string, found: Found | undefined): Slack
   return reply(text);
 }
 
+/** The requester's private note when a request expires before anyone decided. */
+export function renderExpiredNotice(request: AttachRequest): SlackReply {
+  return reply(
+    `:hourglass: Your request ${codeSpan(request.id, 80)} expired before anyone approved it; nothing was changed. Run \`${COMMAND}\` again if it is still needed.`,
+  );
+}
+
 /** `/attach-key history`: newest first, one line each, cut to fit one message. */
 export function renderHistory(requests: readonly (AttachRequest | RequestDigest)[]): SlackReply {
   if (requests.length === 0) {
