@@ -66,6 +66,17 @@ export function slackSender(endpoint: string, signingSecret: string): SlackSende
   };
 }
 
+/** The fields every interactivity payload carries: who, from which workspace and app. */
+function interactionBase(type: string, userId: string): Record<string, unknown> {
+  return {
+    type,
+    team: { id: 'T0FAKE', domain: 'fake' },
+    user: { id: userId, username: userId.toLowerCase(), team_id: 'T0FAKE' },
+    api_app_id: 'A0FAKE',
+    token: 'deprecated-verification-token',
+  };
+}
+
 /** A block_actions payload for a button on a message the bot posted. */
 export function buttonClick(input: {
   actionId: string;
@@ -76,11 +87,7 @@ export function buttonClick(input: {
   responseUrl: string;
 }): Record<string, unknown> {
   return {
-    type: 'block_actions',
-    team: { id: 'T0FAKE', domain: 'fake' },
-    user: { id: input.userId, username: input.userId.toLowerCase(), team_id: 'T0FAKE' },
-    api_app_id: 'A0FAKE',
-    token: 'deprecated-verification-token',
+    ...interactionBase('block_actions', input.userId),
     container: {
       type: 'message',
       message_ts: input.messageTs,
@@ -110,11 +117,7 @@ export function viewSubmission(input: {
   values: Record<string, Record<string, unknown>>;
 }): Record<string, unknown> {
   return {
-    type: 'view_submission',
-    team: { id: 'T0FAKE', domain: 'fake' },
-    user: { id: input.userId, username: input.userId.toLowerCase(), team_id: 'T0FAKE' },
-    api_app_id: 'A0FAKE',
-    token: 'deprecated-verification-token',
+    ...interactionBase('view_submission', input.userId),
     trigger_id: '1234.5678.submit',
     view: {
       id: 'V0MODAL',
