@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ACTIONS, COMMAND } from '../../src/slack/ids.js';
+import { ACTIONS, BLOCKS, COMMAND, MODAL } from '../../src/slack/ids.js';
 
 // manifest.yml against the facts of Slack's manifest schema (v1, slackapi/manifest-schema):
 // only known keys, the documented lengths, and what this bot's contract needs.
@@ -73,7 +73,14 @@ describe('manifest.yml', () => {
     expect(manifest.settings.interactivity.request_url).toMatch(/^https:\/\/.+\/slack\/events$/);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['chat:write', 'commands']);
-    // Buttons need interactivity; the action ids are in the code, not the manifest.
-    expect(ACTIONS.approve).toBe('approve_request');
+  });
+});
+
+describe('the public contract (README: a change here is a breaking change)', () => {
+  it('keeps the command, action ids, modal callback id and block ids', () => {
+    expect(COMMAND).toBe('/attach-key');
+    expect(ACTIONS).toMatchObject({ approve: 'approve_request', reject: 'reject_request' });
+    expect(MODAL.callbackId).toBe('attach_key_modal');
+    expect(BLOCKS).toMatchObject({ instances: 'instances', keyPair: 'key_pair', region: 'region' });
   });
 });
