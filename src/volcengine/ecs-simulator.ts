@@ -1,0 +1,302 @@
+import {
+  changeInstance,
+  ECS_MESSAGES,
+  filterInstances,
+  filterKeyPairs,
+  MAX_INSTANCE_IDS,
+  numbered,
+  type Params,
+  paginate,
+  readMutation,
+  simError,
+  toApiInstance,
+  toApiKeyPair,
+} from './ecs-simulator-actions.js';
+import {
+  createInventory,
+  type InventoryOptions,
+  type KeyPairRef,
+  type SimKeyPair,
+} from './ecs-simulator-inventory.js';
+
+/*
+ * A stateful model of the ECS actions the bot uses (DescribeInstances, DescribeKeyPairs,
+ * AttachKeyPair, DetachKeyPair, RebootInstances), shared by the sandbox transport and the test
+ * suite's loopback fake. Pure: no I/O and no timers. Time comes from `now()`, and a status that
+ * changes with time (REBOOTING until T, then RUNNING) is settled whenever the instance is read,
+ * so a manual clock makes every run deterministic. Front ends decide what an id they have never
+ * seen is (the materialise policies) and add their own gateway checks, latency and scripting.
+ */
+
+export type {
+  InstanceSpec,
+  InstanceStatus,
+  KeyPairRef,
+  KeyPairSpec,
+  SimInstance,
+  SimKeyPair,
+  SimTag,
+} from './ecs-simulator-inventory.js';
+export { fingerprintOf } from './ecs-simulator-inventory.js';
+
+export const ECS_VERSION = '2020-04-01';
+
+export type MutationAction = 'AttachKeyPair' | 'DetachKeyPair' | 'RebootInstances';
+const MUTATIONS: ReadonlySet<string> = new Set([
+  'AttachKeyPair',
+  'DetachKeyPair',
+  'RebootInstances',
+]);
+
+export interface SimError {
+  status: number;
+  code: string;
+  message: string;
+}
+
+export interface EcsCall {
+  action: string;
+  version: string;
+  region: string;
+  /** Decoded query pairs; Action, Version and unknown parameters are ignored. */
+  params: Params;
+}
+
+export interface AnswerMeta {
+  action: string;
+  version: string;
+  region: string;
+  service?: string;
+}
+
+export interface EcsEnvelope {
+  ResponseMetadata: {
+    RequestId: string;
+    Action: string;
+    Version: string;
+    Service: string;
+    Region: string;
+    Error?: { Code: string; Message: string };
+  };
+  Result?: unknown;
+}
+
+export interface EcsAnswer {
+  status: number;
+  body: EcsEnvelope;
+  requestId: string;
+  /** The mutation this answer applied, or replayed when `replayed`. */
+  application?: EcsApplication;
+  replayed: boolean;
+}
+
+/** One applied mutation call; a replay of its ClientToken only counts in `replays`. */
+export interface EcsApplication {
+  action: MutationAction;
+  region: string;
+  clientToken?: string;
+  instanceIds: string[];
+  /** The key pair the call resolved to (not for RebootInstances). */
+  keyPairId?: string;
+  keyPairName?: string;
+  /** Instances the call changed (no per-instance error). */
+  changed: string[];
+  replays: number;
+  at: number;
+  /** The parameters a replay must repeat. */
+  fingerprint: string;
+  requestId: string;
+  answer: { status: number; body: EcsEnvelope };
+}
+
+export interface MutationContext {
+  action: MutationAction;
+  region: string;
+  clientToken?: string;
+  instanceIds: string[];
+  keyPair?: SimKeyPair;
+  fingerprint: string;
+}
+
+export interface EcsSimulatorOptions extends Partial<InventoryOptions> {
+  /** Milliseconds; default Date.now. */
+  now?: () => number;
+  /** How long a reboot takes; default 3000 ms. */
+  rebootMs?: number;
+  /** The RequestId of the n-th answer (n from 1). */
+  requestId?: (n: number) => string;
+  /** Runs after the request checks and the ClientToken lookup, before anything is applied. */
+  beforeMutation?: (call: MutationContext) => SimError | undefined;
+}
+
+export type EcsSimulator = ReturnType<typeof createEcsSimulator>;
+
+export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
+  const now = options.now ?? Date.now;
+  const rebootMs = options.rebootMs ?? 3_000;
+  const inventory = createInventory({ ...options, now });
+  const failures = new Map<string, Map<string, { code: string; message: string }>>();
+  const applications: EcsApplication[] = [];
+  const tokens = new Map<string, EcsApplication>();
+  let answers = 0;
+
+  function answer(meta: AnswerMeta, status: number, extra: Partial<EcsEnvelope>): EcsAnswer {
+    answers += 1;
+    const requestId =
+      options.requestId?.(answers) ?? `sim${now().toString(16)}${String(answers).padStart(6, '0')}`;
+    const body: EcsEnvelope = {
+      ResponseMetadata: {
+        RequestId: requestId,
+        Action: meta.action,
+        Version: meta.version,
+        Service: meta.service ?? 'ecs',
+        Region: meta.region,
+        ...extra.ResponseMetadata,
+      },
+    };
+    if ('Result' in extra) body.Result = extra.Result;
+    return { status, body, requestId, replayed: false };
+  }
+
+  function errorAnswer(meta: AnswerMeta, error: SimError): EcsAnswer {
+    const metadata = { Error: { Code: error.code, Message: error.message } };
+    return answer(meta, error.status, {
+      ResponseMetadata: metadata as EcsEnvelope['ResponseMetadata'],
+    });
+  }
+
+  function read(meta: AnswerMeta, result: unknown): EcsAnswer {
+    return isSimError(result) ? errorAnswer(meta, result) : answer(meta, 200, { Result: result });
+  }
+
+  function describeInstances({ region, params }: EcsCall): unknown {
+    const ids = numbered(params, 'InstanceIds');
+    if (ids.length <= MAX_INSTANCE_IDS) for (const id of ids) inventory.see(id, region);
+    const found = filterInstances(inventory.list(region), params);
+    if (isSimError(found)) return found;
+    const page = paginate(found, params);
+    if (isSimError(page)) return page;
+    const Instances = page.items.map(toApiInstance);
+    return { Instances, NextToken: page.nextToken, TotalCount: page.total };
+  }
+
+  function describeKeyPairs({ region, params }: EcsCall): unknown {
+    const names = numbered(params, 'KeyPairNames');
+    const ids = numbered(params, 'KeyPairIds');
+    if (names.length <= MAX_INSTANCE_IDS && ids.length <= MAX_INSTANCE_IDS) {
+      for (const keyPairName of names) inventory.findKeyPair({ keyPairName }, region, true);
+      for (const keyPairId of ids) inventory.findKeyPair({ keyPairId }, region, true);
+    }
+    const found = filterKeyPairs(inventory.listKeyPairs(region), params);
+    if (isSimError(found)) return found;
+    const page = paginate(found, params);
+    if (isSimError(page)) return page;
+    return { KeyPairs: page.items.map(toApiKeyPair), NextToken: page.nextToken };
+  }
+
+  function mutate(meta: AnswerMeta, action: MutationAction, params: Params): EcsAnswer {
+    const request = readMutation(action, params);
+    if (isSimError(request)) return errorAnswer(meta, request);
+    const { region } = meta;
+    const { clientToken, instanceIds, fingerprint } = request;
+    const tokenKey = clientToken && `${region}\n${action}\n${clientToken}`;
+    const earlier = tokenKey ? tokens.get(tokenKey) : undefined;
+    if (earlier) {
+      if (earlier.fingerprint !== fingerprint) {
+        return errorAnswer(meta, simError(400, 'IdempotentParameterMismatch'));
+      }
+      // The stored answer, per-instance errors (FlowLimitExceeded too) included: nothing re-runs.
+      earlier.replays += 1;
+      const { status, body } = earlier.answer;
+      return { status, body, requestId: earlier.requestId, application: earlier, replayed: true };
+    }
+    let keyPair: SimKeyPair | undefined;
+    if (action !== 'RebootInstances') {
+      keyPair = inventory.findKeyPair(request as KeyPairRef, region, true);
+      if (!keyPair) return errorAnswer(meta, simError(404, 'InvalidKeyPair.NotFound'));
+    }
+    const context = {
+      action,
+      region,
+      instanceIds,
+      fingerprint,
+      ...(clientToken && { clientToken }),
+    };
+    const refused = options.beforeMutation?.({ ...context, ...(keyPair && { keyPair }) });
+    if (refused) return errorAnswer(meta, refused);
+    const changed: string[] = [];
+    const OperationDetails = instanceIds.map((InstanceId) => {
+      const forced = failures.get(InstanceId);
+      const detail = changeInstance(action, inventory.see(InstanceId, region), {
+        now: now(),
+        rebootMs,
+        ...(keyPair && { keyPair }),
+        ...(forced && { forced: forced.get(action) ?? forced.get('*') }),
+      });
+      if (!detail) changed.push(InstanceId);
+      return { InstanceId, Error: detail };
+    });
+    const reply = answer(meta, 200, { Result: { OperationDetails } });
+    const application: EcsApplication = {
+      ...context,
+      instanceIds: [...instanceIds],
+      ...(keyPair && { keyPairId: keyPair.keyPairId, keyPairName: keyPair.keyPairName }),
+      changed,
+      replays: 0,
+      at: now(),
+      requestId: reply.requestId,
+      answer: { status: reply.status, body: reply.body },
+    };
+    applications.push(application);
+    if (tokenKey) tokens.set(tokenKey, application);
+    return { ...reply, application };
+  }
+
+  function handle(call: EcsCall): EcsAnswer {
+    const meta = { action: call.action, version: call.version, region: call.region };
+    if (call.version === ECS_VERSION) {
+      if (call.action === 'DescribeInstances') return read(meta, describeInstances(call));
+      if (call.action === 'DescribeKeyPairs') return read(meta, describeKeyPairs(call));
+      if (MUTATIONS.has(call.action)) {
+        return mutate(meta, call.action as MutationAction, call.params);
+      }
+    }
+    const message = `The specified Action ${meta.action} or Version ${meta.version} is invalid.`;
+    return errorAnswer(meta, simError(404, 'InvalidActionOrVersion', message));
+  }
+
+  return {
+    handle,
+    /** A gateway-level error, in the same envelope and RequestId sequence. */
+    errorAnswer,
+    ...inventory.api,
+    /** Every `action` (every mutation when absent) on this instance fails with this detail. */
+    failInstance(instanceId: string, code: string, message?: string, action?: MutationAction) {
+      const forced = failures.get(instanceId) ?? new Map();
+      forced.set(action ?? '*', { code, message: message ?? ECS_MESSAGES[code] ?? code });
+      failures.set(instanceId, forced);
+    },
+    clearFailures(instanceId?: string): void {
+      if (instanceId === undefined) failures.clear();
+      else failures.delete(instanceId);
+    },
+    /** Every applied mutation, in order. */
+    applications: applications as readonly EcsApplication[],
+    /** How many applied calls of `action` changed this instance. */
+    timesChanged(action: MutationAction, instanceId: string): number {
+      const counted = applications.filter((a) => a.action === action);
+      return counted.filter((a) => a.changed.includes(instanceId)).length;
+    },
+    /** Forgets the inventory, failures, applications and tokens; RequestIds keep counting. */
+    reset(): void {
+      inventory.reset();
+      failures.clear();
+      applications.length = 0;
+      tokens.clear();
+    },
+  };
+}
+
+export function isSimError(value: unknown): value is SimError {
+  return typeof value === 'object' && value !== null && 'code' in value && 'status' in value;
+}
