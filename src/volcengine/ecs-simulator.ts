@@ -28,6 +28,7 @@ import {
  * seen is (the materialise policies) and add their own gateway checks, latency and scripting.
  */
 
+export { ECS_MESSAGES, simError } from './ecs-simulator-actions.js';
 export type {
   InstanceSpec,
   InstanceStatus,
@@ -226,8 +227,10 @@ export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
     if (refused) return errorAnswer(meta, refused);
     const changed: string[] = [];
     const OperationDetails = instanceIds.map((InstanceId) => {
+      // Seen first: a materialise policy may set a forced failure.
+      const record = inventory.see(InstanceId, region);
       const forced = failures.get(InstanceId);
-      const detail = changeInstance(action, inventory.see(InstanceId, region), {
+      const detail = changeInstance(action, record, {
         now: now(),
         rebootMs,
         ...(keyPair && { keyPair }),

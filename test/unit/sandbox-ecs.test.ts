@@ -5,6 +5,7 @@ import { VolcApiError } from '../../src/volcengine/errors.js';
 import {
   createSandboxTransport,
   describeSandboxBehaviour,
+  SANDBOX_FLEET,
   SANDBOX_INSTANCES,
   SANDBOX_KEY_PAIRS,
 } from '../../src/volcengine/sandbox-ecs.js';
@@ -335,13 +336,19 @@ describe('sandbox ECS through the real client: AttachKeyPair', () => {
 
   it('takes the region from the credential scope', async () => {
     const { client, sandbox } = setup();
-    await client.attachKeyPair({
+    // A new id exists in the region it is first named in; i-abc123 lives in cn-beijing only.
+    const answer = await client.attachKeyPair({
       ...base,
       region: 'ap-southeast-1',
-      instanceIds: ['i-abc123'],
+      instanceIds: ['i-apse01', 'i-abc123'],
       clientToken: 't-region',
     });
-    expect(sandbox.inventory.bindings.get('i-abc123')?.region).toBe('ap-southeast-1');
+    expect(answer.outcomes.map((o) => (o.ok ? 'ok' : o.code))).toEqual([
+      'ok',
+      'InvalidInstance.NotFound',
+    ]);
+    expect(sandbox.inventory.bindings.get('i-apse01')?.region).toBe('ap-southeast-1');
+    expect(sandbox.inventory.instance('i-apse01')?.region).toBe('ap-southeast-1');
     const res = await sandbox(
       signedRequest(attachParams(['i-abc123'], [['ClientToken', 't-region']]), {
         region: 'cn-shanghai',
@@ -530,5 +537,208 @@ describe('sandbox ECS: DescribeKeyPairs and docs', () => {
     }
     expect(text).toContain('FlowLimitExceeded');
     expect(text).toContain('kp-sandbox-ops');
+  });
+});
+
+describe('sandbox ECS: the inventory behind the reads, detach and restarts', () => {
+  /** A sandbox on a clock that moves only when told, answering parsed bodies. */
+  function world(rebootMs = 1_000) {
+    let t = NOW.getTime();
+    const sandbox = createSandboxTransport({ latencyMs: 0, rebootMs, now: () => new Date(t) });
+    const call = async (params: Array<[string, string]>, region = 'cn-beijing') => {
+      const res = await sandbox(signedRequest(params, { region }));
+      const body = JSON.parse(res.body);
+      return { status: res.status, error: body.ResponseMetadata.Error?.Code, result: body.Result };
+    };
+    const describe = async (extra: Array<[string, string]>, region?: string) =>
+      (await call([['Action', 'DescribeInstances'], ['MaxResults', '100'], ...extra], region))
+        .result as { Instances: Array<Record<string, unknown>>; TotalCount: number };
+    const outcomes = async (action: string, ids: string[], extra: Array<[string, string]> = []) => {
+      const r = await call([
+        ['Action', action],
+        ...ids.map((id, i): [string, string] => [`InstanceIds.${i + 1}`, id]),
+        ...extra,
+      ]);
+      const details = r.result.OperationDetails as Array<{ Error: { Code: string } | null }>;
+      return details.map((d) => d.Error?.Code ?? 'ok');
+    };
+    return {
+      sandbox,
+      call,
+      describe,
+      outcomes,
+      advance: (ms: number) => {
+        t += ms;
+      },
+    };
+  }
+  const idsOf = (r: { Instances: Array<Record<string, unknown>> }) =>
+    r.Instances.map((i) => String(i.InstanceId));
+
+  it('lists a believable fleet per region, the examples included and i-missing01 absent', async () => {
+    const { describe } = world();
+    const beijing = await describe([]);
+    const names = beijing.Instances.map((i) => i.InstanceName);
+    expect(names).toEqual(expect.arrayContaining(['web-01', 'api-02', 'db-primary']));
+    expect(beijing.TotalCount).toBe(
+      SANDBOX_FLEET.filter((i) => i.region === 'cn-beijing').length + SANDBOX_INSTANCES.length - 1,
+    );
+    expect(idsOf(beijing)).not.toContain('i-missing01');
+    const shanghai = await describe([], 'cn-shanghai');
+    expect(shanghai.Instances.map((i) => i.InstanceName)).toContain('web-sh-01');
+    expect(idsOf(shanghai)).not.toContain('i-abc123');
+    // The fleet's own ids never trip a trigger word.
+    const words = ['missing', 'windows', 'noagent', 'busy', 'starting', 'stopped', 'throttle'];
+    for (const { instanceId } of SANDBOX_FLEET) {
+      expect(words.filter((w) => instanceId.includes(w))).toEqual([]);
+    }
+    const web01 = beijing.Instances.find((i) => i.InstanceName === 'web-01');
+    expect(web01).toMatchObject({
+      Status: 'RUNNING',
+      OsType: 'Linux',
+      KeyPairName: 'sandbox-legacy',
+      KeyPairId: 'kp-sandbox-legacy',
+      Tags: [
+        { Key: 'env', Value: 'prod' },
+        { Key: 'team', Value: 'web' },
+      ],
+    });
+    const staging = await describe([
+      ['TagFilters.1.Key', 'env'],
+      ['TagFilters.1.Values.1', 'staging'],
+    ]);
+    expect(staging.Instances.map((i) => i.InstanceName)).toEqual([
+      'staging-web-01',
+      'staging-api-01',
+      'ci-runner-01',
+    ]);
+    expect((await describe([['Status', 'STOPPED']])).Instances.map((i) => i.InstanceName)).toEqual([
+      'api-03',
+      'ci-runner-01',
+      'example-stopped01',
+    ]);
+  });
+
+  it('describes the examples and any new id by its words', async () => {
+    const { describe } = world();
+    const ids = [
+      'i-abc123',
+      'i-windows01',
+      'i-noagent01',
+      'i-busy01',
+      'i-starting01',
+      'i-stopped01',
+      'i-new-Windows7',
+      'i-gone-missing',
+      'i-plain9',
+    ];
+    const found = await describe(
+      ids.map((id, i): [string, string] => [`InstanceIds.${i + 1}`, id]),
+    );
+    const status = Object.fromEntries(
+      found.Instances.map((i) => [i.InstanceId, `${i.Status} ${i.OsType}`]),
+    );
+    expect(status).toEqual({
+      'i-abc123': 'RUNNING Linux',
+      'i-windows01': 'RUNNING Windows',
+      'i-noagent01': 'RUNNING Linux',
+      'i-busy01': 'STOPPING Linux',
+      'i-starting01': 'STARTING Linux',
+      'i-stopped01': 'STOPPED Linux',
+      'i-new-Windows7': 'RUNNING Windows',
+      'i-plain9': 'RUNNING Linux',
+    });
+  });
+
+  it('resolves key pairs exactly for a preview; a name with "missing" is never found', async () => {
+    const { call } = world();
+    const names = async (params: Array<[string, string]>) =>
+      (
+        (await call([['Action', 'DescribeKeyPairs'], ...params])).result.KeyPairs as Array<{
+          KeyPairName: string;
+        }>
+      ).map((k) => k.KeyPairName);
+    expect(await names([['KeyPairNames.1', 'alice-laptop']])).toEqual(['alice-laptop']);
+    expect(await names([['KeyPairNames.1', 'team-missing']])).toEqual([]);
+    expect(await names([['KeyPairName', 'LEGACY']])).toEqual(['sandbox-legacy']);
+  });
+
+  it('binds, verifies and undoes: DetachKeyPair unbinds only the key that is bound', async () => {
+    const { sandbox, describe, outcomes } = world();
+    const web01 = SANDBOX_FLEET.find((i) => i.name === 'web-01')?.instanceId ?? '';
+    const ops: Array<[string, string]> = [['KeyPairName', 'sandbox-ops']];
+    expect(await outcomes('AttachKeyPair', [web01, 'i-abc123'], ops)).toEqual(['ok', 'ok']);
+    const after = await describe([['InstanceIds.1', web01]]);
+    expect(after.Instances[0]).toMatchObject({ KeyPairName: 'sandbox-ops' });
+    expect(sandbox.inventory.bindings.get(web01)?.keyPairName).toBe('sandbox-ops');
+    // Undo: put the previous key back on one, detach from the other.
+    const legacy: Array<[string, string]> = [['KeyPairId', 'kp-sandbox-legacy']];
+    expect(await outcomes('AttachKeyPair', [web01], legacy)).toEqual(['ok']);
+    expect(await outcomes('DetachKeyPair', ['i-abc123', 'i-stopped01', 'i-busy01'], ops)).toEqual([
+      'ok',
+      'InvalidKeyPair.NotAttached',
+      'InvalidKeyPair.NotAttached',
+    ]);
+    expect(sandbox.inventory.instance('i-abc123')?.keyPairName).toBeUndefined();
+    expect(sandbox.inventory.instance(web01)?.keyPairName).toBe('sandbox-legacy');
+    expect([...sandbox.inventory.bindings.keys()]).toEqual([web01]);
+    // A throttled instance refuses every change; the checks of the action itself come first.
+    expect(await outcomes('DetachKeyPair', ['i-throttle01'], ops)).toEqual([
+      'InvalidKeyPair.NotAttached',
+    ]);
+    sandbox.inventory.simulator.bind('i-throttle01', { keyPairName: 'sandbox-ops' });
+    expect(await outcomes('DetachKeyPair', ['i-throttle01'], ops)).toEqual(['FlowLimitExceeded']);
+  });
+
+  it('restarts RUNNING instances: REBOOTING for rebootMs, then RUNNING', async () => {
+    const { sandbox, describe, outcomes, advance } = world(2_000);
+    const ids = ['i-abc123', 'i-stopped01', 'i-busy01', 'i-throttle01', 'i-missing01'];
+    expect(await outcomes('RebootInstances', ids, [['ClientToken', 'r-1']])).toEqual([
+      'ok',
+      'InvalidInstanceStatus',
+      'InvalidInstanceStatus',
+      'FlowLimitExceeded',
+      'InvalidInstance.NotFound',
+    ]);
+    const status = async () =>
+      (await describe([['InstanceIds.1', 'i-abc123']])).Instances[0]?.Status;
+    expect(await status()).toBe('REBOOTING');
+    advance(1_999);
+    expect(await status()).toBe('REBOOTING');
+    advance(1);
+    expect(await status()).toBe('RUNNING');
+    // The same token replays the answer: no second restart.
+    await outcomes('RebootInstances', ids, [['ClientToken', 'r-1']]);
+    expect(sandbox.inventory.timesRebooted('i-abc123')).toBe(1);
+    expect(sandbox.inventory.applications).toBe(0);
+  });
+
+  it('is flaky and slow for detaches too', async () => {
+    const sleeps: number[] = [];
+    const sandbox = createSandboxTransport({
+      now: () => NOW,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    const params: Array<[string, string]> = [
+      ['Action', 'DetachKeyPair'],
+      ['InstanceIds.1', 'i-abc123'],
+      ['KeyPairName', 'slow-flaky'],
+      ['ClientToken', 'd-1'],
+    ];
+    const first = await sandbox(signedRequest(params));
+    expect(first.status).toBe(500);
+    const second = await sandbox(signedRequest(params));
+    expect(second.status).toBe(200);
+    expect(sleeps).toEqual([2_050, 2_050]);
+  });
+
+  it('describes the inventory and the restart in the help text', () => {
+    const text = describeSandboxBehaviour();
+    expect(text).toContain('"stopped"');
+    expect(text).toContain('web-01');
+    expect(text).toContain('sandbox-legacy');
+    expect(text).toContain('REBOOTING');
   });
 });

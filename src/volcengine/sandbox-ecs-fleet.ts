@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import {
+  fingerprintOf,
+  type InstanceSpec,
+  type KeyPairRef,
+  type KeyPairSpec,
+  type SimInstance,
+} from './ecs-simulator.js';
+
+// The sandbox's inventory and trigger words: a small fleet in cn-beijing and cn-shanghai, one
+// example instance per outcome, the listed key pairs, and what the words in an id never seen
+// before make of it. The transport around them is sandbox-ecs.ts.
+
+export interface SandboxKeyPair {
+  keyPairId: string;
+  keyPairName: string;
+  description: string;
+  fingerprint: string;
+}
+
+export interface SandboxInstance {
+  instanceId: string;
+  status: 'RUNNING' | 'STOPPED' | 'STOPPING' | 'STARTING';
+  osType: 'Linux' | 'Windows';
+  /** What AttachKeyPair answers for it: 'ok' or the per-instance error code. */
+  outcome: string;
+}
+
+const keyPair = (name: string, description: string): SandboxKeyPair => ({
+  keyPairId: `kp-${name}`,
+  keyPairName: name,
+  description,
+  fingerprint: fingerprintOf(`kp-${name}`),
+});
+
+/** The key pairs DescribeKeyPairs lists. Other names are accepted too (see the rules above). */
+export const SANDBOX_KEY_PAIRS: readonly SandboxKeyPair[] = [
+  keyPair('sandbox-ops', 'Always works'),
+  keyPair('sandbox-deploy', 'Always works'),
+  keyPair('sandbox-flaky', 'First attempt of each ClientToken fails with 500 InternalError'),
+  keyPair('sandbox-slow', 'Adds 2 s latency'),
+  keyPair('sandbox-legacy', 'Already bound to some of the fleet, so a preview shows a replacement'),
+];
+
+/** Example instances in cn-beijing, one per outcome. Any other id works too, by its words. */
+export const SANDBOX_INSTANCES: readonly SandboxInstance[] = [
+  { instanceId: 'i-abc123', status: 'RUNNING', osType: 'Linux', outcome: 'ok' },
+  { instanceId: 'i-stopped01', status: 'STOPPED', osType: 'Linux', outcome: 'ok' },
+  {
+    instanceId: 'i-missing01',
+    status: 'RUNNING',
+    osType: 'Linux',
+    outcome: 'InvalidInstance.NotFound',
+  },
+  {
+    instanceId: 'i-windows01',
+    status: 'RUNNING',
+    osType: 'Windows',
+    outcome: 'InvalidKeyPairForWindows.Unsupported',
+  },
+  {
+    instanceId: 'i-noagent01',
+    status: 'RUNNING',
+    osType: 'Linux',
+    outcome: 'InvalidResetAuthenticationAgent.NotFound',
+  },
+  { instanceId: 'i-busy01', status: 'STOPPING', osType: 'Linux', outcome: 'InvalidInstanceStatus' },
+  {
+    instanceId: 'i-starting01',
+    status: 'STARTING',
+    osType: 'Linux',
+    outcome: 'InvalidInstanceStatus',
+  },
+  { instanceId: 'i-throttle01', status: 'RUNNING', osType: 'Linux', outcome: 'FlowLimitExceeded' },
+];
+
+// name, region, zone letter, status, tags, bound key pair.
+const FLEET_TABLE: ReadonlyArray<[string, string, string, SimInstance['status'], string, string?]> =
+  [
+    ['web-01', 'cn-beijing', 'a', 'RUNNING', 'env=prod team=web', 'sandbox-legacy'],
+    ['web-02', 'cn-beijing', 'b', 'RUNNING', 'env=prod team=web', 'sandbox-legacy'],
+    ['web-03', 'cn-beijing', 'c', 'RUNNING', 'env=prod team=web'],
+    ['api-01', 'cn-beijing', 'a', 'RUNNING', 'env=prod team=api', 'sandbox-deploy'],
+    ['api-02', 'cn-beijing', 'b', 'RUNNING', 'env=prod team=api'],
+    ['api-03', 'cn-beijing', 'c', 'STOPPED', 'env=prod team=api'],
+    ['db-primary', 'cn-beijing', 'a', 'RUNNING', 'env=prod team=data', 'sandbox-legacy'],
+    ['db-replica-01', 'cn-beijing', 'b', 'RUNNING', 'env=prod team=data'],
+    ['cache-01', 'cn-beijing', 'a', 'RUNNING', 'env=prod team=data'],
+    ['worker-01', 'cn-beijing', 'b', 'RUNNING', 'env=prod team=batch'],
+    ['worker-02', 'cn-beijing', 'c', 'RUNNING', 'env=prod team=batch'],
+    ['bastion-01', 'cn-beijing', 'a', 'RUNNING', 'env=prod team=ops', 'sandbox-ops'],
+    ['staging-web-01', 'cn-beijing', 'a', 'RUNNING', 'env=staging team=web'],
+    ['staging-api-01', 'cn-beijing', 'b', 'RUNNING', 'env=staging team=api'],
+    ['ci-runner-01', 'cn-beijing', 'c', 'STOPPED', 'env=staging team=ops'],
+    ['web-sh-01', 'cn-shanghai', 'a', 'RUNNING', 'env=prod team=web', 'sandbox-legacy'],
+    ['web-sh-02', 'cn-shanghai', 'b', 'RUNNING', 'env=prod team=web'],
+    ['api-sh-01', 'cn-shanghai', 'a', 'RUNNING', 'env=prod team=api'],
+    ['db-sh-primary', 'cn-shanghai', 'b', 'RUNNING', 'env=prod team=data'],
+    ['staging-sh-01', 'cn-shanghai', 'a', 'RUNNING', 'env=staging team=web'],
+  ];
+
+const OS_NAMES = ['Ubuntu 22.04 64 bit', 'Debian 12 64 bit', 'veLinux 1.0 64 bit'];
+
+/** The fleet DescribeInstances lists besides the examples; hex ids never contain a trigger word. */
+export const SANDBOX_FLEET: readonly InstanceSpec[] = FLEET_TABLE.map(
+  ([name, region, zone, status, tags, keyPairName], i) => ({
+    instanceId: `i-${digest(`${region}/${name}`).slice(0, 18)}`,
+    region,
+    name,
+    status,
+    osName: OS_NAMES[i % OS_NAMES.length] ?? 'Ubuntu 22.04 64 bit',
+    zoneId: `${region}-${zone}`,
+    tags: tags.split(' ').map((t) => {
+      const [key = '', value = ''] = t.split('=');
+      return { key, value };
+    }),
+    createdAt: `2024-${String((i % 12) + 1).padStart(2, '0')}-0${(i % 9) + 1}T02:30:00Z`,
+    ...(keyPairName ? { keyPairName } : {}),
+  }),
+);
+
+// What an id's words make of it; the first matching word wins.
+const INSTANCE_WORDS: ReadonlyArray<{
+  word: string;
+  says: string;
+  spec?: Partial<InstanceSpec>;
+  absent?: true;
+  throttle?: true;
+}> = [
+  { word: 'missing', absent: true, says: 'does not exist: InvalidInstance.NotFound' },
+  {
+    word: 'windows',
+    spec: { osType: 'Windows', osName: 'Windows Server 2022 Datacenter 64 bit' },
+    says: 'Windows: InvalidKeyPairForWindows.Unsupported',
+  },
+  {
+    word: 'noagent',
+    spec: { passwordAgent: false },
+    says: 'no password agent: InvalidResetAuthenticationAgent.NotFound',
+  },
+  { word: 'busy', spec: { status: 'STOPPING' }, says: 'STOPPING: InvalidInstanceStatus' },
+  { word: 'starting', spec: { status: 'STARTING' }, says: 'STARTING: InvalidInstanceStatus' },
+  {
+    word: 'stopped',
+    spec: { status: 'STOPPED' },
+    says: 'STOPPED: binds, but RebootInstances answers InvalidInstanceStatus',
+  },
+  { word: 'throttle', throttle: true, says: 'FlowLimitExceeded on every change' },
+];
+
+/** A short plain-text list of the sandbox triggers, for the README and the help text. */
+export function describeSandboxBehaviour(): string {
+  const names = (region: string) =>
+    SANDBOX_FLEET.filter((i) => i.region === region).map((i) => i.name);
+  return [
+    'Sandbox mode (VOLC_SANDBOX=true): ECS calls are simulated, nothing is really bound.',
+    `Fleet in cn-beijing: ${names('cn-beijing').join(', ')}; in cn-shanghai: ${names('cn-shanghai').join(', ')}.`,
+    'Some already carry sandbox-legacy; api-03 and ci-runner-01 are STOPPED.',
+    'Any other instance id exists once named; its words decide (first matching word wins):',
+    ...INSTANCE_WORDS.map((r) => `  "${r.word}" -> ${r.says}`),
+    '  anything else (e.g. i-abc123) -> RUNNING Linux, ok',
+    'A restart (RebootInstances) keeps an instance REBOOTING for a few seconds, then RUNNING.',
+    'Key pairs (a KeyPairId wins over a name):',
+    '  any name works, except one containing "missing" -> InvalidKeyPair.NotFound',
+    '  an id must start with "kp-" and not contain "missing"',
+    '  "flaky" -> the first attempt fails with 500 InternalError, the retry succeeds',
+    '  "slow" -> every attach or detach takes 2 s longer',
+    `Listed key pairs: ${SANDBOX_KEY_PAIRS.map((k) => `${k.keyPairName} (${k.keyPairId})`).join(', ')}`,
+  ].join('\n');
+}
+
+/** What an unknown id's words make of it: its spec (undefined: absent) and whether it throttles. */
+export function instanceFromWords(
+  instanceId: string,
+  region: string,
+): { spec?: InstanceSpec; throttle: boolean } {
+  const rule = INSTANCE_WORDS.find((r) => hasWord(instanceId, r.word));
+  if (rule?.absent) return { throttle: false };
+  return { spec: { instanceId, region, ...rule?.spec }, throttle: rule?.throttle === true };
+}
+
+/** A key pair name or id never seen before, by its words. */
+export function keyPairFromWords(ref: KeyPairRef): KeyPairSpec | undefined {
+  const { keyPairId: id, keyPairName: name } = ref;
+  if (id !== undefined) {
+    return id.startsWith('kp-') && !hasWord(id, 'missing')
+      ? { keyPairId: id, keyPairName: id }
+      : undefined;
+  }
+  if (name === undefined || hasWord(name, 'missing')) return undefined;
+  return { keyPairId: `kp-sbx${digest(name).slice(0, 12)}`, keyPairName: name };
+}
+
+export function hasWord(text: string, word: string): boolean {
+  return text.toLowerCase().includes(word);
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
