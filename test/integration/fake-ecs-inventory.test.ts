@@ -1,12 +1,13 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createUndiciTransport } from '../../src/volcengine/ecs-client.js';
-import { canonicalQuery, hashPayload, signRequest } from '../../src/volcengine/signer.js';
+import { hashPayload } from '../../src/volcengine/signer.js';
 import {
   type FakeEcsApi,
   type FakeEcsCredentials,
   type FakeEcsOptions,
   startFakeEcsApi,
 } from '../support/fake-ecs-api.js';
+import { signedEcsRequest } from '../support/signed-ecs-request.js';
 
 // The fake ECS API's inventory over HTTP: plain signed GETs, as the bot's client sends them, for
 // the actions the client does not have methods for yet.
@@ -37,28 +38,15 @@ async function send(
   params: Pairs = [],
   options: { credentials?: FakeEcsCredentials; region?: string } = {},
 ) {
-  const query: Pairs = [['Action', action], ['Version', '2020-04-01'], ...params];
-  const headers: Record<string, string> = {
-    Host: new URL(api.url).host,
-    'X-Content-Sha256': hashPayload(''),
-  };
-  const signed = signRequest({
-    method: 'GET',
-    path: '/',
-    query,
-    headers,
-    body: '',
-    region: options.region ?? 'cn-beijing',
-    service: 'ecs',
-    credentials: options.credentials ?? CREDS,
-    date: new Date(),
-  });
-  const res = await transport({
-    method: 'GET',
-    url: `${api.url}/?${canonicalQuery(query)}`,
-    headers: { ...headers, ...signed.headers },
-    signal: new AbortController().signal,
-  });
+  const res = await transport(
+    signedEcsRequest({
+      origin: api.url,
+      query: [['Action', action], ['Version', '2020-04-01'], ...params],
+      headers: { 'X-Content-Sha256': hashPayload('') },
+      credentials: options.credentials ?? CREDS,
+      ...(options.region ? { region: options.region } : {}),
+    }),
+  );
   const body = JSON.parse(res.body);
   const result = body.Result ?? {};
   const details: Array<{ InstanceId: string; Error: { Code: string } | null }> =

@@ -29,15 +29,7 @@ import type {
 // any key pair, so a test need not set up an inventory unless it cares.
 
 export type { AuthCheck, FakeEcsCredentialLookup, FakeEcsCredentials } from './fake-ecs-auth.js';
-export type {
-  Application,
-  EcsStep,
-  FakeEcsApi,
-  FakeEcsOptions,
-  FakeInstanceSpec,
-  HeldCall,
-  RecordedEcsCall,
-} from './fake-ecs-types.js';
+export type * from './fake-ecs-types.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const DEFAULT_REGION = 'cn-beijing';

@@ -9,7 +9,7 @@ import {
   SANDBOX_INSTANCES,
   SANDBOX_KEY_PAIRS,
 } from '../../src/volcengine/sandbox-ecs.js';
-import { canonicalQuery, signRequest } from '../../src/volcengine/signer.js';
+import { signedEcsRequest } from '../support/signed-ecs-request.js';
 
 const NOW = new Date('2025-03-04T05:06:07Z');
 const CREDENTIALS = { accessKeyId: 'AKLTsandboxkey', secretAccessKey: 'sandbox-secret-value' };
@@ -55,28 +55,15 @@ function signedRequest(
   params: Array<[string, string]>,
   options: { region?: string; authorization?: boolean; signal?: AbortSignal } = {},
 ): TransportRequest {
-  const query: Array<[string, string]> = [['Version', '2020-04-01'], ...params];
-  const headers: Record<string, string> = { Host: 'open.volcengineapi.com' };
-  if (options.authorization !== false) {
-    const signed = signRequest({
-      method: 'GET',
-      path: '/',
-      query,
-      headers,
-      body: '',
-      region: options.region ?? 'cn-beijing',
-      service: 'ecs',
-      credentials: CREDENTIALS,
-      date: NOW,
-    });
-    Object.assign(headers, signed.headers);
-  }
-  return {
-    method: 'GET',
-    url: `https://open.volcengineapi.com/?${canonicalQuery(query)}`,
-    headers,
-    signal: options.signal ?? new AbortController().signal,
-  };
+  return signedEcsRequest({
+    origin: 'https://open.volcengineapi.com',
+    query: [['Version', '2020-04-01'], ...params],
+    credentials: CREDENTIALS,
+    date: NOW,
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.authorization === false ? { sign: false } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
 }
 
 function attachParams(ids: string[], extra: Array<[string, string]> = []): Array<[string, string]> {
