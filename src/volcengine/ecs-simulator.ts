@@ -15,7 +15,6 @@ import {
 import {
   createInventory,
   type InventoryOptions,
-  type KeyPairRef,
   type SimKeyPair,
 } from './ecs-simulator-inventory.js';
 
@@ -141,29 +140,28 @@ export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
   const tokens = new Map<string, EcsApplication>();
   let answers = 0;
 
-  function answer(meta: AnswerMeta, status: number, extra: Partial<EcsEnvelope>): EcsAnswer {
+  type Content = { Error: { Code: string; Message: string } } | { Result: unknown };
+
+  function answer(meta: AnswerMeta, status: number, content: Content): EcsAnswer {
     answers += 1;
     const requestId =
       options.requestId?.(answers) ?? `sim${now().toString(16)}${String(answers).padStart(6, '0')}`;
-    const body: EcsEnvelope = {
-      ResponseMetadata: {
-        RequestId: requestId,
-        Action: meta.action,
-        Version: meta.version,
-        Service: meta.service ?? 'ecs',
-        Region: meta.region,
-        ...extra.ResponseMetadata,
-      },
+    const metadata = {
+      RequestId: requestId,
+      Action: meta.action,
+      Version: meta.version,
+      Service: meta.service ?? 'ecs',
+      Region: meta.region,
     };
-    if ('Result' in extra) body.Result = extra.Result;
+    const body: EcsEnvelope =
+      'Error' in content
+        ? { ResponseMetadata: { ...metadata, Error: content.Error } }
+        : { ResponseMetadata: metadata, Result: content.Result };
     return { status, body, requestId, replayed: false };
   }
 
   function errorAnswer(meta: AnswerMeta, error: SimError): EcsAnswer {
-    const metadata = { Error: { Code: error.code, Message: error.message } };
-    return answer(meta, error.status, {
-      ResponseMetadata: metadata as EcsEnvelope['ResponseMetadata'],
-    });
+    return answer(meta, error.status, { Error: { Code: error.code, Message: error.message } });
   }
 
   function read(meta: AnswerMeta, result: unknown): EcsAnswer {
@@ -213,7 +211,7 @@ export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
     }
     let keyPair: SimKeyPair | undefined;
     if (action !== 'RebootInstances') {
-      keyPair = inventory.findKeyPair(request as KeyPairRef, region, true);
+      keyPair = inventory.findKeyPair(request, region, true);
       if (!keyPair) return errorAnswer(meta, simError(404, 'InvalidKeyPair.NotFound'));
     }
     const context = {
@@ -260,9 +258,7 @@ export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
     if (call.version === ECS_VERSION) {
       if (call.action === 'DescribeInstances') return read(meta, describeInstances(call));
       if (call.action === 'DescribeKeyPairs') return read(meta, describeKeyPairs(call));
-      if (MUTATIONS.has(call.action)) {
-        return mutate(meta, call.action as MutationAction, call.params);
-      }
+      if (isMutation(call.action)) return mutate(meta, call.action, call.params);
     }
     const message = `The specified Action ${meta.action} or Version ${meta.version} is invalid.`;
     return errorAnswer(meta, simError(404, 'InvalidActionOrVersion', message));
@@ -298,6 +294,10 @@ export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
       tokens.clear();
     },
   };
+}
+
+function isMutation(action: string): action is MutationAction {
+  return MUTATIONS.has(action);
 }
 
 export function isSimError(value: unknown): value is SimError {
