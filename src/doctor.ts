@@ -308,7 +308,7 @@ async function checkVolcengine(
       transport,
       now,
     });
-    const answer = await client.describeKeyPairs({ region, maxResults: 1 });
+    const answer = await client.describeKeyPairsPage({ region, maxResults: 1 });
     credentials = config.sandbox
       ? pass(`sandbox: no credentials needed (the simulated ECS answered DescribeKeyPairs)`)
       : pass(`accepted by DescribeKeyPairs in ${region} (RequestId ${answer.requestId || '?'})`);
