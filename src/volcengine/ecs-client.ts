@@ -10,13 +10,17 @@ import {
   checkClientToken,
   checkInstanceIds,
   checkKeyPair,
+  type InstanceInfo,
   type KeyPairInfo,
   numbered,
+  readCount,
+  readInstance,
   readKeyPair,
   readList,
   readNextToken,
   toOutcomes,
 } from './ecs-model.js';
+import { type InstanceReadout, readInstances } from './ecs-readout.js';
 import {
   type CallPolicyOptions,
   createOpenApiCaller,
@@ -30,6 +34,7 @@ import { createUndiciTransport, type Transport } from './transport.js';
 
 export type { BatchAnswer, InstanceInfo, KeyPairInfo } from './ecs-model.js';
 export { MAX_INSTANCE_IDS } from './ecs-model.js';
+export type { InstanceReadout, ReadProblem } from './ecs-readout.js';
 export type { CallInfo, RetryInfo } from './openapi-caller.js';
 export {
   createUndiciTransport,
@@ -49,6 +54,43 @@ export interface EcsClientOptions extends CallPolicyOptions {
    */
   credentials: SigningCredentials | CredentialsProvider;
   transport?: Transport;
+  /** DescribeInstances chunk calls in flight at once in describeInstances (default 4). */
+  readConcurrency?: number;
+  /** Pages followed per chunk before giving up on an API that keeps sending NextToken (default 10). */
+  readMaxPages?: number;
+}
+
+export interface DetachKeyPairCall {
+  region: string;
+  instanceIds: string[];
+  keyPairName?: string;
+  keyPairId?: string;
+  clientToken: string;
+}
+
+export interface RebootInstancesCall {
+  region: string;
+  instanceIds: string[];
+  clientToken: string;
+}
+
+export interface DescribeInstancesPageCall {
+  region: string;
+  /** At most 100. */
+  instanceIds?: string[];
+  /** Fuzzy match, as the API does it. */
+  instanceName?: string;
+  maxResults?: number;
+  nextToken?: string;
+}
+
+export interface InstancesPage {
+  requestId: string;
+  instances: InstanceInfo[];
+  nextToken?: string;
+  totalCount?: number;
+  /** Entries skipped for having no string InstanceId. */
+  malformed: number;
 }
 
 export interface DescribeKeyPairsPageCall {
@@ -72,8 +114,21 @@ export interface KeyPairsPage {
   malformed: number;
 }
 
+export type KeyPairLookup =
+  | { region: string; keyPairName: string; keyPairId?: undefined }
+  | { region: string; keyPairId: string; keyPairName?: undefined };
+
 export interface EcsClient extends EcsApi {
   attachKeyPair(call: AttachKeyPairCall): Promise<BatchAnswer>;
+  detachKeyPair(call: DetachKeyPairCall): Promise<BatchAnswer>;
+  /** Always ForceStop=false: the guest shuts down cleanly. */
+  rebootInstances(call: RebootInstancesCall): Promise<BatchAnswer>;
+  describeInstancesPage(call: DescribeInstancesPageCall): Promise<InstancesPage>;
+  /** Any number of ids; failures and oddities are in `problems`, never thrown. */
+  describeInstances(call: {
+    region: string;
+    instanceIds: readonly string[];
+  }): Promise<InstanceReadout>;
   describeKeyPairsPage(call: DescribeKeyPairsPageCall): Promise<KeyPairsPage>;
   /** @deprecated The first page as ids and names only; use describeKeyPairsPage. */
   describeKeyPairs(call: { region: string; maxResults?: number }): Promise<{
@@ -81,6 +136,10 @@ export interface EcsClient extends EcsApi {
     serverDate?: string;
     keyPairs: Array<{ keyPairId: string; keyPairName: string }>;
   }>;
+  /** Exact lookup by name or id; undefined when there is no such key pair. */
+  findKeyPair(lookup: KeyPairLookup): Promise<KeyPairInfo | undefined>;
+  /** Key pairs whose name contains `text` (the API's fuzzy match), at most `limit`. */
+  suggestKeyPairs(call: { region: string; text: string; limit: number }): Promise<KeyPairInfo[]>;
   /** Closes the transport when the client created it, and the credentials provider given to it. */
   close(): Promise<void>;
 }
@@ -98,6 +157,8 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
     credentials,
     transport,
   });
+  const readConcurrency = options.readConcurrency ?? 4;
+  const readMaxPages = Math.max(1, options.readMaxPages ?? 10);
 
   /** AttachKeyPair, DetachKeyPair and RebootInstances: ids + ClientToken in, outcomes out. */
   async function batch(
@@ -123,6 +184,41 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
       batch('AttachKeyPair', input, keyPairParams(input), () =>
         checkKeyPair('AttachKeyPair', input),
       ),
+
+    detachKeyPair: (input) =>
+      batch('DetachKeyPair', input, keyPairParams(input), () =>
+        checkKeyPair('DetachKeyPair', input),
+      ),
+
+    rebootInstances: (input) => batch('RebootInstances', input, [['ForceStop', 'false']]),
+
+    async describeInstancesPage(input) {
+      const params: QueryParams = [];
+      if (input.instanceIds) {
+        checkInstanceIds('DescribeInstances', input.instanceIds);
+        params.push(...numbered('InstanceIds', input.instanceIds));
+      }
+      if (input.instanceName) params.push(['InstanceName', input.instanceName]);
+      params.push(...pageParams(input));
+      const answer = await call('DescribeInstances', input.region, params);
+      const { items, malformed } = readList(answer.result, 'Instances', readInstance);
+      const nextToken = readNextToken(answer.result);
+      const totalCount = readCount(answer.result, 'TotalCount');
+      return {
+        requestId: answer.requestId,
+        instances: items,
+        ...(nextToken ? { nextToken } : {}),
+        ...(totalCount !== undefined ? { totalCount } : {}),
+        malformed,
+      };
+    },
+
+    describeInstances: (input) =>
+      readInstances(input.instanceIds, {
+        concurrency: readConcurrency,
+        maxPages: readMaxPages,
+        page: (page) => client.describeInstancesPage({ region: input.region, ...page }),
+      }),
 
     async describeKeyPairsPage(input) {
       const params: QueryParams = [
@@ -150,6 +246,32 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
         ...(serverDate ? { serverDate } : {}),
         keyPairs: keyPairs.map(({ keyPairId, keyPairName }) => ({ keyPairId, keyPairName })),
       };
+    },
+
+    async findKeyPair(lookup) {
+      checkKeyPair('DescribeKeyPairs', lookup);
+      // The id wins when both are given, as in AttachKeyPair.
+      const byId = lookup.keyPairId !== undefined && lookup.keyPairId !== '';
+      const page = await client.describeKeyPairsPage({
+        region: lookup.region,
+        ...(byId ? { keyPairIds: [lookup.keyPairId as string] } : {}),
+        ...(byId ? {} : { keyPairNames: [lookup.keyPairName as string] }),
+      });
+      // Exact filters, but check anyway: a match must be the one asked for.
+      return page.keyPairs.find((k) =>
+        byId ? k.keyPairId === lookup.keyPairId : k.keyPairName === lookup.keyPairName,
+      );
+    },
+
+    async suggestKeyPairs(input) {
+      const limit = Math.min(100, Math.max(1, Math.floor(input.limit)));
+      const text = input.text.trim();
+      const page = await client.describeKeyPairsPage({
+        region: input.region,
+        ...(text ? { keyPairName: text } : {}),
+        maxResults: limit,
+      });
+      return page.keyPairs.slice(0, limit);
     },
 
     close: async () => {
