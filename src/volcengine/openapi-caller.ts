@@ -249,7 +249,7 @@ function redactor(values: ReadonlyArray<string | undefined>): (text: string) => 
 }
 
 /** A hook that throws must not turn a good call into a failed one. */
-function safely(hook: () => void): void {
+export function safely(hook: () => void): void {
   try {
     hook();
   } catch {
