@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import {
   type AssumeRoleOptions,
   type AssumeRoleProvider,
@@ -14,6 +15,7 @@ import {
   type RetryInfo,
 } from '../../src/volcengine/ecs-client.js';
 import { VolcApiError } from '../../src/volcengine/errors.js';
+import { createCredentialsProvider } from '../../src/volcengine/provider-from-config.js';
 import { createEcsStandIn, type EcsStandIn } from '../support/ecs-stand-in.js';
 import { type FakeStsApi, startFakeStsApi } from '../support/fake-sts-api.js';
 
@@ -377,5 +379,60 @@ describe('AssumeRole timer', () => {
     expect(sts.calls).toHaveLength(3);
     const error = await rejection(provider.get());
     expect(error.message).toContain('the credentials provider is closed');
+  });
+});
+
+describe('createCredentialsProvider', () => {
+  const env = {
+    SLACK_BOT_TOKEN: 'xoxb-1-2-wiring',
+    SLACK_SIGNING_SECRET: 'wiring-signing-secret',
+    VOLC_ACCESS_KEY_ID: BASE.accessKeyId,
+    VOLC_SECRET_ACCESS_KEY: BASE.secretAccessKey,
+    APPROVER_USER_IDS: 'U012ABCDEF',
+  };
+
+  it('gives the fixed keys without a role', async () => {
+    const volc = loadConfig({ ...env, VOLC_SESSION_TOKEN: 'fixed-token' }).volc;
+    expect(await createCredentialsProvider(volc).get()).toEqual({
+      ...BASE,
+      sessionToken: 'fixed-token',
+    });
+  });
+
+  it('gives a started AssumeRole provider with one, on its own transport, closed by the client', async () => {
+    const sts = await startFakeStsApi({ baseCredentials: BASE });
+    open.push(() => sts.close());
+    const volc = loadConfig({
+      ...env,
+      VOLC_ROLE_TRN: ROLE,
+      VOLC_ROLE_SESSION_NAME: 'wiring-test',
+      VOLC_ROLE_DURATION_SECONDS: '900',
+      VOLC_STS_ENDPOINT: sts.url,
+    }).volc;
+    const timers: number[] = [];
+    const provider = createCredentialsProvider(volc, {
+      autoRefresh: true,
+      setTimer: (_fn, ms) => {
+        timers.push(ms);
+        return () => {};
+      },
+    });
+    expect(timers).toEqual([0]);
+    const keys = await provider.get();
+    expect(keys.accessKeyId).toBe(sts.issued[0]?.accessKeyId);
+    expect(sts.calls[0]?.query).toMatchObject({
+      RoleSessionName: 'wiring-test',
+      DurationSeconds: '900',
+    });
+    const client = createEcsClient({
+      endpoint: 'https://open.volcengineapi.com',
+      credentials: provider,
+      transport: createEcsStandIn({ keys: (ak) => sts.resolve(ak) }).transport,
+      timeoutMs: 1_000,
+      maxAttempts: 1,
+      deadlineMs: 1_000,
+    });
+    await client.close();
+    await expect(provider.get()).rejects.toMatchObject({ code: 'CredentialsUnavailable' });
   });
 });
