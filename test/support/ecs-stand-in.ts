@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type {
   Transport,
   TransportRequest,
@@ -53,6 +55,8 @@ export interface EcsStandIn {
   /** The next call of `action` (any action when omitted) waits until released. */
   hold(action?: string): HeldStandInCall;
   callsFor(action: string): StandInCall[];
+  /** The same stand-in over loopback HTTP, for a child process that cannot take a Transport. */
+  listen(): Promise<{ url: string; close(): Promise<void> }>;
 }
 
 export function createEcsStandIn(options: { keys: KeyResolver }): EcsStandIn {
@@ -86,6 +90,31 @@ export function createEcsStandIn(options: { keys: KeyResolver }): EcsStandIn {
       return { arrived, release: (reply) => release(reply) };
     },
     callsFor: (action) => calls.filter((c) => c.action === action),
+    listen: async () => {
+      const server = createServer((req, res) => {
+        req.resume();
+        req.on('end', async () => {
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(req.headers)) {
+            if (typeof value === 'string') headers[name] = value;
+          }
+          const signal = new AbortController().signal;
+          const url = `http://${headers.host ?? '127.0.0.1'}${req.url ?? '/'}`;
+          const answer = await handle({ method: 'GET', url, headers, signal });
+          res.writeHead(answer.status, answer.headers as Record<string, string>);
+          res.end(answer.body);
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      return {
+        url: `http://127.0.0.1:${port}`,
+        close: () => {
+          server.closeAllConnections();
+          return new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+      };
+    },
   };
 
   async function handle(req: TransportRequest): Promise<TransportResponse> {
