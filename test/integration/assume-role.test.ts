@@ -9,14 +9,13 @@ import {
 } from '../../src/volcengine/assume-role.js';
 import {
   type CallInfo,
-  createEcsClient,
   createUndiciTransport,
   type EcsClient,
   type RetryInfo,
 } from '../../src/volcengine/ecs-client.js';
 import { VolcApiError } from '../../src/volcengine/errors.js';
 import { createCredentialsProvider } from '../../src/volcengine/provider-from-config.js';
-import { createEcsStandIn, type EcsStandIn } from '../support/ecs-stand-in.js';
+import { clientOn, createEcsStandIn, type EcsStandIn } from '../support/ecs-stand-in.js';
 import { type FakeStsApi, startFakeStsApi } from '../support/fake-sts-api.js';
 
 // AssumeRole over real HTTP (fake STS) and ECS calls signed with what it issued (stand-in that
@@ -84,17 +83,7 @@ async function setup(
     ...overrides,
   });
   const ecs = createEcsStandIn({ keys: (ak) => sts.resolve(ak) });
-  const client = createEcsClient({
-    endpoint: 'https://open.volcengineapi.com',
-    credentials: provider,
-    transport: ecs.transport,
-    timeoutMs: 2_000,
-    maxAttempts: 3,
-    deadlineMs: 60_000,
-    now,
-    sleep: async () => {},
-    onCall: (info) => calls.push(info),
-  });
+  const client = clientOn(ecs, { credentials: provider, now, onCall: (info) => calls.push(info) });
   open.push(
     () => sts.close(),
     () => transport.close(),
@@ -424,13 +413,8 @@ describe('createCredentialsProvider', () => {
       RoleSessionName: 'wiring-test',
       DurationSeconds: '900',
     });
-    const client = createEcsClient({
-      endpoint: 'https://open.volcengineapi.com',
+    const client = clientOn(createEcsStandIn({ keys: (ak) => sts.resolve(ak) }), {
       credentials: provider,
-      transport: createEcsStandIn({ keys: (ak) => sts.resolve(ak) }).transport,
-      timeoutMs: 1_000,
-      maxAttempts: 1,
-      deadlineMs: 1_000,
     });
     await client.close();
     await expect(provider.get()).rejects.toMatchObject({ code: 'CredentialsUnavailable' });

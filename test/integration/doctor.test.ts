@@ -12,7 +12,7 @@ import {
   type Transport,
   type TransportRequest,
 } from '../../src/volcengine/ecs-client.js';
-import { createEcsStandIn, type EcsStandIn } from '../support/ecs-stand-in.js';
+import { createEcsStandIn, type EcsStandIn, knownKey } from '../support/ecs-stand-in.js';
 import { type FakeEcsApi, startFakeEcsApi } from '../support/fake-ecs-api.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
 import { type FakeStsApi, startFakeStsApi } from '../support/fake-sts-api.js';
@@ -43,10 +43,7 @@ let dir: string;
 beforeEach(async () => {
   slack = await startFakeSlackApi({ botUserId: 'UDOCTORBOT', teamId: 'T0DOCTOR' });
   ecs = await startFakeEcsApi({ credentials: CREDS });
-  instances = createEcsStandIn({
-    keys: (ak) =>
-      ak === CREDS.accessKeyId ? { secretAccessKey: CREDS.secretAccessKey } : undefined,
-  });
+  instances = createEcsStandIn({ keys: knownKey(CREDS) });
   wire = createUndiciTransport();
   dir = await mkdtemp(join(tmpdir(), 'doctor-'));
 });

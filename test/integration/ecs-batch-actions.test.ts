@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEcsClient } from '../../src/volcengine/ecs-client.js';
-import { createEcsStandIn } from '../support/ecs-stand-in.js';
+import { clientOn, createEcsStandIn, knownKey } from '../support/ecs-stand-in.js';
 
 // DetachKeyPair and RebootInstances: the same checks, ClientToken rule and outcome reading as
 // AttachKeyPair (whose wire behaviour ecs-client.test.ts covers over HTTP).
@@ -9,19 +8,8 @@ const KEY = { accessKeyId: 'AKLTbatchkey', secretAccessKey: 'BatchSecretKey0123=
 const TOKEN = 'undo-20261128-abc';
 
 function setup() {
-  const api = createEcsStandIn({
-    keys: (ak) => (ak === KEY.accessKeyId ? { secretAccessKey: KEY.secretAccessKey } : undefined),
-  });
-  const client = createEcsClient({
-    endpoint: 'https://open.volcengineapi.com',
-    credentials: KEY,
-    timeoutMs: 2_000,
-    maxAttempts: 3,
-    deadlineMs: 60_000,
-    transport: api.transport,
-    sleep: async () => {},
-  });
-  return { api, client };
+  const api = createEcsStandIn({ keys: knownKey(KEY) });
+  return { api, client: clientOn(api, { credentials: KEY }) };
 }
 
 describe('detachKeyPair', () => {

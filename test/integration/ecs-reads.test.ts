@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type CallInfo,
-  createEcsClient,
-  type EcsClientOptions,
-} from '../../src/volcengine/ecs-client.js';
+import type { CallInfo, EcsClientOptions } from '../../src/volcengine/ecs-client.js';
 import { VolcApiError } from '../../src/volcengine/errors.js';
-import { createEcsStandIn } from '../support/ecs-stand-in.js';
+import { clientOn, createEcsStandIn, knownKey } from '../support/ecs-stand-in.js';
 
 // DescribeInstances / DescribeKeyPairs through the client, against a stand-in that checks
 // every signature. Concurrency is shown by holding calls open, never by timing.
@@ -14,18 +10,10 @@ const KEY = { accessKeyId: 'AKLTreadskey', secretAccessKey: 'ReadsSecretKey0123=
 const REGION = 'cn-beijing';
 
 function setup(overrides: Partial<EcsClientOptions> = {}) {
-  const api = createEcsStandIn({
-    keys: (ak) => (ak === KEY.accessKeyId ? { secretAccessKey: KEY.secretAccessKey } : undefined),
-  });
+  const api = createEcsStandIn({ keys: knownKey(KEY) });
   const calls: CallInfo[] = [];
-  const client = createEcsClient({
-    endpoint: 'https://open.volcengineapi.com',
+  const client = clientOn(api, {
     credentials: KEY,
-    timeoutMs: 2_000,
-    maxAttempts: 3,
-    deadlineMs: 60_000,
-    transport: api.transport,
-    sleep: async () => {},
     random: () => 0.5,
     onCall: (info) => calls.push(info),
     ...overrides,

@@ -1,9 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type {
-  Transport,
-  TransportRequest,
-  TransportResponse,
+import {
+  createEcsClient,
+  type EcsClient,
+  type EcsClientOptions,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
 } from '../../src/volcengine/ecs-client.js';
 import {
   type KeyResolver,
@@ -174,6 +177,27 @@ export function createEcsStandIn(options: { keys: KeyResolver }): EcsStandIn {
   }
 
   return standIn;
+}
+
+/** A resolver that knows exactly one long-lived key. */
+export function knownKey(key: { accessKeyId: string; secretAccessKey: string }): KeyResolver {
+  return (ak) => (ak === key.accessKeyId ? { secretAccessKey: key.secretAccessKey } : undefined);
+}
+
+/** An ECS client on the stand-in signing with `credentials`: 3 attempts, no real sleeps. */
+export function clientOn(
+  standIn: EcsStandIn,
+  overrides: Partial<EcsClientOptions> & Pick<EcsClientOptions, 'credentials'>,
+): EcsClient {
+  return createEcsClient({
+    endpoint: 'https://open.volcengineapi.com',
+    timeoutMs: 2_000,
+    maxAttempts: 3,
+    deadlineMs: 60_000,
+    transport: standIn.transport,
+    sleep: async () => {},
+    ...overrides,
+  });
 }
 
 function describeInstances(call: StandInCall, all: Array<Record<string, unknown>>): StandInReply {
