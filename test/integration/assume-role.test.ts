@@ -250,6 +250,32 @@ describe('AssumeRole', () => {
     ]);
   });
 
+  it('signs the retry of a call with the keys a refresh brought meanwhile', async () => {
+    const { ecs, provider, client } = await setup(1000);
+    await read(client);
+    advanceTo(801);
+    let failed = false;
+    ecs.on('DescribeInstances', () => {
+      if (failed) return { result: { Instances: [] } };
+      failed = true;
+      return { status: 500, error: { code: 'InternalError' } };
+    });
+    // The backoff wait is where the refresh the first attempt started completes.
+    const retrying = clientOn(ecs, {
+      credentials: provider,
+      now,
+      sleep: async () => {
+        await provider.refresh();
+      },
+    });
+    await retrying.describeInstancesPage({ region: REGION });
+    expect(ecs.calls.map((c) => c.auth.ok && c.auth.accessKeyId)).toEqual([
+      'AKTPfake0001',
+      'AKTPfake0001',
+      'AKTPfake0002',
+    ]);
+  });
+
   it('retries AssumeRole through the same caller and reports it as a call of its own', async () => {
     const { sts, client, retries, calls } = await setup();
     sts.script({ kind: 'error', status: 500, code: 'InternalError' });

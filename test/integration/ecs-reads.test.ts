@@ -358,3 +358,29 @@ describe('onCall', () => {
     });
   });
 });
+
+describe('credentials provider', () => {
+  it('is asked on every attempt, so a retry signs with whatever it gives then', async () => {
+    const second = { accessKeyId: 'AKLTsecondkey', secretAccessKey: 'SecondSecretKey0123==' };
+    const api = createEcsStandIn({
+      keys: (ak) => knownKey(KEY)(ak) ?? knownKey(second)(ak),
+    });
+    const handed = [KEY, second];
+    let asked = 0;
+    const client = clientOn(api, {
+      credentials: { get: async () => handed[Math.min(asked++, 1)] ?? KEY },
+    });
+    let first = true;
+    api.on('DescribeInstances', () => {
+      if (!first) return { result: { Instances: [] } };
+      first = false;
+      return { status: 500, error: { code: 'InternalError' } };
+    });
+    await client.describeInstancesPage({ region: REGION });
+    expect(asked).toBe(2);
+    expect(api.calls.map((c) => c.auth.ok && c.auth.accessKeyId)).toEqual([
+      KEY.accessKeyId,
+      second.accessKeyId,
+    ]);
+  });
+});
