@@ -89,6 +89,37 @@ const schema = z
     VOLC_TIMEOUT_MS: z.preprocess(emptyAsUndefined, wholeNumber(10_000, 100, 300_000)),
     VOLC_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, wholeNumber(5, 1, 20)),
     VOLC_DEADLINE_MS: z.preprocess(emptyAsUndefined, wholeNumber(60_000, 1_000, 3_600_000)),
+    VOLC_ROLE_TRN: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^trn:iam::\d+:role\/[\w+=,.@-]{1,64}$/, {
+          error:
+            'expected trn:iam::<accountId>:role/<roleName>, such as trn:iam::2100000000:role/attach-key-bot',
+        })
+        .optional(),
+    ),
+    VOLC_ROLE_SESSION_NAME: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^[\w+=,.@-]{2,64}$/, {
+          error:
+            'expected 2 to 64 letters, digits or + = , . @ - _ (it names the bot in audit logs)',
+        })
+        .optional()
+        .transform((v) => v ?? 'attach-key-bot'),
+    ),
+    // STS refuses less than 900 s; the role's own maximum session duration may be lower than 43200.
+    VOLC_ROLE_DURATION_SECONDS: z.preprocess(emptyAsUndefined, wholeNumber(3600, 900, 43_200)),
+    VOLC_STS_ENDPOINT: z.preprocess(
+      emptyAsUndefined,
+      httpUrl('https://sts.volcengineapi.com').refine((v) => /^https?:\/\/[^/?#]+\/?$/.test(v), {
+        error: 'expected a bare origin such as https://sts.volcengineapi.com (no path)',
+      }),
+    ),
 
     SLACK_BOT_TOKEN: z
       .string({ error: 'required: the bot token (starts with xoxb-)' })
@@ -156,15 +187,26 @@ const schema = z
   .superRefine(
     (env, ctx) => {
       if (env.VOLC_SANDBOX === false) {
+        const what = env.VOLC_ROLE_TRN
+          ? 'the base access key that calls AssumeRole for VOLC_ROLE_TRN'
+          : 'Volcengine access key credentials';
         for (const name of ['VOLC_ACCESS_KEY_ID', 'VOLC_SECRET_ACCESS_KEY'] as const) {
           if (!env[name]) {
             ctx.addIssue({
               code: 'custom',
               path: [name],
-              message: 'required unless VOLC_SANDBOX=true (Volcengine access key credentials)',
+              message: `required unless VOLC_SANDBOX=true (${what})`,
             });
           }
         }
+      }
+      if (env.VOLC_ROLE_TRN && env.VOLC_SESSION_TOKEN) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['VOLC_SESSION_TOKEN'],
+          message:
+            'must not be set with VOLC_ROLE_TRN: the base key renews the role credentials for as long as the bot runs, and a session token means it is itself temporary, so every renewal would fail once it expires (use a long-lived access key as the base)',
+        });
       }
       if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
         ctx.addIssue({
@@ -200,6 +242,11 @@ export interface Config {
     timeoutMs: number;
     maxAttempts: number;
     deadlineMs: number;
+    /**
+     * Sign ECS calls with temporary credentials of this role (STS AssumeRole with the key above).
+     * Absent without VOLC_ROLE_TRN, and in sandbox mode, which signs nothing real.
+     */
+    role?: { trn: string; sessionName: string; durationSeconds: number; stsEndpoint: string };
   };
   slack: {
     botToken: string;
@@ -262,6 +309,16 @@ function toConfig(env: Env): Config {
       timeoutMs: env.VOLC_TIMEOUT_MS,
       maxAttempts: env.VOLC_MAX_ATTEMPTS,
       deadlineMs: env.VOLC_DEADLINE_MS,
+      ...(env.VOLC_ROLE_TRN && !env.VOLC_SANDBOX
+        ? {
+            role: {
+              trn: env.VOLC_ROLE_TRN,
+              sessionName: env.VOLC_ROLE_SESSION_NAME,
+              durationSeconds: env.VOLC_ROLE_DURATION_SECONDS,
+              stsEndpoint: env.VOLC_STS_ENDPOINT,
+            },
+          }
+        : {}),
     },
     slack: {
       botToken: env.SLACK_BOT_TOKEN,

@@ -1,324 +1,306 @@
-import { Agent, request } from 'undici';
-import type { InstanceOutcome } from '../domain/request.js';
-import type { AttachKeyPairAnswer, AttachKeyPairCall, EcsApi } from '../service/ports.js';
-import { backoffDelayMs, errorFromAnswer, errorFromTransport, VolcApiError } from './errors.js';
-import { canonicalQuery, hashPayload, signRequest } from './signer.js';
+import type { AttachKeyPairCall, EcsApi } from '../service/ports.js';
+import {
+  type CredentialsProvider,
+  createStaticCredentials,
+  isCredentialsProvider,
+  type SigningCredentials,
+} from './credentials.js';
+import {
+  type BatchAnswer,
+  checkClientToken,
+  checkInstanceIds,
+  checkKeyPair,
+  type InstanceInfo,
+  type KeyPairInfo,
+  numbered,
+  readCount,
+  readInstance,
+  readKeyPair,
+  readList,
+  readNextToken,
+  toOutcomes,
+} from './ecs-model.js';
+import { type InstanceReadout, readInstances } from './ecs-readout.js';
+import {
+  type CallPolicyOptions,
+  createOpenApiCaller,
+  type QueryParams,
+  refusal,
+} from './openapi-caller.js';
+import { createUndiciTransport, type Transport } from './transport.js';
 
-// EcsApi over HTTPS: GET with the canonical query as the wire query, freshly signed per attempt,
-// retried with backoff and the same ClientToken. It never logs; retries are reported via onRetry.
+// ECS (Version 2020-04-01, service ecs) over the shared signed, retried caller: the batch
+// mutations, page reads, and reads that hide chunking and paging. It never logs.
+
+export type { BatchAnswer, InstanceInfo, KeyPairInfo } from './ecs-model.js';
+export { MAX_INSTANCE_IDS } from './ecs-model.js';
+export type { InstanceReadout, ReadProblem } from './ecs-readout.js';
+export type { CallInfo, RetryInfo } from './openapi-caller.js';
+export {
+  createUndiciTransport,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport.js';
 
 const VERSION = '2020-04-01';
 const SERVICE = 'ecs';
-const EMPTY_BODY_SHA256 = hashPayload('');
-export const MAX_INSTANCE_IDS = 100;
 
-export interface TransportRequest {
-  method: 'GET';
-  url: string;
-  headers: Record<string, string>;
-  signal: AbortSignal;
-}
-
-export interface TransportResponse {
-  status: number;
-  /** Lower-cased header names. */
-  headers: Record<string, string | undefined>;
-  body: string;
-}
-
-export type Transport = (req: TransportRequest) => Promise<TransportResponse>;
-
-/** A keep-alive undici Agent; `connections` caps sockets per origin. */
-export function createUndiciTransport(
-  options: { connections?: number } = {},
-): Transport & { close(): Promise<void> } {
-  const agent = new Agent({
-    connections: options.connections ?? 16,
-    keepAliveTimeout: 4_000,
-    keepAliveMaxTimeout: 60_000,
-  });
-  const transport: Transport = async (req) => {
-    const res = await request(req.url, {
-      method: req.method,
-      headers: req.headers,
-      signal: req.signal,
-      dispatcher: agent,
-    });
-    const body = await res.body.text();
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(res.headers)) {
-      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return { status: res.statusCode, headers, body };
-  };
-  return Object.assign(transport, { close: () => agent.close() });
-}
-
-export interface EcsClientOptions {
+export interface EcsClientOptions extends CallPolicyOptions {
   endpoint: string;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** Per attempt, headers and body included. */
-  timeoutMs: number;
-  maxAttempts: number;
   /**
-   * No retry starts (nor a wait before one) that would end after this long from the first attempt,
-   * so one call takes at most about deadlineMs + timeoutMs. Measured with `now`.
+   * Fixed keys, or a provider asked on every attempt (e.g. AssumeRole). The client owns a provider
+   * given here: close() closes it.
    */
-  deadlineMs: number;
+  credentials: SigningCredentials | CredentialsProvider;
   transport?: Transport;
-  now?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  onRetry?: (info: {
-    action: string;
-    attempt: number;
-    delayMs: number;
-    error: VolcApiError;
-  }) => void;
+  /** DescribeInstances chunk calls in flight at once in describeInstances (default 4). */
+  readConcurrency?: number;
+  /** Pages followed per chunk before giving up on an API that keeps sending NextToken (default 10). */
+  readMaxPages?: number;
 }
 
-export interface KeyPairSummary {
-  keyPairId: string;
-  keyPairName: string;
+export interface DetachKeyPairCall {
+  region: string;
+  instanceIds: string[];
+  keyPairName?: string;
+  keyPairId?: string;
+  clientToken: string;
 }
+
+export interface RebootInstancesCall {
+  region: string;
+  instanceIds: string[];
+  clientToken: string;
+}
+
+export interface DescribeInstancesPageCall {
+  region: string;
+  /** At most 100. */
+  instanceIds?: string[];
+  /** Fuzzy match, as the API does it. */
+  instanceName?: string;
+  maxResults?: number;
+  nextToken?: string;
+}
+
+export interface InstancesPage {
+  requestId: string;
+  instances: InstanceInfo[];
+  nextToken?: string;
+  totalCount?: number;
+  /** Entries skipped for having no string InstanceId. */
+  malformed: number;
+}
+
+export interface DescribeKeyPairsPageCall {
+  region: string;
+  /** Exact names, at most 100. */
+  keyPairNames?: string[];
+  keyPairIds?: string[];
+  /** Fuzzy match, as the API does it. */
+  keyPairName?: string;
+  maxResults?: number;
+  nextToken?: string;
+}
+
+export interface KeyPairsPage {
+  requestId: string;
+  /** The answer's Date header (the doctor's clock check). */
+  serverDate?: string;
+  keyPairs: KeyPairInfo[];
+  nextToken?: string;
+  /** Entries skipped for having no string KeyPairId. */
+  malformed: number;
+}
+
+export type KeyPairLookup =
+  | { region: string; keyPairName: string; keyPairId?: undefined }
+  | { region: string; keyPairId: string; keyPairName?: undefined };
 
 export interface EcsClient extends EcsApi {
-  /** A harmless read for health checks; `serverDate` is the API's Date header (clock check). */
-  describeKeyPairs(input: { region: string; maxResults?: number }): Promise<{
+  attachKeyPair(call: AttachKeyPairCall): Promise<BatchAnswer>;
+  detachKeyPair(call: DetachKeyPairCall): Promise<BatchAnswer>;
+  /** Always ForceStop=false: the guest shuts down cleanly. */
+  rebootInstances(call: RebootInstancesCall): Promise<BatchAnswer>;
+  describeInstancesPage(call: DescribeInstancesPageCall): Promise<InstancesPage>;
+  /** Any number of ids; failures and oddities are in `problems`, never thrown. */
+  describeInstances(call: {
+    region: string;
+    instanceIds: readonly string[];
+  }): Promise<InstanceReadout>;
+  describeKeyPairsPage(call: DescribeKeyPairsPageCall): Promise<KeyPairsPage>;
+  /** @deprecated The first page as ids and names only; use describeKeyPairsPage. */
+  describeKeyPairs(call: { region: string; maxResults?: number }): Promise<{
     requestId: string;
     serverDate?: string;
-    keyPairs: KeyPairSummary[];
+    keyPairs: Array<{ keyPairId: string; keyPairName: string }>;
   }>;
-  /** Closes the transport when the client created it; a no-op for an injected one. */
+  /** Exact lookup by name or id; undefined when there is no such key pair. */
+  findKeyPair(lookup: KeyPairLookup): Promise<KeyPairInfo | undefined>;
+  /** Key pairs whose name contains `text` (the API's fuzzy match), at most `limit`. */
+  suggestKeyPairs(call: { region: string; text: string; limit: number }): Promise<KeyPairInfo[]>;
+  /** Closes the transport when the client created it, and the credentials provider given to it. */
   close(): Promise<void>;
 }
 
-interface ApiAnswer {
-  requestId: string;
-  result: unknown;
-  serverDate?: string;
-}
-
 export function createEcsClient(options: EcsClientOptions): EcsClient {
-  const endpoint = parseEndpoint(options.endpoint);
-  const now = options.now ?? (() => new Date());
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const policy = {
-    baseDelayMs: options.baseDelayMs ?? 300,
-    maxDelayMs: options.maxDelayMs ?? 10_000,
-    random: options.random ?? Math.random,
-  };
-  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts));
   const ownTransport = options.transport ? undefined : createUndiciTransport();
   const transport: Transport = options.transport ?? (ownTransport as Transport);
-  const secrets = [options.credentials.secretAccessKey, options.credentials.sessionToken];
+  const credentials = isCredentialsProvider(options.credentials)
+    ? options.credentials
+    : createStaticCredentials(options.credentials);
+  const call = createOpenApiCaller({
+    ...options,
+    service: SERVICE,
+    version: VERSION,
+    credentials,
+    transport,
+  });
+  const readConcurrency = options.readConcurrency ?? 4;
+  const readMaxPages = Math.max(1, options.readMaxPages ?? 10);
 
-  async function call(
+  /** AttachKeyPair, DetachKeyPair and RebootInstances: ids + ClientToken in, outcomes out. */
+  async function batch(
     action: string,
-    region: string,
-    params: Array<[string, string]>,
-  ): Promise<ApiAnswer> {
-    if (!/^[a-z0-9-]+$/.test(region)) {
-      throw refusal('InvalidParameter.Region', `Region "${region}" is not a region id`);
-    }
-    const query: Array<[string, string]> = [['Action', action], ['Version', VERSION], ...params];
-    const deadline = now().getTime() + options.deadlineMs;
-    for (let attempt = 1; ; attempt++) {
-      let error: VolcApiError;
-      try {
-        return await attemptOnce(action, region, query, options.timeoutMs);
-      } catch (caught) {
-        if (!(caught instanceof VolcApiError)) throw caught;
-        error = caught;
+    input: { region: string; instanceIds: string[]; clientToken: string },
+    params: QueryParams,
+    check: () => void = () => {},
+  ): Promise<BatchAnswer> {
+    checkInstanceIds(action, input.instanceIds);
+    check();
+    checkClientToken(input.clientToken);
+    const query: QueryParams = [
+      ...numbered('InstanceIds', input.instanceIds),
+      ...params,
+      ['ClientToken', input.clientToken],
+    ];
+    const answer = await call(action, input.region, query);
+    return { requestId: answer.requestId, outcomes: toOutcomes(input.instanceIds, answer.result) };
+  }
+
+  const client: EcsClient = {
+    attachKeyPair: (input) =>
+      batch('AttachKeyPair', input, keyPairParams(input), () =>
+        checkKeyPair('AttachKeyPair', input),
+      ),
+
+    detachKeyPair: (input) =>
+      batch('DetachKeyPair', input, keyPairParams(input), () =>
+        checkKeyPair('DetachKeyPair', input),
+      ),
+
+    rebootInstances: (input) => batch('RebootInstances', input, [['ForceStop', 'false']]),
+
+    async describeInstancesPage(input) {
+      const params: QueryParams = [];
+      if (input.instanceIds) {
+        checkInstanceIds('DescribeInstances', input.instanceIds);
+        params.push(...numbered('InstanceIds', input.instanceIds));
       }
-      if (!error.retryable || attempt >= maxAttempts) throw error;
-      const delayMs = Math.max(error.retryAfterMs ?? 0, backoffDelayMs(attempt, policy));
-      // Waiting past the deadline only to be cut off: surface the last error now instead.
-      if (now().getTime() + delayMs >= deadline) throw error;
-      options.onRetry?.({ action, attempt, delayMs, error });
-      await sleep(delayMs);
-    }
-  }
-
-  async function attemptOnce(
-    action: string,
-    region: string,
-    query: Array<[string, string]>,
-    timeoutMs: number,
-  ): Promise<ApiAnswer> {
-    const headers: Record<string, string> = {
-      Host: endpoint.host,
-      'X-Content-Sha256': EMPTY_BODY_SHA256,
-    };
-    const signed = signRequest({
-      method: 'GET',
-      path: '/',
-      query,
-      headers,
-      body: '',
-      region,
-      service: SERVICE,
-      credentials: options.credentials,
-      date: now(),
-    });
-    Object.assign(headers, signed.headers);
-    const authorization = signed.headers.Authorization ?? '';
-    const clean = redactor([...secrets, authorization, authorization.split('Signature=')[1]]);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    let response: TransportResponse;
-    try {
-      const url = `${endpoint.origin}/?${canonicalQuery(query)}`;
-      response = await transport({ method: 'GET', url, headers, signal: controller.signal });
-    } catch (caught) {
-      throw errorFromTransport(action, caught, timedOut ? timeoutMs : undefined, clean);
-    } finally {
-      clearTimeout(timer);
-    }
-    return readAnswer(action, response, clean, now());
-  }
-
-  return {
-    async attachKeyPair(input: AttachKeyPairCall): Promise<AttachKeyPairAnswer> {
-      checkAttachInput(input);
-      const params: Array<[string, string]> = input.instanceIds.map((id, i) => [
-        `InstanceIds.${i + 1}`,
-        id,
-      ]);
-      // Both may go: the API lets KeyPairId win.
-      if (input.keyPairName) params.push(['KeyPairName', input.keyPairName]);
-      if (input.keyPairId) params.push(['KeyPairId', input.keyPairId]);
-      params.push(['ClientToken', input.clientToken]);
-      const answer = await call('AttachKeyPair', input.region, params);
+      if (input.instanceName) params.push(['InstanceName', input.instanceName]);
+      params.push(...pageParams(input));
+      const answer = await call('DescribeInstances', input.region, params);
+      const { items, malformed } = readList(answer.result, 'Instances', readInstance);
+      const nextToken = readNextToken(answer.result);
+      const totalCount = readCount(answer.result, 'TotalCount');
       return {
         requestId: answer.requestId,
-        outcomes: toOutcomes(input.instanceIds, answer.result),
+        instances: items,
+        ...(nextToken ? { nextToken } : {}),
+        ...(totalCount !== undefined ? { totalCount } : {}),
+        malformed,
+      };
+    },
+
+    describeInstances: (input) =>
+      readInstances(input.instanceIds, {
+        concurrency: readConcurrency,
+        maxPages: readMaxPages,
+        page: (page) => client.describeInstancesPage({ region: input.region, ...page }),
+      }),
+
+    async describeKeyPairsPage(input) {
+      const params: QueryParams = [
+        ...numbered('KeyPairNames', input.keyPairNames ?? []),
+        ...numbered('KeyPairIds', input.keyPairIds ?? []),
+      ];
+      if (input.keyPairName) params.push(['KeyPairName', input.keyPairName]);
+      params.push(...pageParams(input));
+      const answer = await call('DescribeKeyPairs', input.region, params);
+      const { items, malformed } = readList(answer.result, 'KeyPairs', readKeyPair);
+      const nextToken = readNextToken(answer.result);
+      return {
+        requestId: answer.requestId,
+        ...(answer.serverDate ? { serverDate: answer.serverDate } : {}),
+        keyPairs: items,
+        ...(nextToken ? { nextToken } : {}),
+        malformed,
       };
     },
 
     async describeKeyPairs(input) {
-      const params: Array<[string, string]> = [];
-      if (input.maxResults !== undefined) params.push(['MaxResults', String(input.maxResults)]);
-      const answer = await call('DescribeKeyPairs', input.region, params);
-      const list = isRecord(answer.result) ? answer.result.KeyPairs : undefined;
-      const keyPairs = (Array.isArray(list) ? list : []).filter(isRecord).map((k) => ({
-        keyPairId: String(k.KeyPairId ?? ''),
-        keyPairName: String(k.KeyPairName ?? ''),
-      }));
+      const { requestId, serverDate, keyPairs } = await client.describeKeyPairsPage(input);
       return {
-        requestId: answer.requestId,
-        ...(answer.serverDate ? { serverDate: answer.serverDate } : {}),
-        keyPairs,
+        requestId,
+        ...(serverDate ? { serverDate } : {}),
+        keyPairs: keyPairs.map(({ keyPairId, keyPairName }) => ({ keyPairId, keyPairName })),
       };
     },
 
+    async findKeyPair(lookup) {
+      checkKeyPair('DescribeKeyPairs', lookup);
+      // The id wins when both are given, as in AttachKeyPair.
+      const byId = lookup.keyPairId !== undefined && lookup.keyPairId !== '';
+      const page = await client.describeKeyPairsPage({
+        region: lookup.region,
+        ...(byId ? { keyPairIds: [lookup.keyPairId as string] } : {}),
+        ...(byId ? {} : { keyPairNames: [lookup.keyPairName as string] }),
+      });
+      // Exact filters, but check anyway: a match must be the one asked for.
+      return page.keyPairs.find((k) =>
+        byId ? k.keyPairId === lookup.keyPairId : k.keyPairName === lookup.keyPairName,
+      );
+    },
+
+    async suggestKeyPairs(input) {
+      const limit = Math.min(100, Math.max(1, Math.floor(input.limit)));
+      const text = input.text.trim();
+      const page = await client.describeKeyPairsPage({
+        region: input.region,
+        ...(text ? { keyPairName: text } : {}),
+        maxResults: limit,
+      });
+      return page.keyPairs.slice(0, limit);
+    },
+
     close: async () => {
+      await credentials.close?.();
       await ownTransport?.close();
     },
   };
+  return client;
 }
 
-function checkAttachInput(input: AttachKeyPairCall): void {
-  const ids = input.instanceIds;
-  if (ids.length === 0) {
-    throw refusal('MissingParameter.InstanceIds', 'No instance ids were given to AttachKeyPair');
-  }
-  if (ids.length > MAX_INSTANCE_IDS) {
-    throw refusal(
-      'LimitExceeded.MaximumInstanceIds',
-      `AttachKeyPair takes at most ${MAX_INSTANCE_IDS} instance ids per call, got ${ids.length}`,
-    );
-  }
-  if (ids.some((id) => typeof id !== 'string' || id.trim() === '')) {
-    throw refusal('InvalidParameter.InstanceIds', 'An instance id given to AttachKeyPair is empty');
-  }
-  if (!input.keyPairName && !input.keyPairId) {
-    throw refusal(
-      'MissingParameter.KeyPairNameAndKeyPairId',
-      'AttachKeyPair needs a key pair name or a key pair id',
-    );
-  }
-  if (!/^[\x21-\x7e]{1,64}$/.test(input.clientToken)) {
-    throw refusal(
-      'InvalidClientToken.Malformed',
-      'The ClientToken must be 1 to 64 printable ASCII characters',
-    );
-  }
+// Both may go: the API lets KeyPairId win.
+function keyPairParams(input: { keyPairName?: string; keyPairId?: string }): QueryParams {
+  const params: QueryParams = [];
+  if (input.keyPairName) params.push(['KeyPairName', input.keyPairName]);
+  if (input.keyPairId) params.push(['KeyPairId', input.keyPairId]);
+  return params;
 }
 
-/** One outcome per requested instance, in request order; listed with an error code = failed. */
-function toOutcomes(instanceIds: readonly string[], result: unknown): InstanceOutcome[] {
-  const details = isRecord(result) ? result.OperationDetails : undefined;
-  const failures = new Map<string, { code: string; message: string }>();
-  for (const detail of Array.isArray(details) ? details : []) {
-    if (!isRecord(detail) || typeof detail.InstanceId !== 'string') continue;
-    const error = detail.Error;
-    if (!isRecord(error) || typeof error.Code !== 'string' || error.Code === '') continue;
-    if (failures.has(detail.InstanceId)) continue;
-    const message = typeof error.Message === 'string' ? error.Message : '';
-    failures.set(detail.InstanceId, { code: error.Code, message });
+function pageParams(input: { maxResults?: number; nextToken?: string }): QueryParams {
+  const params: QueryParams = [];
+  if (input.maxResults !== undefined) {
+    if (!Number.isInteger(input.maxResults) || input.maxResults < 1 || input.maxResults > 100) {
+      throw refusal(
+        'InvalidParameter.MaxResults',
+        'MaxResults must be a whole number from 1 to 100',
+      );
+    }
+    params.push(['MaxResults', String(input.maxResults)]);
   }
-  return instanceIds.map((instanceId) => {
-    const failure = failures.get(instanceId);
-    return failure ? { instanceId, ok: false, ...failure } : { instanceId, ok: true };
-  });
-}
-
-function readAnswer(
-  action: string,
-  res: TransportResponse,
-  clean: (text: string) => string,
-  now: Date,
-): ApiAnswer {
-  const parsed = parseJson(res.body);
-  const error = errorFromAnswer(action, res, parsed, clean, now);
-  if (error) throw error;
-  const meta = isRecord(parsed) ? parsed.ResponseMetadata : undefined;
-  return {
-    requestId: isRecord(meta) && typeof meta.RequestId === 'string' ? meta.RequestId : '',
-    result: isRecord(parsed) ? parsed.Result : undefined,
-    ...(res.headers.date ? { serverDate: res.headers.date } : {}),
-  };
-}
-
-/** Refused before sending: never retryable. */
-function refusal(code: string, message: string): VolcApiError {
-  return new VolcApiError({ code, message, retryable: false });
-}
-
-function parseEndpoint(endpoint: string): { origin: string; host: string } {
-  const url = new URL(endpoint);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(`The Volcengine endpoint must be an http(s) URL, got ${url.protocol}`);
-  }
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw new Error(
-      `The Volcengine endpoint must be a bare origin such as https://open.volcengineapi.com, got ${url.origin}${url.pathname}`,
-    );
-  }
-  // URL drops a default port, so `host` carries the port only when it is a non-default one.
-  return { origin: url.origin, host: url.host };
-}
-
-function redactor(values: ReadonlyArray<string | undefined>): (text: string) => string {
-  const secrets = values.filter((v): v is string => typeof v === 'string' && v.length >= 4);
-  return (text) => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
-}
-
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (input.nextToken) params.push(['NextToken', input.nextToken]);
+  return params;
 }

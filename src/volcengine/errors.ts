@@ -208,6 +208,6 @@ function shorten(text: string): string {
   return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -7,8 +7,15 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ConfigError, loadConfig } from '../../src/config.js';
 import { type DoctorOptions, runDoctor } from '../../src/doctor.js';
+import {
+  createUndiciTransport,
+  type Transport,
+  type TransportRequest,
+} from '../../src/volcengine/ecs-client.js';
+import { createEcsStandIn, type EcsStandIn, knownKey } from '../support/ecs-stand-in.js';
 import { type FakeEcsApi, startFakeEcsApi } from '../support/fake-ecs-api.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
+import { type FakeStsApi, startFakeStsApi } from '../support/fake-sts-api.js';
 
 const CREDS = { accessKeyId: 'AKLTdoctorkeyid', secretAccessKey: 'DoctorSecretKey0123456789==' };
 const BOT_TOKEN = 'xoxb-111-222-doctorBotToken';
@@ -17,7 +24,9 @@ const NAMES = [
   'Configuration',
   'Slack bot token',
   'Slack app token',
+  'AssumeRole',
   'Volcengine credentials',
+  'ECS DescribeInstances',
   'Clock',
   'Data directory',
   'Request store',
@@ -26,19 +35,33 @@ const NAMES = [
 
 let slack: FakeSlackApi;
 let ecs: FakeEcsApi;
+/** DescribeInstances, which the fake ECS does not serve: same key, signatures checked. */
+let instances: EcsStandIn;
+let wire: ReturnType<typeof createUndiciTransport>;
 let dir: string;
 
 beforeEach(async () => {
   slack = await startFakeSlackApi({ botUserId: 'UDOCTORBOT', teamId: 'T0DOCTOR' });
   ecs = await startFakeEcsApi({ credentials: CREDS });
+  instances = createEcsStandIn({ keys: knownKey(CREDS) });
+  wire = createUndiciTransport();
   dir = await mkdtemp(join(tmpdir(), 'doctor-'));
 });
 
 afterEach(async () => {
   await slack.close();
   await ecs.close();
+  await wire.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+const actionOf = (req: TransportRequest) => new URL(req.url).searchParams.get('Action');
+
+/** DescribeInstances to the fake ECS's address goes to the stand-in; the rest over the wire. */
+const volcTransport: Transport = (req) =>
+  new URL(req.url).origin === ecs.url && actionOf(req) === 'DescribeInstances'
+    ? instances.transport(req)
+    : wire(req);
 
 function envWith(overrides: Record<string, string | undefined> = {}) {
   return {
@@ -60,6 +83,7 @@ async function doctor(env: Record<string, string | undefined>, options: DoctorOp
   const report = await runDoctor(env, {
     timeoutMs: 2_000,
     write: (line) => lines.push(line),
+    volcTransport,
     ...options,
   });
   const line = (name: string) => {
@@ -107,7 +131,13 @@ describe('runDoctor: everything in order', () => {
       'ok   Slack bot token: @attach-key-bot (UDOCTORBOT) in team Fake Team (T0DOCTOR)',
     );
     expect(line('Slack app token')).toContain('HTTP mode');
+    expect(line('AssumeRole')).toBe(
+      'ok   AssumeRole: not used (VOLC_ROLE_TRN is not set): ECS calls are signed with VOLC_ACCESS_KEY_ID itself',
+    );
     expect(line('Volcengine credentials')).toContain('cn-shanghai');
+    expect(line('ECS DescribeInstances')).toMatch(
+      /^ok {3}ECS DescribeInstances: allowed in cn-shanghai, 0 instances visible \(RequestId standin-0001\)$/,
+    );
     expect(line('Clock')).toMatch(/within [01] s of the Volcengine API's clock/);
     expect(line('Data directory')).toContain('(created it)');
     expect(line('Request store')).toContain('does not exist yet');
@@ -122,6 +152,12 @@ describe('runDoctor: everything in order', () => {
       region: 'cn-shanghai',
       query: { MaxResults: '1' },
       auth: { ok: true },
+    });
+    expect(instances.calls).toHaveLength(1);
+    expect(instances.calls[0]).toMatchObject({
+      action: 'DescribeInstances',
+      query: { MaxResults: '1' },
+      auth: { ok: true, region: 'cn-shanghai', service: 'ecs' },
     });
     // The data directory was created, the probe removed, and no store file written.
     expect(existsSync(join(dir, 'data'))).toBe(true);
@@ -165,6 +201,10 @@ describe('runDoctor: everything in order', () => {
     expect(report.ok).toBe(true);
     expect(line('Configuration')).toContain('sandbox ECS');
     expect(line('Volcengine credentials')).toMatch(/^ok {3}.*sandbox: no credentials needed/);
+    expect(line('AssumeRole')).toBe('ok   AssumeRole: not used in sandbox mode');
+    expect(line('ECS DescribeInstances')).toBe(
+      'ok   ECS DescribeInstances: sandbox: no permissions to check',
+    );
     expect(line('Clock')).toMatch(/^ok {3}.*sandbox/);
     expect(ecs.calls).toHaveLength(0);
   });
@@ -255,8 +295,12 @@ describe('runDoctor: each misconfiguration gets its own line', () => {
     expect(line('Volcengine credentials')).toMatch(
       /^FAIL Volcengine credentials: SignatureDoesNotMatch \(HTTP 401\) — the secret key is wrong\. Fix: set VOLC_SECRET_ACCESS_KEY/,
     );
+    // Refused the same way: one line says why, the other points at it.
+    expect(line('ECS DescribeInstances')).toBe(
+      'skip ECS DescribeInstances: failed like DescribeKeyPairs (SignatureDoesNotMatch): see Volcengine credentials',
+    );
     // The refusal still carried a Date header, so the clock is checked anyway.
-    expectOthersOk(lines, 'Volcengine credentials');
+    expectOthersOk(lines, 'Volcengine credentials', 'ECS DescribeInstances');
   });
 
   it('says the access key id is wrong when the API does not know it', async () => {
@@ -358,6 +402,159 @@ describe('runDoctor: each misconfiguration gets its own line', () => {
   });
 });
 
+describe('runDoctor: ecs:DescribeInstances', () => {
+  it.each(['AccessDenied', 'LackPolicy'])(
+    'names ecs:DescribeInstances on %s, apart from the key check',
+    async (code) => {
+      instances.on('DescribeInstances', () => ({ status: 403, error: { code } }));
+      const { report, lines, line } = await doctor(envWith());
+      expect(report.ok).toBe(false);
+      expect(line('ECS DescribeInstances')).toBe(
+        `FAIL ECS DescribeInstances: ${code} (HTTP 403) — the key may not call ecs:DescribeInstances. Fix: allow ecs:DescribeInstances in the key's policy (the bot reads instances for previews, pickers and checks after a restart)`,
+      );
+      expectOthersOk(lines, 'ECS DescribeInstances');
+    },
+  );
+
+  it('still checks DescribeInstances when only DescribeKeyPairs is denied', async () => {
+    ecs.script({ action: 'DescribeKeyPairs', kind: 'error', status: 403, code: 'AccessDenied' });
+    const { line } = await doctor(envWith());
+    expect(line('Volcengine credentials')).toMatch(/^FAIL .*AccessDenied/);
+    expect(line('ECS DescribeInstances')).toMatch(/^ok {3}ECS DescribeInstances: allowed/);
+  });
+});
+
+describe('runDoctor: AssumeRole (VOLC_ROLE_TRN)', () => {
+  const ROLE = 'trn:iam::2100000001:role/attach-key-bot';
+  let sts: FakeStsApi;
+  /** ECS that knows only what the fake STS issued. */
+  let roleEcs: EcsStandIn;
+
+  beforeEach(async () => {
+    sts = await startFakeStsApi({ baseCredentials: CREDS });
+    roleEcs = createEcsStandIn({ keys: (ak) => sts.resolve(ak) });
+  });
+  afterEach(async () => {
+    await sts.close();
+  });
+
+  // ECS calls (to VOLC_ENDPOINT) go to the stand-in; STS, wherever it is, over the wire.
+  const roleTransport: Transport = (req) =>
+    new URL(req.url).origin === ecs.url ? roleEcs.transport(req) : wire(req);
+  const roleEnv = (overrides: Record<string, string | undefined> = {}) =>
+    envWith({ VOLC_ROLE_TRN: ROLE, VOLC_STS_ENDPOINT: sts.url, ...overrides });
+  const roleDoctor = (env = roleEnv(), options: DoctorOptions = {}) =>
+    doctor(env, { volcTransport: roleTransport, ...options });
+
+  it('says the role works, until when, and signs ECS with its temporary credentials', async () => {
+    const { report, lines, line } = await roleDoctor();
+    expect(report.ok).toBe(true);
+    expect(lines).toHaveLength(NAMES.length);
+    const issued = sts.issued[0];
+    const shown = /until (\S+), accepted by ECS$/.exec(line('AssumeRole'))?.[1] ?? '';
+    expect(line('AssumeRole')).toBe(
+      `ok   AssumeRole: ${ROLE} works: session attach-key-bot, temporary credentials until ${shown}, accepted by ECS`,
+    );
+    // Counted from when the doctor asked, so at most a moment before what STS said.
+    expect(shown).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect((issued?.expiresAt ?? 0) - Date.parse(shown)).toBeGreaterThanOrEqual(0);
+    expect((issued?.expiresAt ?? 0) - Date.parse(shown)).toBeLessThan(2_000);
+    expect(line('Volcengine credentials')).toContain(
+      "signed with the role's temporary credentials",
+    );
+    expect(sts.calls).toHaveLength(1);
+    expect(sts.calls[0]?.auth).toMatchObject({
+      ok: true,
+      service: 'sts',
+      accessKeyId: CREDS.accessKeyId,
+    });
+    expect(roleEcs.calls.map((c) => c.action).sort()).toEqual([
+      'DescribeInstances',
+      'DescribeKeyPairs',
+    ]);
+    for (const call of roleEcs.calls) {
+      expect(call.auth).toMatchObject({ ok: true, accessKeyId: issued?.accessKeyId });
+      expect(call.headers['x-security-token']).toBe(issued?.sessionToken);
+    }
+    expect(ecs.calls).toHaveLength(0);
+  });
+
+  it.each(['AccessDenied', 'LackPolicy'])(
+    'says the base key lacks sts:AssumeRole on %s from STS',
+    async (code) => {
+      sts.script({ kind: 'error', status: 403, code, message: 'not allowed to assume' });
+      const { report, lines, line } = await roleDoctor();
+      expect(report.ok).toBe(false);
+      expect(line('AssumeRole')).toBe(
+        `FAIL AssumeRole: ${code} (HTTP 403) — sts:AssumeRole was refused for the base key (VOLC_ACCESS_KEY_ID): the base key lacks permission to assume ${ROLE}. Fix: allow sts:AssumeRole on ${ROLE} in the policy of the key's user, and trust that user in the role's trust policy`,
+      );
+      const needs = "needs the role's temporary credentials (see AssumeRole)";
+      expect(line('Volcengine credentials')).toBe(`skip Volcengine credentials: ${needs}`);
+      expect(line('ECS DescribeInstances')).toBe(`skip ECS DescribeInstances: ${needs}`);
+      // STS dated its refusal: the clock is still checked.
+      expect(line('Clock')).toMatch(/^ok {3}Clock: within/);
+      expect(roleEcs.calls).toHaveLength(0);
+      expectOthersOk(lines, 'AssumeRole', 'Volcengine credentials', 'ECS DescribeInstances');
+    },
+  );
+
+  it('says the role lacks permission when ECS refuses its temporary credentials', async () => {
+    roleEcs.on('DescribeKeyPairs', () => ({ status: 403, error: { code: 'AccessDenied' } }));
+    roleEcs.on('DescribeInstances', () => ({ status: 403, error: { code: 'LackPolicy' } }));
+    const { report, line } = await roleDoctor();
+    expect(report.ok).toBe(false);
+    expect(line('AssumeRole')).toBe(
+      `FAIL AssumeRole: ${ROLE} was assumed, but ECS refused its temporary credentials (ecs:DescribeKeyPairs: AccessDenied; ecs:DescribeInstances: LackPolicy): the role lacks permission. Fix: attach a policy to the role that allows ecs:DescribeKeyPairs, ecs:DescribeInstances, ecs:AttachKeyPair, ecs:RebootInstances and ecs:DetachKeyPair`,
+    );
+    expect(line('Volcengine credentials')).toBe(
+      "FAIL Volcengine credentials: AccessDenied (HTTP 403) — the role may not call ECS. Fix: the role's policy must allow ecs:DescribeKeyPairs and ecs:AttachKeyPair",
+    );
+    expect(line('ECS DescribeInstances')).toMatch(
+      /^FAIL ECS DescribeInstances: LackPolicy \(HTTP 403\) — the role may not call ecs:DescribeInstances\. Fix: allow ecs:DescribeInstances in the role's policy/,
+    );
+  });
+
+  it('says the base secret is wrong when STS refuses the signature', async () => {
+    const { line } = await roleDoctor(roleEnv({ VOLC_SECRET_ACCESS_KEY: 'NotTheBaseSecret000==' }));
+    expect(line('AssumeRole')).toMatch(
+      /^FAIL AssumeRole: SignatureDoesNotMatch \(HTTP 401\) — the secret key is wrong\. Fix: set VOLC_SECRET_ACCESS_KEY/,
+    );
+  });
+
+  it('names VOLC_STS_ENDPOINT when STS cannot be reached or never answers', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const unreachable = await roleDoctor(roleEnv({ VOLC_STS_ENDPOINT: url }));
+    expect(unreachable.line('AssumeRole')).toMatch(
+      new RegExp(
+        `^FAIL AssumeRole: cannot reach ${url}/ \\(.*ECONNREFUSED.*\\)\\. Fix: check network/proxy and VOLC_STS_ENDPOINT$`,
+      ),
+    );
+    expect(unreachable.line('Clock')).toMatch(/^skip Clock: no answer/);
+    sts.script({ kind: 'hang' });
+    const started = Date.now();
+    const hung = await roleDoctor(roleEnv(), { timeoutMs: 300 });
+    expect(hung.line('AssumeRole')).toContain('no answer within 300 ms');
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('never prints the temporary secret or token, even when ECS echoes them', async () => {
+    roleEcs.on('DescribeKeyPairs', (call) => ({
+      status: 400,
+      error: {
+        code: 'SomethingNew',
+        message: `token ${call.headers['x-security-token']} looked odd`,
+      },
+    }));
+    const { output, report, line } = await roleDoctor();
+    expect(line('Volcengine credentials')).toContain('token [redacted] looked odd');
+    const issued = sts.issued[0];
+    for (const secret of [issued?.secretAccessKey, issued?.sessionToken, CREDS.secretAccessKey]) {
+      expect(output).not.toContain(secret);
+      expect(JSON.stringify(report)).not.toContain(secret);
+    }
+  });
+});
+
 describe('runDoctor: secrets', () => {
   const SECRETS = {
     SLACK_BOT_TOKEN: 'xoxb-LEAKCANARY-bot-9f8e7d',
@@ -433,8 +630,10 @@ describe('doctor entry point', () => {
         child.on('error', failed);
         child.on('close', (code) => done({ code, stdout }));
       });
-    const good = await run(envWith());
-    expect(good.stdout).toContain('All 8 checks passed.');
+    // The child cannot take a Transport: the stand-in serves both reads over loopback HTTP.
+    const served = await instances.listen();
+    const good = await run(envWith({ VOLC_ENDPOINT: served.url })).finally(() => served.close());
+    expect(good.stdout).toContain('All 10 checks passed.');
     expect(good.code).toBe(0);
     const bad = await run(envWith({ APPROVER_USER_IDS: '' }));
     expect(bad.stdout).toMatch(/^FAIL Configuration: .*APPROVER_USER_IDS/m);

@@ -394,3 +394,79 @@ describe('blank lines and id kinds', () => {
     ).toEqual(['ALLOWED_CHANNEL_IDS', 'APPROVER_USER_IDS']);
   });
 });
+
+describe('AssumeRole settings', () => {
+  const ROLE = 'trn:iam::2100000001:role/attach-key-bot';
+
+  it('reads the role with its defaults, and leaves it out when VOLC_ROLE_TRN is unset', () => {
+    expect(loadConfig({ ...MINIMAL, VOLC_ROLE_TRN: ` ${ROLE} ` }).volc.role).toEqual({
+      trn: ROLE,
+      sessionName: 'attach-key-bot',
+      durationSeconds: 3600,
+      stsEndpoint: 'https://sts.volcengineapi.com',
+    });
+    expect(loadConfig({ ...MINIMAL, VOLC_ROLE_TRN: '' }).volc.role).toBeUndefined();
+    expect('role' in loadConfig(MINIMAL).volc).toBe(false);
+  });
+
+  it('reads every role variable into its place', () => {
+    const config = loadConfig({
+      ...MINIMAL,
+      VOLC_ROLE_TRN: ROLE,
+      VOLC_ROLE_SESSION_NAME: 'bot@prod.ops',
+      VOLC_ROLE_DURATION_SECONDS: '900',
+      VOLC_STS_ENDPOINT: 'http://127.0.0.1:9998',
+    });
+    expect(config.volc.role).toEqual({
+      trn: ROLE,
+      sessionName: 'bot@prod.ops',
+      durationSeconds: 900,
+      stsEndpoint: 'http://127.0.0.1:9998',
+    });
+    expect(Object.isFrozen(config.volc.role)).toBe(true);
+    // The role is not a secret; the base key still is.
+    expect(config.secrets).not.toContain(ROLE);
+    expect(config.secrets).toContain(MINIMAL.VOLC_SECRET_ACCESS_KEY);
+  });
+
+  it.each([
+    ['VOLC_ROLE_TRN', 'attach-key-bot', /^expected trn:iam::<accountId>:role\/<roleName>/],
+    ['VOLC_ROLE_TRN', 'trn:iam::abc:role/x', /^expected trn:iam::/],
+    ['VOLC_ROLE_TRN', 'trn:iam::2100000001:user/x', /^expected trn:iam::/],
+    ['VOLC_ROLE_SESSION_NAME', 'has space', /^expected 2 to 64 letters/],
+    ['VOLC_ROLE_SESSION_NAME', 'x'.repeat(65), /^expected 2 to 64 letters/],
+    ['VOLC_ROLE_DURATION_SECONDS', '899', /^expected a whole number from 900 to 43200$/],
+    ['VOLC_ROLE_DURATION_SECONDS', '43201', /^expected a whole number from 900 to 43200$/],
+    ['VOLC_ROLE_DURATION_SECONDS', '1h', /^expected a whole number from 900 to 43200$/],
+    ['VOLC_STS_ENDPOINT', 'sts.volcengineapi.com', /^expected an http\(s\) URL$/],
+    ['VOLC_STS_ENDPOINT', 'https://sts.volcengineapi.com/v1', /^expected a bare origin/],
+  ])('refuses %s=%j with a clear message', (variable, text, message) => {
+    const problems = refusal({ ...MINIMAL, VOLC_ROLE_TRN: ROLE, [variable]: text }).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.variable).toBe(variable);
+    expect(problems[0]?.problem).toMatch(message);
+  });
+
+  it('refuses VOLC_SESSION_TOKEN together with VOLC_ROLE_TRN, saying why', () => {
+    const error = refusal({ ...MINIMAL, VOLC_ROLE_TRN: ROLE, VOLC_SESSION_TOKEN: 'SECRETSTS999' });
+    expect(error.problems).toEqual([
+      {
+        variable: 'VOLC_SESSION_TOKEN',
+        problem: expect.stringMatching(/^must not be set with VOLC_ROLE_TRN: .*temporary/),
+      },
+    ]);
+    expect(error.message).not.toContain('SECRETSTS999');
+  });
+
+  it('still needs the base key with a role, unless in sandbox mode (where the role is ignored)', () => {
+    const bare = { ...MINIMAL, VOLC_ACCESS_KEY_ID: undefined, VOLC_SECRET_ACCESS_KEY: undefined };
+    const problems = refusal({ ...bare, VOLC_ROLE_TRN: ROLE }).problems;
+    expect(problems.map((p) => p.variable)).toEqual([
+      'VOLC_ACCESS_KEY_ID',
+      'VOLC_SECRET_ACCESS_KEY',
+    ]);
+    expect(problems[0]?.problem).toContain('the base access key that calls AssumeRole');
+    const sandbox = loadConfig({ ...bare, VOLC_SANDBOX: 'true', VOLC_ROLE_TRN: ROLE });
+    expect(sandbox.volc.role).toBeUndefined();
+  });
+});
