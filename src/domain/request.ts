@@ -120,9 +120,17 @@ export interface Preview {
   unread: string[];
   /** Why `unread` is not empty. */
   error?: ReadError;
-  /** What else the answers got wrong (malformed entries, endless paging), in plain words. */
-  notes: string[];
+  /** What else the answers got wrong; rendered in words by the card. */
+  problems: PreviewProblem[];
 }
+
+export type PreviewProblem =
+  /** The API listed instances that were not asked for; they were ignored. */
+  | { kind: 'unrequested'; count: number }
+  /** Entries without a readable instance id were skipped. */
+  | { kind: 'malformed'; count: number }
+  /** The API kept paging; reading stopped after this many pages. */
+  | { kind: 'paging_stopped'; pages: number };
 
 /** A policy rule that applied when the request was made, frozen with it. */
 export interface MatchedRule {

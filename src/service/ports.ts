@@ -60,8 +60,12 @@ export interface RequestStore {
   insert(request: MutationRequest): Promise<InsertResult>;
   update<R>(id: string, change: (current: MutationRequest) => ChangeResult<R>): Promise<UpdateResult<R>>;
   remove(id: string): Promise<void>;
-  /** Requests in any of these statuses, oldest first. */
-  listByStatus(statuses: readonly RequestStatus[]): Promise<MutationRequest[]>;
+  /**
+   * Every request that is not closed (see `isClosed`): pending, approved, executing, or finished
+   * with its results not posted yet. Oldest first. Small however long the history grows: the
+   * sweeps and the executor's takeover scan read it often.
+   */
+  listOpen(): Promise<MutationRequest[]>;
   /** The most recent requests (optionally one requester's), newest first. */
   recent(query: { limit: number; requesterId?: string }): Promise<MutationRequest[]>;
   /** Follow-ups of a request, oldest first. */
