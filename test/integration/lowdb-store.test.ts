@@ -1,236 +1,266 @@
 import { readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  chmod,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AttachRequest, decide } from '../../src/domain/request.js';
-import { openRequestStore } from '../../src/store/lowdb-store.js';
+import { isClosed, type MutationRequest } from '../../src/domain/request.js';
+import {
+  defaultHistoryFile,
+  inspectLowdbStore,
+  openLowdbStore,
+} from '../../src/store/lowdb-store.js';
+import { upgradeRequest, type V1Request } from '../../src/store/upgrade-v1.js';
+import { closedRequest, makeRequest } from '../support/store-fixtures.js';
+
+// What only the lowdb store does: its files. The behaviour both stores share is in
+// store-contract.test.ts.
 
 let dir: string;
+let file: string;
+let historyFile: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'attach-key-store-'));
+  file = join(dir, 'db.json');
+  historyFile = join(dir, 'db.history.jsonl');
 });
 afterEach(async () => {
   await chmod(dir, 0o700).catch(() => {});
   await rm(dir, { recursive: true, force: true });
 });
 
-function makeRequest(id: string, overrides: Partial<AttachRequest> = {}): AttachRequest {
-  return {
-    id,
-    status: 'pending',
-    requesterId: 'U0REQUESTER',
-    channelId: 'C0CHANNEL',
-    instanceIds: ['i-aaa', 'i-bbb'],
-    keyPairName: 'ops-key',
-    region: 'cn-beijing',
-    createdAt: '2025-01-01T00:00:00.000Z',
-    expiresAt: '2025-01-01T01:00:00.000Z',
-    batches: [],
-    ...overrides,
-  };
-}
+const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
+const historyLines = async () => (await readFile(historyFile, 'utf8')).split('\n').filter(Boolean);
+const v2 = (...requests: MutationRequest[]) =>
+  JSON.stringify({ version: 2, requests: Object.fromEntries(requests.map((r) => [r.id, r])) });
 
-const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8'));
-
-describe('openRequestStore', () => {
-  it('creates a missing directory, starts empty and writes compact versioned JSON', async () => {
-    const file = join(dir, 'nested', 'deeper', 'db.json');
-    const store = await openRequestStore({ dataFile: file });
-    expect(store.recent(10)).toEqual([]);
-    expect(await store.ping()).toBe(true);
-
+describe('files', () => {
+  it('creates a missing directory and writes compact versioned JSON', async () => {
+    const nested = join(dir, 'nested', 'deeper', 'db.json');
+    const store = await openLowdbStore({ dataFile: nested });
+    expect(await store.recent({ limit: 10 })).toEqual([]);
     await store.insert(makeRequest('r1'));
-    const text = await readFile(file, 'utf8');
+    const text = await readFile(nested, 'utf8');
     expect(text).not.toContain('\n');
-    expect(text).not.toContain('  ');
-    expect(JSON.parse(text)).toEqual({ version: 1, requests: { r1: makeRequest('r1') } });
-    expect(store.stats()).toEqual({ requests: 1, fileBytes: Buffer.byteLength(text), writes: 1 });
+    expect(JSON.parse(text)).toEqual({ version: 2, requests: { r1: makeRequest('r1') } });
+    expect(store.stats()).toMatchObject({ live: 1, history: 0, fileBytes: text.length, writes: 1 });
+    expect(defaultHistoryFile(nested)).toBe(join(dir, 'nested', 'deeper', 'db.history.jsonl'));
+    await store.close();
   });
 
-  it('survives a restart: a second store on the same file sees every change', async () => {
-    const file = join(dir, 'db.json');
-    const first = await openRequestStore({ dataFile: file });
-    await first.insert(makeRequest('r1'));
-    await first.insert(makeRequest('r2', { createdAt: '2025-01-02T00:00:00.000Z' }));
-    await first.update('r1', (c) => ({ ok: true, request: { ...c, status: 'rejected' } }));
-    await first.remove('r2');
-    await first.close();
-
-    const second = await openRequestStore({ dataFile: file });
-    expect(second.get('r1')).toEqual(makeRequest('r1', { status: 'rejected' }));
-    expect(second.get('r2')).toBeUndefined();
-    expect(second.stats().requests).toBe(1);
-    expect(second.stats().fileBytes).toBe((await readFile(file)).length);
+  it('moves a closed request from DATA_FILE to the history, once its results are posted', async () => {
+    const store = await openLowdbStore({ dataFile: file });
+    await store.insert(makeRequest('r1', { status: 'executing' }));
+    await store.update('r1', (c) => ({ ok: true, request: { ...c, status: 'done' } }));
+    await store.flush();
+    // Done but not posted: still live.
+    expect(Object.keys((await readJson(file)).requests)).toEqual(['r1']);
+    await store.update('r1', (c) => ({ ok: true, request: { ...c, resultsPostedAt: 'now' } }));
+    await store.flush();
+    expect((await readJson(file)).requests).toEqual({});
+    const lines = await historyLines();
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      makeRequest('r1', { status: 'done', resultsPostedAt: 'now' }),
+    ]);
+    expect(store.stats()).toMatchObject({ live: 0, history: 1 });
+    await store.close();
   });
 
-  it('refuses a duplicate id on insert and leaves the first one', async () => {
-    const store = await openRequestStore({ dataFile: join(dir, 'db.json') });
+  it('leaves the stored value and the file untouched on a refusal', async () => {
+    const store = await openLowdbStore({ dataFile: file });
     await store.insert(makeRequest('r1'));
-    await expect(store.insert(makeRequest('r1', { region: 'cn-shanghai' }))).rejects.toMatchObject({
-      code: 'duplicate_request',
-    });
-    expect(store.get('r1')?.region).toBe('cn-beijing');
-  });
-
-  it('hands out frozen copies, so a change outside update fails loudly', async () => {
-    const store = await openRequestStore({ dataFile: join(dir, 'db.json') });
-    const draft = makeRequest('r1');
-    await store.insert(draft);
-    draft.region = 'changed-after-insert';
-    const stored = store.get('r1') as AttachRequest;
-    expect(stored.region).toBe('cn-beijing');
-    expect(() => {
-      stored.status = 'approved';
-    }).toThrow(TypeError);
-    expect(() => stored.instanceIds.push('i-ccc')).toThrow(TypeError);
-  });
-});
-
-describe('update', () => {
-  it('applies an accepted change and writes it before resolving', async () => {
-    const file = join(dir, 'db.json');
-    const store = await openRequestStore({ dataFile: file });
-    await store.insert(makeRequest('r1'));
-    const result = await store.update('r1', (c) => ({
-      ok: true,
-      request: { ...c, status: 'approved' },
-    }));
-    expect(result).toEqual({ ok: true, request: makeRequest('r1', { status: 'approved' }) });
-    expect((await readJson(file)).requests.r1.status).toBe('approved');
-  });
-
-  it('leaves the stored value untouched and writes nothing on a refusal', async () => {
-    const file = join(dir, 'db.json');
-    const store = await openRequestStore({ dataFile: file });
-    await store.insert(makeRequest('r1'));
-    const before = store.get('r1');
     const bytes = await readFile(file);
     const writes = store.stats().writes;
-
-    const result = await store.update('r1', (c) =>
-      c.status === 'approved'
-        ? { ok: true, request: c }
-        : { ok: false, refusal: { reason: 'not_approved', saw: c.status } },
-    );
-    expect(result).toEqual({ ok: false, refusal: { reason: 'not_approved', saw: 'pending' } });
-    expect(store.get('r1')).toBe(before);
+    const before = await store.get('r1');
+    await store.update('r1', () => ({ ok: false, refusal: { reason: 'no' } }));
+    expect(await store.get('r1')).toBe(before);
     expect(store.stats().writes).toBe(writes);
     expect(await readFile(file)).toEqual(bytes);
-  });
-
-  it('answers unknown_request for an id it does not hold, without calling change', async () => {
-    const store = await openRequestStore({ dataFile: join(dir, 'db.json') });
-    let called = false;
-    const result = await store.update('nope', (c) => {
-      called = true;
-      return { ok: true, request: c };
-    });
-    expect(result).toEqual({ ok: false, refusal: { reason: 'unknown_request' } });
-    expect(called).toBe(false);
-    expect(store.stats().writes).toBe(0);
-  });
-
-  it('refuses a change that alters the id', async () => {
-    const store = await openRequestStore({ dataFile: join(dir, 'db.json') });
-    await store.insert(makeRequest('r1'));
-    await expect(
-      store.update('r1', (c) => ({ ok: true, request: { ...c, id: 'r2' } })),
-    ).rejects.toMatchObject({ code: 'request_id_changed' });
-    expect(store.get('r2')).toBeUndefined();
-  });
-
-  it('lets exactly one of 20 concurrent approvals win; the rest see the winner', async () => {
-    const file = join(dir, 'db.json');
-    const store = await openRequestStore({ dataFile: file });
-    await store.insert(makeRequest('r1'));
-    const approvers = Array.from({ length: 20 }, (_, i) => `U0APPROVER${i}`);
-    const policy = { approverIds: new Set(approvers), allowSelfApproval: false };
-    const now = new Date('2025-01-01T00:10:00.000Z');
-    const seen: string[] = [];
-
-    const results = await Promise.all(
-      approvers.map((userId) =>
-        store.update('r1', (current) => {
-          seen.push(`${current.status}:${current.decision?.by ?? '-'}`);
-          return decide(current, { kind: 'approve', userId, now, policy });
-        }),
-      ),
-    );
-
-    const winners = results.filter((r) => r.ok);
-    expect(winners).toHaveLength(1);
-    expect(results[0]?.ok).toBe(true);
-    expect(seen[0]).toBe('pending:-');
-    expect(seen.slice(1)).toEqual(Array(19).fill('approved:U0APPROVER0'));
-    for (const loser of results.slice(1)) {
-      expect(loser).toMatchObject({ ok: false, refusal: { reason: 'already_decided' } });
-    }
-    const onDisk = (await readJson(file)).requests.r1;
-    expect(onDisk.status).toBe('approved');
-    expect(onDisk.decision).toEqual({ kind: 'approved', by: 'U0APPROVER0', at: now.toISOString() });
+    await store.close();
   });
 
   it('coalesces concurrent writes and resolves each update only once its change is on disk', async () => {
-    const file = join(dir, 'db.json');
-    const store = await openRequestStore({ dataFile: file });
+    const store = await openLowdbStore({ dataFile: file });
     await store.insert(makeRequest('r1', { instanceIds: [] }));
     const writesBefore = store.stats().writes;
-
     const onDiskAtResolve: boolean[] = [];
+    const append = (id: string) =>
+      store.update('r1', (c) => ({
+        ok: true,
+        request: { ...c, instanceIds: [...c.instanceIds, id] },
+      }));
     const updates = Array.from({ length: 20 }, (_, i) =>
-      store
-        .update('r1', (c) => ({
-          ok: true,
-          request: { ...c, instanceIds: [...c.instanceIds, `i-${i}`] },
-        }))
-        .then(() => {
-          const stored = JSON.parse(readFileSync(file, 'utf8')).requests.r1;
-          onDiskAtResolve[i] = stored.instanceIds.includes(`i-${i}`);
-        }),
+      append(`i-${i}`).then(() => {
+        const stored = JSON.parse(readFileSync(file, 'utf8')).requests.r1;
+        onDiskAtResolve[i] = stored.instanceIds.includes(`i-${i}`);
+      }),
     );
     // More updates while the first write is in flight join the next one.
     await Promise.resolve();
-    const late = store.update('r1', (c) => ({
-      ok: true,
-      request: { ...c, instanceIds: [...c.instanceIds, 'i-late'] },
-    }));
+    const late = append('i-late');
     await Promise.all([...updates, late]);
-
     expect(onDiskAtResolve).toEqual(Array(20).fill(true));
-    expect(store.stats().writes - writesBefore).toBeLessThanOrEqual(2);
-    const final = (await readJson(file)).requests.r1.instanceIds;
-    expect(final).toEqual([...Array.from({ length: 20 }, (_, i) => `i-${i}`), 'i-late']);
+    const written = store.stats().writes - writesBefore;
+    expect(written).toBeGreaterThanOrEqual(1);
+    expect(written).toBeLessThanOrEqual(3);
+    expect((await readJson(file)).requests.r1.instanceIds).toHaveLength(21);
+    await store.close();
   });
 
-  it('always leaves valid JSON and no temp file behind', async () => {
-    const file = join(dir, 'db.json');
-    const store = await openRequestStore({ dataFile: file });
-    const inserts = Array.from({ length: 30 }, (_, i) => store.insert(makeRequest(`r${i}`)));
-    const reads: Promise<void>[] = [];
-    for (let i = 0; i < 30; i++) {
-      // Readers racing the writer only ever see a whole file (rename replaces it atomically).
-      reads.push(
-        readFile(file, 'utf8').then(
-          (text) => void JSON.parse(text),
-          (error: NodeJS.ErrnoException) => expect(error.code).toBe('ENOENT'),
-        ),
-      );
-      await Promise.resolve();
-    }
-    await Promise.all([...inserts, ...reads]);
+  it('treats ids as data, even __proto__', async () => {
+    const store = await openLowdbStore({ dataFile: file });
+    expect(await store.get('toString')).toBeUndefined();
+    await store.insert(makeRequest('__proto__'));
+    await store.insert(closedRequest('constructor'));
+    await store.close();
+    const reopened = await openLowdbStore({ dataFile: file });
+    expect((await reopened.get('__proto__'))?.id).toBe('__proto__');
+    expect((await reopened.get('constructor'))?.id).toBe('constructor');
+    expect((await reopened.recent({ limit: 5 })).map((r) => r.id).sort()).toEqual([
+      '__proto__',
+      'constructor',
+    ]);
+    await reopened.close();
+  });
+
+  it('rewrites the history without what retention archived', async () => {
+    const store = await openLowdbStore({ dataFile: file });
+    await store.insert(closedRequest('old', { finishedAt: '2025-01-01T00:00:00.000Z' }));
+    await store.insert(closedRequest('new', { finishedAt: '2025-03-01T00:00:00.000Z' }));
     await store.flush();
-    expect(await readdir(dir)).toEqual(['db.json']);
-    expect(Object.keys((await readJson(file)).requests)).toHaveLength(30);
+    // A second version of `new`: the history holds two lines for it until the rewrite.
+    await store.update('new', (c) => ({ ok: true, request: { ...c, remindedAt: 'x' } }));
+    expect(await historyLines()).toHaveLength(3);
+    await store.archiveFinished(new Date('2025-02-01T00:00:00.000Z'), async () => {});
+    expect((await historyLines()).map((l) => JSON.parse(l).id)).toEqual(['new']);
+    expect((await store.get('new'))?.remindedAt).toBe('x');
+    await store.close();
+    const again = await openLowdbStore({ dataFile: file });
+    expect((await again.recent({ limit: 5 })).map((r) => r.id)).toEqual(['new']);
+    await again.close();
+  });
+
+  it('keeps a request that changed while it was being recorded', async () => {
+    const store = await openLowdbStore({ dataFile: file });
+    await store.insert(closedRequest('r1', { finishedAt: '2025-01-01T00:00:00.000Z' }));
+    await store.flush();
+    const removed = await store.archiveFinished(new Date('2025-02-01T00:00:00.000Z'), async () => {
+      await store.update('r1', (c) => ({ ok: true, request: { ...c, remindedAt: 'x' } }));
+    });
+    expect(removed).toEqual([]);
+    expect((await store.get('r1'))?.remindedAt).toBe('x');
+    await store.close();
   });
 });
 
-describe('refusing to open a bad file', () => {
-  it('refuses invalid JSON, names the file and line, and never overwrites it', async () => {
-    const file = join(dir, 'db.json');
-    const text = '{"version":1,\n"requests":{\n"r1": }\n}\n';
+describe('crashes', () => {
+  it('skips a torn history line and starts the next one on a fresh line', async () => {
+    const first = await openLowdbStore({ dataFile: file });
+    await first.insert(closedRequest('r1'));
+    await first.close();
+    // A crash in the middle of appending the next line.
+    await appendFile(historyFile, '{"id":"r2","kind":"attach","status":"do');
+    const second = await openLowdbStore({ dataFile: file });
+    expect(second.stats()).toMatchObject({ history: 1, skippedHistoryLines: 1 });
+    expect(await second.get('r1')).toEqual(closedRequest('r1'));
+    await second.insert(closedRequest('r3'));
+    await second.close();
+    const lines = (await readFile(historyFile, 'utf8')).split('\n');
+    expect(lines[1]).toBe('{"id":"r2","kind":"attach","status":"do');
+    const third = await openLowdbStore({ dataFile: file });
+    expect((await third.recent({ limit: 5 })).map((r) => r.id).sort()).toEqual(['r1', 'r3']);
+    await third.close();
+  });
+
+  it('finishes a move cut short between the history append and the DATA_FILE rewrite', async () => {
+    // The crash left r1 in both files; DATA_FILE's copy is the newer one.
+    const older = closedRequest('r1', { remindedAt: 'older' });
+    const newer = closedRequest('r1', { remindedAt: 'newer' });
+    await writeFile(historyFile, `${JSON.stringify(older)}\n`);
+    await writeFile(file, v2(newer, makeRequest('r2')));
+    const store = await openLowdbStore({ dataFile: file });
+    expect(await store.get('r1')).toEqual(newer);
+    expect(Object.keys((await readJson(file)).requests)).toEqual(['r2']);
+    expect((await historyLines()).map((l) => JSON.parse(l))).toEqual([older, newer]);
+    await store.close();
+    const again = await openLowdbStore({ dataFile: file });
+    expect(await again.get('r1')).toEqual(newer);
+    expect(again.stats()).toMatchObject({ live: 1, history: 1 });
+    await again.close();
+  });
+
+  it('lets an open live copy win over a closed history line of the same id', async () => {
+    const reopened = makeRequest('r1', { status: 'done' });
+    await writeFile(historyFile, `${JSON.stringify(closedRequest('r1'))}\n`);
+    await writeFile(file, v2(reopened));
+    const store = await openLowdbStore({ dataFile: file });
+    expect(await store.get('r1')).toEqual(reopened);
+    expect((await store.listOpen()).map((r) => r.id)).toEqual(['r1']);
+    expect(store.stats()).toMatchObject({ live: 1, history: 0 });
+    await store.close();
+  });
+});
+
+describe('format 1', () => {
+  const fixture = new URL('../fixtures/store-v1.json', import.meta.url);
+
+  it('upgrades a DATA_FILE written by the previous bot, closed requests to the history', async () => {
+    await copyFile(fixture, file);
+    const original = await readFile(file, 'utf8');
+    const old = JSON.parse(original) as { requests: Record<string, V1Request> };
+    const upgraded = Object.values(old.requests).map(upgradeRequest);
+    expect(await inspectLowdbStore(file)).toMatchObject({
+      version: 1,
+      live: 9,
+      history: undefined,
+    });
+
+    const store = await openLowdbStore({ dataFile: file });
+    expect(store.stats()).toMatchObject({ upgradedFrom: 1, live: 5, history: 4 });
+    for (const request of upgraded) expect(await store.get(request.id)).toEqual(request);
+    expect((await store.listOpen()).map((r) => r.id)).toEqual(
+      upgraded.filter((r) => !isClosed(r)).map((r) => r.id),
+    );
+    await store.close();
+
+    const data = await readJson(file);
+    expect(data.version).toBe(2);
+    expect(Object.keys(data.requests).sort()).toEqual([
+      'ak-approved',
+      'ak-done-unposted',
+      'ak-executing',
+      'ak-keyid',
+      'ak-pending',
+    ]);
+    expect((await historyLines()).map((l) => JSON.parse(l).id).sort()).toEqual([
+      'ak-done',
+      'ak-expired',
+      'ak-failed',
+      'ak-rejected',
+    ]);
+    // The old file is kept once, as it was.
+    expect(await readFile(`${file}.v1-backup`, 'utf8')).toBe(original);
+    const again = await openLowdbStore({ dataFile: file });
+    expect(again.stats()).not.toHaveProperty('upgradedFrom');
+    expect(await again.get('ak-executing')).toEqual(upgraded.find((r) => r.id === 'ak-executing'));
+    await again.close();
+  });
+});
+
+describe('refusals', () => {
+  it('points at the JSON error and leaves the file alone', async () => {
+    const text = '{"version":2,\n"requests":{\n"r1": }\n}\n';
     await writeFile(file, text);
-    const error = await openRequestStore({ dataFile: file }).catch((e: unknown) => e);
+    const error = await openLowdbStore({ dataFile: file }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'store_corrupt' });
     const message = (error as Error).message;
     expect(message).toContain(file);
@@ -241,27 +271,36 @@ describe('refusing to open a bad file', () => {
   });
 
   it.each([
-    ['a truncated file', '{"version":1,"requests":{"r1":{"id"', 'looks truncated'],
+    ['a truncated file', '{"version":2,"requests":{"r1":{"id"', 'looks truncated'],
     ['an empty file', '', 'is empty'],
     ['JSON null', 'null', 'expected an object'],
     ['a list', '[]', 'expected an object'],
     ['an unknown version', '{"version":0,"requests":{}}', '"version" is 0'],
-    ['a newer version', '{"version":2,"requests":{}}', 'newer version'],
-    ['requests as a list', '{"version":1,"requests":[]}', '"requests" is not an object'],
+    ['a newer version', '{"version":3,"requests":{}}', 'newer version'],
+    ['requests as a list', '{"version":2,"requests":[]}', '"requests" is not an object'],
     [
       'a request under the wrong key',
-      JSON.stringify({ version: 1, requests: { r2: makeRequest('r1') } }),
+      v2(makeRequest('r1')).replace('"r1":', '"r2":'),
       'requests["r2"].id does not match',
     ],
     [
       'an unknown status',
-      JSON.stringify({ version: 1, requests: { r1: { ...makeRequest('r1'), status: 'weird' } } }),
+      v2({ ...makeRequest('r1'), status: 'weird' as 'pending' }),
       'requests["r1"].status is "weird"',
     ],
+    [
+      'an unknown kind',
+      v2({ ...makeRequest('r1'), kind: 'reboot' as 'restart' }),
+      'requests["r1"].kind is "reboot"',
+    ],
+    [
+      'format 2 requests in a format 1 file',
+      v2(makeRequest('r1')).replace('"version":2', '"version":1'),
+      'requests["r1"].batches is not a list',
+    ],
   ])('refuses %s without touching it', async (_what, text, expected) => {
-    const file = join(dir, 'db.json');
     await writeFile(file, text);
-    const error = await openRequestStore({ dataFile: file }).catch((e: unknown) => e);
+    const error = await openLowdbStore({ dataFile: file }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'store_corrupt' });
     expect((error as Error).message).toContain(expected);
     expect((error as Error).message).toContain(file);
@@ -269,16 +308,15 @@ describe('refusing to open a bad file', () => {
   });
 
   it('explains a DATA_FILE that points at a directory', async () => {
-    const file = join(dir, 'db.json');
     await mkdir(file);
-    const error = await openRequestStore({ dataFile: file }).catch((e: unknown) => e);
+    const error = await openLowdbStore({ dataFile: file }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'store_unreadable' });
     expect((error as Error).message).toContain(`${file}: it is a directory`);
   });
 
   it('explains a DATA_FILE under a path that is a file', async () => {
     await writeFile(join(dir, 'plain'), 'x');
-    const error = await openRequestStore({ dataFile: join(dir, 'plain', 'db.json') }).catch(
+    const error = await openLowdbStore({ dataFile: join(dir, 'plain', 'db.json') }).catch(
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ code: 'store_unreadable' });
@@ -286,120 +324,25 @@ describe('refusing to open a bad file', () => {
   });
 
   it.skipIf(process.getuid?.() === 0)('explains a file it may not read', async () => {
-    const file = join(dir, 'db.json');
-    await writeFile(file, '{"version":1,"requests":{}}');
+    await writeFile(file, v2());
     await chmod(file, 0o000);
-    const error = await openRequestStore({ dataFile: file }).catch((e: unknown) => e);
+    const error = await openLowdbStore({ dataFile: file }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'store_unreadable' });
     expect((error as Error).message).toContain('permission denied');
   });
-});
 
-describe('reads', () => {
-  it('lists by status oldest first and recent newest first', async () => {
-    const store = await openRequestStore({ dataFile: join(dir, 'db.json') });
-    await store.insert(makeRequest('b', { createdAt: '2025-01-03T00:00:00.000Z' }));
-    await store.insert(makeRequest('a', { createdAt: '2025-01-01T00:00:00.000Z' }));
-    await store.insert(
-      makeRequest('c', { createdAt: '2025-01-02T00:00:00.000Z', status: 'executing' }),
-    );
-    await store.insert(makeRequest('d', { createdAt: '2025-01-04T00:00:00.000Z', status: 'done' }));
-
-    expect(store.listByStatus(['pending']).map((r) => r.id)).toEqual(['a', 'b']);
-    expect(store.listByStatus(['pending', 'executing']).map((r) => r.id)).toEqual(['a', 'c', 'b']);
-    expect(store.listByStatus([])).toEqual([]);
-    expect(store.recent(3).map((r) => r.id)).toEqual(['d', 'b', 'c']);
-    expect(store.recent(0)).toEqual([]);
-  });
-
-  it('treats ids as data, even __proto__', async () => {
-    const file = join(dir, 'db.json');
-    const store = await openRequestStore({ dataFile: file });
-    expect(store.get('toString')).toBeUndefined();
-    await store.insert(makeRequest('__proto__'));
+  it('refuses calls once closed', async () => {
+    const store = await openLowdbStore({ dataFile: file });
     await store.close();
-    const reopened = await openRequestStore({ dataFile: file });
-    expect(reopened.get('__proto__')?.id).toBe('__proto__');
-    expect(reopened.recent(5).map((r) => r.id)).toEqual(['__proto__']);
-  });
-});
-
-describe('archiveFinished', () => {
-  const cutoff = new Date('2025-02-01T00:00:00.000Z');
-  const old = '2025-01-10T00:00:00.000Z';
-  const fresh = '2025-02-10T00:00:00.000Z';
-
-  async function seed() {
-    const file = join(dir, 'db.json');
-    const store = await openRequestStore({ dataFile: file });
-    const decision = (at: string) => ({ kind: 'rejected' as const, by: 'U0APPROVER', at });
-    await Promise.all([
-      store.insert(makeRequest('done-old', { status: 'done', finishedAt: old })),
-      store.insert(makeRequest('done-fresh', { status: 'done', finishedAt: fresh })),
-      store.insert(makeRequest('failed-old', { status: 'failed', finishedAt: old })),
-      store.insert(makeRequest('rejected-old', { status: 'rejected', decision: decision(old) })),
-      store.insert(
-        makeRequest('rejected-fresh', {
-          status: 'rejected',
-          decision: decision(fresh),
-          createdAt: old,
-        }),
-      ),
-      store.insert(makeRequest('expired-old', { status: 'expired', createdAt: old })),
-      store.insert(makeRequest('pending-old', { createdAt: old })),
-      store.insert(makeRequest('executing-old', { status: 'executing', createdAt: old })),
-    ]);
-    return { file, store };
-  }
-
-  it('removes only old finished requests, after recording them', async () => {
-    const { file, store } = await seed();
-    const recorded: string[] = [];
-    const removed = await store.archiveFinished(cutoff, async (requests) => {
-      // Recorded before removal: still live while the audit log takes them.
-      for (const r of requests) expect(store.get(r.id)).toBeDefined();
-      recorded.push(...requests.map((r) => r.id));
-    });
-    const expected = ['done-old', 'expired-old', 'failed-old', 'rejected-old'];
-    expect(removed.map((r) => r.id).sort()).toEqual(expected);
-    expect(recorded.sort()).toEqual(expected);
-    expect(Object.keys((await readJson(file)).requests).sort()).toEqual([
-      'done-fresh',
-      'executing-old',
-      'pending-old',
-      'rejected-fresh',
-    ]);
-  });
-
-  it('removes nothing when recording fails', async () => {
-    const { file, store } = await seed();
-    await expect(
-      store.archiveFinished(cutoff, async () => {
-        throw new Error('audit log is full');
-      }),
-    ).rejects.toThrow('audit log is full');
-    expect(store.stats().requests).toBe(8);
-    expect(Object.keys((await readJson(file)).requests)).toHaveLength(8);
-  });
-
-  it('keeps a request that changed while it was being recorded', async () => {
-    const { store } = await seed();
-    const removed = await store.archiveFinished(cutoff, async () => {
-      await store.update('done-old', (c) => ({
-        ok: true,
-        request: { ...c, resultsPostedAt: fresh },
-      }));
-    });
-    expect(removed.map((r) => r.id)).not.toContain('done-old');
-    expect(store.get('done-old')?.resultsPostedAt).toBe(fresh);
-    expect(removed).toHaveLength(3);
+    await expect(store.get('r1')).rejects.toMatchObject({ code: 'store_closed' });
+    await expect(store.insert(makeRequest('r1'))).rejects.toMatchObject({ code: 'store_closed' });
+    expect(await store.ping()).toBe(false);
   });
 });
 
 describe('health', () => {
   it('reports unhealthy after a failed write and recovers on flush', async () => {
-    const file = join(dir, 'db.json');
-    const store = await openRequestStore({ dataFile: file });
+    const store = await openLowdbStore({ dataFile: file });
     await store.insert(makeRequest('r1'));
     // Occupy the temp name with a non-empty directory so steno's write to it fails.
     await mkdir(join(dir, '.db.json.tmp', 'x'), { recursive: true });
@@ -412,6 +355,10 @@ describe('health', () => {
     await rm(join(dir, '.db.json.tmp'), { recursive: true });
     await store.flush();
     expect(await store.ping()).toBe(true);
-    expect((await readJson(file)).requests.r1.status).toBe('rejected');
+    // Rejected is closed: it went on to the history.
+    expect((await readJson(file)).requests).toEqual({});
+    expect((await store.get('r1'))?.status).toBe('rejected');
+    expect((await stat(historyFile)).size).toBeGreaterThan(0);
+    await store.close();
   });
 });

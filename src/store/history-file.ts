@@ -1,0 +1,395 @@
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { MutationRequest, OperationKind, RequestStatus } from '../domain/request.js';
+import { findRequestProblem, requestJson } from './live-file.js';
+import { deepFreeze, endedAt, isRecord } from './records.js';
+import { codeOf, StoreError } from './store-error.js';
+
+// Closed requests, beside DATA_FILE: one JSON line per version of a request, appended through an
+// O_APPEND handle and fdatasync'ed; the last line of an id wins, `{"removed":id}` forgets it. Only
+// an index stays in memory (what listing and the follow-up rule need, and where the line is); a
+// record is read from its offset on demand. A line that does not parse (a torn write after a
+// crash) is skipped. Retention rewrites the file without what it archived: temp file, fsync,
+// rename. Appends and rewrites run one at a time; appends made while one is written share the
+// next write.
+
+export interface HistoryEntry {
+  readonly id: string;
+  readonly status: RequestStatus;
+  readonly kind: OperationKind;
+  readonly parentId: string | undefined;
+  readonly requesterId: string;
+  readonly createdMs: number;
+  readonly endedMs: number;
+  /** Where its line starts; -1 until it is written. */
+  offset: number;
+  /** Bytes of the line without its newline. */
+  length: number;
+  /** The request itself until its line is written. */
+  pending: MutationRequest | undefined;
+}
+
+interface Line {
+  text: string;
+  written?(offset: number, length: number): void;
+  failed?(): void;
+}
+
+interface OpenFile {
+  handle: FileHandle;
+  readers: number;
+  retired: boolean;
+}
+
+const CHUNK = 1 << 20;
+
+export class HistoryFile {
+  private current: OpenFile;
+  private chain: Promise<unknown> = Promise.resolve();
+  private queued:
+    | { lines: Line[]; waiters: { resolve(): void; reject(e: unknown): void }[] }
+    | undefined;
+  private closed = false;
+  /** The last append failed: part of a line may be on disk, so the next write starts a new one. */
+  failed = false;
+
+  private constructor(
+    readonly file: string,
+    handle: FileHandle,
+    private size: number,
+    private torn: boolean,
+    private readonly index: Map<string, HistoryEntry>,
+    readonly skippedLines: number,
+  ) {
+    this.current = { handle, readers: 0, retired: false };
+  }
+
+  static async open(file: string): Promise<HistoryFile> {
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'a+');
+    } catch (error) {
+      throw new StoreError(
+        'store_unreadable',
+        `Cannot open the request history ${file} (${codeOf(error)}). Give the bot's user read and write access to DATA_FILE's directory.`,
+        { cause: error },
+      );
+    }
+    const index = new Map<string, HistoryEntry>();
+    let skipped = 0;
+    const take = (buffer: Buffer, offset: number) => {
+      const line = readLine(buffer, offset);
+      if (line === 'skip') skipped++;
+      else if (line && 'removed' in line) index.delete(line.removed);
+      else if (line) index.set(line.id, line);
+    };
+    let size = 0;
+    let torn = false;
+    try {
+      size = (await handle.stat()).size;
+      let carry = Buffer.alloc(0);
+      let carryAt = 0;
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      for (let position = 0; position < size; ) {
+        const { bytesRead } = await handle.read(chunk, 0, CHUNK, position);
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        const data = carry.length
+          ? Buffer.concat([carry, chunk.subarray(0, bytesRead)])
+          : chunk.subarray(0, bytesRead);
+        let start = 0;
+        for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, start)) {
+          take(data.subarray(start, nl), carryAt + start);
+          start = nl + 1;
+        }
+        carry = Buffer.from(data.subarray(start));
+        carryAt += start;
+      }
+      // An unterminated last line: whole if it parses, else what a crash mid-write left.
+      if (carry.length > 0) {
+        torn = true;
+        take(carry, carryAt);
+      }
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw new StoreError(
+        'store_unreadable',
+        `Cannot read the request history ${file} (${codeOf(error)}).`,
+        { cause: error },
+      );
+    }
+    return new HistoryFile(file, handle, size, torn, index, skipped);
+  }
+
+  get count(): number {
+    return this.index.size;
+  }
+
+  get bytes(): number {
+    return this.size;
+  }
+
+  entry(id: string): HistoryEntry | undefined {
+    return this.index.get(id);
+  }
+
+  entries(): IterableIterator<HistoryEntry> {
+    return this.index.values();
+  }
+
+  /** The live file holds a newer version: this one no longer counts (memory only). */
+  forget(id: string, entry?: HistoryEntry): void {
+    if (!entry || this.index.get(id) === entry) this.index.delete(id);
+  }
+
+  async read(entry: HistoryEntry): Promise<MutationRequest> {
+    if (entry.pending) return entry.pending;
+    // Offsets change only in a rewrite, together with the handle: take both now.
+    const file = this.current;
+    const { offset, length } = entry;
+    file.readers++;
+    try {
+      const buffer = Buffer.allocUnsafe(length);
+      const { bytesRead } = await file.handle.read(buffer, 0, length, offset);
+      const value = parseRequest(buffer.subarray(0, bytesRead));
+      if (!value || value.id !== entry.id) {
+        throw new StoreError(
+          'store_corrupt',
+          `The request history ${this.file} changed under the bot: the line of ${entry.id} at byte ${offset} is not that request. Restart the bot to re-read it.`,
+        );
+      }
+      return deepFreeze(value);
+    } finally {
+      file.readers--;
+      if (file.retired && file.readers === 0) await file.handle.close().catch(() => {});
+    }
+  }
+
+  /** Appends a version of each request; it counts at once, and is durable once this resolves. */
+  append(requests: readonly MutationRequest[]): Promise<void> {
+    const lines = requests.map((request): Line => {
+      const previous = this.index.get(request.id);
+      const entry = entryOf(request, -1, 0, request);
+      this.index.set(request.id, entry);
+      return {
+        text: `${requestJson(request)}\n`,
+        written: (offset, length) => {
+          entry.offset = offset;
+          entry.length = length;
+          entry.pending = undefined;
+        },
+        failed: () => {
+          if (this.index.get(request.id) !== entry) return;
+          if (previous) this.index.set(request.id, previous);
+          else this.index.delete(request.id);
+        },
+      };
+    });
+    return this.queue(lines);
+  }
+
+  /** Forgets a request: gone at once, durable once this resolves. */
+  remove(id: string): Promise<void> {
+    const entry = this.index.get(id);
+    if (!entry) return this.settle();
+    this.index.delete(id);
+    return this.queue([
+      {
+        text: `${JSON.stringify({ removed: id })}\n`,
+        failed: () => {
+          if (!this.index.has(id)) this.index.set(id, entry);
+        },
+      },
+    ]);
+  }
+
+  /**
+   * Retention: rewrites the file without these entries (those still current), and without
+   * superseded or removed lines. Returns the entries it dropped.
+   */
+  drop(due: readonly HistoryEntry[]): Promise<HistoryEntry[]> {
+    return this.exclusive(() => this.rewrite(due));
+  }
+
+  async settle(): Promise<void> {
+    while (this.queued) await this.chain;
+    await this.chain;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.settle();
+    this.closed = true;
+    this.current.retired = true;
+    if (this.current.readers === 0) await this.current.handle.close();
+  }
+
+  private exclusive<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(op, op);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private queue(lines: Line[]): Promise<void> {
+    if (this.closed) {
+      for (const line of lines) line.failed?.();
+      return Promise.reject(
+        new StoreError('store_closed', `The request history ${this.file} is closed.`),
+      );
+    }
+    let batch = this.queued;
+    if (!batch) {
+      const fresh = {
+        lines: [] as Line[],
+        waiters: [] as { resolve(): void; reject(e: unknown): void }[],
+      };
+      batch = fresh;
+      this.queued = fresh;
+      void this.exclusive(() => this.write(fresh));
+    }
+    batch.lines.push(...lines);
+    const waiters = batch.waiters;
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+  }
+
+  private async write(batch: NonNullable<HistoryFile['queued']>): Promise<void> {
+    // Appends from now on form the next batch.
+    if (this.queued === batch) this.queued = undefined;
+    const prefix = this.torn ? '\n' : '';
+    let at = this.size + prefix.length;
+    const placed = batch.lines.map((line) => {
+      const length = Buffer.byteLength(line.text);
+      const offset = at;
+      at += length;
+      return { line, offset, length: length - 1 };
+    });
+    try {
+      // FileHandle.appendFile loops until every byte is written (write(2) may write fewer).
+      await this.current.handle.appendFile(prefix + batch.lines.map((l) => l.text).join(''));
+      await this.current.handle.datasync();
+      this.size = at;
+      this.torn = false;
+      this.failed = false;
+      for (const { line, offset, length } of placed) line.written?.(offset, length);
+      for (const waiter of batch.waiters) waiter.resolve();
+    } catch (cause) {
+      this.torn = true;
+      this.failed = true;
+      this.size = await this.current.handle.stat().then(
+        (s) => s.size,
+        () => this.size,
+      );
+      for (const { line } of placed) line.failed?.();
+      const error = new StoreError(
+        'store_write_failed',
+        `Could not append to the request history ${this.file} (${codeOf(cause)}). The requests stay in DATA_FILE until it works.`,
+        { cause },
+      );
+      for (const waiter of batch.waiters) waiter.reject(error);
+    }
+  }
+
+  private async rewrite(due: readonly HistoryEntry[]): Promise<HistoryEntry[]> {
+    const dropped = due.filter((entry) => this.index.get(entry.id) === entry && entry.offset >= 0);
+    if (dropped.length === 0) return [];
+    const gone = new Set(dropped);
+    const kept = [...this.index.values()]
+      .filter((entry) => !gone.has(entry) && entry.offset >= 0)
+      .sort((a, b) => a.offset - b.offset);
+    const temp = join(dirname(this.file), `.${basename(this.file)}.tmp`);
+    const moved = new Map<HistoryEntry, number>();
+    let handle: FileHandle;
+    let size = 0;
+    try {
+      const out = await open(temp, 'w');
+      try {
+        let pieces: Buffer[] = [];
+        let pending = 0;
+        for (const entry of kept) {
+          const line = Buffer.allocUnsafe(entry.length + 1);
+          await this.current.handle.read(line, 0, entry.length, entry.offset);
+          line[entry.length] = 10;
+          moved.set(entry, size);
+          size += line.length;
+          pieces.push(line);
+          pending += line.length;
+          if (pending >= CHUNK) {
+            await out.write(Buffer.concat(pieces));
+            pieces = [];
+            pending = 0;
+          }
+        }
+        if (pending > 0) await out.write(Buffer.concat(pieces));
+        await out.datasync();
+      } finally {
+        await out.close();
+      }
+      await rename(temp, this.file);
+      handle = await open(this.file, 'a+');
+    } catch (cause) {
+      await rm(temp, { force: true }).catch(() => {});
+      throw new StoreError(
+        'store_write_failed',
+        `Could not rewrite the request history ${this.file} for retention (${codeOf(cause)}). Nothing was removed.`,
+        { cause },
+      );
+    }
+    // Handle, offsets and index change together, with no await in between.
+    const old = this.current;
+    old.retired = true;
+    if (old.readers === 0) void old.handle.close().catch(() => {});
+    this.current = { handle, readers: 0, retired: false };
+    this.size = size;
+    this.torn = false;
+    for (const [entry, offset] of moved) entry.offset = offset;
+    for (const entry of dropped) this.forget(entry.id, entry);
+    return dropped;
+  }
+}
+
+function entryOf(
+  request: MutationRequest,
+  offset: number,
+  length: number,
+  pending?: MutationRequest,
+): HistoryEntry {
+  return {
+    id: request.id,
+    status: request.status,
+    kind: request.kind,
+    parentId: request.parentId,
+    requesterId: request.requesterId,
+    createdMs: Date.parse(request.createdAt),
+    endedMs: endedAt(request),
+    offset,
+    length,
+    pending,
+  };
+}
+
+/** An entry, a tombstone, undefined for a blank line, or a line to skip. */
+function readLine(
+  buffer: Buffer,
+  offset: number,
+): HistoryEntry | { removed: string } | undefined | 'skip' {
+  if (buffer.length === 0) return undefined;
+  const value = parseJson(buffer);
+  if (isRecord(value) && typeof value.removed === 'string' && Object.keys(value).length === 1) {
+    return { removed: value.removed };
+  }
+  if (findRequestProblem(value) !== undefined) return 'skip';
+  return entryOf(value as unknown as MutationRequest, offset, buffer.length);
+}
+
+function parseRequest(buffer: Buffer): MutationRequest | undefined {
+  const value = parseJson(buffer);
+  return findRequestProblem(value) === undefined ? (value as MutationRequest) : undefined;
+}
+
+function parseJson(buffer: Buffer): unknown {
+  try {
+    return JSON.parse(buffer.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
