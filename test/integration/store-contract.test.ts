@@ -1,8 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { openLowdbStore } from '../../src/store/lowdb-store.js';
+import { openPgDatabase } from '../../src/store/pg-connection.js';
+import { migrate } from '../../src/store/pg-schema.js';
+import { createPgStore } from '../../src/store/pg-store.js';
+import { createTestDatabase, findPgServer, onDatabase, type TestDatabase } from '../support/pg.js';
 import { defineStoreContract } from '../support/store-contract.js';
 
 // One contract, every store: the service does not know which one it has.
@@ -23,3 +27,28 @@ defineStoreContract('lowdb', () => ({
   },
   reopen: () => openLowdbStore({ dataFile }),
 }));
+
+const server = await findPgServer();
+let database: TestDatabase | undefined;
+beforeAll(async () => {
+  if (!server.available) return;
+  database = await createTestDatabase();
+  const db = openPgDatabase(database.url);
+  await migrate(db);
+  await db.release();
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe.skipIf(!server.available)('PostgreSQL', () => {
+  defineStoreContract('PostgreSQL', () => ({
+    replicas: true,
+    async fresh() {
+      const url = (database as TestDatabase).url;
+      await onDatabase(url, (c) => c.query('TRUNCATE requests, request_steps, audit_events'));
+      return createPgStore(openPgDatabase(url));
+    },
+    reopen: async () => createPgStore(openPgDatabase((database as TestDatabase).url)),
+  }));
+});
