@@ -51,7 +51,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: url.href,
     name,
-    drop: () => onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+    async drop() {
+      await onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
   };
 }
 
