@@ -74,35 +74,42 @@ CREATE TABLE IF NOT EXISTS store_migrations (
 
 /** Brings the schema to SCHEMA_VERSION; answers the versions before and after. */
 export async function migrate(db: PgDatabase): Promise<{ from: number; to: number }> {
-  return withClient(db, async (client) => {
-    await run(db, client, 'SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
-    try {
-      // Created only when missing: a role without CREATE can still start on a migrated schema.
-      if (!(await hasMigrationsTable(db, client))) await run(db, client, MIGRATIONS_TABLE);
-      const from = await appliedVersion(db, client);
-      if (from > SCHEMA_VERSION) throw newerSchema(db, from);
-      for (const migration of MIGRATIONS) {
-        if (migration.version <= from) continue;
-        await run(db, client, 'BEGIN');
-        try {
-          await run(db, client, migration.sql);
-          await run(db, client, 'INSERT INTO store_migrations (version, name) VALUES ($1, $2)', [
-            migration.version,
-            migration.name,
-          ]);
-          await run(db, client, 'COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw error;
-        }
-      }
-      return { from, to: Math.max(from, SCHEMA_VERSION) };
-    } finally {
-      await client
-        .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()])
-        .catch(() => {});
-    }
+  return withClient(db, (client) => migrateOn(db, client)).catch((error: unknown) => {
+    throw explainPrivileges(db, error);
   });
+}
+
+async function migrateOn(
+  db: PgDatabase,
+  client: pg.PoolClient,
+): Promise<{ from: number; to: number }> {
+  await run(db, client, 'SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
+  try {
+    // Created only when missing: a role without CREATE can still start on a migrated schema.
+    if (!(await hasMigrationsTable(db, client))) await run(db, client, MIGRATIONS_TABLE);
+    const from = await appliedVersion(db, client);
+    if (from > SCHEMA_VERSION) throw newerSchema(db, from);
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= from) continue;
+      await run(db, client, 'BEGIN');
+      try {
+        await run(db, client, migration.sql);
+        await run(db, client, 'INSERT INTO store_migrations (version, name) VALUES ($1, $2)', [
+          migration.version,
+          migration.name,
+        ]);
+        await run(db, client, 'COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    }
+    return { from, to: Math.max(from, SCHEMA_VERSION) };
+  } finally {
+    await client
+      .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()])
+      .catch(() => {});
+  }
 }
 
 /** The schema version in the database: 0 when the bot never ran against it. */
@@ -136,5 +143,16 @@ function newerSchema(db: PgDatabase, found: number): StoreError {
   return new StoreError(
     'store_schema_newer',
     `The PostgreSQL request store ${db.where} has schema version ${found}, written by a newer version of the bot (this one knows up to ${SCHEMA_VERSION}). Run the newer version, or point DATABASE_URL at another database.`,
+  );
+}
+
+/** A role without the right to change the schema gets told how to migrate. */
+function explainPrivileges(db: PgDatabase, error: unknown): unknown {
+  const cause = error instanceof StoreError ? (error.cause as { code?: unknown }) : undefined;
+  if (cause?.code !== '42501') return error;
+  return new StoreError(
+    'store_query_failed',
+    `The role in DATABASE_URL may not create or change the schema of ${db.where} (${(error as Error).message}). Start this version once with the database owner's URL to migrate it (README: PostgreSQL).`,
+    { cause },
   );
 }

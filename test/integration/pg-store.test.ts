@@ -87,6 +87,28 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       });
     });
 
+    it('tells a role that may not create the schema to migrate once as the owner', async () => {
+      const fresh = await createTestDatabase();
+      extra.push(fresh);
+      const role = `akb_ro_${fresh.name.slice(-6)}`;
+      await onDatabase(fresh.url, async (c) => {
+        await c.query(`CREATE ROLE ${role} LOGIN`);
+        await c.query(`GRANT CONNECT ON DATABASE ${fresh.name} TO ${role}`);
+      });
+      closers.push(() =>
+        onDatabase(fresh.url, async (c) => {
+          await c.query(`DROP OWNED BY ${role}`);
+          await c.query(`DROP ROLE ${role}`);
+        }),
+      );
+      await expect(
+        openStores({ dataFile: 'unused', databaseUrl: asRole(fresh.url, role) }),
+      ).rejects.toMatchObject({
+        code: 'store_query_failed',
+        message: expect.stringContaining("once with the database owner's URL"),
+      });
+    });
+
     it('blocks follow-ups in exactly the statuses the port names', () => {
       const sqlList = /status IN \(([^)]*)\)/.exec(MIGRATIONS[0]?.sql ?? '')?.[1];
       expect(sqlList?.split(',').map((s) => s.trim().replace(/'/g, ''))).toEqual([
