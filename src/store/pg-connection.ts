@@ -126,8 +126,7 @@ export function isConnectionProblem(error: unknown): boolean {
     if (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code)) return true;
     if (/^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_CLASSES.includes(code.slice(0, 2));
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return CONNECTION_MESSAGES.test(message);
+  return CONNECTION_MESSAGES.test(messageOf(error));
 }
 
 function toStoreError(error: unknown, where: string, scrub: (t: string) => string): StoreError {
@@ -149,9 +148,17 @@ function toStoreError(error: unknown, where: string, scrub: (t: string) => strin
   );
 }
 
+/** The message, or its first inner one (a failed connect to every address is an AggregateError). */
+export function messageOf(error: unknown): string {
+  const inner = (error as { errors?: unknown } | undefined)?.errors;
+  const message = error instanceof Error ? error.message : String(error);
+  if (message || !Array.isArray(inner) || inner.length === 0) return message;
+  return messageOf(inner[0]);
+}
+
 /** A copy with the message scrubbed and the code kept: the original may not be logged. */
 function scrubbed(error: unknown, scrub: (t: string) => string): Error {
-  const message = scrub(error instanceof Error ? error.message : String(error));
+  const message = scrub(messageOf(error));
   const copy = new Error(message);
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') Object.assign(copy, { code });
