@@ -224,3 +224,38 @@ export async function run<R extends pg.QueryResultRow = pg.QueryResultRow>(
     throw db.toStoreError(error);
   }
 }
+
+/**
+ * A SQL literal. Statements sent together as one text (one round trip instead of one each) cannot
+ * take parameters, so they carry their values so: E'' quoting escapes backslashes and quotes,
+ * whatever standard_conforming_strings says.
+ */
+export function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new RangeError(`Not a SQL number: ${value}`);
+    return String(value);
+  }
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/** A statement whose interpolations become literals: sql`... WHERE id = ${id}`. */
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): string {
+  let text = strings[0] ?? '';
+  values.forEach((value, i) => {
+    text += literal(value) + (strings[i + 1] ?? '');
+  });
+  return text;
+}
+
+/** Several statements in one round trip (the simple query protocol); one result each. */
+export async function script(
+  db: PgDatabase,
+  client: pg.PoolClient,
+  statements: readonly string[],
+): Promise<pg.QueryResult[]> {
+  const result = await run(db, client, statements.join(';\n'));
+  return Array.isArray(result) ? (result as pg.QueryResult[]) : [result];
+}

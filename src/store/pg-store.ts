@@ -7,7 +7,7 @@ import {
   type RequestStore,
   type UpdateResult,
 } from '../service/ports.js';
-import { inTransaction, type PgDatabase, run } from './pg-connection.js';
+import { inTransaction, type PgDatabase, run, script, sql, withClient } from './pg-connection.js';
 import { deepFreeze, endedAt } from './records.js';
 import { idChanged, StoreError } from './store-error.js';
 
@@ -135,40 +135,32 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
       change: (current: MutationRequest) => ChangeResult<R>,
     ): Promise<UpdateResult<R>> {
       open();
-      return inTransaction(db, async (client): Promise<UpdateResult<R>> => {
-        // The row lock is the check-and-set: no other change to this request interleaves.
-        const [current] = await select('WHERE r.id = $1 FOR UPDATE OF r', [id], client);
-        if (!current) return { ok: false, refusal: { reason: 'unknown_request' } };
-        const result = change(current);
-        if (!result.ok) return { ok: false, refusal: result.refusal };
-        if (result.request.id !== id) throw idChanged(id, result.request.id);
-        const next = deepFreeze(result.request);
-        if (headerChanged(current, next)) {
-          await query(
-            {
-              name: 'akb_update_request',
-              text: `UPDATE requests SET kind = $2, parent_id = $3, status = $4, requester_id = $5,
-                created_at = $6, closed = $7, ended_at = $8, data = $9 WHERE id = $1`,
-            },
-            headerValues(next),
-            client,
-          );
-        }
-        if (next.steps !== current.steps) {
-          const changed: Array<[number, Step]> = [];
-          next.steps.forEach((step, idx) => {
-            if (step !== current.steps[idx]) changed.push([idx, step]);
-          });
-          if (changed.length > 0) await writeSteps(client, id, changed);
-          if (next.steps.length < current.steps.length) {
-            await query(
-              'DELETE FROM request_steps WHERE request_id = $1 AND idx >= $2',
-              [id, next.steps.length],
-              client,
-            );
+      // Two round trips: BEGIN with the locking read, then the writes with COMMIT. The row lock
+      // is the check-and-set: no other change to this request interleaves.
+      return withClient(db, async (client): Promise<UpdateResult<R>> => {
+        try {
+          const [, locked] = await script(db, client, [
+            'BEGIN',
+            `${SELECT_REQUEST} ${sql`WHERE r.id = ${id} FOR UPDATE OF r`}`,
+          ]);
+          const current = (locked?.rows as Row[] | undefined)?.map(toRequest)[0];
+          if (!current) {
+            await run(db, client, 'ROLLBACK');
+            return { ok: false, refusal: { reason: 'unknown_request' } };
           }
+          const result = change(current);
+          if (!result.ok) {
+            await run(db, client, 'ROLLBACK');
+            return { ok: false, refusal: result.refusal };
+          }
+          if (result.request.id !== id) throw idChanged(id, result.request.id);
+          const next = deepFreeze(result.request);
+          await script(db, client, [...changes(current, next), 'COMMIT']);
+          return { ok: true, request: next };
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
         }
-        return { ok: true, request: next };
       });
     },
 
@@ -289,6 +281,38 @@ function headerValues(request: MutationRequest): unknown[] {
     closed && Number.isFinite(ended) ? new Date(ended).toISOString() : null,
     JSON.stringify(data),
   ];
+}
+
+/**
+ * The statements that write what changed from `current` to `next`: values are rebuilt with
+ * spreads, so a top-level field or a step with the same identity is unchanged.
+ */
+function changes(current: MutationRequest, next: MutationRequest): string[] {
+  const statements: string[] = [];
+  if (headerChanged(current, next)) {
+    const [id, kind, parentId, status, requesterId, createdAt, closed, endedAtIso, data] =
+      headerValues(next);
+    statements.push(sql`UPDATE requests SET kind = ${kind}, parent_id = ${parentId},
+      status = ${status}, requester_id = ${requesterId}, created_at = ${createdAt},
+      closed = ${closed}, ended_at = ${endedAtIso}, data = ${data}::jsonb WHERE id = ${id}`);
+  }
+  if (next.steps !== current.steps) {
+    const changed: Array<[number, Step]> = [];
+    next.steps.forEach((step, idx) => {
+      if (step !== current.steps[idx]) changed.push([idx, step]);
+    });
+    if (changed.length > 0) {
+      statements.push(sql`INSERT INTO request_steps (request_id, idx, data)
+        SELECT ${next.id}, (e->>0)::integer, e->1 FROM jsonb_array_elements(${JSON.stringify(changed)}::jsonb) AS e
+        ON CONFLICT (request_id, idx) DO UPDATE SET data = EXCLUDED.data`);
+    }
+    if (next.steps.length < current.steps.length) {
+      statements.push(
+        sql`DELETE FROM request_steps WHERE request_id = ${next.id} AND idx >= ${next.steps.length}`,
+      );
+    }
+  }
+  return statements;
 }
 
 /** A top-level field other than the steps is not the same value (primitive) or object. */

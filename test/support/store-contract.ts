@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { decide, type MutationRequest } from '../../src/domain/request.js';
+import { decide, type MutationRequest, type Step } from '../../src/domain/request.js';
 import type { RequestStore } from '../../src/service/ports.js';
 import { closedRequest, largeRequest, makeRequest, withStepDone } from './store-fixtures.js';
 
@@ -255,6 +255,26 @@ export function defineStoreContract(name: string, harness: () => StoreHarness): 
         expect(await store.get('big')).toEqual(expected);
         await store.close();
         expect(await (await reopen()).get('big')).toEqual(expected);
+      });
+
+      it('stores any text unchanged: quotes, backslashes, newlines, non-ASCII', async () => {
+        const store = await fresh();
+        const hostile = `it's "quoted" \\ back\\slash \n new\nline $$ E'x' 🔑 ключ 鍵 '); DROP TABLE requests; --`;
+        await store.insert(makeRequest(`id ${hostile}`, { keyPairName: hostile }));
+        const result = await store.update(`id ${hostile}`, (c) => ({
+          ok: true,
+          request: {
+            ...c,
+            channelId: hostile,
+            steps: [{ ...(largeRequest('x', 1).steps[0] as Step), keyPairName: hostile }],
+          },
+        }));
+        expect(result.ok).toBe(true);
+        const stored = await store.get(`id ${hostile}`);
+        expect(stored?.keyPairName).toBe(hostile);
+        expect(stored?.channelId).toBe(hostile);
+        expect(stored?.steps[0]?.keyPairName).toBe(hostile);
+        expect(await store.recent({ limit: 5 })).toHaveLength(1);
       });
 
       it('keeps a change to a closed request', async () => {
