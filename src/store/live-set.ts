@@ -129,19 +129,20 @@ export class LiveSet {
     for (const request of due) this.moving.add(request.id);
     const move = this.history.append(due).then(
       async () => {
-        let dropped = false;
+        let rewrite = false;
         for (const request of due) {
           this.moving.delete(request.id);
           if (this.requests[request.id] === request) {
             this.delete(request.id);
-            dropped = true;
+            rewrite = true;
           } else if (this.has(request.id)) {
-            // Changed while it moved: the live version wins (and moves in its turn).
+            // Changed while it moved: the live version wins, and moves after its next write.
             this.history.forget(request.id);
+            if (this.closed.has(request.id)) rewrite = true;
           }
         }
         // A failed drop leaves a copy in both files, which the next open resolves.
-        if (dropped) await this.persist().catch(() => {});
+        if (rewrite) await this.persist().catch(() => {});
       },
       () => {
         // They stay in DATA_FILE; the next write tries again.

@@ -207,11 +207,15 @@ class LowdbStore implements LowdbRequestStore {
   async remove(id: string): Promise<void> {
     this.assertOpen();
     this.leases.delete(id);
+    // Both places: a request on its way to the history is in each until the move completes.
+    const writes: Promise<void>[] = [];
     if (this.live.has(id)) {
       this.live.delete(id);
-      return this.live.persist();
+      writes.push(this.live.persist());
     }
-    await this.history.remove(id);
+    if (this.history.entry(id)) writes.push(this.history.remove(id));
+    if (writes.length === 0) await this.live.settle();
+    await Promise.all(writes);
   }
 
   async listOpen(): Promise<MutationRequest[]> {

@@ -14,12 +14,15 @@ export interface PgOptions {
   poolSize?: number;
   /** Server-side bound of one statement, lock waits included; default 30 s. */
   statementTimeoutMs?: number;
+  /** How long ping() waits before it answers false (a health check must answer fast); 2 s. */
+  pingTimeoutMs?: number;
   /** Errors of idle connections (the server went away); already scrubbed of the password. */
   onError?: (error: Error) => void;
 }
 
 export interface PgDatabase {
   readonly pool: pg.Pool;
+  readonly pingTimeoutMs: number;
   /** `host:port/database`, for messages. */
   readonly where: string;
   /** The error a store method rejects with. */
@@ -51,6 +54,7 @@ export function openPgDatabase(url: string, options: PgOptions = {}): PgDatabase
   let ended: Promise<void> | undefined;
   const database = (): PgDatabase => ({
     pool,
+    pingTimeoutMs: options.pingTimeoutMs ?? 2_000,
     where,
     scrub,
     toStoreError: (error) => toStoreError(error, where, scrub),

@@ -234,13 +234,22 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
 
     async ping() {
       if (closed) return false;
+      const check = query<{ writable: boolean }>(
+        "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off' AS writable",
+      ).then(
+        (result) => result.rows[0]?.writable === true,
+        () => false,
+      );
+      // A server that does not answer must not hold the health check: false after the bound.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), db.pingTimeoutMs);
+        timer.unref();
+      });
       try {
-        const result = await query<{ writable: boolean }>(
-          "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off' AS writable",
-        );
-        return result.rows[0]?.writable === true;
-      } catch {
-        return false;
+        return await Promise.race([check, late]);
+      } finally {
+        clearTimeout(timer);
       }
     },
 

@@ -116,6 +116,19 @@ describe('files', () => {
     await store.close();
   });
 
+  it('removes a request that is on its way to the history', async () => {
+    const store = await openLowdbStore({ dataFile: file });
+    await store.insert(closedRequest('r1'));
+    // The insert is on disk; its move to the history has started but not finished.
+    await store.remove('r1');
+    expect(await store.get('r1')).toBeUndefined();
+    await store.close();
+    const again = await openLowdbStore({ dataFile: file });
+    expect(await again.get('r1')).toBeUndefined();
+    expect(again.stats()).toMatchObject({ live: 0, history: 0 });
+    await again.close();
+  });
+
   it('treats ids as data, even __proto__', async () => {
     const store = await openLowdbStore({ dataFile: file });
     expect(await store.get('toString')).toBeUndefined();

@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHILD_BLOCKING_STATUSES, STORE_UNAVAILABLE } from '../../src/service/ports.js';
 import { openStores } from '../../src/store/open-store.js';
@@ -229,6 +230,28 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
         expect(text).toContain('127.0.0.1:1');
       }
       expect(await store.ping()).toBe(false);
+    });
+
+    it('answers ping false in time when the server accepts but never answers', async () => {
+      const sockets = new Set<Socket>();
+      const silent = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('error', () => {});
+      });
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      closers.push(async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      });
+      const url = new URL(database.url);
+      url.port = String((silent.address() as { port: number }).port);
+      const db = openPgDatabase(url.href, { connectTimeoutMs: 300, pingTimeoutMs: 100 });
+      closers.push(() => db.release());
+      const store = createPgStore(db);
+      const started = performance.now();
+      expect(await store.ping()).toBe(false);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      await expect(store.get('r1')).rejects.toMatchObject({ code: STORE_UNAVAILABLE });
     });
 
     it('fails a start with STORE_UNAVAILABLE, or waits for the server when asked to', async () => {
