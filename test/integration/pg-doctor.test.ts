@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/doctor.js';
-import { openPgDatabase } from '../../src/store/pg-connection.js';
 import { probePostgres } from '../../src/store/pg-doctor.js';
-import { migrate } from '../../src/store/pg-schema.js';
 import {
   asRole,
+  createMigratedDatabase,
   createTestDatabase,
   findPgServer,
   onDatabase,
@@ -20,10 +19,7 @@ const roles: string[] = [];
 
 beforeAll(async () => {
   if (!server.available) return;
-  [migrated, empty] = await Promise.all([createTestDatabase(), createTestDatabase()]);
-  const db = openPgDatabase(migrated.url);
-  await migrate(db);
-  await db.release();
+  [migrated, empty] = await Promise.all([createMigratedDatabase(), createTestDatabase()]);
 });
 afterAll(async () => {
   for (const role of roles) {

@@ -1,12 +1,17 @@
 import { createServer, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHILD_BLOCKING_STATUSES, STORE_UNAVAILABLE } from '../../src/service/ports.js';
+import {
+  CHILD_BLOCKING_STATUSES,
+  type RequestStore,
+  STORE_UNAVAILABLE,
+} from '../../src/service/ports.js';
 import { openStores } from '../../src/store/open-store.js';
 import { openPgDatabase, type PgDatabase } from '../../src/store/pg-connection.js';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/store/pg-schema.js';
 import { createPgStore } from '../../src/store/pg-store.js';
 import {
   asRole,
+  createMigratedDatabase,
   createTestDatabase,
   findPgServer,
   onDatabase,
@@ -25,10 +30,7 @@ const closers: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
   if (!server.available) return;
-  database = await createTestDatabase();
-  const db = openPgDatabase(database.url);
-  await migrate(db);
-  await db.release();
+  database = await createMigratedDatabase();
 });
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close().catch(() => {})));
@@ -44,6 +46,17 @@ function database_(): PgDatabase {
 }
 const sql = <T = Record<string, unknown>>(text: string, values?: unknown[]) =>
   onDatabase(database.url, async (c) => (await c.query(text, values)).rows as T[]);
+
+/** Healthy again: pings, reads the request unchanged, and changes it. */
+async function expectWorking(store: RequestStore, id: string): Promise<void> {
+  expect(await store.ping()).toBe(true);
+  expect((await store.get(id))?.status).toBe('pending');
+  const result = await store.update(id, (c) => ({
+    ok: true,
+    request: { ...c, status: 'approved' },
+  }));
+  expect(result.ok).toBe(true);
+}
 
 describe.skipIf(!server.available)('PostgreSQL store', () => {
   describe('schema', () => {
@@ -300,13 +313,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       expect(await store.ping()).toBe(false);
 
       await proxy.up();
-      expect(await store.ping()).toBe(true);
-      expect((await store.get('drop-1'))?.status).toBe('pending');
-      const result = await store.update('drop-1', (c) => ({
-        ok: true,
-        request: { ...c, status: 'approved' },
-      }));
-      expect(result.ok).toBe(true);
+      await expectWorking(store, 'drop-1');
     });
 
     it('survives its connections being terminated by the server mid-transaction', async () => {
@@ -336,13 +343,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
         expect(await update).toMatchObject({ code: STORE_UNAVAILABLE });
         await admin.query('ROLLBACK');
       });
-      expect(await store.ping()).toBe(true);
-      expect((await store.get('term-1'))?.status).toBe('pending');
-      const again = await store.update('term-1', (c) => ({
-        ok: true,
-        request: { ...c, status: 'approved' },
-      }));
-      expect(again.ok).toBe(true);
+      await expectWorking(store, 'term-1');
       for (const error of errors) expect(error.message).not.toContain('password');
     });
   });

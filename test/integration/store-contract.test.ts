@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openLowdbStore } from '../../src/store/lowdb-store.js';
 import { openPgDatabase } from '../../src/store/pg-connection.js';
-import { migrate } from '../../src/store/pg-schema.js';
 import { createPgStore } from '../../src/store/pg-store.js';
-import { createTestDatabase, findPgServer, onDatabase, type TestDatabase } from '../support/pg.js';
+import {
+  createMigratedDatabase,
+  findPgServer,
+  onDatabase,
+  type TestDatabase,
+} from '../support/pg.js';
 import { defineStoreContract } from '../support/store-contract.js';
 
 // One contract, every store: the service does not know which one it has.
@@ -32,10 +36,7 @@ const server = await findPgServer();
 let database: TestDatabase | undefined;
 beforeAll(async () => {
   if (!server.available) return;
-  database = await createTestDatabase();
-  const db = openPgDatabase(database.url);
-  await migrate(db);
-  await db.release();
+  database = await createMigratedDatabase();
 });
 afterAll(async () => {
   await database?.drop();

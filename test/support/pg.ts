@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { openPgDatabase } from '../../src/store/pg-connection.js';
+import { migrate } from '../../src/store/pg-schema.js';
 
 // PostgreSQL for the store tests: TEST_DATABASE_URL, or the local server at 127.0.0.1:5432 (the
 // project's machines run one there with trust auth). Each test file creates its own database,
@@ -55,6 +57,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
+}
+
+/** A test database with the store's schema in it. */
+export async function createMigratedDatabase(): Promise<TestDatabase> {
+  const database = await createTestDatabase();
+  const db = openPgDatabase(database.url);
+  try {
+    await migrate(db);
+  } finally {
+    await db.release();
+  }
+  return database;
 }
 
 /** A statement on the test server's own database (as the admin role). */
