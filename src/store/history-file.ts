@@ -303,23 +303,22 @@ export class HistoryFile {
     try {
       const out = await open(temp, 'w');
       try {
-        let pieces: Buffer[] = [];
-        let pending = 0;
-        for (const entry of kept) {
-          const line = Buffer.allocUnsafe(entry.length + 1);
-          await this.current.handle.read(line, 0, entry.length, entry.offset);
-          line[entry.length] = 10;
-          moved.set(entry, size);
-          size += line.length;
-          pieces.push(line);
-          pending += line.length;
-          if (pending >= CHUNK) {
-            await out.write(Buffer.concat(pieces));
-            pieces = [];
-            pending = 0;
+        // Most lines stay: copy runs of adjacent kept lines in large reads, not line by line.
+        for (const run of runsOf(kept)) {
+          const last = run[run.length - 1] as HistoryEntry;
+          const start = (run[0] as HistoryEntry).offset;
+          const end = last.offset + last.length;
+          for (const entry of run) moved.set(entry, size + entry.offset - start);
+          for (let at = start; at < end; at += CHUNK) {
+            const buffer = Buffer.allocUnsafe(Math.min(CHUNK, end - at));
+            const { bytesRead } = await this.current.handle.read(buffer, 0, buffer.length, at);
+            if (bytesRead !== buffer.length) throw new Error(`short read at byte ${at}`);
+            await out.writeFile(buffer);
           }
+          // The run's last newline (an unterminated last line of the file has none).
+          await out.writeFile('\n');
+          size += end - start + 1;
         }
-        if (pending > 0) await out.write(Buffer.concat(pieces));
         await out.datasync();
       } finally {
         await out.close();
@@ -345,6 +344,22 @@ export class HistoryFile {
     for (const entry of dropped) this.forget(entry.id, entry);
     return dropped;
   }
+}
+
+/** Entries (sorted by offset) grouped where each line directly follows the one before. */
+function runsOf(entries: readonly HistoryEntry[]): HistoryEntry[][] {
+  const runs: HistoryEntry[][] = [];
+  let run: HistoryEntry[] = [];
+  for (const entry of entries) {
+    const previous = run[run.length - 1];
+    if (previous && previous.offset + previous.length + 1 !== entry.offset) {
+      runs.push(run);
+      run = [];
+    }
+    run.push(entry);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
 }
 
 function entryOf(

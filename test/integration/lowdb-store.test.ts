@@ -162,6 +162,42 @@ describe('files', () => {
     await again.close();
   });
 
+  it('rewrites the history around torn, superseded and unterminated lines', async () => {
+    const old = (id: string) => closedRequest(id, { finishedAt: '2025-01-01T00:00:00.000Z' });
+    const kept = (id: string, extra = {}) =>
+      closedRequest(id, { finishedAt: '2025-03-01T00:00:00.000Z', ...extra });
+    const line = (r: MutationRequest) => `${JSON.stringify(r)}\n`;
+    await writeFile(
+      historyFile,
+      line(kept('a')) +
+        line(old('gone-1')) +
+        '{"id":"torn","sta\n' +
+        line(kept('b', { remindedAt: 'first' })) +
+        line(kept('c')) +
+        line(kept('b', { remindedAt: 'second' })) +
+        line(old('gone-2')) +
+        JSON.stringify(kept('d')),
+    );
+    const store = await openLowdbStore({ dataFile: file });
+    expect(store.stats()).toMatchObject({ history: 6, skippedHistoryLines: 1 });
+    const removed = await store.archiveFinished(
+      new Date('2025-02-01T00:00:00.000Z'),
+      async () => {},
+    );
+    expect(removed.map((r) => r.id).sort()).toEqual(['gone-1', 'gone-2']);
+    const expected = [kept('a'), kept('c'), kept('b', { remindedAt: 'second' }), kept('d')];
+    expect((await historyLines()).map((l) => JSON.parse(l))).toEqual(expected);
+    for (const r of expected) expect(await store.get(r.id)).toEqual(r);
+    // Appends go on after the rewrite, on a fresh line.
+    await store.insert(kept('e'));
+    await store.close();
+    const again = await openLowdbStore({ dataFile: file });
+    expect(again.stats()).toMatchObject({ history: 5, skippedHistoryLines: 0 });
+    expect(await again.get('d')).toEqual(kept('d'));
+    expect(await again.get('e')).toEqual(kept('e'));
+    await again.close();
+  });
+
   it('keeps a request that changed while it was being recorded', async () => {
     const store = await openLowdbStore({ dataFile: file });
     await store.insert(closedRequest('r1', { finishedAt: '2025-01-01T00:00:00.000Z' }));
