@@ -390,6 +390,27 @@ describe('refusals', () => {
 });
 
 describe('health', () => {
+  it.skipIf(process.platform !== 'linux')(
+    'keeps a closed request in DATA_FILE while the history cannot be written',
+    async () => {
+      // /dev/full refuses every write with ENOSPC.
+      const store = await openLowdbStore({ dataFile: file, historyFile: '/dev/full' });
+      await store.insert(closedRequest('r1'));
+      await store.flush();
+      expect(await store.ping()).toBe(false);
+      expect(await store.get('r1')).toEqual(closedRequest('r1'));
+      expect(Object.keys((await readJson(file)).requests)).toEqual(['r1']);
+      await store.insert(makeRequest('r2'));
+      await store.close();
+      // With a writable history the next start finishes the move.
+      const again = await openLowdbStore({ dataFile: file });
+      expect(again.stats()).toMatchObject({ live: 1, history: 1 });
+      expect(await again.get('r1')).toEqual(closedRequest('r1'));
+      expect(await again.ping()).toBe(true);
+      await again.close();
+    },
+  );
+
   it('reports unhealthy after a failed write and recovers on flush', async () => {
     const store = await openLowdbStore({ dataFile: file });
     await store.insert(makeRequest('r1'));
