@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { clientTokenFor } from '../src/domain/batches.js';
-import { isClosed, type MutationRequest } from '../src/domain/request.js';
+import type { MutationRequest } from '../src/domain/request.js';
 import { requestJson } from '../src/store/live-file.js';
-import { endedAt } from '../src/store/records.js';
+import { headerColumns } from '../src/store/pg-rows.js';
 import { instanceIds } from './load.js';
 
 // The store benchmark's data: N finished requests as they look after a normal approval (2
@@ -86,21 +86,11 @@ export async function writeLowdbFiles(dataFile: string, historyFile: string, cou
   await writeFile(historyFile, lines.join(''));
 }
 
-/** The rows the PostgreSQL store would write for each request, in batches of JSON. */
+/** The rows the PostgreSQL store writes for these requests, as JSON for jsonb_to_recordset. */
 export function pgRows(requests: readonly MutationRequest[]): { headers: string; steps: string } {
   const headers = requests.map((r) => {
-    const { steps: _steps, ...data } = r;
-    const closed = isClosed(r);
-    return {
-      id: r.id,
-      kind: r.kind,
-      status: r.status,
-      requester_id: r.requesterId,
-      created_at: r.createdAt,
-      closed,
-      ended_at: closed ? new Date(endedAt(r)).toISOString() : null,
-      data,
-    };
+    const columns = headerColumns(r);
+    return { ...columns, data: JSON.parse(columns.data) as unknown };
   });
   const steps = requests.flatMap((r) =>
     r.steps.map((data, idx) => ({ request_id: r.id, idx, data })),
@@ -109,10 +99,10 @@ export function pgRows(requests: readonly MutationRequest[]): { headers: string;
 }
 
 export const SEED_HEADERS = `INSERT INTO requests
-  (id, kind, status, requester_id, created_at, closed, ended_at, data)
-  SELECT id, kind, status, requester_id, created_at, closed, ended_at, data
-  FROM jsonb_to_recordset($1::jsonb) AS x(id text, kind text, status text, requester_id text,
-    created_at timestamptz, closed boolean, ended_at timestamptz, data jsonb)`;
+  (id, kind, parent_id, status, requester_id, created_at, closed, ended_at, data)
+  SELECT id, kind, parent_id, status, requester_id, created_at, closed, ended_at, data
+  FROM jsonb_to_recordset($1::jsonb) AS x(id text, kind text, parent_id text, status text,
+    requester_id text, created_at timestamptz, closed boolean, ended_at timestamptz, data jsonb)`;
 
 export const SEED_STEPS = `INSERT INTO request_steps (request_id, idx, data)
   SELECT request_id, idx, data FROM jsonb_to_recordset($1::jsonb)

@@ -1,9 +1,19 @@
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { MutationRequest, OperationKind, RequestStatus } from '../domain/request.js';
-import { findRequestProblem, requestJson } from './live-file.js';
-import { deepFreeze, endedAt, isRecord } from './records.js';
+import type { MutationRequest } from '../domain/request.js';
+import {
+  CHUNK,
+  entryOf,
+  type HistoryEntry,
+  parseRequest,
+  runsOf,
+  type Scan,
+  scanHistory,
+} from './history-lines.js';
+import { requestJson } from './live-file.js';
 import { codeOf, StoreError } from './store-error.js';
+
+export type { HistoryEntry } from './history-lines.js';
 
 // Closed requests, beside DATA_FILE: one JSON line per version of a request, appended through an
 // O_APPEND handle and fdatasync'ed; the last line of an id wins, `{"removed":id}` forgets it. Only
@@ -12,22 +22,6 @@ import { codeOf, StoreError } from './store-error.js';
 // crash) is skipped. Retention rewrites the file without what it archived: temp file, fsync,
 // rename. Appends and rewrites run one at a time; appends made while one is written share the
 // next write.
-
-export interface HistoryEntry {
-  readonly id: string;
-  readonly status: RequestStatus;
-  readonly kind: OperationKind;
-  readonly parentId: string | undefined;
-  readonly requesterId: string;
-  readonly createdMs: number;
-  readonly endedMs: number;
-  /** Where its line starts; -1 until it is written. */
-  offset: number;
-  /** Bytes of the line without its newline. */
-  length: number;
-  /** The request itself until its line is written. */
-  pending: MutationRequest | undefined;
-}
 
 interface Line {
   text: string;
@@ -40,8 +34,6 @@ interface OpenFile {
   readers: number;
   retired: boolean;
 }
-
-const CHUNK = 1 << 20;
 
 export class HistoryFile {
   private current: OpenFile;
@@ -75,41 +67,9 @@ export class HistoryFile {
         { cause: error },
       );
     }
-    const index = new Map<string, HistoryEntry>();
-    let skipped = 0;
-    const take = (buffer: Buffer, offset: number) => {
-      const line = readLine(buffer, offset);
-      if (line === 'skip') skipped++;
-      else if (line && 'removed' in line) index.delete(line.removed);
-      else if (line) index.set(line.id, line);
-    };
-    let size = 0;
-    let torn = false;
+    let scanned: Scan;
     try {
-      size = (await handle.stat()).size;
-      let carry = Buffer.alloc(0);
-      let carryAt = 0;
-      const chunk = Buffer.allocUnsafe(CHUNK);
-      for (let position = 0; position < size; ) {
-        const { bytesRead } = await handle.read(chunk, 0, CHUNK, position);
-        if (bytesRead === 0) break;
-        position += bytesRead;
-        const data = carry.length
-          ? Buffer.concat([carry, chunk.subarray(0, bytesRead)])
-          : chunk.subarray(0, bytesRead);
-        let start = 0;
-        for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, start)) {
-          take(data.subarray(start, nl), carryAt + start);
-          start = nl + 1;
-        }
-        carry = Buffer.from(data.subarray(start));
-        carryAt += start;
-      }
-      // An unterminated last line: whole if it parses, else what a crash mid-write left.
-      if (carry.length > 0) {
-        torn = true;
-        take(carry, carryAt);
-      }
+      scanned = await scanHistory(handle);
     } catch (error) {
       await handle.close().catch(() => {});
       throw new StoreError(
@@ -118,6 +78,7 @@ export class HistoryFile {
         { cause: error },
       );
     }
+    const { size, torn, index, skipped } = scanned;
     return new HistoryFile(file, handle, size, torn, index, skipped);
   }
 
@@ -158,7 +119,7 @@ export class HistoryFile {
           `The request history ${this.file} changed under the bot: the line of ${entry.id} at byte ${offset} is not that request. Restart the bot to re-read it.`,
         );
       }
-      return deepFreeze(value);
+      return value;
     } finally {
       file.readers--;
       if (file.retired && file.readers === 0) await file.handle.close().catch(() => {});
@@ -343,68 +304,5 @@ export class HistoryFile {
     for (const [entry, offset] of moved) entry.offset = offset;
     for (const entry of dropped) this.forget(entry.id, entry);
     return dropped;
-  }
-}
-
-/** Entries (sorted by offset) grouped where each line directly follows the one before. */
-function runsOf(entries: readonly HistoryEntry[]): HistoryEntry[][] {
-  const runs: HistoryEntry[][] = [];
-  let run: HistoryEntry[] = [];
-  for (const entry of entries) {
-    const previous = run[run.length - 1];
-    if (previous && previous.offset + previous.length + 1 !== entry.offset) {
-      runs.push(run);
-      run = [];
-    }
-    run.push(entry);
-  }
-  if (run.length > 0) runs.push(run);
-  return runs;
-}
-
-function entryOf(
-  request: MutationRequest,
-  offset: number,
-  length: number,
-  pending?: MutationRequest,
-): HistoryEntry {
-  return {
-    id: request.id,
-    status: request.status,
-    kind: request.kind,
-    parentId: request.parentId,
-    requesterId: request.requesterId,
-    createdMs: Date.parse(request.createdAt),
-    endedMs: endedAt(request),
-    offset,
-    length,
-    pending,
-  };
-}
-
-/** An entry, a tombstone, undefined for a blank line, or a line to skip. */
-function readLine(
-  buffer: Buffer,
-  offset: number,
-): HistoryEntry | { removed: string } | undefined | 'skip' {
-  if (buffer.length === 0) return undefined;
-  const value = parseJson(buffer);
-  if (isRecord(value) && typeof value.removed === 'string' && Object.keys(value).length === 1) {
-    return { removed: value.removed };
-  }
-  if (findRequestProblem(value) !== undefined) return 'skip';
-  return entryOf(value as unknown as MutationRequest, offset, buffer.length);
-}
-
-function parseRequest(buffer: Buffer): MutationRequest | undefined {
-  const value = parseJson(buffer);
-  return findRequestProblem(value) === undefined ? (value as MutationRequest) : undefined;
-}
-
-function parseJson(buffer: Buffer): unknown {
-  try {
-    return JSON.parse(buffer.toString('utf8'));
-  } catch {
-    return undefined;
   }
 }

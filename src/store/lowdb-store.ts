@@ -1,8 +1,7 @@
 import { constants } from 'node:fs';
-import { access, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Low } from 'lowdb';
 import {
   isClosed,
   type MutationRequest,
@@ -17,17 +16,13 @@ import {
   type UpdateResult,
 } from '../service/ports.js';
 import { type HistoryEntry, HistoryFile } from './history-file.js';
-import {
-  describeUnreadable,
-  emptyRequests,
-  LIVE_VERSION,
-  type LiveData,
-  parseLiveText,
-  stringifyLive,
-} from './live-file.js';
+import type { LiveData } from './live-file.js';
 import { LiveSet } from './live-set.js';
+import { defaultHistoryFile, keepOldFormat, readDataFile } from './lowdb-files.js';
 import { compareOldest, deepFreeze, newest, type Ordered, orderKey } from './records.js';
-import { codeOf, idChanged, StoreError } from './store-error.js';
+import { idChanged, StoreError } from './store-error.js';
+
+export { defaultHistoryFile, inspectLowdbStore } from './lowdb-files.js';
 
 // RequestStore on lowdb 7, for one process. Live requests sit in DATA_FILE, rewritten whole on
 // every change (live-set.ts); closed ones (isClosed) move to the history file beside it
@@ -55,13 +50,6 @@ export interface LowdbRequestStore extends RequestStore {
   stats(): LowdbStoreStats;
 }
 
-/** `<name>.history.jsonl` beside DATA_FILE (`db.json` -> `db.history.jsonl`). */
-export function defaultHistoryFile(dataFile: string): string {
-  const file = resolve(dataFile);
-  const ext = extname(file) === '.json' ? '.json' : '';
-  return join(dirname(file), `${basename(file, ext)}.history.jsonl`);
-}
-
 type Found = { value: MutationRequest } | { entry: HistoryEntry };
 
 export async function openLowdbStore(options: {
@@ -69,38 +57,7 @@ export async function openLowdbStore(options: {
   historyFile?: string;
 }): Promise<LowdbRequestStore> {
   const file = resolve(options.dataFile);
-  const dir = dirname(file);
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new StoreError(
-      'store_unreadable',
-      `Cannot create the directory ${dir} for the request store (${codeOf(error)}). Check DATA_FILE and the permissions of its parent directories.`,
-      { cause: error },
-    );
-  }
-  const sizes = { read: 0, written: 0 };
-  let upgradedFrom: 1 | undefined;
-  const adapter = new DataFile<LiveData>(file, {
-    parse: (text) => {
-      sizes.read = Buffer.byteLength(text);
-      const parsed = parseLiveText(file, text);
-      upgradedFrom = parsed.upgradedFrom;
-      return { version: LIVE_VERSION, requests: parsed.requests };
-    },
-    stringify: (data) => {
-      const text = stringifyLive(data);
-      sizes.written = Buffer.byteLength(text);
-      return text;
-    },
-  });
-  const db = new Low<LiveData>(adapter, { version: LIVE_VERSION, requests: emptyRequests() });
-  try {
-    await db.read();
-  } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw new StoreError('store_unreadable', describeUnreadable(file, error), { cause: error });
-  }
+  const { db, sizes, upgradedFrom } = await readDataFile(file);
   const history = await HistoryFile.open(resolve(options.historyFile ?? defaultHistoryFile(file)));
   const store = new LowdbStore(file, db, history, sizes, upgradedFrom);
   try {
@@ -359,20 +316,6 @@ class LowdbStore implements LowdbRequestStore {
   }
 }
 
-/** `db.json.v1-backup`: the file as the older bot left it, kept once, before format 2 replaces it. */
-async function keepOldFormat(file: string, version: number): Promise<void> {
-  try {
-    await copyFile(file, `${file}.v${version}-backup`, constants.COPYFILE_EXCL);
-  } catch (error) {
-    if (codeOf(error) === 'EEXIST') return;
-    throw new StoreError(
-      'store_write_failed',
-      `Cannot keep a copy of the format-${version} request store before upgrading it (${codeOf(error)}). Give the bot's user write access to ${dirname(file)}.`,
-      { cause: error },
-    );
-  }
-}
-
 function sortOldest(requests: MutationRequest[]): MutationRequest[] {
   return requests
     .map((value) => ({ ...orderKey(value), value }))
@@ -385,38 +328,4 @@ function checked(id: string, request: MutationRequest): MutationRequest {
   // No clone: `change` built the new value from frozen parts (spreads), so freezing what is new
   // is enough to keep every stored value immutable.
   return deepFreeze(request);
-}
-
-/** What `npm run doctor` shows of DATA_FILE without opening (or upgrading) the store. */
-export async function inspectLowdbStore(dataFile: string): Promise<{
-  version: number;
-  live: number;
-  fileBytes: number;
-  history: number | undefined;
-}> {
-  const file = resolve(dataFile);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new StoreError('store_unreadable', describeUnreadable(file, error), { cause: error });
-  }
-  const parsed = parseLiveText(file, text);
-  const historyFile = defaultHistoryFile(file);
-  const exists = await stat(historyFile).then(
-    () => true,
-    () => false,
-  );
-  let history: number | undefined;
-  if (exists) {
-    const opened = await HistoryFile.open(historyFile);
-    history = opened.count;
-    await opened.close();
-  }
-  return {
-    version: parsed.upgradedFrom ?? LIVE_VERSION,
-    live: Object.keys(parsed.requests).length,
-    fileBytes: Buffer.byteLength(text),
-    history,
-  };
 }

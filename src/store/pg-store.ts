@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { isClosed, type MutationRequest, type Step } from '../domain/request.js';
+import type { MutationRequest } from '../domain/request.js';
 import {
   CHILD_BLOCKING_STATUSES,
   type ChangeResult,
@@ -8,12 +8,20 @@ import {
   type UpdateResult,
 } from '../service/ports.js';
 import { inTransaction, type PgDatabase, run, script, sql, withClient } from './pg-connection.js';
-import { deepFreeze, endedAt } from './records.js';
+import {
+  changes,
+  headerValues,
+  INSERT_REQUEST,
+  type Row,
+  SELECT_REQUEST,
+  toRequest,
+  upsertSteps,
+} from './pg-rows.js';
+import { deepFreeze } from './records.js';
 import { idChanged, StoreError } from './store-error.js';
 
-// RequestStore on PostgreSQL, safe for several replicas. A request is a header row (`requests`:
-// the listing columns, the lease, and everything but the steps as jsonb) and one row per step
-// (`request_steps`). `update` locks the header row (SELECT … FOR UPDATE), runs `change`, and
+// RequestStore on PostgreSQL, safe for several replicas. A request is a header row and one row
+// per step (pg-rows.ts). `update` locks the header row (SELECT … FOR UPDATE), runs `change`, and
 // writes in the same transaction only what changed: values are rebuilt with spreads, so a part
 // whose identity is unchanged is unchanged, and a journal write to one step of a 5,000-instance
 // request writes that step's row alone. One follow-up per parent and kind is a partial unique
@@ -28,20 +36,6 @@ export interface PgStoreStats {
 export interface PgRequestStore extends RequestStore {
   stats(): PgStoreStats;
 }
-
-const SELECT_REQUEST = `SELECT r.data, coalesce(
-  (SELECT json_agg(s.data ORDER BY s.idx) FROM request_steps s WHERE s.request_id = r.id),
-  '[]'::json) AS steps FROM requests r`;
-
-// ON CONFLICT without a target covers the primary key and the one-follow-up index alike.
-const INSERT_REQUEST = {
-  name: 'akb_insert_request',
-  text: `INSERT INTO requests
-    (id, kind, parent_id, status, requester_id, created_at, closed, ended_at, data)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-};
-
-type Row = { data: Omit<MutationRequest, 'steps'>; steps: Step[] };
 
 const BLOCKING = [...CHILD_BLOCKING_STATUSES];
 
@@ -78,11 +72,8 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
         ? await insertHeader()
         : await inTransaction(db, async (client) => {
             if (!(await insertHeader(client))) return false;
-            await writeSteps(
-              client,
-              request.id,
-              request.steps.map((step, idx) => [idx, step]),
-            );
+            const steps = request.steps.map((step, idx) => [idx, step] as const);
+            await run(db, client, upsertSteps(request.id, steps));
             return true;
           });
     if (inserted) return { ok: true };
@@ -91,23 +82,6 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
     if (same) return { ok: false, reason: 'duplicate_id' };
     const existing = request.parentId !== undefined ? await existingChild(request) : undefined;
     return existing ? { ok: false, reason: 'child_exists', existing } : undefined;
-  }
-
-  async function writeSteps(
-    client: pg.PoolClient,
-    id: string,
-    steps: Array<[number, Step]>,
-  ): Promise<void> {
-    await query(
-      {
-        name: 'akb_write_steps',
-        text: `INSERT INTO request_steps (request_id, idx, data)
-          SELECT $1, (e->>0)::integer, e->1 FROM jsonb_array_elements($2::jsonb) AS e
-          ON CONFLICT (request_id, idx) DO UPDATE SET data = EXCLUDED.data`,
-      },
-      [id, JSON.stringify(steps)],
-      client,
-    );
   }
 
   return {
@@ -268,68 +242,4 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
       waiting: db.pool.waitingCount,
     }),
   };
-}
-
-function toRequest(row: Row): MutationRequest {
-  return deepFreeze({ ...row.data, steps: row.steps } as MutationRequest);
-}
-
-/** The columns of the header row, in the order of the INSERT and UPDATE statements. */
-function headerValues(request: MutationRequest): unknown[] {
-  const { steps: _steps, ...data } = request;
-  const closed = isClosed(request);
-  const ended = endedAt(request);
-  return [
-    request.id,
-    request.kind,
-    request.parentId ?? null,
-    request.status,
-    request.requesterId,
-    request.createdAt,
-    closed,
-    closed && Number.isFinite(ended) ? new Date(ended).toISOString() : null,
-    JSON.stringify(data),
-  ];
-}
-
-/**
- * The statements that write what changed from `current` to `next`: values are rebuilt with
- * spreads, so a top-level field or a step with the same identity is unchanged.
- */
-function changes(current: MutationRequest, next: MutationRequest): string[] {
-  const statements: string[] = [];
-  if (headerChanged(current, next)) {
-    const [id, kind, parentId, status, requesterId, createdAt, closed, endedAtIso, data] =
-      headerValues(next);
-    statements.push(sql`UPDATE requests SET kind = ${kind}, parent_id = ${parentId},
-      status = ${status}, requester_id = ${requesterId}, created_at = ${createdAt},
-      closed = ${closed}, ended_at = ${endedAtIso}, data = ${data}::jsonb WHERE id = ${id}`);
-  }
-  if (next.steps !== current.steps) {
-    const changed: Array<[number, Step]> = [];
-    next.steps.forEach((step, idx) => {
-      if (step !== current.steps[idx]) changed.push([idx, step]);
-    });
-    if (changed.length > 0) {
-      statements.push(sql`INSERT INTO request_steps (request_id, idx, data)
-        SELECT ${next.id}, (e->>0)::integer, e->1 FROM jsonb_array_elements(${JSON.stringify(changed)}::jsonb) AS e
-        ON CONFLICT (request_id, idx) DO UPDATE SET data = EXCLUDED.data`);
-    }
-    if (next.steps.length < current.steps.length) {
-      statements.push(
-        sql`DELETE FROM request_steps WHERE request_id = ${next.id} AND idx >= ${next.steps.length}`,
-      );
-    }
-  }
-  return statements;
-}
-
-/** A top-level field other than the steps is not the same value (primitive) or object. */
-function headerChanged(current: MutationRequest, next: MutationRequest): boolean {
-  const a = current as unknown as Record<string, unknown>;
-  const b = next as unknown as Record<string, unknown>;
-  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (key !== 'steps' && a[key] !== b[key]) return true;
-  }
-  return false;
 }
