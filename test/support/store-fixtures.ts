@@ -2,6 +2,11 @@ import type { MutationRequest, Step } from '../../src/domain/request.js';
 
 // Requests for store tests: valid enough for either store, small unless asked otherwise.
 
+const T0 = '2025-01-01T00:00:00.000Z';
+
+/** `minutes` after the fixtures' creation time, as ISO text. */
+export const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+
 export function makeRequest(id: string, overrides: Partial<MutationRequest> = {}): MutationRequest {
   return {
     id,
@@ -13,8 +18,8 @@ export function makeRequest(id: string, overrides: Partial<MutationRequest> = {}
     instanceIds: ['i-aaa', 'i-bbb'],
     keyPairName: 'ops-key',
     fingerprint: '0a1b-2c3d-4e5f',
-    createdAt: '2025-01-01T00:00:00.000Z',
-    expiresAt: '2025-01-01T01:00:00.000Z',
+    createdAt: T0,
+    expiresAt: at(60),
     approval: { required: 1, rules: [], approvals: [] },
     steps: [],
     ...overrides,
