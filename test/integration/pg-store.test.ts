@@ -1,10 +1,5 @@
-import { createServer, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CHILD_BLOCKING_STATUSES,
-  type RequestStore,
-  STORE_UNAVAILABLE,
-} from '../../src/service/ports.js';
+import { CHILD_BLOCKING_STATUSES } from '../../src/service/ports.js';
 import { openStores } from '../../src/store/open-store.js';
 import { openPgDatabase, type PgDatabase } from '../../src/store/pg-connection.js';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/store/pg-schema.js';
@@ -18,10 +13,9 @@ import {
   type TestDatabase,
 } from '../support/pg.js';
 import { largeRequest, makeRequest, withStepDone } from '../support/store-fixtures.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
-// What only the PostgreSQL store does: its schema, the database going away, the rows it writes,
-// and the audit table. The behaviour both stores share is in store-contract.test.ts.
+// What only the PostgreSQL store does: its schema, the rows it writes, and the audit table (the
+// database going away: pg-outage.test.ts). The behaviour both stores share is in store-contract.test.ts.
 
 const server = await findPgServer();
 let database: TestDatabase;
@@ -46,17 +40,6 @@ function database_(): PgDatabase {
 }
 const sql = <T = Record<string, unknown>>(text: string, values?: unknown[]) =>
   onDatabase(database.url, async (c) => (await c.query(text, values)).rows as T[]);
-
-/** Healthy again: pings, reads the request unchanged, and changes it. */
-async function expectWorking(store: RequestStore, id: string): Promise<void> {
-  expect(await store.ping()).toBe(true);
-  expect((await store.get(id))?.status).toBe('pending');
-  const result = await store.update(id, (c) => ({
-    ok: true,
-    request: { ...c, status: 'approved' },
-  }));
-  expect(result.ok).toBe(true);
-}
 
 describe.skipIf(!server.available)('PostgreSQL store', () => {
   describe('schema', () => {
@@ -195,156 +178,6 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
         await sql("SELECT lease_owner, lease_until FROM requests WHERE id = 'lease-1'"),
       ).toEqual([{ lease_owner: 'bot-a', lease_until: new Date('2025-01-01T00:00:30.000Z') }]);
       expect(await store.get('lease-1')).toEqual(makeRequest('lease-1', { status: 'executing' }));
-    });
-  });
-
-  describe('the database going away', () => {
-    let proxy: TcpProxy;
-    beforeAll(async () => {
-      if (!server.available) return;
-      const target = new URL(database.url);
-      proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    });
-    afterAll(async () => {
-      await proxy?.close();
-    });
-    const viaProxy = (password = '') => {
-      const url = new URL(asRole(database.url, new URL(database.url).username, password));
-      url.port = String(proxy.port);
-      return url.href;
-    };
-
-    it('rejects every call with STORE_UNAVAILABLE and pings false when nothing answers', async () => {
-      const url = asRole(database.url, 'postgres', 'hunter2-secret');
-      const unreachable = new URL(url);
-      unreachable.port = '1';
-      const db = openPgDatabase(unreachable.href, { connectTimeoutMs: 2_000 });
-      closers.push(() => db.release());
-      const store = createPgStore(db);
-      const now = new Date();
-      const calls = [
-        store.get('r1'),
-        store.insert(makeRequest('r1')),
-        store.update('r1', (c) => ({ ok: true, request: c })),
-        store.remove('r1'),
-        store.listOpen(),
-        store.recent({ limit: 5 }),
-        store.children('p'),
-        store.acquireLease('r1', 'bot', now, now),
-        store.releaseLease('r1', 'bot'),
-        store.archiveFinished(now, async () => {}),
-      ];
-      for (const outcome of await Promise.allSettled(calls)) {
-        expect(outcome.status).toBe('rejected');
-        const error = (outcome as PromiseRejectedResult).reason as Error & { code: string };
-        expect(error.code).toBe(STORE_UNAVAILABLE);
-        const text = `${error.message} ${String(error.stack)} ${String((error.cause as Error)?.message)}`;
-        expect(text).not.toContain('hunter2-secret');
-        expect(text).toContain('127.0.0.1:1');
-      }
-      expect(await store.ping()).toBe(false);
-    });
-
-    it('answers ping false in time when the server accepts but never answers', async () => {
-      const sockets = new Set<Socket>();
-      const silent = createServer((socket) => {
-        sockets.add(socket);
-        socket.on('error', () => {});
-      });
-      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-      closers.push(async () => {
-        for (const socket of sockets) socket.destroy();
-        await new Promise((resolve) => silent.close(resolve));
-      });
-      const url = new URL(database.url);
-      url.port = String((silent.address() as { port: number }).port);
-      const db = openPgDatabase(url.href, { connectTimeoutMs: 300, pingTimeoutMs: 100 });
-      closers.push(() => db.release());
-      const store = createPgStore(db);
-      const started = performance.now();
-      expect(await store.ping()).toBe(false);
-      expect(performance.now() - started).toBeLessThan(1_000);
-      await expect(store.get('r1')).rejects.toMatchObject({ code: STORE_UNAVAILABLE });
-    });
-
-    it('fails a start with STORE_UNAVAILABLE, or waits for the server when asked to', async () => {
-      await proxy.down();
-      await expect(
-        openStores({ dataFile: 'unused', databaseUrl: viaProxy('s3cret-pw') }),
-      ).rejects.toMatchObject({
-        code: STORE_UNAVAILABLE,
-        message: expect.not.stringContaining('s3cret-pw'),
-      });
-      const waited: number[] = [];
-      const opening = openStores({
-        dataFile: 'unused',
-        databaseUrl: viaProxy(),
-        waitForDatabase: {
-          delayMs: 0,
-          onWaiting: (_error, attempt) => waited.push(attempt),
-          // The server comes back after the second failed try.
-          sleep: async () => {
-            if (waited.length === 2) await proxy.up();
-          },
-        },
-      });
-      const stores = await opening;
-      closers.push(() => stores.close());
-      expect(waited).toEqual([1, 2]);
-      expect(await stores.store.ping()).toBe(true);
-    });
-
-    it('recovers by itself when the connection drops and the server comes back', async () => {
-      const errors: Error[] = [];
-      const db = openPgDatabase(viaProxy(), {
-        onError: (e) => errors.push(e),
-        connectTimeoutMs: 2_000,
-      });
-      closers.push(() => db.release());
-      const store = createPgStore(db);
-      await store.insert(makeRequest('drop-1'));
-      expect(await store.ping()).toBe(true);
-
-      await proxy.down();
-      await expect(store.get('drop-1')).rejects.toMatchObject({ code: STORE_UNAVAILABLE });
-      await expect(
-        store.update('drop-1', (c) => ({ ok: true, request: { ...c, status: 'approved' } })),
-      ).rejects.toMatchObject({ code: STORE_UNAVAILABLE });
-      expect(await store.ping()).toBe(false);
-
-      await proxy.up();
-      await expectWorking(store, 'drop-1');
-    });
-
-    it('survives its connections being terminated by the server mid-transaction', async () => {
-      const errors: Error[] = [];
-      const db = openPgDatabase(database.url, { onError: (e) => errors.push(e) });
-      closers.push(() => db.release());
-      const store = createPgStore(db);
-      await store.insert(makeRequest('term-1'));
-      await onDatabase(database.url, async (admin) => {
-        // Hold the row so the store's update waits inside its transaction.
-        await admin.query('BEGIN');
-        await admin.query("SELECT 1 FROM requests WHERE id = 'term-1' FOR UPDATE");
-        const update = store
-          .update('term-1', (c) => ({ ok: true, request: { ...c, status: 'approved' } }))
-          .then(
-            () => undefined,
-            (error: unknown) => error,
-          );
-        const waiting = `SELECT pid FROM pg_stat_activity WHERE datname = $1
-          AND application_name = 'attach-key-bot' AND wait_event_type = 'Lock'`;
-        while ((await admin.query(waiting, [database.name])).rowCount === 0);
-        await admin.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-            WHERE datname = $1 AND application_name = 'attach-key-bot'`,
-          [database.name],
-        );
-        expect(await update).toMatchObject({ code: STORE_UNAVAILABLE });
-        await admin.query('ROLLBACK');
-      });
-      await expectWorking(store, 'term-1');
-      for (const error of errors) expect(error.message).not.toContain('password');
     });
   });
 
