@@ -1,36 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
 import { defaultHistoryFile, openLowdbStore } from '../../src/store/lowdb-store.js';
+import { linesOf, readJson, useStoreDir, v2 } from '../support/lowdb-dir.js';
 import { closedRequest, makeRequest } from '../support/store-fixtures.js';
 
 // What only the lowdb store does: its files. The behaviour both stores share is in
 // store-contract.test.ts.
 
-let dir: string;
-let file: string;
-let historyFile: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'attach-key-store-'));
-  file = join(dir, 'db.json');
-  historyFile = join(dir, 'db.history.jsonl');
-});
-afterEach(async () => {
-  await chmod(dir, 0o700).catch(() => {});
-  await rm(dir, { recursive: true, force: true });
-});
-
-const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
-const historyLines = async () => (await readFile(historyFile, 'utf8')).split('\n').filter(Boolean);
-const v2 = (...requests: MutationRequest[]) =>
-  JSON.stringify({ version: 2, requests: Object.fromEntries(requests.map((r) => [r.id, r])) });
+const paths = useStoreDir();
+const historyLines = () => linesOf(paths.historyFile);
 
 describe('files', () => {
   it('creates a missing directory and writes compact versioned JSON', async () => {
-    const nested = join(dir, 'nested', 'deeper', 'db.json');
+    const nested = join(paths.dir, 'nested', 'deeper', 'db.json');
     const store = await openLowdbStore({ dataFile: nested });
     expect(await store.recent({ limit: 10 })).toEqual([]);
     await store.insert(makeRequest('r1'));
@@ -38,20 +23,22 @@ describe('files', () => {
     expect(text).not.toContain('\n');
     expect(JSON.parse(text)).toEqual({ version: 2, requests: { r1: makeRequest('r1') } });
     expect(store.stats()).toMatchObject({ live: 1, history: 0, fileBytes: text.length, writes: 1 });
-    expect(defaultHistoryFile(nested)).toBe(join(dir, 'nested', 'deeper', 'db.history.jsonl'));
+    expect(defaultHistoryFile(nested)).toBe(
+      join(paths.dir, 'nested', 'deeper', 'db.history.jsonl'),
+    );
     await store.close();
   });
 
   it('moves a closed request from DATA_FILE to the history, once its results are posted', async () => {
-    const store = await openLowdbStore({ dataFile: file });
+    const store = await openLowdbStore({ dataFile: paths.file });
     await store.insert(makeRequest('r1', { status: 'executing' }));
     await store.update('r1', (c) => ({ ok: true, request: { ...c, status: 'done' } }));
     await store.flush();
     // Done but not posted: still live.
-    expect(Object.keys((await readJson(file)).requests)).toEqual(['r1']);
+    expect(Object.keys((await readJson(paths.file)).requests)).toEqual(['r1']);
     await store.update('r1', (c) => ({ ok: true, request: { ...c, resultsPostedAt: 'now' } }));
     await store.flush();
-    expect((await readJson(file)).requests).toEqual({});
+    expect((await readJson(paths.file)).requests).toEqual({});
     const lines = await historyLines();
     expect(lines.map((l) => JSON.parse(l))).toEqual([
       makeRequest('r1', { status: 'done', resultsPostedAt: 'now' }),
@@ -60,21 +47,21 @@ describe('files', () => {
     await store.close();
   });
 
-  it('leaves the stored value and the file untouched on a refusal', async () => {
-    const store = await openLowdbStore({ dataFile: file });
+  it('leaves the stored value and the paths.file untouched on a refusal', async () => {
+    const store = await openLowdbStore({ dataFile: paths.file });
     await store.insert(makeRequest('r1'));
-    const bytes = await readFile(file);
+    const bytes = await readFile(paths.file);
     const writes = store.stats().writes;
     const before = await store.get('r1');
     await store.update('r1', () => ({ ok: false, refusal: { reason: 'no' } }));
     expect(await store.get('r1')).toBe(before);
     expect(store.stats().writes).toBe(writes);
-    expect(await readFile(file)).toEqual(bytes);
+    expect(await readFile(paths.file)).toEqual(bytes);
     await store.close();
   });
 
   it('coalesces concurrent writes and resolves each update only once its change is on disk', async () => {
-    const store = await openLowdbStore({ dataFile: file });
+    const store = await openLowdbStore({ dataFile: paths.file });
     await store.insert(makeRequest('r1', { instanceIds: [] }));
     const writesBefore = store.stats().writes;
     const onDiskAtResolve: boolean[] = [];
@@ -85,7 +72,7 @@ describe('files', () => {
       }));
     const updates = Array.from({ length: 20 }, (_, i) =>
       append(`i-${i}`).then(() => {
-        const stored = JSON.parse(readFileSync(file, 'utf8')).requests.r1;
+        const stored = JSON.parse(readFileSync(paths.file, 'utf8')).requests.r1;
         onDiskAtResolve[i] = stored.instanceIds.includes(`i-${i}`);
       }),
     );
@@ -97,30 +84,30 @@ describe('files', () => {
     const written = store.stats().writes - writesBefore;
     expect(written).toBeGreaterThanOrEqual(1);
     expect(written).toBeLessThanOrEqual(3);
-    expect((await readJson(file)).requests.r1.instanceIds).toHaveLength(21);
+    expect((await readJson(paths.file)).requests.r1.instanceIds).toHaveLength(21);
     await store.close();
   });
 
   it('removes a request that is on its way to the history', async () => {
-    const store = await openLowdbStore({ dataFile: file });
+    const store = await openLowdbStore({ dataFile: paths.file });
     await store.insert(closedRequest('r1'));
     // The insert is on disk; its move to the history has started but not finished.
     await store.remove('r1');
     expect(await store.get('r1')).toBeUndefined();
     await store.close();
-    const again = await openLowdbStore({ dataFile: file });
+    const again = await openLowdbStore({ dataFile: paths.file });
     expect(await again.get('r1')).toBeUndefined();
     expect(again.stats()).toMatchObject({ live: 0, history: 0 });
     await again.close();
   });
 
   it('treats ids as data, even __proto__', async () => {
-    const store = await openLowdbStore({ dataFile: file });
+    const store = await openLowdbStore({ dataFile: paths.file });
     expect(await store.get('toString')).toBeUndefined();
     await store.insert(makeRequest('__proto__'));
     await store.insert(closedRequest('constructor'));
     await store.close();
-    const reopened = await openLowdbStore({ dataFile: file });
+    const reopened = await openLowdbStore({ dataFile: paths.file });
     expect((await reopened.get('__proto__'))?.id).toBe('__proto__');
     expect((await reopened.get('constructor'))?.id).toBe('constructor');
     expect((await reopened.recent({ limit: 5 })).map((r) => r.id).sort()).toEqual([
@@ -131,7 +118,7 @@ describe('files', () => {
   });
 
   it('rewrites the history without what retention archived', async () => {
-    const store = await openLowdbStore({ dataFile: file });
+    const store = await openLowdbStore({ dataFile: paths.file });
     await store.insert(closedRequest('old', { finishedAt: '2025-01-01T00:00:00.000Z' }));
     await store.insert(closedRequest('new', { finishedAt: '2025-03-01T00:00:00.000Z' }));
     await store.flush();
@@ -142,7 +129,7 @@ describe('files', () => {
     expect((await historyLines()).map((l) => JSON.parse(l).id)).toEqual(['new']);
     expect((await store.get('new'))?.remindedAt).toBe('x');
     await store.close();
-    const again = await openLowdbStore({ dataFile: file });
+    const again = await openLowdbStore({ dataFile: paths.file });
     expect((await again.recent({ limit: 5 })).map((r) => r.id)).toEqual(['new']);
     await again.close();
   });
@@ -153,7 +140,7 @@ describe('files', () => {
       closedRequest(id, { finishedAt: '2025-03-01T00:00:00.000Z', ...extra });
     const line = (r: MutationRequest) => `${JSON.stringify(r)}\n`;
     await writeFile(
-      historyFile,
+      paths.historyFile,
       line(kept('a')) +
         line(old('gone-1')) +
         '{"id":"torn","sta\n' +
@@ -163,7 +150,7 @@ describe('files', () => {
         line(old('gone-2')) +
         JSON.stringify(kept('d')),
     );
-    const store = await openLowdbStore({ dataFile: file });
+    const store = await openLowdbStore({ dataFile: paths.file });
     expect(store.stats()).toMatchObject({ history: 6, skippedHistoryLines: 1 });
     const removed = await store.archiveFinished(
       new Date('2025-02-01T00:00:00.000Z'),
@@ -176,7 +163,7 @@ describe('files', () => {
     // Appends go on after the rewrite, on a fresh line.
     await store.insert(kept('e'));
     await store.close();
-    const again = await openLowdbStore({ dataFile: file });
+    const again = await openLowdbStore({ dataFile: paths.file });
     expect(again.stats()).toMatchObject({ history: 5, skippedHistoryLines: 0 });
     expect(await again.get('d')).toEqual(kept('d'));
     expect(await again.get('e')).toEqual(kept('e'));
@@ -184,7 +171,7 @@ describe('files', () => {
   });
 
   it('keeps a request that changed while it was being recorded', async () => {
-    const store = await openLowdbStore({ dataFile: file });
+    const store = await openLowdbStore({ dataFile: paths.file });
     await store.insert(closedRequest('r1', { finishedAt: '2025-01-01T00:00:00.000Z' }));
     await store.flush();
     const removed = await store.archiveFinished(new Date('2025-02-01T00:00:00.000Z'), async () => {
@@ -198,19 +185,19 @@ describe('files', () => {
 
 describe('crashes', () => {
   it('skips a torn history line and starts the next one on a fresh line', async () => {
-    const first = await openLowdbStore({ dataFile: file });
+    const first = await openLowdbStore({ dataFile: paths.file });
     await first.insert(closedRequest('r1'));
     await first.close();
     // A crash in the middle of appending the next line.
-    await appendFile(historyFile, '{"id":"r2","kind":"attach","status":"do');
-    const second = await openLowdbStore({ dataFile: file });
+    await appendFile(paths.historyFile, '{"id":"r2","kind":"attach","status":"do');
+    const second = await openLowdbStore({ dataFile: paths.file });
     expect(second.stats()).toMatchObject({ history: 1, skippedHistoryLines: 1 });
     expect(await second.get('r1')).toEqual(closedRequest('r1'));
     await second.insert(closedRequest('r3'));
     await second.close();
-    const lines = (await readFile(historyFile, 'utf8')).split('\n');
+    const lines = (await readFile(paths.historyFile, 'utf8')).split('\n');
     expect(lines[1]).toBe('{"id":"r2","kind":"attach","status":"do');
-    const third = await openLowdbStore({ dataFile: file });
+    const third = await openLowdbStore({ dataFile: paths.file });
     expect((await third.recent({ limit: 5 })).map((r) => r.id).sort()).toEqual(['r1', 'r3']);
     await third.close();
   });
@@ -219,14 +206,14 @@ describe('crashes', () => {
     // The crash left r1 in both files; DATA_FILE's copy is the newer one.
     const older = closedRequest('r1', { remindedAt: 'older' });
     const newer = closedRequest('r1', { remindedAt: 'newer' });
-    await writeFile(historyFile, `${JSON.stringify(older)}\n`);
-    await writeFile(file, v2(newer, makeRequest('r2')));
-    const store = await openLowdbStore({ dataFile: file });
+    await writeFile(paths.historyFile, `${JSON.stringify(older)}\n`);
+    await writeFile(paths.file, v2(newer, makeRequest('r2')));
+    const store = await openLowdbStore({ dataFile: paths.file });
     expect(await store.get('r1')).toEqual(newer);
-    expect(Object.keys((await readJson(file)).requests)).toEqual(['r2']);
+    expect(Object.keys((await readJson(paths.file)).requests)).toEqual(['r2']);
     expect((await historyLines()).map((l) => JSON.parse(l))).toEqual([older, newer]);
     await store.close();
-    const again = await openLowdbStore({ dataFile: file });
+    const again = await openLowdbStore({ dataFile: paths.file });
     expect(await again.get('r1')).toEqual(newer);
     expect(again.stats()).toMatchObject({ live: 1, history: 1 });
     await again.close();
@@ -234,9 +221,9 @@ describe('crashes', () => {
 
   it('lets an open live copy win over a closed history line of the same id', async () => {
     const reopened = makeRequest('r1', { status: 'done' });
-    await writeFile(historyFile, `${JSON.stringify(closedRequest('r1'))}\n`);
-    await writeFile(file, v2(reopened));
-    const store = await openLowdbStore({ dataFile: file });
+    await writeFile(paths.historyFile, `${JSON.stringify(closedRequest('r1'))}\n`);
+    await writeFile(paths.file, v2(reopened));
+    const store = await openLowdbStore({ dataFile: paths.file });
     expect(await store.get('r1')).toEqual(reopened);
     expect((await store.listOpen()).map((r) => r.id)).toEqual(['r1']);
     expect(store.stats()).toMatchObject({ live: 1, history: 0 });
@@ -249,16 +236,16 @@ describe('health', () => {
     'keeps a closed request in DATA_FILE while the history cannot be written',
     async () => {
       // /dev/full refuses every write with ENOSPC.
-      const store = await openLowdbStore({ dataFile: file, historyFile: '/dev/full' });
+      const store = await openLowdbStore({ dataFile: paths.file, historyFile: '/dev/full' });
       await store.insert(closedRequest('r1'));
       await store.flush();
       expect(await store.ping()).toBe(false);
       expect(await store.get('r1')).toEqual(closedRequest('r1'));
-      expect(Object.keys((await readJson(file)).requests)).toEqual(['r1']);
+      expect(Object.keys((await readJson(paths.file)).requests)).toEqual(['r1']);
       await store.insert(makeRequest('r2'));
       await store.close();
       // With a writable history the next start finishes the move.
-      const again = await openLowdbStore({ dataFile: file });
+      const again = await openLowdbStore({ dataFile: paths.file });
       expect(again.stats()).toMatchObject({ live: 1, history: 1 });
       expect(await again.get('r1')).toEqual(closedRequest('r1'));
       expect(await again.ping()).toBe(true);
@@ -267,23 +254,23 @@ describe('health', () => {
   );
 
   it('reports unhealthy after a failed write and recovers on flush', async () => {
-    const store = await openLowdbStore({ dataFile: file });
+    const store = await openLowdbStore({ dataFile: paths.file });
     await store.insert(makeRequest('r1'));
     // Occupy the temp name with a non-empty directory so steno's write to it fails.
-    await mkdir(join(dir, '.db.json.tmp', 'x'), { recursive: true });
+    await mkdir(join(paths.dir, '.db.json.tmp', 'x'), { recursive: true });
     await expect(
       store.update('r1', (c) => ({ ok: true, request: { ...c, status: 'rejected' } })),
     ).rejects.toMatchObject({ code: 'store_write_failed' });
     expect(await store.ping()).toBe(false);
-    expect((await readJson(file)).requests.r1.status).toBe('pending');
+    expect((await readJson(paths.file)).requests.r1.status).toBe('pending');
 
-    await rm(join(dir, '.db.json.tmp'), { recursive: true });
+    await rm(join(paths.dir, '.db.json.tmp'), { recursive: true });
     await store.flush();
     expect(await store.ping()).toBe(true);
     // Rejected is closed: it went on to the history.
-    expect((await readJson(file)).requests).toEqual({});
+    expect((await readJson(paths.file)).requests).toEqual({});
     expect((await store.get('r1'))?.status).toBe('rejected');
-    expect((await stat(historyFile)).size).toBeGreaterThan(0);
+    expect((await stat(paths.historyFile)).size).toBeGreaterThan(0);
     await store.close();
   });
 });

@@ -1,16 +1,11 @@
 import { createServer, type Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RequestStore, STORE_UNAVAILABLE } from '../../src/service/ports.js';
 import { openStores } from '../../src/store/open-store.js';
 import { openPgDatabase } from '../../src/store/pg-connection.js';
 import { createPgStore } from '../../src/store/pg-store.js';
-import {
-  asRole,
-  createMigratedDatabase,
-  findPgServer,
-  onDatabase,
-  type TestDatabase,
-} from '../support/pg.js';
+import { asRole, findPgServer, onDatabase } from '../support/pg.js';
+import { usePgTestDatabase } from '../support/pg-hooks.js';
 import { makeRequest } from '../support/store-fixtures.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
@@ -18,19 +13,7 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 // backends terminated. Every call fails as STORE_UNAVAILABLE and the pool recovers by itself.
 
 const server = await findPgServer();
-let database: TestDatabase;
-const closers: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  if (!server.available) return;
-  database = await createMigratedDatabase();
-});
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close().catch(() => {})));
-});
-afterAll(async () => {
-  await database?.drop();
-});
+const pgFile = usePgTestDatabase(server);
 
 /** Healthy again: pings, reads the request unchanged, and changes it. */
 async function expectWorking(store: RequestStore, id: string): Promise<void> {
@@ -48,24 +31,26 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
     let proxy: TcpProxy;
     beforeAll(async () => {
       if (!server.available) return;
-      const target = new URL(database.url);
+      const target = new URL(pgFile.database.url);
       proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     });
     afterAll(async () => {
       await proxy?.close();
     });
     const viaProxy = (password = '') => {
-      const url = new URL(asRole(database.url, new URL(database.url).username, password));
+      const url = new URL(
+        asRole(pgFile.database.url, new URL(pgFile.database.url).username, password),
+      );
       url.port = String(proxy.port);
       return url.href;
     };
 
     it('rejects every call with STORE_UNAVAILABLE and pings false when nothing answers', async () => {
-      const url = asRole(database.url, 'postgres', 'hunter2-secret');
+      const url = asRole(pgFile.database.url, 'postgres', 'hunter2-secret');
       const unreachable = new URL(url);
       unreachable.port = '1';
       const db = openPgDatabase(unreachable.href, { connectTimeoutMs: 2_000 });
-      closers.push(() => db.release());
+      pgFile.defer(() => db.release());
       const store = createPgStore(db);
       const now = new Date();
       const calls = [
@@ -98,14 +83,14 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
         socket.on('error', () => {});
       });
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-      closers.push(async () => {
+      pgFile.defer(async () => {
         for (const socket of sockets) socket.destroy();
         await new Promise((resolve) => silent.close(resolve));
       });
-      const url = new URL(database.url);
+      const url = new URL(pgFile.database.url);
       url.port = String((silent.address() as { port: number }).port);
       const db = openPgDatabase(url.href, { connectTimeoutMs: 300, pingTimeoutMs: 100 });
-      closers.push(() => db.release());
+      pgFile.defer(() => db.release());
       const store = createPgStore(db);
       const started = performance.now();
       expect(await store.ping()).toBe(false);
@@ -135,7 +120,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
         },
       });
       const stores = await opening;
-      closers.push(() => stores.close());
+      pgFile.defer(() => stores.close());
       expect(waited).toEqual([1, 2]);
       expect(await stores.store.ping()).toBe(true);
     });
@@ -146,7 +131,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
         onError: (e) => errors.push(e),
         connectTimeoutMs: 2_000,
       });
-      closers.push(() => db.release());
+      pgFile.defer(() => db.release());
       const store = createPgStore(db);
       await store.insert(makeRequest('drop-1'));
       expect(await store.ping()).toBe(true);
@@ -164,11 +149,11 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
 
     it('survives its connections being terminated by the server mid-transaction', async () => {
       const errors: Error[] = [];
-      const db = openPgDatabase(database.url, { onError: (e) => errors.push(e) });
-      closers.push(() => db.release());
+      const db = openPgDatabase(pgFile.database.url, { onError: (e) => errors.push(e) });
+      pgFile.defer(() => db.release());
       const store = createPgStore(db);
       await store.insert(makeRequest('term-1'));
-      await onDatabase(database.url, async (admin) => {
+      await onDatabase(pgFile.database.url, async (admin) => {
         // Hold the row so the store's update waits inside its transaction.
         await admin.query('BEGIN');
         await admin.query("SELECT 1 FROM requests WHERE id = 'term-1' FOR UPDATE");
@@ -180,11 +165,11 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
           );
         const waiting = `SELECT pid FROM pg_stat_activity WHERE datname = $1
           AND application_name = 'attach-key-bot' AND wait_event_type = 'Lock'`;
-        while ((await admin.query(waiting, [database.name])).rowCount === 0);
+        while ((await admin.query(waiting, [pgFile.database.name])).rowCount === 0);
         await admin.query(
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
             WHERE datname = $1 AND application_name = 'attach-key-bot'`,
-          [database.name],
+          [pgFile.database.name],
         );
         expect(await update).toMatchObject({ code: STORE_UNAVAILABLE });
         await admin.query('ROLLBACK');

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CHILD_BLOCKING_STATUSES } from '../../src/service/ports.js';
 import { openStores } from '../../src/store/open-store.js';
 import { openPgDatabase, type PgDatabase } from '../../src/store/pg-connection.js';
@@ -6,45 +6,38 @@ import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/store/pg-schema.j
 import { createPgStore } from '../../src/store/pg-store.js';
 import {
   asRole,
-  createMigratedDatabase,
   createTestDatabase,
   findPgServer,
   onDatabase,
   type TestDatabase,
 } from '../support/pg.js';
+import { usePgTestDatabase } from '../support/pg-hooks.js';
 import { largeRequest, makeRequest, withStepDone } from '../support/store-fixtures.js';
 
-// What only the PostgreSQL store does: its schema, the rows it writes, and the audit table (the
-// database going away: pg-outage.test.ts). The behaviour both stores share is in store-contract.test.ts.
+// What only the PostgreSQL store does: its schema, the rows it writes, and the audit table. The
+// database going away is in pg-outage.test.ts, what both stores share in store-contract.test.ts.
 
 const server = await findPgServer();
-let database: TestDatabase;
+const pgFile = usePgTestDatabase(server);
+/** Databases a test creates besides the file's own. */
 const extra: TestDatabase[] = [];
-const closers: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  if (!server.available) return;
-  database = await createMigratedDatabase();
-});
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close().catch(() => {})));
-});
 afterAll(async () => {
-  await Promise.all([database, ...extra].map((d) => d?.drop()));
+  await Promise.all(extra.map((d) => d.drop()));
 });
 
-function database_(): PgDatabase {
-  const db = openPgDatabase(database.url);
-  closers.push(() => db.release());
+/** A pool on the file's database, ended after the test. */
+function openDb(): PgDatabase {
+  const db = openPgDatabase(pgFile.database.url);
+  pgFile.defer(() => db.release());
   return db;
 }
 const sql = <T = Record<string, unknown>>(text: string, values?: unknown[]) =>
-  onDatabase(database.url, async (c) => (await c.query(text, values)).rows as T[]);
+  onDatabase(pgFile.database.url, async (c) => (await c.query(text, values)).rows as T[]);
 
 describe.skipIf(!server.available)('PostgreSQL store', () => {
   describe('schema', () => {
     it('migrates once and is idempotent', async () => {
-      const db = database_();
+      const db = openDb();
       expect(await migrate(db)).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION });
       // Every step may run again over itself.
       for (const migration of MIGRATIONS) await sql(migration.sql);
@@ -57,7 +50,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       const opened = await Promise.all(
         Array.from({ length: 4 }, () => openStores({ dataFile: 'unused', databaseUrl: fresh.url })),
       );
-      for (const stores of opened) closers.push(() => stores.close());
+      for (const stores of opened) pgFile.defer(() => stores.close());
       expect(opened.map((s) => s.kind)).toEqual(Array(4).fill('postgres'));
       const rows = await onDatabase(
         fresh.url,
@@ -92,7 +85,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
         await c.query(`CREATE ROLE ${role} LOGIN`);
         await c.query(`GRANT CONNECT ON DATABASE ${fresh.name} TO ${role}`);
       });
-      closers.push(() =>
+      pgFile.defer(() =>
         onDatabase(fresh.url, async (c) => {
           await c.query(`DROP OWNED BY ${role}`);
           await c.query(`DROP ROLE ${role}`);
@@ -116,7 +109,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
 
   describe('writes', () => {
     it('writes only the changed step row of a large request, and no header', async () => {
-      const store = createPgStore(database_());
+      const store = createPgStore(openDb());
       await store.insert(largeRequest('big'));
       const rows = async () =>
         sql<{ idx: number; xmin: string }>(
@@ -141,7 +134,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
     });
 
     it('drops the steps a change removed', async () => {
-      const store = createPgStore(database_());
+      const store = createPgStore(openDb());
       await store.insert(largeRequest('shrink-1', 300));
       await store.update('shrink-1', (c) => ({
         ok: true,
@@ -154,7 +147,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
     });
 
     it('lets an exception from change through, rolled back and unlocked', async () => {
-      const store = createPgStore(database_());
+      const store = createPgStore(openDb());
       await store.insert(makeRequest('exc-1'));
       const bug = new Error('bug in change');
       await expect(
@@ -170,7 +163,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
     });
 
     it('keeps leases in columns, never in the request', async () => {
-      const store = createPgStore(database_());
+      const store = createPgStore(openDb());
       await store.insert(makeRequest('lease-1', { status: 'executing' }));
       const now = new Date('2025-01-01T00:00:00.000Z');
       await store.acquireLease('lease-1', 'bot-a', new Date('2025-01-01T00:00:30.000Z'), now);
@@ -183,8 +176,8 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
 
   describe('audit trail', () => {
     it('appends, reads back one request oldest first, and answers the last snapshot', async () => {
-      const stores = await openStores({ dataFile: 'unused', databaseUrl: database.url });
-      closers.push(() => stores.close());
+      const stores = await openStores({ dataFile: 'unused', databaseUrl: pgFile.database.url });
+      pgFile.defer(() => stores.close());
       const { audit } = stores;
       const event = {
         type: 'requested' as const,
@@ -211,23 +204,23 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
     });
 
     it('works for a role granted INSERT and SELECT only on the trail, which cannot rewrite it', async () => {
-      const role = `akb_bot_${database.name.slice(-6)}`;
+      const role = `akb_bot_${pgFile.database.name.slice(-6)}`;
       // The README's grants, as the database owner.
       await sql(`CREATE ROLE ${role} LOGIN`);
-      await sql(`GRANT CONNECT ON DATABASE ${database.name} TO ${role}`);
+      await sql(`GRANT CONNECT ON DATABASE ${pgFile.database.name} TO ${role}`);
       await sql(`GRANT USAGE ON SCHEMA public TO ${role}`);
       await sql(`GRANT SELECT, INSERT, UPDATE, DELETE ON requests, request_steps TO ${role}`);
       await sql(`GRANT SELECT ON store_migrations TO ${role}`);
       await sql(`GRANT SELECT, INSERT ON audit_events TO ${role}`);
       await sql(`GRANT USAGE ON SEQUENCE audit_events_seq_seq TO ${role}`);
-      closers.push(async () => {
+      pgFile.defer(async () => {
         await sql(`DROP OWNED BY ${role}`);
         await sql(`DROP ROLE ${role}`);
       });
 
-      const url = asRole(database.url, role);
+      const url = asRole(pgFile.database.url, role);
       const stores = await openStores({ dataFile: 'unused', databaseUrl: url });
-      closers.push(() => stores.close());
+      pgFile.defer(() => stores.close());
       await stores.store.insert(makeRequest('g1'));
       await stores.store.update('g1', (c) => ({ ok: true, request: { ...c, status: 'approved' } }));
       await stores.audit.append({
