@@ -77,7 +77,9 @@ export function describeUrl(url: string): string {
   try {
     const parsed = new URL(url);
     const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
-    return `${user}${parsed.host || 'localhost'}${parsed.pathname || '/'}`;
+    // libpq's socket form keeps the host in the query: postgresql:///db?host=/var/run/postgresql
+    const host = parsed.host || parsed.searchParams.get('host') || 'localhost';
+    return `${user}${host}${parsed.pathname || '/'}`;
   } catch {
     return 'the DATABASE_URL server';
   }
