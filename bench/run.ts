@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AckKind, type AckLevel, type AckRow, runAckBenchmark } from './ack.js';
+import type { AckKind, AckLevel, AckRow } from './ack.js';
 import type { Rig } from './bot-env.js';
 import { compileChildren, REPO_ROOT, removeCompiled, startChild } from './children.js';
-import { type ExecutionRow, runExecutionBenchmark } from './execution.js';
+import type { ExecutionRow } from './execution.js';
 import { checkTargets, describeMachine, formatTables } from './report.js';
 import { progress } from './stats.js';
 import { runStoreBenchmark, type StoreRow } from './store.js';
@@ -23,11 +23,16 @@ const ACK_LEVELS: AckLevel[] = [
 const ACK_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const EXECUTION_SIZES = [1, 100, 1_000, 5_000];
 const EXECUTION_RUNS = 3;
-// Fewer timed writes at 50,000: each one rewrites a ~45 MB file.
-const STORE_SIZES = [
-  { requests: 1_000, writes: 20, probes: 3 },
-  { requests: 10_000, writes: 10, probes: 3 },
-  { requests: 50_000, writes: 4, probes: 2 },
+// Finished requests stored; lowdb keeps them in the history file beside DATA_FILE.
+const LOWDB_STORE_SIZES = [
+  { requests: 1_000, writes: 200, probes: 3 },
+  { requests: 10_000, writes: 200, probes: 3 },
+  { requests: 50_000, writes: 200, probes: 2 },
+];
+const PG_STORE_SIZES = [
+  { requests: 1_000, writes: 500, probes: 2 },
+  { requests: 10_000, writes: 500, probes: 2 },
+  { requests: 100_000, writes: 500, probes: 2 },
 ];
 
 function ackCells(): { kinds: AckKind[]; levels: AckLevel[] } {
@@ -57,9 +62,12 @@ async function main(): Promise<void> {
       };
       try {
         if (only.has('ack')) {
+          // Loaded on demand: BENCH_ONLY=store runs without loading the bot at all.
+          const { runAckBenchmark } = await import('./ack.js');
           ack = await runAckBenchmark(rig, { rounds: ACK_ROUNDS, ...ackCells() });
         }
         if (only.has('execution')) {
+          const { runExecutionBenchmark } = await import('./execution.js');
           execution = await runExecutionBenchmark(rig, {
             sizes: EXECUTION_SIZES,
             runs: EXECUTION_RUNS,
@@ -71,7 +79,11 @@ async function main(): Promise<void> {
       }
     }
     if (only.has('store')) {
-      store = await runStoreBenchmark(children.storeProbe, { sizes: STORE_SIZES, reads: 100_000 });
+      store = await runStoreBenchmark(children.storeProbe, {
+        lowdb: LOWDB_STORE_SIZES,
+        postgres: PG_STORE_SIZES,
+        reads: 2_000,
+      });
     }
   } finally {
     await removeCompiled();
@@ -87,14 +99,14 @@ async function main(): Promise<void> {
     settings: {
       ack: { rounds: ACK_ROUNDS, levels: ACK_LEVELS },
       execution: { sizes: EXECUTION_SIZES, runs: EXECUTION_RUNS },
-      store: { sizes: STORE_SIZES },
+      store: { lowdb: LOWDB_STORE_SIZES, postgres: PG_STORE_SIZES },
     },
     method: {
       ack: 'bursts of N v0-signed requests sent at once over keep-alive undici connections; latency = dispatch to complete HTTP response (the ack); after each burst the server finishes its background work, then both servers idle 5 ms; fresh server and fakes per cell; p50/p99 per round, median over rounds; server, fakes and load client in three processes; approve: every click decides a fresh pending request posted beforehand (untimed), which the bot then executes in the background (2 instances, fake ECS answering at once) before the next burst',
       execution:
         'approve click to the first results-thread message recorded by the fake Slack API; fake ECS answers every call after apiLatencyMs; MAX_INSTANCES_PER_REQUEST=5000; fresh bot per run',
       store:
-        'finished requests (2 instances, one done batch with outcomes); fresh child process per probe (plain node, compiled) that only opens the store, RSS after 2 GCs; then sequential awaited update() calls on random requests, and get() timed over 100,000 calls',
+        'N finished requests (2 instances, one done AttachKeyPair step with outcomes, results posted; lowdb: in the history file) and 10 live pending ones; fresh child process per probe (plain node, compiled) that only opens the store, RSS after 2 GCs; writes = sequential awaited update() of a live request (a header change, durable when it resolves); reads = sequential get() of random finished requests; step write = update() of one step of an executing 5,000-instance request (50 steps); PostgreSQL on loopback (TEST_DATABASE_URL or 127.0.0.1:5432), one fresh database per size, seeded in bulk then VACUUM ANALYZE',
     },
     ack,
     execution,

@@ -1,106 +1,125 @@
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { openRequestStore } from '../src/store/lowdb-store.js';
+import { stat } from 'node:fs/promises';
+import type { RequestStore } from '../src/service/ports.js';
+import { defaultHistoryFile, openLowdbStore } from '../src/store/lowdb-store.js';
+import { openPgDatabase } from '../src/store/pg-connection.js';
+import { createPgStore } from '../src/store/pg-store.js';
+import { largeRequest, withStepDone } from '../test/support/store-fixtures.js';
+import { finishedId } from './store-data.js';
 
-// Child process: opens an existing store and nothing else, measures RSS once it is loaded, then
-// times state-change writes and reads. Run with --expose-gc by plain node (see children.ts).
-// Usage: node store-probe.js <data file> <writes> <reads>
+// Child process: opens a prepared store and nothing else, measures RSS once it is loaded, then
+// times state-change writes to its live requests, reads of random finished ones, the listings,
+// and the journal writes of a 5,000-instance request. Run with --expose-gc by plain node.
+// Usage: node store-probe.js <lowdb|postgres> <data file | database url> <finished> <writes> <reads>
 
 export interface StoreProbeResult {
-  requests: number;
   loadMs: number;
   /** RSS after loading and two full GCs: what the process keeps holding. */
   rssBytes: number;
-  heapUsedBytes: number;
-  /** Peak RSS of the process while loading (it parses the whole file at once). */
   peakRssBytes: number;
-  /** Reference costs: a plain JSON.stringify of the whole store, and writing + renaming the file. */
-  stringifyMs: number;
-  fileWriteMs: number;
+  /** Sequential awaited update() calls, each a state change of a live request. */
   writeMs: number[];
-  readMs: number;
-  /** listByStatus (the expiry sweep) and recent(10) (`/attach-key history`): whole-store scans. */
-  listByStatusMs: number;
+  /** get() of random finished requests, one at a time. */
+  readMs: number[];
+  listOpenMs: number;
+  /** recent({ limit: 10 }): `/attach-key history`. */
   recentMs: number;
-  fileBytes: number;
+  /** update() of one step of an executing 5,000-instance request (50 steps). */
+  stepWriteMs: number[];
+  /** lowdb: DATA_FILE + history; PostgreSQL: the database. */
+  storedBytes: number;
 }
 
-const [file, writesArg, readsArg] = process.argv.slice(2);
+const [kind, location, finishedArg, writesArg, readsArg] = process.argv.slice(2);
 const gc = (globalThis as { gc?: () => void }).gc;
 
-async function probe(): Promise<StoreProbeResult> {
-  if (!file) throw new Error('usage: store-probe <data file> <writes> <reads>');
+async function open(): Promise<RequestStore> {
+  if (kind === 'lowdb') return openLowdbStore({ dataFile: location as string });
+  return createPgStore(openPgDatabase(location as string));
+}
+
+async function time<T>(task: () => Promise<T>): Promise<[number, T]> {
   const started = performance.now();
-  const store = await openRequestStore({ dataFile: file });
-  const loadMs = performance.now() - started;
+  const value = await task();
+  return [performance.now() - started, value];
+}
+
+async function probe(): Promise<StoreProbeResult> {
+  if (!location || (kind !== 'lowdb' && kind !== 'postgres')) {
+    throw new Error('usage: store-probe <lowdb|postgres> <location> <finished> <writes> <reads>');
+  }
+  const [loadMs, store] = await time(open);
   gc?.();
   gc?.();
   const memory = process.memoryUsage();
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
 
-  let at = performance.now();
-  const done = store.listByStatus(['done']);
-  const listByStatusMs = performance.now() - at;
-  at = performance.now();
-  store.recent(10);
-  const recentMs = performance.now() - at;
-  const ids = done.map((r) => r.id);
+  // Warm the connection pool and prepared statements (PostgreSQL), as a running bot has.
+  await store.get(finishedId(0));
+  const [listOpenMs, live] = await time(() => store.listOpen());
+  const recent: number[] = [];
+  for (let i = 0; i < 5; i++) recent.push((await time(() => store.recent({ limit: 10 })))[0]);
+  if (live.length === 0) throw new Error('no live requests to write to');
 
   const writeMs: number[] = [];
-  for (let i = 0; ids.length > 0 && i < Number(writesArg); i++) {
-    const id = ids[Math.floor(Math.random() * ids.length)] as string;
-    const before = performance.now();
-    const result = await store.update(id, (current) => ({
-      ok: true,
-      request: { ...current, resultsPostedAt: new Date().toISOString() },
-    }));
-    writeMs.push(performance.now() - before);
+  const base = Date.now();
+  for (let i = 0; i < Number(writesArg); i++) {
+    const id = (live[i % live.length] as { id: string }).id;
+    const [ms, result] = await time(() =>
+      store.update(id, (c) => ({
+        ok: true,
+        request: { ...c, remindedAt: new Date(base + i).toISOString() },
+      })),
+    );
     if (!result.ok) throw new Error(`update of ${id} failed`);
+    writeMs.push(ms);
   }
 
-  const reads = ids.length > 0 ? Number(readsArg) : 0;
-  const picks = Array.from({ length: reads }, () => ids[Math.floor(Math.random() * ids.length)]);
-  at = performance.now();
-  let found = 0;
-  for (const id of picks) if (store.get(id as string)) found++;
-  const readMs = reads > 0 ? (performance.now() - at) / reads : 0;
-  if (found !== reads) throw new Error(`read ${found} of ${reads} requests`);
+  const finished = Number(finishedArg);
+  const readMs: number[] = [];
+  for (let i = 0; finished > 0 && i < Number(readsArg); i++) {
+    const id = finishedId(Math.floor(Math.random() * finished));
+    const [ms, found] = await time(() => store.get(id));
+    if (!found) throw new Error(`read of ${id} found nothing`);
+    readMs.push(ms);
+  }
+
+  const big = largeRequest(`big-${process.pid}`);
+  await store.insert(big);
+  const stepWriteMs: number[] = [];
+  for (let index = 0; index < big.steps.length; index++) {
+    const [ms] = await time(() =>
+      store.update(big.id, (c) => ({ ok: true, request: withStepDone(c, index) })),
+    );
+    stepWriteMs.push(ms);
+  }
+  await store.remove(big.id);
   await store.close();
 
   return {
-    requests: store.stats().requests,
     loadMs,
     rssBytes: memory.rss,
-    heapUsedBytes: memory.heapUsed,
     peakRssBytes,
-    ...(await timeWholeFileWrite(file)),
     writeMs,
     readMs,
-    listByStatusMs,
-    recentMs,
-    fileBytes: (await stat(file)).size,
+    listOpenMs,
+    recentMs: recent.sort((a, b) => a - b)[2] as number,
+    stepWriteMs,
+    storedBytes: kind === 'lowdb' ? await lowdbBytes(location) : await pgBytes(location),
   };
 }
 
-/** Median of 3: JSON.stringify of the whole store, then write-to-temp + rename as steno does. */
-async function timeWholeFileWrite(
-  path: string,
-): Promise<{ stringifyMs: number; fileWriteMs: number }> {
-  const data: unknown = JSON.parse(await readFile(path, 'utf8'));
-  const stringify: number[] = [];
-  const write: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    let at = performance.now();
-    const text = JSON.stringify(data);
-    stringify.push(performance.now() - at);
-    at = performance.now();
-    const temp = join(dirname(path), `.probe-${i}.tmp`);
-    await writeFile(temp, text);
-    await rename(temp, path);
-    write.push(performance.now() - at);
-  }
-  const mid = (values: number[]) => values.sort((a, b) => a - b)[1] as number;
-  return { stringifyMs: mid(stringify), fileWriteMs: mid(write) };
+async function lowdbBytes(file: string): Promise<number> {
+  const sizes = await Promise.all([file, defaultHistoryFile(file)].map((f) => stat(f)));
+  return sizes.reduce((sum, s) => sum + s.size, 0);
+}
+
+async function pgBytes(url: string): Promise<number> {
+  const db = openPgDatabase(url);
+  const result = await db.pool.query<{ bytes: string }>(
+    'SELECT pg_database_size(current_database())::text AS bytes',
+  );
+  await db.release();
+  return Number(result.rows[0]?.bytes ?? 0);
 }
 
 probe().then(

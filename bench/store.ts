@@ -1,10 +1,11 @@
 import { fork } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientTokenFor } from '../src/domain/batches.js';
-import type { AttachRequest } from '../src/domain/request.js';
-import { makeDataDir, removeDir } from './bot-env.js';
-import { instanceIds } from './load.js';
+import { defaultHistoryFile } from '../src/store/lowdb-store.js';
+import { openPgDatabase } from '../src/store/pg-connection.js';
+import { migrate } from '../src/store/pg-schema.js';
+import { createTestDatabase, findPgServer, type TestDatabase } from '../test/support/pg.js';
 import {
   median,
   percentile,
@@ -14,101 +15,190 @@ import {
   type Spread,
   spreadOf,
 } from './stats.js';
+import {
+  finishedRequest,
+  LIVE_REQUESTS,
+  liveRequest,
+  pgRows,
+  SEED_HEADERS,
+  SEED_STEPS,
+  writeLowdbFiles,
+} from './store-data.js';
 import type { StoreProbeResult } from './store-probe.js';
 
-// Store cost: a file of N realistic finished requests (2 instances, one done batch with outcomes),
-// opened in a fresh child process each time so RSS belongs to the store alone.
+// Store cost, lowdb and PostgreSQL side by side: N finished requests stored (lowdb: in the
+// history beside DATA_FILE) and a few live ones, opened in a fresh child process per probe so RSS
+// belongs to the store alone. A write is a state change of a live request, durable when it
+// resolves; a read is get() of a random finished one.
+
+export type StoreKind = 'lowdb' | 'postgres';
+
+export interface StoreSize {
+  requests: number;
+  writes: number;
+  probes: number;
+}
 
 export interface StoreRow {
+  store: StoreKind;
+  /** Finished requests stored. */
   requests: number;
-  /** Median time of one `update` (a state change, written to disk before it resolves). */
+  live: number;
+  /** Median, p95 and p99 of one state-change `update`, over every probe. */
   writeMs: number;
-  /** Time of one `get`. */
+  writeP95Ms: number;
+  writeP99Ms: number;
+  /** Median and p99 of one `get` of a finished request. */
   readMs: number;
-  fileBytes: number;
-  /** RSS of a process that only opened the store (median over probes). */
+  readP99Ms: number;
+  /** Median and p99 of a one-step journal write of an executing 5,000-instance request. */
+  stepWriteMs: number;
+  stepWriteP99Ms: number;
+  listOpenMs: number;
+  recentMs: number;
+  loadMs: number;
+  storedBytes: number;
+  /** RSS of a process that only opened the store (median over probes), and with an empty one. */
   rssBytes: number;
-  /** The same probe with an empty store: the Node + modules baseline. */
   baselineRssBytes: number;
   peakRssBytes: number;
-  loadMs: number;
-  listByStatusMs: number;
-  /**
-   * Reference costs of a whole-file write, timed apart: a plain JSON.stringify of the store (the
-   * store itself re-serialises only changed requests) and the write + rename of the file.
-   */
-  stringifyMs: number;
-  fileWriteMs: number;
-  recentMs: number;
   probes: number;
   writesPerProbe: number;
   spread: { writeMs: Spread; rssBytes: Spread };
-  writeP95Ms: number;
 }
 
 export async function runStoreBenchmark(
   probePath: string,
-  options: {
-    sizes: readonly { requests: number; writes: number; probes: number }[];
-    reads: number;
-  },
+  options: { lowdb: readonly StoreSize[]; postgres: readonly StoreSize[]; reads: number },
 ): Promise<StoreRow[]> {
-  const dir = await makeDataDir();
+  const rows: StoreRow[] = [];
+  // Not bot-env's helper: that module loads the bot, which the store rows do not need.
+  const dir = await mkdtemp(join(tmpdir(), 'attach-key-bench-store-'));
+  let baseline: number;
   try {
     const empty = join(dir, 'empty.json');
-    await writeFile(empty, JSON.stringify({ version: 1, requests: {} }));
-    const baseline = await runProbe(probePath, empty, 0, 0);
-    const rows: StoreRow[] = [];
-    for (const { requests: size, writes: writeCount, probes } of options.sizes) {
-      const file = join(dir, `store-${size}.json`);
-      await writeFile(file, JSON.stringify(storeFileOf(size)));
+    await writeLowdbFiles(empty, defaultHistoryFile(empty), 0);
+    baseline = (await runProbe(probePath, ['lowdb', empty, '0', '1', '0'])).rssBytes;
+    for (const size of options.lowdb) {
+      const file = join(dir, `store-${size.requests}.json`);
+      await writeLowdbFiles(file, defaultHistoryFile(file), size.requests);
       const results: StoreProbeResult[] = [];
-      for (let p = 0; p < probes; p++) {
-        // Each probe writes to the file; start every probe from the same content.
-        if (p > 0) await writeFile(file, JSON.stringify(storeFileOf(size)));
-        results.push(await runProbe(probePath, file, writeCount, options.reads));
+      for (let p = 0; p < size.probes; p++) {
+        results.push(await runProbe(probePath, args('lowdb', file, size, options.reads)));
       }
-      const writes = results.flatMap((r) => r.writeMs);
-      const perProbeWrite = results.map((r) => median(r.writeMs));
-      const rss = results.map((r) => r.rssBytes);
-      const row: StoreRow = {
-        requests: size,
-        writeMs: round(median(writes)),
-        readMs: round(median(results.map((r) => r.readMs))),
-        fileBytes: results[0]?.fileBytes ?? 0,
-        rssBytes: Math.round(median(rss)),
-        baselineRssBytes: baseline.rssBytes,
-        peakRssBytes: Math.round(median(results.map((r) => r.peakRssBytes))),
-        loadMs: round(median(results.map((r) => r.loadMs))),
-        listByStatusMs: round(median(results.map((r) => r.listByStatusMs))),
-        stringifyMs: round(median(results.map((r) => r.stringifyMs))),
-        fileWriteMs: round(median(results.map((r) => r.fileWriteMs))),
-        recentMs: round(median(results.map((r) => r.recentMs))),
-        probes: results.length,
-        writesPerProbe: writeCount,
-        spread: { writeMs: roundSpread(spreadOf(perProbeWrite)), rssBytes: spreadOf(rss) },
-        writeP95Ms: round(percentile(writes, 95)),
-      };
-      rows.push(row);
-      progress(
-        `store ${size} requests: write ${row.writeMs} ms, read ${row.readMs} ms, ` +
-          `file ${(row.fileBytes / 1e6).toFixed(1)} MB, RSS ${(row.rssBytes / 1e6).toFixed(0)} MB`,
-      );
+      rows.push(report('lowdb', size, results, baseline));
     }
-    return rows;
   } finally {
-    await removeDir(dir);
+    await rm(dir, { recursive: true, force: true });
+  }
+  if (options.postgres.length > 0) rows.push(...(await runPostgres(probePath, options, baseline)));
+  return rows;
+}
+
+async function runPostgres(
+  probePath: string,
+  options: { postgres: readonly StoreSize[]; reads: number },
+  baselineRssBytes: number,
+): Promise<StoreRow[]> {
+  const server = await findPgServer();
+  if (!server.available) {
+    progress(`store: PostgreSQL rows skipped (${server.reason})`);
+    return [];
+  }
+  const rows: StoreRow[] = [];
+  for (const size of options.postgres) {
+    const database = await createTestDatabase();
+    try {
+      const started = performance.now();
+      await seedPostgres(database, size.requests);
+      progress(
+        `store: seeded ${size.requests} requests in ${Math.round(performance.now() - started)} ms`,
+      );
+      const results: StoreProbeResult[] = [];
+      for (let p = 0; p < size.probes; p++) {
+        results.push(
+          await runProbe(probePath, args('postgres', database.url, size, options.reads)),
+        );
+      }
+      rows.push(report('postgres', size, results, baselineRssBytes));
+    } finally {
+      await database.drop();
+    }
+  }
+  return rows;
+}
+
+async function seedPostgres(database: TestDatabase, count: number): Promise<void> {
+  const db = openPgDatabase(database.url);
+  try {
+    await migrate(db);
+    const batch = 2_000;
+    for (let start = 0; start < count; start += batch) {
+      const requests = Array.from({ length: Math.min(batch, count - start) }, (_, k) =>
+        finishedRequest(start + k, count),
+      );
+      if (start === 0) {
+        requests.push(...Array.from({ length: LIVE_REQUESTS }, (_, i) => liveRequest(i)));
+      }
+      const { headers, steps } = pgRows(requests);
+      await db.pool.query(SEED_HEADERS, [headers]);
+      await db.pool.query(SEED_STEPS, [steps]);
+    }
+    await db.pool.query('VACUUM ANALYZE');
+  } finally {
+    await db.release();
   }
 }
 
-function runProbe(
-  probePath: string,
-  file: string,
-  writes: number,
-  reads: number,
-): Promise<StoreProbeResult> {
+function args(kind: StoreKind, location: string, size: StoreSize, reads: number): string[] {
+  return [kind, location, String(size.requests), String(size.writes), String(reads)];
+}
+
+function report(
+  store: StoreKind,
+  size: StoreSize,
+  results: StoreProbeResult[],
+  baselineRssBytes: number,
+): StoreRow {
+  const writes = results.flatMap((r) => r.writeMs);
+  const reads = results.flatMap((r) => r.readMs);
+  const steps = results.flatMap((r) => r.stepWriteMs);
+  const rss = results.map((r) => r.rssBytes);
+  const row: StoreRow = {
+    store,
+    requests: size.requests,
+    live: LIVE_REQUESTS,
+    writeMs: round(median(writes)),
+    writeP95Ms: round(percentile(writes, 95)),
+    writeP99Ms: round(percentile(writes, 99)),
+    readMs: round(median(reads)),
+    readP99Ms: round(percentile(reads, 99)),
+    stepWriteMs: round(median(steps)),
+    stepWriteP99Ms: round(percentile(steps, 99)),
+    listOpenMs: round(median(results.map((r) => r.listOpenMs))),
+    recentMs: round(median(results.map((r) => r.recentMs))),
+    loadMs: round(median(results.map((r) => r.loadMs))),
+    storedBytes: results[0]?.storedBytes ?? 0,
+    rssBytes: Math.round(median(rss)),
+    baselineRssBytes,
+    peakRssBytes: Math.round(median(results.map((r) => r.peakRssBytes))),
+    probes: results.length,
+    writesPerProbe: size.writes,
+    spread: {
+      writeMs: roundSpread(spreadOf(results.map((r) => median(r.writeMs)))),
+      rssBytes: spreadOf(rss),
+    },
+  };
+  progress(
+    `store ${store} ${size.requests} finished: write ${row.writeMs} ms (p99 ${row.writeP99Ms}), ` +
+      `read ${row.readMs} ms, step write ${row.stepWriteMs} ms, RSS ${(row.rssBytes / 1e6).toFixed(0)} MB`,
+  );
+  return row;
+}
+
+function runProbe(probePath: string, argv: string[]): Promise<StoreProbeResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(probePath, [file, String(writes), String(reads)], {
+    const child = fork(probePath, argv, {
       execArgv: ['--expose-gc'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -122,47 +212,4 @@ function runProbe(
       else reject(new Error(`store probe exited with ${code} and no result`));
     });
   });
-}
-
-/** N finished requests as they look after a normal approval: 2 instances, one done batch. */
-function storeFileOf(count: number): { version: 1; requests: Record<string, AttachRequest> } {
-  const requests: Record<string, AttachRequest> = {};
-  const start = Date.now() - 25 * 86_400_000;
-  const step = (25 * 86_400_000) / Math.max(1, count);
-  for (let i = 0; i < count; i++) {
-    const id = `ak-${i.toString(36).padStart(8, '0')}`;
-    const created = start + i * step;
-    const iso = (offsetMs: number) => new Date(created + offsetMs).toISOString();
-    const ids = instanceIds(2, 20);
-    const ts = `${Math.floor(created / 1000)}.${String(i % 1_000_000).padStart(6, '0')}`;
-    requests[id] = {
-      id,
-      status: 'done',
-      requesterId: `U0REQ${String(i % 50).padStart(5, '0')}`,
-      channelId: 'C0OPS00001',
-      instanceIds: ids,
-      keyPairName: 'ops-deploy-key',
-      region: 'cn-beijing',
-      createdAt: iso(0),
-      expiresAt: iso(3_600_000),
-      card: { channel: 'C0OPS00001', ts },
-      decision: { kind: 'approved', by: 'U0APP00001', at: iso(60_000) },
-      batches: [
-        {
-          index: 0,
-          clientToken: clientTokenFor(id, 0),
-          instanceIds: ids,
-          state: 'done',
-          sendCount: 1,
-          sentAt: iso(60_100),
-          finishedAt: iso(60_400),
-          apiRequestId: `20250101${String(i).padStart(12, '0')}abcdef0123456789`,
-          outcomes: ids.map((instanceId) => ({ instanceId, ok: true as const })),
-        },
-      ],
-      resultsPostedAt: iso(60_600),
-      finishedAt: iso(60_500),
-    };
-  }
-  return { version: 1, requests };
 }

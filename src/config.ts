@@ -11,6 +11,7 @@ export const SECRET_VARIABLES = [
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
+  'DATABASE_URL',
 ] as const;
 
 const optionalText = z
@@ -166,6 +167,19 @@ const schema = z
     ),
     AUDIT_FILE: optionalText,
     RETENTION_DAYS: z.preprocess(emptyAsUndefined, positiveNumber(30, 'a positive number of days')),
+    // Its value may hold a password: the error never echoes it.
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .trim()
+        .refine(isPostgresUrl, {
+          error:
+            'expected a postgres:// or postgresql:// URL such as postgres://bot@db.internal:5432/attach_key_bot',
+        })
+        .optional(),
+    ),
+    EXECUTION_LEASE_SECONDS: z.preprocess(emptyAsUndefined, wholeNumber(30, 5, 3600)),
 
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
@@ -264,7 +278,15 @@ export interface Config {
     maxInstancesPerRequest: number;
     requestTtlMinutes: number;
   };
-  storage: { dataFile: string; auditFile?: string; retentionDays: number };
+  storage: {
+    dataFile: string;
+    auditFile?: string;
+    retentionDays: number;
+    /** PostgreSQL instead of lowdb at dataFile; a secret (it may hold a password). */
+    databaseUrl?: string;
+    /** How long an executor holds a request before another replica may take it over. */
+    leaseSeconds: number;
+  };
   log: { level: 'debug' | 'info' | 'warn' | 'error'; format: 'text' | 'json' };
   /** Every secret value, so loggers and tests can make sure none of them leaks. */
   secrets: readonly string[];
@@ -294,9 +316,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 function toConfig(env: Env): Config {
-  const secrets = SECRET_VARIABLES.map((name) => env[name]).filter(
-    (v): v is string => typeof v === 'string' && v.length > 0,
-  );
+  const secrets = [
+    ...SECRET_VARIABLES.map((name) => env[name]),
+    ...urlPasswords(env.DATABASE_URL),
+  ].filter((v): v is string => typeof v === 'string' && v.length > 0);
   return {
     sandbox: env.VOLC_SANDBOX,
     volc: {
@@ -340,10 +363,34 @@ function toConfig(env: Env): Config {
       dataFile: env.DATA_FILE,
       ...(env.AUDIT_FILE ? { auditFile: env.AUDIT_FILE } : {}),
       retentionDays: env.RETENTION_DAYS,
+      ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+      leaseSeconds: env.EXECUTION_LEASE_SECONDS,
     },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     secrets,
   };
+}
+
+function isPostgresUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    const scheme = url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+    // libpq's socket form: postgresql:///db?host=/var/run/postgresql
+    return scheme && (url.host !== '' || url.searchParams.has('host'));
+  } catch {
+    return false;
+  }
+}
+
+/** DATABASE_URL's password, as written and decoded: a secret of its own in any text. */
+function urlPasswords(text: string | undefined): string[] {
+  if (!text) return [];
+  try {
+    const { password } = new URL(text);
+    return password ? [...new Set([password, decodeURIComponent(password)])] : [];
+  } catch {
+    return [];
+  }
 }
 
 function dedupe<T extends { variable: string; problem: string }>(items: T[]): T[] {

@@ -15,7 +15,8 @@ import {
 import { checkAppToken, checkBotToken } from './doctor-slack.js';
 import { checkVolcengine } from './doctor-volc.js';
 import { createRedactor } from './logger.js';
-import { openRequestStore } from './store/lowdb-store.js';
+import { inspectLowdbStore } from './store/lowdb-store.js';
+import { probePostgres } from './store/pg-doctor.js';
 import type { Transport } from './volcengine/ecs-client.js';
 
 // `npm run doctor`: checks a deployment's setup without starting the bot, one line per check with
@@ -103,7 +104,14 @@ export async function runDoctor(
       ['ECS DescribeInstances', volc.then((r) => r.describeInstances)],
       ['Clock', volc.then((r) => r.clock)],
       ['Data directory', directory],
-      ['Request store', settle(directory.then((d) => checkRequestStore(dataFile, d.ok === true)))],
+      [
+        'Request store',
+        settle(
+          config.storage.databaseUrl
+            ? checkPostgres(config.storage.databaseUrl, timeoutMs)
+            : directory.then((d) => checkRequestStore(dataFile, d.ok === true)),
+        ),
+      ],
       ['Approvers', Promise.resolve(checkApprovers(config))],
     );
   }
@@ -191,16 +199,23 @@ async function checkRequestStore(dataFile: string, directoryOk: boolean): Promis
       : skip(`${file} cannot exist until its directory is usable (see Data directory)`);
   }
   try {
-    // The store's own reading, so a bad file is reported with the store's own words. Opening
-    // writes nothing; close only waits for writes, of which there are none.
-    const store = await openRequestStore({ dataFile: file });
-    const { requests, fileBytes } = store.stats();
-    await store.close();
-    return pass(`${file} reads fine (${requests} requests, ${fileBytes} bytes)`);
+    // The store's own reading, so a bad file is reported with the store's own words; it writes
+    // nothing (an older format is upgraded by the bot, not here).
+    const found = await inspectLowdbStore(file);
+    const history = found.history === undefined ? '' : `, ${found.history} in the history`;
+    const format = found.version < 2 ? `; format ${found.version}, upgraded at the next start` : '';
+    return pass(
+      `${file} reads fine (${found.live} requests, ${found.fileBytes} bytes${history}${format})`,
+    );
   } catch (error) {
     // StoreError messages already say what to do.
     return { ok: false, detail: errorText(error) };
   }
+}
+
+async function checkPostgres(url: string, timeoutMs: number): Promise<Result> {
+  const probe = await probePostgres(url, timeoutMs);
+  return probe.ok ? pass(probe.detail) : fail(probe.what, probe.fix);
 }
 
 function checkApprovers(config: Config): Result {

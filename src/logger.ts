@@ -25,6 +25,8 @@ const SECRET_PATTERNS: RegExp[] = [
   /(Signature=)[0-9a-f]{16,}/gi,
   /(HMAC-SHA256 Credential=)[^\s,]+/g,
   /(authorization["']?\s*[:=]\s*["']?)[^"',\s]+(\s[^"',]+)?/gi,
+  // The password of any postgres:// URL, even one that is not DATABASE_URL.
+  /(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]+(?=@)/gi,
 ];
 
 /** Replaces every configured secret and anything shaped like a Slack token or signature. */

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { AttachRequest } from '../domain/request.js';
+import type { MutationRequest } from '../domain/request.js';
 import type { AuditEvent, AuditLog } from '../service/ports.js';
 
 // The audit trail: one AuditEvent per line, appended through a handle opened with 'a' (O_APPEND),
@@ -30,7 +30,7 @@ export class AuditLogError extends Error {
 
 export interface OpenedAuditLog extends AuditLog {
   /** The request as it was archived from the store, from the latest `archived` event. */
-  lastSnapshot(requestId: string): Promise<AttachRequest | undefined>;
+  lastSnapshot(requestId: string): Promise<MutationRequest | undefined>;
   /** Waits for queued appends, then closes the file; later appends are refused. */
   close(): Promise<void>;
 }
@@ -178,12 +178,12 @@ function parseEvent(line: string): AuditEvent | undefined {
   return undefined;
 }
 
-function isSnapshot(value: unknown, requestId: string): value is AttachRequest {
+function isSnapshot(value: unknown, requestId: string): value is MutationRequest {
   return (
     typeof value === 'object' &&
     value !== null &&
-    (value as AttachRequest).id === requestId &&
-    typeof (value as AttachRequest).status === 'string'
+    (value as MutationRequest).id === requestId &&
+    typeof (value as MutationRequest).status === 'string'
   );
 }
 

@@ -2,12 +2,13 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AttachRequest } from '../../src/domain/request.js';
+import type { MutationRequest } from '../../src/domain/request.js';
 import type { AuditEvent } from '../../src/service/ports.js';
 import { defaultAuditFile, openAuditLog } from '../../src/store/audit-log.js';
+import { makeRequest } from '../support/store-fixtures.js';
 
 /** The event the service appends when retention moves a request out of the live store. */
-function toArchivedEvent(request: AttachRequest, at: Date): AuditEvent {
+function toArchivedEvent(request: MutationRequest, at: Date): AuditEvent {
   return { type: 'archived', requestId: request.id, at: at.toISOString(), request };
 }
 
@@ -23,19 +24,7 @@ function event(requestId: string, type: AuditEvent['type'], extra: object = {}):
   return { type, requestId, at: '2025-01-01T00:00:00.000Z', ...extra };
 }
 
-function makeRequest(id: string, status: AttachRequest['status']): AttachRequest {
-  return {
-    id,
-    status,
-    requesterId: 'U0REQUESTER',
-    channelId: 'C0CHANNEL',
-    instanceIds: ['i-aaa'],
-    region: 'cn-beijing',
-    createdAt: '2025-01-01T00:00:00.000Z',
-    expiresAt: '2025-01-01T01:00:00.000Z',
-    batches: [],
-  };
-}
+const request = (id: string, status: MutationRequest['status']) => makeRequest(id, { status });
 
 const linesOf = async (file: string) => (await readFile(file, 'utf8')).split('\n');
 
@@ -63,7 +52,7 @@ describe('openAuditLog', () => {
     const written: boolean[] = [];
     await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        log.append(event(`r${i % 7}`, 'batch_done', { index: i, padding })).then(async () => {
+        log.append(event(`r${i % 7}`, 'step_done', { index: i, padding })).then(async () => {
           written[i] = (await readFile(file, 'utf8')).includes(`"index":${i},`);
         }),
       ),
@@ -128,14 +117,12 @@ describe('openAuditLog', () => {
     const log = await openAuditLog({ file: join(dir, 'audit.jsonl') });
     expect(await log.lastSnapshot('r1')).toBeUndefined();
     await log.append(event('r1', 'finished'));
-    await log.append(
-      toArchivedEvent(makeRequest('r1', 'failed'), new Date('2025-03-01T00:00:00Z')),
-    );
-    await log.append(toArchivedEvent(makeRequest('r2', 'done'), new Date('2025-03-01T00:00:00Z')));
-    await log.append(toArchivedEvent(makeRequest('r1', 'done'), new Date('2025-03-02T00:00:00Z')));
+    await log.append(toArchivedEvent(request('r1', 'failed'), new Date('2025-03-01T00:00:00Z')));
+    await log.append(toArchivedEvent(request('r2', 'done'), new Date('2025-03-01T00:00:00Z')));
+    await log.append(toArchivedEvent(request('r1', 'done'), new Date('2025-03-02T00:00:00Z')));
 
-    expect(await log.lastSnapshot('r1')).toEqual(makeRequest('r1', 'done'));
-    expect(await log.lastSnapshot('r2')).toEqual(makeRequest('r2', 'done'));
+    expect(await log.lastSnapshot('r1')).toEqual(request('r1', 'done'));
+    expect(await log.lastSnapshot('r2')).toEqual(request('r2', 'done'));
     expect((await log.eventsFor('r1')).at(-1)).toMatchObject({
       type: 'archived',
       at: '2025-03-02T00:00:00.000Z',

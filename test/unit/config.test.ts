@@ -54,7 +54,7 @@ describe('loadConfig defaults', () => {
         maxInstancesPerRequest: 500,
         requestTtlMinutes: 60,
       },
-      storage: { dataFile: './data/db.json', retentionDays: 30 },
+      storage: { dataFile: './data/db.json', retentionDays: 30, leaseSeconds: 30 },
       log: { level: 'info', format: 'text' },
       secrets: ['AKLTminimal', 'minimal-secret-key', 'xoxb-1-2-minimal', 'minimal-signing-secret'],
     } satisfies Config);
@@ -114,6 +114,8 @@ describe('loadConfig parses every variable', () => {
       DATA_FILE: '/var/lib/bot/db.json',
       AUDIT_FILE: '/var/log/bot/audit.jsonl',
       RETENTION_DAYS: '7.5',
+      DATABASE_URL: ' postgres://bot:pw-all@db.internal:5432/akb ',
+      EXECUTION_LEASE_SECONDS: '45',
       LOG_LEVEL: 'WARN',
       LOG_FORMAT: 'Json',
     });
@@ -150,9 +152,20 @@ describe('loadConfig parses every variable', () => {
         dataFile: '/var/lib/bot/db.json',
         auditFile: '/var/log/bot/audit.jsonl',
         retentionDays: 7.5,
+        databaseUrl: 'postgres://bot:pw-all@db.internal:5432/akb',
+        leaseSeconds: 45,
       },
       log: { level: 'warn', format: 'json' },
-      secrets: ['AKLTall', 'all-secret', 'all-sts-token', 'xoxb-all', 'all-signing', 'xapp-1-all'],
+      secrets: [
+        'AKLTall',
+        'all-secret',
+        'all-sts-token',
+        'xoxb-all',
+        'all-signing',
+        'xapp-1-all',
+        'postgres://bot:pw-all@db.internal:5432/akb',
+        'pw-all',
+      ],
     } satisfies Config);
   });
 
@@ -212,6 +225,12 @@ describe('loadConfig parses every variable', () => {
     ['ALLOWED_CHANNEL_IDS', '#general'],
     ['MAX_INSTANCES_PER_REQUEST', '10001'],
     ['RETENTION_DAYS', '0'],
+    ['DATABASE_URL', 'mysql://bot@db/akb'],
+    ['DATABASE_URL', 'db.internal:5432/akb'],
+    ['DATABASE_URL', 'postgres://'],
+    ['EXECUTION_LEASE_SECONDS', '4'],
+    ['EXECUTION_LEASE_SECONDS', '3601'],
+    ['EXECUTION_LEASE_SECONDS', '7.5'],
     ['LOG_LEVEL', 'verbose'],
     ['LOG_FORMAT', 'xml'],
   ])('refuses %s=%j, naming only that variable', (variable, text) => {
@@ -374,6 +393,49 @@ describe('Config', () => {
     const fewer = loadConfig({ ...MINIMAL, VOLC_SESSION_TOKEN: '' });
     expect(fewer.secrets).toHaveLength(4);
     expect(fewer.secrets).not.toContain('');
+  });
+});
+
+describe('storage', () => {
+  it('selects PostgreSQL with DATABASE_URL, either scheme, and keeps lowdb without it', () => {
+    expect(loadConfig(MINIMAL).storage.databaseUrl).toBeUndefined();
+    expect(loadConfig({ ...MINIMAL, DATABASE_URL: '  ' }).storage.databaseUrl).toBeUndefined();
+    for (const url of [
+      'postgres://bot@127.0.0.1:5432/akb',
+      'postgresql://bot:secret@db.internal/akb?sslmode=require',
+      'postgresql:///akb?host=/var/run/postgresql',
+    ]) {
+      expect(loadConfig({ ...MINIMAL, DATABASE_URL: url }).storage.databaseUrl).toBe(url);
+    }
+  });
+
+  it('never echoes DATABASE_URL in its error, and lists its password as a secret', () => {
+    const bad = refusal({ ...MINIMAL, DATABASE_URL: 'mysql://bot:SECRETPW@db/akb' });
+    expect(bad.problems).toEqual([
+      {
+        variable: 'DATABASE_URL',
+        problem:
+          'expected a postgres:// or postgresql:// URL such as postgres://bot@db.internal:5432/attach_key_bot',
+      },
+    ]);
+    expect(`${bad.message}${String(bad.stack)}`).not.toContain('SECRETPW');
+
+    const config = loadConfig({ ...MINIMAL, DATABASE_URL: 'postgres://bot:p%40ss%2Fw0rd@db/akb' });
+    expect(config.secrets).toContain('postgres://bot:p%40ss%2Fw0rd@db/akb');
+    expect(config.secrets).toContain('p%40ss%2Fw0rd');
+    expect(config.secrets).toContain('p@ss/w0rd');
+    expect(loadConfig({ ...MINIMAL, DATABASE_URL: 'postgres://bot@db/akb' }).secrets).toEqual(
+      loadConfig(MINIMAL).secrets.concat('postgres://bot@db/akb'),
+    );
+  });
+
+  it('reads EXECUTION_LEASE_SECONDS: 30 by default, from 5 up', () => {
+    expect(loadConfig(MINIMAL).storage.leaseSeconds).toBe(30);
+    expect(loadConfig({ ...MINIMAL, EXECUTION_LEASE_SECONDS: '' }).storage.leaseSeconds).toBe(30);
+    expect(loadConfig({ ...MINIMAL, EXECUTION_LEASE_SECONDS: '5' }).storage.leaseSeconds).toBe(5);
+    expect(refusal({ ...MINIMAL, EXECUTION_LEASE_SECONDS: '2' }).problems).toEqual([
+      { variable: 'EXECUTION_LEASE_SECONDS', problem: 'expected a whole number from 5 to 3600' },
+    ]);
   });
 });
 

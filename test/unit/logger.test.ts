@@ -62,6 +62,14 @@ describe('logger', () => {
     expect(line).toContain('[redacted]');
   });
 
+  it('redacts the password of a postgres URL, leaving the rest readable', () => {
+    const redact = createRedactor([]);
+    expect(redact('connect postgres://bot:hunter2@db:5432/akb and postgresql://u:p%40w@h/d')).toBe(
+      'connect postgres://bot:[redacted]@db:5432/akb and postgresql://u:[redacted]@h/d',
+    );
+    expect(redact('postgres://bot@db/akb')).toBe('postgres://bot@db/akb');
+  });
+
   it('describes errors by name, code and message, never their stack', () => {
     const error = Object.assign(new Error('nope'), {
       code: 'E1',

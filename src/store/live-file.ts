@@ -1,0 +1,179 @@
+import type { MutationRequest, RequestStatus, Step } from '../domain/request.js';
+import { locateSyntaxError } from './json-locate.js';
+import { deepFreeze, isRecord } from './records.js';
+import { StoreError } from './store-error.js';
+import { upgradeRequest, type V1Request } from './upgrade-v1.js';
+
+// DATA_FILE's text: `{"version":2,"requests":{<id>:<request>,...}}`, compact (the live file is
+// rewritten on every change). Format 1 files are upgraded on read; anything else that is not a
+// store we can read is refused with a message naming the file and what to do, never overwritten.
+
+export const LIVE_VERSION = 2;
+
+export interface LiveData {
+  version: typeof LIVE_VERSION;
+  /** A prototype-less map: ids are data, never Object.prototype keys. */
+  requests: Record<string, MutationRequest>;
+}
+
+export interface ParsedLive extends LiveData {
+  /** The format the file was in when it was not the current one. */
+  upgradedFrom?: 1;
+}
+
+const KNOWN_STATUSES: ReadonlySet<string> = new Set<RequestStatus>([
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'executing',
+  'done',
+  'failed',
+]);
+const KNOWN_KINDS: ReadonlySet<string> = new Set(['attach', 'restart', 'undo']);
+
+export const WHAT_TO_DO =
+  'The bot will not overwrite it. Restore it from a backup, or move it aside to start with an empty store.';
+
+export function emptyRequests(): Record<string, MutationRequest> {
+  return Object.create(null) as Record<string, MutationRequest>;
+}
+
+export function parseLiveText(file: string, text: string): ParsedLive {
+  if (text.trim() === '') {
+    throw new StoreError(
+      'store_corrupt',
+      `The request store ${file} is empty (a crash or a full disk can leave it so). ${WHAT_TO_DO}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new StoreError(
+      'store_corrupt',
+      `The request store ${file} is not valid JSON (${locateSyntaxError(text, error)}). ${WHAT_TO_DO}`,
+      { cause: error },
+    );
+  }
+  if (isRecord(value) && typeof value.version === 'number' && value.version > LIVE_VERSION) {
+    throw new StoreError(
+      'store_corrupt',
+      `The request store ${file} was written by a newer version of the bot (format ${value.version}; this one reads up to ${LIVE_VERSION}). The bot will not overwrite it. Run the newer version, or restore a backup.`,
+    );
+  }
+  const problem = findFileProblem(value);
+  if (problem) {
+    throw new StoreError(
+      'store_corrupt',
+      `The request store ${file} is not in the expected format (${problem}). ${WHAT_TO_DO}`,
+    );
+  }
+  const data = value as { version: 1 | 2; requests: Record<string, unknown> };
+  const requests = emptyRequests();
+  for (const [id, request] of Object.entries(data.requests)) {
+    requests[id] = deepFreeze(
+      data.version === 1 ? upgradeRequest(request as V1Request) : (request as MutationRequest),
+    );
+  }
+  return {
+    version: LIVE_VERSION,
+    requests,
+    ...(data.version === 1 ? { upgradedFrom: 1 as const } : {}),
+  };
+}
+
+function findFileProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return 'expected an object with "version" and "requests"';
+  if (value.version !== 1 && value.version !== LIVE_VERSION) {
+    return `"version" is ${JSON.stringify(value.version)}`;
+  }
+  if (!isRecord(value.requests)) return '"requests" is not an object';
+  for (const [id, request] of Object.entries(value.requests)) {
+    const where = `requests[${JSON.stringify(id)}]`;
+    const problem = value.version === 1 ? findV1Problem(request) : findRequestProblem(request);
+    if (problem) return `${where}${problem}`;
+    if ((request as { id: unknown }).id !== id) return `${where}.id does not match its key`;
+  }
+  return undefined;
+}
+
+/** What is wrong with a stored format-2 request, as `.field is …`; undefined when nothing. */
+export function findRequestProblem(request: unknown): string | undefined {
+  const common = findCommonProblem(request);
+  if (common) return common;
+  const r = request as Record<string, unknown>;
+  if (typeof r.kind !== 'string' || !KNOWN_KINDS.has(r.kind)) {
+    return `.kind is ${JSON.stringify(r.kind)}`;
+  }
+  if (typeof r.fingerprint !== 'string') return '.fingerprint is not a string';
+  if (!isRecord(r.approval) || !Array.isArray(r.approval.approvals)) {
+    return '.approval is not an approval state';
+  }
+  if (!Array.isArray(r.steps)) return '.steps is not a list';
+  return undefined;
+}
+
+function findV1Problem(request: unknown): string | undefined {
+  const common = findCommonProblem(request);
+  if (common) return common;
+  if (!Array.isArray((request as { batches?: unknown }).batches)) return '.batches is not a list';
+  return undefined;
+}
+
+function findCommonProblem(request: unknown): string | undefined {
+  if (!isRecord(request)) return ' is not an object';
+  if (typeof request.id !== 'string') return '.id is not a string';
+  if (typeof request.status !== 'string' || !KNOWN_STATUSES.has(request.status)) {
+    return `.status is ${JSON.stringify(request.status)}`;
+  }
+  for (const field of ['requesterId', 'channelId', 'region', 'createdAt', 'expiresAt']) {
+    if (typeof request[field] !== 'string') return `.${field} is not a string`;
+  }
+  if (!Array.isArray(request.instanceIds)) return '.instanceIds is not a list';
+  return undefined;
+}
+
+// Stored requests are frozen, so their JSON never changes: cache it by identity. A request's
+// steps are cached one by one too, so a journal write to one step of a 5,000-instance request
+// serialises that step and the header, not the whole request.
+const requestText = new WeakMap<MutationRequest, string>();
+const stepText = new WeakMap<Step, string>();
+
+export function requestJson(request: MutationRequest): string {
+  let json = requestText.get(request);
+  if (json !== undefined) return json;
+  const { steps, ...header } = request;
+  const head = JSON.stringify(header);
+  const parts = steps.map((step) => {
+    let text = stepText.get(step);
+    if (text === undefined) {
+      text = JSON.stringify(step);
+      stepText.set(step, text);
+    }
+    return text;
+  });
+  json = `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"steps":[${parts.join(',')}]}`;
+  requestText.set(request, json);
+  return json;
+}
+
+export function stringifyLive(data: LiveData): string {
+  const parts: string[] = [];
+  for (const [id, request] of Object.entries(data.requests)) {
+    parts.push(`${JSON.stringify(id)}:${requestJson(request)}`);
+  }
+  return `{"version":${data.version},"requests":{${parts.join(',')}}}`;
+}
+
+export function describeUnreadable(file: string, error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'EISDIR') {
+    return `Cannot read the request store ${file}: it is a directory. Point DATA_FILE at a file (for example ${file}/db.json).`;
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return `Cannot read the request store ${file}: permission denied. Give the bot's user read and write access to the file and its directory, or point DATA_FILE elsewhere.`;
+  }
+  const reason = typeof code === 'string' ? code : String(error);
+  return `Cannot read the request store ${file} (${reason}). Check that DATA_FILE names a readable file.`;
+}

@@ -1,0 +1,245 @@
+import type pg from 'pg';
+import type { MutationRequest } from '../domain/request.js';
+import {
+  CHILD_BLOCKING_STATUSES,
+  type ChangeResult,
+  type InsertResult,
+  type RequestStore,
+  type UpdateResult,
+} from '../service/ports.js';
+import { inTransaction, type PgDatabase, run, script, sql, withClient } from './pg-connection.js';
+import {
+  changes,
+  headerValues,
+  INSERT_REQUEST,
+  type Row,
+  SELECT_REQUEST,
+  toRequest,
+  upsertSteps,
+} from './pg-rows.js';
+import { deepFreeze } from './records.js';
+import { idChanged, StoreError } from './store-error.js';
+
+// RequestStore on PostgreSQL, safe for several replicas. A request is a header row and one row
+// per step (pg-rows.ts). `update` locks the header row (SELECT … FOR UPDATE), runs `change`, and
+// writes in the same transaction only what changed: values are rebuilt with spreads, so a part
+// whose identity is unchanged is unchanged, and a journal write to one step of a 5,000-instance
+// request writes that step's row alone. One follow-up per parent and kind is a partial unique
+// index, so two replicas inserting at once produce one. Leases are one conditional UPDATE.
+
+export interface PgStoreStats {
+  connections: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface PgRequestStore extends RequestStore {
+  stats(): PgStoreStats;
+}
+
+const BLOCKING = [...CHILD_BLOCKING_STATUSES];
+
+export function createPgStore(db: PgDatabase): PgRequestStore {
+  let closed = false;
+  const open = () => {
+    if (closed) throw new StoreError('store_closed', `The request store ${db.where} is closed.`);
+  };
+  const query = <R extends pg.QueryResultRow>(
+    text: string | pg.QueryConfig,
+    values?: unknown[],
+    on: pg.Pool | pg.PoolClient = db.pool,
+  ) => run<R>(db, on, text, values);
+
+  async function select(where: string, values: unknown[], on?: pg.PoolClient) {
+    const result = await query<Row>(`${SELECT_REQUEST} ${where}`, values, on);
+    return result.rows.map(toRequest);
+  }
+
+  async function existingChild(request: MutationRequest): Promise<MutationRequest | undefined> {
+    const [child] = await select(
+      'WHERE r.parent_id = $1 AND r.kind = $2 AND r.status = ANY($3) LIMIT 1',
+      [request.parentId, request.kind, BLOCKING],
+    );
+    return child;
+  }
+
+  async function insertOnce(request: MutationRequest): Promise<InsertResult | undefined> {
+    const insertHeader = async (client?: pg.PoolClient) =>
+      (await query(INSERT_REQUEST, headerValues(request), client)).rowCount === 1;
+    // Steps (rare at insert) go in the same transaction as their header.
+    const inserted =
+      request.steps.length === 0
+        ? await insertHeader()
+        : await inTransaction(db, async (client) => {
+            if (!(await insertHeader(client))) return false;
+            const steps = request.steps.map((step, idx) => [idx, step] as const);
+            await run(db, client, upsertSteps(request.id, steps));
+            return true;
+          });
+    if (inserted) return { ok: true };
+    // Which unique rule refused it; a blocking follow-up may have gone meanwhile: try again.
+    const [same] = (await query('SELECT 1 FROM requests WHERE id = $1', [request.id])).rows;
+    if (same) return { ok: false, reason: 'duplicate_id' };
+    const existing = request.parentId !== undefined ? await existingChild(request) : undefined;
+    return existing ? { ok: false, reason: 'child_exists', existing } : undefined;
+  }
+
+  return {
+    async get(id) {
+      open();
+      const [request] = await select('WHERE r.id = $1', [id]);
+      return request;
+    },
+
+    async insert(request) {
+      open();
+      const copy = deepFreeze(structuredClone(request));
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const result = await insertOnce(copy);
+        if (result) return result;
+      }
+      throw new StoreError(
+        'store_query_failed',
+        `Could not insert request ${request.id}: a conflicting request kept appearing and vanishing.`,
+      );
+    },
+
+    async update<R>(
+      id: string,
+      change: (current: MutationRequest) => ChangeResult<R>,
+    ): Promise<UpdateResult<R>> {
+      open();
+      // Two round trips: BEGIN with the locking read, then the writes with COMMIT. The row lock
+      // is the check-and-set: no other change to this request interleaves.
+      return withClient(db, async (client): Promise<UpdateResult<R>> => {
+        try {
+          const [, locked] = await script(db, client, [
+            'BEGIN',
+            `${SELECT_REQUEST} ${sql`WHERE r.id = ${id} FOR UPDATE OF r`}`,
+          ]);
+          const current = (locked?.rows as Row[] | undefined)?.map(toRequest)[0];
+          if (!current) {
+            await run(db, client, 'ROLLBACK');
+            return { ok: false, refusal: { reason: 'unknown_request' } };
+          }
+          const result = change(current);
+          if (!result.ok) {
+            await run(db, client, 'ROLLBACK');
+            return { ok: false, refusal: result.refusal };
+          }
+          if (result.request.id !== id) throw idChanged(id, result.request.id);
+          const next = deepFreeze(result.request);
+          await script(db, client, [...changes(current, next), 'COMMIT']);
+          return { ok: true, request: next };
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      });
+    },
+
+    async remove(id) {
+      open();
+      await query('DELETE FROM requests WHERE id = $1', [id]);
+    },
+
+    async listOpen() {
+      open();
+      return select('WHERE NOT r.closed ORDER BY r.created_at, r.id', []);
+    },
+
+    async recent({ limit, requesterId }) {
+      open();
+      if (limit <= 0) return [];
+      return requesterId === undefined
+        ? select('ORDER BY r.created_at DESC, r.id DESC LIMIT $1', [limit])
+        : select('WHERE r.requester_id = $2 ORDER BY r.created_at DESC, r.id DESC LIMIT $1', [
+            limit,
+            requesterId,
+          ]);
+    },
+
+    async children(parentId) {
+      open();
+      return select('WHERE r.parent_id = $1 ORDER BY r.created_at, r.id', [parentId]);
+    },
+
+    async acquireLease(id, owner, until, now) {
+      open();
+      const result = await query(
+        {
+          name: 'akb_acquire_lease',
+          text: `UPDATE requests SET lease_owner = $2, lease_until = $3 WHERE id = $1
+            AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until <= $4)`,
+        },
+        [id, owner, until.toISOString(), now.toISOString()],
+      );
+      return result.rowCount === 1;
+    },
+
+    async releaseLease(id, owner) {
+      open();
+      await query(
+        {
+          name: 'akb_release_lease',
+          text: `UPDATE requests SET lease_owner = NULL, lease_until = NULL
+            WHERE id = $1 AND lease_owner = $2`,
+        },
+        [id, owner],
+      );
+    },
+
+    async archiveFinished(before, record) {
+      open();
+      // Rows another sweep holds are skipped: each request is archived by one replica. They stay
+      // locked while `record` runs and go in the same transaction; if `record` throws, nothing does.
+      return inTransaction(db, async (client) => {
+        const due = await select(
+          'WHERE r.closed AND r.ended_at < $1 ORDER BY r.ended_at, r.id FOR UPDATE OF r SKIP LOCKED',
+          [before.toISOString()],
+          client,
+        );
+        if (due.length === 0) return [];
+        await record(due);
+        await query('DELETE FROM requests WHERE id = ANY($1)', [due.map((r) => r.id)], client);
+        return due;
+      });
+    },
+
+    async ping() {
+      if (closed) return false;
+      const check = query<{ writable: boolean }>(
+        "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off' AS writable",
+      ).then(
+        (result) => result.rows[0]?.writable === true,
+        () => false,
+      );
+      // A server that does not answer must not hold the health check: false after the bound.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), db.pingTimeoutMs);
+        timer.unref();
+      });
+      try {
+        return await Promise.race([check, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    // A resolved write is committed: there is nothing to wait for.
+    async flush() {},
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.release();
+    },
+
+    stats: () => ({
+      connections: db.pool.totalCount,
+      idle: db.pool.idleCount,
+      waiting: db.pool.waitingCount,
+    }),
+  };
+}

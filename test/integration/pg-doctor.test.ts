@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDoctor } from '../../src/doctor.js';
+import { probePostgres } from '../../src/store/pg-doctor.js';
+import {
+  asRole,
+  createMigratedDatabase,
+  createTestDatabase,
+  findPgServer,
+  onDatabase,
+  type TestDatabase,
+} from '../support/pg.js';
+
+// The doctor's Request store line with DATABASE_URL: reachable, schema version, may write.
+
+const server = await findPgServer();
+let migrated: TestDatabase;
+let empty: TestDatabase;
+const roles: string[] = [];
+
+beforeAll(async () => {
+  if (!server.available) return;
+  [migrated, empty] = await Promise.all([createMigratedDatabase(), createTestDatabase()]);
+});
+afterAll(async () => {
+  for (const role of roles) {
+    for (const d of [migrated, empty])
+      await onDatabase(d.url, (c) => c.query(`DROP OWNED BY ${role}`));
+    await onDatabase(migrated.url, (c) => c.query(`DROP ROLE ${role}`));
+  }
+  await Promise.all([migrated?.drop(), empty?.drop()]);
+});
+
+async function role(database: TestDatabase, grants: string[]): Promise<string> {
+  const name = `akb_doc_${roles.length}_${database.name.slice(-6)}`;
+  roles.push(name);
+  await onDatabase(database.url, async (c) => {
+    await c.query(`CREATE ROLE ${name} LOGIN`);
+    await c.query(`GRANT CONNECT ON DATABASE ${database.name} TO ${name}`);
+    for (const grant of grants) await c.query(`${grant} TO ${name}`);
+  });
+  return asRole(database.url, name);
+}
+
+describe.skipIf(!server.available)('doctor on PostgreSQL', () => {
+  it('passes a migrated, writable database and leaves nothing behind', async () => {
+    expect(await probePostgres(migrated.url, 2_000)).toEqual({
+      ok: true,
+      detail: expect.stringMatching(
+        /schema version 1, writable \(checked in a rolled-back transaction\)$/,
+      ),
+    });
+    const counts = await onDatabase(
+      migrated.url,
+      async (c) =>
+        (
+          await c.query(
+            'SELECT (SELECT count(*) FROM requests)::int AS r, (SELECT count(*) FROM audit_events)::int AS a',
+          )
+        ).rows,
+    );
+    expect(counts).toEqual([{ r: 0, a: 0 }]);
+  });
+
+  it('passes a database the bot will create the schema in', async () => {
+    expect(await probePostgres(empty.url, 2_000)).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('no schema yet, the bot migrates it to 1 at start'),
+    });
+  });
+
+  it('fails a role that may not create the schema, or may not write, with the fix', async () => {
+    const cannotCreate = await role(empty, []);
+    expect(await probePostgres(cannotCreate, 2_000)).toMatchObject({
+      ok: false,
+      what: expect.stringContaining('may not create tables'),
+      fix: expect.stringContaining("database owner's DATABASE_URL"),
+    });
+    const readOnly = await role(migrated, [
+      'GRANT SELECT ON requests, request_steps, audit_events, store_migrations',
+    ]);
+    expect(await probePostgres(readOnly, 2_000)).toMatchObject({
+      ok: false,
+      what: expect.stringContaining("may not write the bot's tables"),
+      fix: expect.stringContaining('README'),
+    });
+  });
+
+  it('fails an unreachable server and a missing database, naming neither password', async () => {
+    const url = new URL(asRole(migrated.url, 'postgres', 'pw-never-shown'));
+    url.port = '1';
+    const unreachable = await probePostgres(url.href, 2_000);
+    expect(unreachable).toMatchObject({ ok: false, what: expect.stringContaining('cannot reach') });
+    expect(JSON.stringify(unreachable)).not.toContain('pw-never-shown');
+    const missing = new URL(migrated.url);
+    missing.pathname = '/akb_no_such_database';
+    expect(await probePostgres(missing.href, 2_000)).toMatchObject({
+      ok: false,
+      what: expect.stringContaining('does not exist'),
+    });
+  });
+
+  it('reports it on the Request store line, with the URL redacted from every line', async () => {
+    const url = asRole(migrated.url, 'postgres', 'pw-of-the-doctor');
+    const lines: string[] = [];
+    await runDoctor(
+      {
+        SLACK_BOT_TOKEN: 'xoxb-1-2-doctor',
+        SLACK_SIGNING_SECRET: 'doctor-signing',
+        SLACK_API_URL: 'http://127.0.0.1:1/api/',
+        VOLC_SANDBOX: 'true',
+        APPROVER_USER_IDS: 'U0APPROVER',
+        DATABASE_URL: url,
+      },
+      { timeoutMs: 2_000, write: (line) => lines.push(line) },
+    );
+    const store = lines.find((l) => l.includes('Request store:'));
+    expect(store).toMatch(
+      /^ok {3}Request store: postgres@127\.0\.0\.1:\d+\/akb_test_\w+: schema version 1/,
+    );
+    expect(lines.join('\n')).not.toContain('pw-of-the-doctor');
+  });
+});
