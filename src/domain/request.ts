@@ -198,10 +198,18 @@ export interface MutationRequest {
   /** The first results message (its buttons offer the follow-ups). */
   results?: MessageRef;
   finishedAt?: string;
+  /** A follow-up: instances of the parent it leaves out, and why (shown on its card). */
+  excluded?: ExcludedInstance[];
   /** Set when the half-TTL reminder went out, so it goes once. */
   remindedAt?: string;
   /** True when the request ran against the built-in simulated ECS. */
   sandbox?: boolean;
+}
+
+export interface ExcludedInstance {
+  instanceId: string;
+  /** Undo: its key pair before the attach is unknown. Restart: bound while stopped, or status unknown. */
+  reason: 'previous_key_unknown' | 'stopped' | 'status_unknown';
 }
 
 /** What someone asked for, before it becomes a stored request. */
@@ -238,7 +246,13 @@ export function isExpired(request: MutationRequest, now: Date): boolean {
  */
 export function decide(
   request: MutationRequest,
-  click: { kind: DecisionKind; userId: string; now: Date; allowed: boolean; allowSelfApproval: boolean },
+  click: {
+    kind: DecisionKind;
+    userId: string;
+    now: Date;
+    allowed: boolean;
+    allowSelfApproval: boolean;
+  },
 ): DecisionResult {
   const { kind, userId, now } = click;
   if (request.status !== 'pending') {
