@@ -58,7 +58,10 @@ export interface RequestStore {
    * results message, however many clicks race.
    */
   insert(request: MutationRequest): Promise<InsertResult>;
-  update<R>(id: string, change: (current: MutationRequest) => ChangeResult<R>): Promise<UpdateResult<R>>;
+  update<R>(
+    id: string,
+    change: (current: MutationRequest) => ChangeResult<R>,
+  ): Promise<UpdateResult<R>>;
   remove(id: string): Promise<void>;
   /**
    * Every request that is not closed (see `isClosed`): pending, approved, executing, or finished
@@ -193,7 +196,9 @@ export interface Notifier {
   /** The approval card: in the channel, or as a reply in `request.threadTs` for a follow-up. */
   postCard(
     request: MutationRequest,
-  ): Promise<{ ok: true; card: { channel: string; ts: string } } | { ok: false; failure: CardPostFailure }>;
+  ): Promise<
+    { ok: true; card: { channel: string; ts: string } } | { ok: false; failure: CardPostFailure }
+  >;
   updateCard(request: MutationRequest): Promise<void>;
   /** The results thread; resolves with its first message, or undefined when nothing went out. */
   postResults(request: MutationRequest): Promise<{ channel: string; ts: string } | undefined>;
