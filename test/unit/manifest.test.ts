@@ -29,6 +29,7 @@ const ALLOWED: Record<string, string[]> = {
     'allowed_ip_address_ranges',
   ],
   'settings.interactivity': ['is_enabled', 'request_url', 'message_menu_options_url'],
+  'settings.event_subscriptions': ['request_url', 'bot_events', 'user_events'],
 };
 
 function at(path: string): Record<string, unknown> {
@@ -72,14 +73,30 @@ describe('manifest.yml', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.interactivity.request_url).toMatch(/^https:\/\/.+\/slack\/events$/);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['chat:write', 'commands']);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
+      'chat:write',
+      'commands',
+      'usergroups:read',
+      'users:read',
+    ]);
+  });
+
+  it('turns the Home tab on and subscribes app_home_opened on /slack/events', () => {
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+    expect(manifest.settings.event_subscriptions.request_url).toMatch(/^https:\/\/.+\/slack\/events$/);
   });
 });
 
 describe('the public contract (README: a change here is a breaking change)', () => {
   it('keeps the command, action ids, modal callback id and block ids', () => {
     expect(COMMAND).toBe('/attach-key');
-    expect(ACTIONS).toMatchObject({ approve: 'approve_request', reject: 'reject_request' });
+    expect(ACTIONS).toMatchObject({
+      approve: 'approve_request',
+      reject: 'reject_request',
+      restart: 'restart_request',
+      undo: 'undo_request',
+    });
     expect(MODAL.callbackId).toBe('attach_key_modal');
     expect(BLOCKS).toMatchObject({ instances: 'instances', keyPair: 'key_pair', region: 'region' });
   });

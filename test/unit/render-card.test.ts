@@ -1,46 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import type { AttachRequest, Batch, RequestStatus } from '../../src/domain/request.js';
+import type { MutationRequest, RequestStatus, Step } from '../../src/domain/request.js';
+import { en } from '../../src/slack/i18n/en.js';
 import { ACTIONS, BLOCKS } from '../../src/slack/ids.js';
-import { renderApprovalCard } from '../../src/slack/render/approval-card.js';
+import { type CardOptions, renderApprovalCard } from '../../src/slack/render/approval-card.js';
 import { findLimitViolations, type SlackMessage } from '../../src/slack/render/limits.js';
+import {
+  APPROVED as approved,
+  CREATED,
+  doneStep,
+  EXPIRES,
+  makeRequest,
+  verifyStep,
+} from '../support/request-fixtures.js';
 
-const CREATED = '2026-11-01T10:00:00.000Z';
-const EXPIRES = '2026-11-01T11:00:00.000Z';
 const EXPIRES_UNIX = Date.parse(EXPIRES) / 1000;
-
-function makeRequest(extra: Partial<AttachRequest> = {}): AttachRequest {
-  return {
-    id: 'req-abc123',
-    status: 'pending',
-    requesterId: 'U01REQUESTER',
-    channelId: 'C01CHANNEL',
-    instanceIds: ['i-aaaa1111', 'i-bbbb2222', 'i-cccc3333'],
-    keyPairName: 'ops-key',
-    region: 'cn-beijing',
-    createdAt: CREATED,
-    expiresAt: EXPIRES,
-    batches: [],
-    ...extra,
-  };
-}
-
-const approved = { kind: 'approved' as const, by: 'U02APPROVER', at: '2026-11-01T10:10:00.000Z' };
-
-function doneBatch(index: number, ids: string[], failedIds: string[] = []): Batch {
-  return {
-    index,
-    clientToken: `req-abc123-${index}`,
-    instanceIds: ids,
-    state: 'done',
-    sendCount: 1,
-    apiRequestId: `RID-${index}`,
-    outcomes: ids.map((instanceId) =>
-      failedIds.includes(instanceId)
-        ? { instanceId, ok: false as const, code: 'InvalidInstanceStatus', message: 'bad' }
-        : { instanceId, ok: true as const },
-    ),
-  };
-}
+const base: CardOptions = { t: en, sandbox: false, approvers: ['U0APPROVER1', 'S0LEADS'] };
+const render = (request: MutationRequest, extra: Partial<CardOptions> = {}) =>
+  renderApprovalCard(request, { ...base, ...extra });
 
 const actionsOf = (card: SlackMessage) => card.blocks.filter((b) => b.type === 'actions');
 const json = (card: SlackMessage) => JSON.stringify(card);
@@ -50,7 +26,7 @@ function expectOnlySafeTokens(message: unknown) {
   const tokens = JSON.stringify(message).match(/<[^<>]*>/g) ?? [];
   for (const token of tokens) {
     expect(token).toMatch(
-      /^<(@[UW][A-Z0-9]+|#[CGD][A-Z0-9]+|!date\^\d+\^\{date_short_pretty\} at \{time\}\|[\dT:.Z-]+)>$/,
+      /^<(@[UW][A-Z0-9]+|#[CGD][A-Z0-9]+|!subteam\^S[A-Z0-9]+|!date\^\d+\^\{date_short_pretty\} at \{time\}\|[\dT:.Z-]+)>$/,
     );
   }
 }
@@ -64,22 +40,20 @@ function expectValid(card: SlackMessage) {
   expect(card.text.length).toBeGreaterThan(0);
 }
 
-const ALL_STATES: [RequestStatus, Partial<AttachRequest>][] = [
+const ALL = ['i-aaaa1111', 'i-bbbb2222', 'i-cccc3333'];
+const ALL_STATES: [RequestStatus, Partial<MutationRequest>][] = [
   ['pending', {}],
   ['approved', { decision: approved }],
   ['rejected', { decision: { kind: 'rejected', by: 'U02APPROVER', at: approved.at } }],
   ['expired', { decision: { kind: 'expired', at: EXPIRES } }],
-  ['executing', { decision: approved, batches: [doneBatch(0, ['i-aaaa1111'])] }],
-  [
-    'done',
-    { decision: approved, batches: [doneBatch(0, ['i-aaaa1111', 'i-bbbb2222', 'i-cccc3333'])] },
-  ],
-  ['failed', { decision: approved, batches: [doneBatch(0, ['i-aaaa1111'])] }],
+  ['executing', { decision: approved, steps: [doneStep(0, ['i-aaaa1111'])] }],
+  ['done', { decision: approved, steps: [doneStep(0, ALL), verifyStep(1, ALL)] }],
+  ['failed', { decision: approved, steps: [doneStep(0, ['i-aaaa1111'])] }],
 ];
 
 describe('renderApprovalCard', () => {
   it('shows a pending request with everything an approver needs', () => {
-    const card = renderApprovalCard(makeRequest(), { sandbox: false });
+    const card = render(makeRequest());
     expectValid(card);
     const all = json(card);
     expect(all).toContain('<@U01REQUESTER>');
@@ -100,7 +74,7 @@ describe('renderApprovalCard', () => {
   });
 
   it('has Approve (primary, with confirm) and Reject (danger) buttons carrying the request id', () => {
-    const card = renderApprovalCard(makeRequest(), { sandbox: false });
+    const card = render(makeRequest());
     const actions = actionsOf(card);
     expect(actions).toHaveLength(1);
     const block = actions[0];
@@ -126,7 +100,7 @@ describe('renderApprovalCard', () => {
   });
 
   it('says the id is used when both a key pair name and id were given', () => {
-    const card = renderApprovalCard(makeRequest({ keyPairId: 'kp-12345678' }), { sandbox: false });
+    const card = render(makeRequest({ keyPairId: 'kp-12345678' }));
     expect(json(card)).toMatch(/`kp-12345678` \(the id is used; the name `ops-key` is ignored\)/);
     expect(card.text).toContain('kp-12345678');
   });
@@ -134,7 +108,7 @@ describe('renderApprovalCard', () => {
   it.each(ALL_STATES)(
     'renders %s within limits, with buttons only while pending',
     (status, extra) => {
-      const card = renderApprovalCard(makeRequest({ status, ...extra }), { sandbox: false });
+      const card = render(makeRequest({ status, ...extra }));
       expectValid(card);
       expect(actionsOf(card)).toHaveLength(status === 'pending' ? 1 : 0);
       const all = json(card);
@@ -146,21 +120,11 @@ describe('renderApprovalCard', () => {
 
   it('names who decided and when', () => {
     const at = `<!date^${Date.parse(approved.at) / 1000}^`;
-    const yes = json(
-      renderApprovalCard(makeRequest({ status: 'approved', decision: approved }), {
-        sandbox: false,
-      }),
-    );
+    const yes = json(render(makeRequest({ status: 'approved', decision: approved })));
     expect(yes).toMatch(/Approved by <@U02APPROVER> <!date\^/);
     expect(yes).toContain(at);
     const no = json(
-      renderApprovalCard(
-        makeRequest({
-          status: 'rejected',
-          decision: { kind: 'rejected', by: 'U03OTHER', at: approved.at },
-        }),
-        { sandbox: false },
-      ),
+      render(makeRequest({ status: 'rejected', decision: { kind: 'rejected', by: 'U03OTHER', at: approved.at } })),
     );
     expect(no).toMatch(/Rejected by <@U03OTHER>/);
     expect(no).toContain(at);
@@ -168,80 +132,69 @@ describe('renderApprovalCard', () => {
   });
 
   it('says so when the request expired', () => {
-    const card = renderApprovalCard(
-      makeRequest({ status: 'expired', decision: { kind: 'expired', at: EXPIRES } }),
-      { sandbox: false },
-    );
+    const card = render(makeRequest({ status: 'expired', decision: { kind: 'expired', at: EXPIRES } }));
     expect(card.blocks[0]).toMatchObject({ type: 'header' });
     expect(json(card)).toMatch(/Expired <!date\^\d+\^.*nobody decided in time/);
     expect(card.text).toMatch(/expired/);
   });
 
   it('drops the buttons of a pending request whose TTL has passed', () => {
-    const late = renderApprovalCard(makeRequest(), {
-      sandbox: false,
-      now: new Date(Date.parse(EXPIRES) + 1000),
-    });
+    const late = render(makeRequest(), { now: new Date(Date.parse(EXPIRES) + 1000) });
     expect(actionsOf(late)).toHaveLength(0);
     expect(json(late)).toMatch(/Expired/);
-    const early = renderApprovalCard(makeRequest(), { sandbox: false, now: new Date(CREATED) });
+    const early = render(makeRequest(), { now: new Date(CREATED) });
     expect(actionsOf(early)).toHaveLength(1);
   });
 
   it('shows progress while executing', () => {
-    const pending: Batch = { ...doneBatch(1, ['i-bbbb2222']), state: 'sent' };
-    delete pending.outcomes;
-    const card = renderApprovalCard(
+    const sent: Step = { ...doneStep(1, ['i-bbbb2222']), state: 'sent' };
+    delete sent.outcomes;
+    const card = render(
       makeRequest({
         status: 'executing',
         decision: approved,
-        batches: [
-          doneBatch(0, ['i-aaaa1111']),
-          pending,
-          { ...pending, index: 2, state: 'planned' },
-        ],
+        steps: [doneStep(0, ['i-aaaa1111']), sent, { ...sent, index: 2, state: 'planned' }],
       }),
-      { sandbox: false },
     );
-    expect(json(card)).toContain('Running: 1 of 3 batches answered');
+    expect(json(card)).toContain('Running: 1 of 3 steps answered');
   });
 
   it('shows totals and points to the thread when finished', () => {
-    const card = renderApprovalCard(
+    const card = render(
       makeRequest({
         status: 'done',
         decision: approved,
         finishedAt: '2026-11-01T10:12:00.000Z',
-        batches: [doneBatch(0, ['i-aaaa1111', 'i-bbbb2222', 'i-cccc3333'], ['i-bbbb2222'])],
+        steps: [doneStep(0, ALL, { 'i-bbbb2222': 'InvalidInstanceStatus' }), verifyStep(1, ALL)],
       }),
-      { sandbox: false },
     );
     const all = json(card);
     expect(all).toContain('2 succeeded · 1 failed · 0 unconfirmed');
     expect(all).toMatch(/in the thread/);
-    const failed = renderApprovalCard(
+    const failed = render(
       makeRequest({
         status: 'failed',
         decision: approved,
-        batches: [
+        steps: [
           {
             index: 0,
+            phase: 0,
+            action: 'AttachKeyPair',
             clientToken: 't',
-            instanceIds: ['i-aaaa1111', 'i-bbbb2222', 'i-cccc3333'],
+            instanceIds: ALL,
             state: 'failed',
             sendCount: 1,
             error: { code: 'InvalidKeyPair.NotFound', message: 'no' },
           },
         ],
       }),
-      { sandbox: false },
     );
     expect(json(failed)).toContain('0 succeeded · 0 failed · 3 unconfirmed');
     expect(failed.blocks[0]).toMatchObject({ text: { text: expect.stringMatching(/errors/) } });
   });
 
   it.each(ALL_STATES)('says SANDBOX plainly in the %s card', (status, extra) => {
-    const card = renderApprovalCard(makeRequest({ status, ...extra }), { sandbox: true });
+    const card = render(makeRequest({ status, ...extra }), { sandbox: true });
     expectValid(card);
     expect(card.text).toContain(':test_tube: SANDBOX — simulated, nothing changes');
     expect(card.blocks[0]).toMatchObject({
@@ -251,7 +204,7 @@ describe('renderApprovalCard', () => {
   });
 
   it('also says SANDBOX for a request that ran in the sandbox', () => {
-    const card = renderApprovalCard(makeRequest({ sandbox: true }), { sandbox: false });
+    const card = render(makeRequest({ sandbox: true }));
     expect(card.text).toContain('SANDBOX');
   });
 
@@ -266,7 +219,7 @@ describe('renderApprovalCard', () => {
       requesterId: '<!channel>',
     });
     for (const status of ['pending', 'done'] as const) {
-      const card = renderApprovalCard({ ...evil, status, decision: approved }, { sandbox: false });
+      const card = render({ ...evil, status, decision: approved });
       const all = json(card);
       expect(all).toContain('&lt;!channel&gt;');
       for (const bad of ['<!channel>', '<!here>', '<!everyone>', '<https://evil', '<@U0ADMIN>']) {
@@ -279,7 +232,7 @@ describe('renderApprovalCard', () => {
 
   it('truncates long instance lists with "and N more" within the section limit', () => {
     const ids = Array.from({ length: 5000 }, (_, i) => `i-${String(i).padStart(20, '0')}`);
-    const card = renderApprovalCard(makeRequest({ instanceIds: ids }), { sandbox: false });
+    const card = render(makeRequest({ instanceIds: ids }));
     expectValid(card);
     const list = card.blocks.find((b) => b.block_id === 'card_instances');
     const text = list?.type === 'section' ? (list.text?.text ?? '') : '';
@@ -287,7 +240,7 @@ describe('renderApprovalCard', () => {
     expect(text.length).toBeGreaterThan(2500);
     const shown = text.match(/`i-\d+`/g)?.length ?? 0;
     expect(shown).toBeGreaterThan(50);
-    expect(text).toContain(`and ${(5000 - shown).toLocaleString('en-US')} more`);
+    expect(text).toContain(`and ${(5000 - shown).toLocaleString('en-US')} more: \`/attach-key status req-abc123\` lists them all`);
     expect(json(card)).toContain('5,000');
   });
 });

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { AttachRequest, Batch, InstanceOutcome } from '../../src/domain/request.js';
+import type { InstanceOutcome, MutationRequest, Step } from '../../src/domain/request.js';
+import { en } from '../../src/slack/i18n/en.js';
 import {
   findLimitViolations,
   measureBlockText,
   type SlackMessage,
 } from '../../src/slack/render/limits.js';
-import { renderResults } from '../../src/slack/render/results.js';
+import { renderResults as render, type ResultsOptions } from '../../src/slack/render/results.js';
+
+const NOW = new Date('2026-11-01T10:06:00.000Z');
+const renderResults = (request: MutationRequest, options: Partial<ResultsOptions> = {}) =>
+  render(request, { t: en, sandbox: false, now: NOW, undoWindowHours: 24, ...options });
 
 type Plan = 'ok' | 'status' | 'agent' | 'unknown';
 
@@ -22,12 +27,14 @@ function makeRequest(count: number, options: { failBatch?: number; allFail?: boo
           : i % 97 === 1
             ? 'unknown'
             : 'ok';
-  const batches: Batch[] = [];
+  const batches: Step[] = [];
   for (let start = 0, index = 0; start < count; start += 100, index++) {
     const chunk = ids.slice(start, start + 100);
     if (index === options.failBatch) {
       batches.push({
         index,
+        phase: 0,
+        action: 'AttachKeyPair',
         clientToken: `req-1-${index}`,
         instanceIds: chunk,
         state: 'failed',
@@ -68,6 +75,8 @@ function makeRequest(count: number, options: { failBatch?: number; allFail?: boo
     });
     batches.push({
       index,
+      phase: 0,
+      action: 'AttachKeyPair',
       clientToken: `req-1-${index}`,
       instanceIds: chunk,
       state: 'done',
@@ -76,8 +85,11 @@ function makeRequest(count: number, options: { failBatch?: number; allFail?: boo
       outcomes,
     });
   }
-  const request: AttachRequest = {
+  const request: MutationRequest = {
     id: 'req-1',
+    kind: 'attach',
+    fingerprint: 'f00d-f00d-f00d',
+    approval: { required: 1, rules: [], approvals: [] },
     status: options.failBatch === undefined ? 'done' : 'failed',
     requesterId: 'U01REQUESTER',
     channelId: 'C01CHANNEL',
@@ -87,7 +99,7 @@ function makeRequest(count: number, options: { failBatch?: number; allFail?: boo
     createdAt: '2026-11-01T10:00:00.000Z',
     expiresAt: '2026-11-01T11:00:00.000Z',
     decision: { kind: 'approved', by: 'U02APPROVER', at: '2026-11-01T10:05:00.000Z' },
-    batches,
+    steps: batches,
   };
   const expected = new Map<string, 'ok' | 'failed' | 'skipped'>();
   ids.forEach((id, i) => {
@@ -160,7 +172,7 @@ describe('renderResults', () => {
     const { request, ids, expected } = makeRequest(count, {
       failBatch: count > 100 ? 1 : undefined,
     });
-    const messages = renderResults(request, { sandbox: false });
+    const messages = renderResults(request);
     expect(messages.length).toBeGreaterThan(0);
     for (const m of messages) assertWithinSlackLimits(m);
 
@@ -187,7 +199,7 @@ describe('renderResults', () => {
     );
     expect(all[0]).toContain('req-1');
     expect(messages[0]?.text).toContain(
-      `${okCount} succeeded, ${failCount} failed, ${skipCount} unconfirmed`,
+      `${okCount.toLocaleString('en-US')} succeeded · ${failCount.toLocaleString('en-US')} failed · ${skipCount.toLocaleString('en-US')} unconfirmed`,
     );
 
     // the RequestIds are there
@@ -199,10 +211,11 @@ describe('renderResults', () => {
     const okIds = ids.filter((id) => expected.get(id) === 'ok');
     expect(reminderIds).toEqual(okIds);
     const lastMessage = messages.at(-1) as SlackMessage;
-    const lastBlock = lastMessage.blocks.at(-1);
+    // The follow-up buttons ride on the first message; the reminder is the last section.
+    const lastBlock = lastMessage.blocks.filter((b) => b.type !== 'actions').at(-1);
     expect(lastBlock?.type).toBe('section');
     expect(all.slice(reminderStart).every((t) => /^🔁/u.test(t))).toBe(true);
-    expect(lastMessage.text).toMatch(/Restart the [\d,]+ instances? that succeeded/);
+    expect(lastMessage.text).toMatch(/Restart the [\d,]+ instances? that got the key pair/);
 
     if (messages.length > 1) {
       messages.forEach((m, i) => {
@@ -213,7 +226,7 @@ describe('renderResults', () => {
 
   it('packs 5,000 instances into a reasonable number of messages', () => {
     const { request } = makeRequest(5000);
-    const messages = renderResults(request, { sandbox: false });
+    const messages = renderResults(request);
     const used = messages.map((m) => measureBlockText(m.blocks));
     // every message but the last is reasonably full: no message wasted on a few lines
     for (const n of used.slice(0, -1)) expect(n).toBeGreaterThan(7000);
@@ -222,7 +235,7 @@ describe('renderResults', () => {
 
   it('puts failures before successes', () => {
     const { request } = makeRequest(30);
-    const { all } = analyse(renderResults(request, { sandbox: false }));
+    const { all } = analyse(renderResults(request));
     const lines = all.flatMap((t) => t.split('\n')).filter((l) => LINE.test(l));
     const firstOk = lines.findIndex((l) => l.startsWith('✅'));
     const lastFail = lines.findLastIndex((l) => l.startsWith('❌'));
@@ -231,7 +244,7 @@ describe('renderResults', () => {
 
   it('says nothing needs restarting when nothing succeeded', () => {
     const { request } = makeRequest(5, { allFail: true });
-    const messages = renderResults(request, { sandbox: false });
+    const messages = renderResults(request);
     expect(messages).toHaveLength(1);
     const texts = sectionTexts(messages[0] as SlackMessage);
     expect(texts.at(-1)).toMatch(/Nothing needs restarting/);
@@ -241,7 +254,7 @@ describe('renderResults', () => {
 
   it('explains codes in plain words and escapes what the API said', () => {
     const { request } = makeRequest(12);
-    const json = JSON.stringify(renderResults(request, { sandbox: false }));
+    const json = JSON.stringify(renderResults(request));
     expect(json).toContain('*InvalidInstanceStatus* — the instance must be Running or Stopped');
     expect(json).toContain('password plug-in');
     expect(json).toContain(
@@ -253,12 +266,12 @@ describe('renderResults', () => {
 
   it('lists instances that have no answer yet instead of dropping them', () => {
     const { request } = makeRequest(3);
-    const unanswered: AttachRequest = {
+    const unanswered: MutationRequest = {
       ...request,
       status: 'executing',
       instanceIds: [...request.instanceIds, 'i-later0001'],
     };
-    const messages = renderResults(unanswered, { sandbox: false });
+    const messages = renderResults(unanswered);
     const { lines } = analyse(messages);
     expect(lines.get('i-later0001')?.kind).toBe('⏳');
     expect(sectionTexts(messages[0] as SlackMessage)[0]).toContain('1 without an answer yet');
@@ -273,7 +286,7 @@ describe('renderResults', () => {
       assertWithinSlackLimits(m);
     }
     expect(sectionTexts(messages[0] as SlackMessage)[0]).toContain('SANDBOX');
-    expect(JSON.stringify(renderResults(request, { sandbox: false }))).not.toContain('SANDBOX');
+    expect(JSON.stringify(renderResults(request))).not.toContain('SANDBOX');
   });
 });
 
