@@ -1,21 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import { App, type LogLevel, webApi } from '@slack/bolt';
 import type { Config } from './config.js';
+import type { PolicyRule } from './domain/policy.js';
 import { knownRegionsWith } from './domain/regions.js';
 import { type AppLogger, createLogger, toBoltLogger } from './logger.js';
-import { type AttachService, createAttachService } from './service/attach-service.js';
+import { createMetrics } from './metrics.js';
+import { opsRoutes, startOpsServer } from './ops-routes.js';
+import { loadPolicyFile } from './policy-file.js';
+import type { MutationRequest } from './domain/request.js';
 import type { Clock, EcsApi } from './service/ports.js';
+import { createService, type Service } from './service/service.js';
+import { createAppHome } from './slack/app-home.js';
+import { createApproverDirectory } from './slack/approver-directory.js';
 import { registerListeners } from './slack/listeners.js';
 import { createSlackNotifier } from './slack/notifier.js';
 import { slackErrorCode, TOKEN_REJECTED } from './slack/slack-error.js';
-import { defaultAuditFile, openAuditLog } from './store/audit-log.js';
-import { openRequestStore } from './store/lowdb-store.js';
-import { createEcsClient, createUndiciTransport, type Transport } from './volcengine/ecs-client.js';
+import { createUserTexts } from './slack/user-texts.js';
+import { openStores } from './store/open-store.js';
+import { createEcsClient } from './volcengine/ecs-client.js';
+import { createCredentialsProvider } from './volcengine/provider-from-config.js';
 import { createSandboxTransport, describeSandboxBehaviour } from './volcengine/sandbox-ecs.js';
+import { createUndiciTransport, type Transport } from './volcengine/transport.js';
 
 // Composition root: the only file that imports across folders. It builds the adapters, the
-// service and the Bolt app, and owns the timers (expiry, retention) and the stop sequence.
+// service and the Bolt app, and owns the timers (expiry and reminders, takeover of lapsed leases,
+// retention) and the stop sequence.
 
 export interface BotOverrides {
   /** Where log lines go (tests capture them). */
@@ -29,15 +40,17 @@ export interface BotOverrides {
   /** Replace the Volcengine client wholesale (benchmarks). */
   ecs?: EcsApi;
   newRequestId?: () => string;
-  /** How long a stop waits for in-flight batches before leaving them to the journal. */
+  /** How long a stop waits for in-flight steps before leaving them to the journal. */
   stopGraceMs?: number;
+  /** This replica's name in execution leases (tests running two bots). */
+  replicaId?: string;
 }
 
 export interface Bot {
   app: App;
-  service: AttachService;
+  service: Service;
   logger: AppLogger;
-  /** Starts receiving; resolves with the bound HTTP port in HTTP mode. */
+  /** Starts receiving; resolves with the bound HTTP port (Bolt's in HTTP mode, ops in Socket Mode). */
   start(): Promise<{ port?: number }>;
   stop(): Promise<void>;
 }
@@ -58,44 +71,57 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     ...(overrides.logWrite ? { write: overrides.logWrite } : {}),
   });
   const clock: Clock = overrides.clock ?? { now: () => new Date() };
-  const store = await openRequestStore({ dataFile: config.storage.dataFile });
+  const rules: PolicyRule[] = config.policy.policyFile ? await loadPolicyFile(config.policy.policyFile) : [];
+  const metrics = createMetrics();
 
   const slackRetry = overrides.slackRetry ?? PRODUCTION_SLACK_RETRY;
-  const clientOptions = {
-    slackApiUrl: config.slack.apiUrl,
-    retryConfig: slackRetry,
-    timeout: 10_000,
-  };
+  const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: slackRetry, timeout: 10_000 };
   const notifierClient = new webApi.WebClient(config.slack.botToken, {
     ...clientOptions,
     logger: toBoltLogger(logger.child({ source: 'slack-web-api' })) as never,
   });
   const identity = await verifyBotToken(notifierClient, config.slack.apiUrl);
-  const audit = await openAuditLog({
-    file: config.storage.auditFile ?? defaultAuditFile(config.storage.dataFile),
+  const stores = await openStores({
+    dataFile: config.storage.dataFile,
+    ...(config.storage.auditFile ? { auditFile: config.storage.auditFile } : {}),
+    ...(config.storage.databaseUrl ? { databaseUrl: config.storage.databaseUrl } : {}),
+    waitForDatabase: {
+      delayMs: 2_000,
+      onWaiting: (error, attempt) => logger.warn('waiting for the database', { attempt, error }),
+    },
   });
+  const { store, audit } = stores;
 
   const transport: (Transport & { close?: () => Promise<void> }) | undefined = overrides.ecs
     ? undefined
     : config.sandbox
       ? createSandboxTransport()
       : createUndiciTransport({ connections: config.volc.maxConcurrency * 2 });
+  const callPolicy = {
+    timeoutMs: config.volc.timeoutMs,
+    maxAttempts: config.volc.maxAttempts,
+    deadlineMs: config.volc.deadlineMs,
+    now: () => clock.now(),
+    ...(overrides.volcSleep ? { sleep: overrides.volcSleep } : {}),
+    ...(overrides.volcRandom ? { random: overrides.volcRandom } : {}),
+  };
   const ecs =
     overrides.ecs ??
     createEcsClient({
       endpoint: config.volc.endpoint,
-      credentials: {
-        accessKeyId: config.volc.accessKeyId,
-        secretAccessKey: config.volc.secretAccessKey,
-        ...(config.volc.sessionToken ? { sessionToken: config.volc.sessionToken } : {}),
-      },
-      timeoutMs: config.volc.timeoutMs,
-      maxAttempts: config.volc.maxAttempts,
-      deadlineMs: config.volc.deadlineMs,
+      credentials: createCredentialsProvider(config.volc, {
+        ...callPolicy,
+        ...(transport ? { transport } : {}),
+        autoRefresh: !config.sandbox,
+        onRefresh: (info) => {
+          metrics.credentialRefresh(info.ok);
+          if (info.ok) logger.info('credentials refreshed (AssumeRole)', { expiresAt: info.expiresAt });
+          else logger.error('credentials refresh failed (AssumeRole)', { error: info.error });
+        },
+      }),
+      ...callPolicy,
+      readConcurrency: config.volc.maxConcurrency,
       ...(transport ? { transport } : {}),
-      now: () => clock.now(),
-      ...(overrides.volcSleep ? { sleep: overrides.volcSleep } : {}),
-      ...(overrides.volcRandom ? { random: overrides.volcRandom } : {}),
       onRetry: (info) =>
         logger.warn('volcengine call retried', {
           action: info.action,
@@ -104,28 +130,77 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
           code: info.error.code,
           httpStatus: info.error.httpStatus,
         }),
+      onCall: (info) => metrics.volcCall(info),
     });
 
+  const texts = createUserTexts({ client: notifierClient, defaultLocale: config.defaultLocale, logger });
+  const directory = createApproverDirectory({ client: notifierClient, logger });
+  let home: ReturnType<typeof createAppHome> | undefined;
   const notifier = createSlackNotifier({
     client: notifierClient,
     logger,
     sandbox: config.sandbox,
+    channelTexts: texts.channel,
+    textsFor: (user) => texts.forUser(user),
+    approvers: config.policy.approverIds,
+    undoWindowHours: config.followUps.undoWindowHours,
     now: () => clock.now(),
+    onRequestChanged: (request: MutationRequest) => home?.requestChanged(request),
+    onSlackError: (method) => metrics.slackError(method),
   });
 
-  const service = createAttachService({
+  const replicaId = overrides.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const service = createService({
     store,
     ecs,
     notifier,
     audit,
+    directory,
     clock,
     logger,
     newRequestId: overrides.newRequestId ?? newRequestId,
-    policy: config.policy,
-    sandbox: config.sandbox,
-    maxConcurrency: config.volc.maxConcurrency,
-    retentionDays: config.storage.retentionDays,
+    replicaId,
+    observer: metrics.observer,
+    settings: {
+      policy: {
+        minApprovals: config.policy.minApprovals,
+        approvers: config.policy.approverIds,
+        allowSelfApproval: config.policy.allowSelfApproval,
+        rules,
+      },
+      requesterIds: config.policy.requesterIds,
+      allowedChannelIds: config.policy.allowedChannelIds,
+      maxInstancesPerRequest: config.policy.maxInstancesPerRequest,
+      requestTtlMinutes: config.policy.requestTtlMinutes,
+      sandbox: config.sandbox,
+      maxConcurrency: config.volc.maxConcurrency,
+      retentionDays: config.storage.retentionDays,
+      restart: {
+        waveSize: config.followUps.restartWaveSize,
+        waveTimeoutMs: config.followUps.restartWaveTimeoutMinutes * 60_000,
+      },
+      undoWindowHours: config.followUps.undoWindowHours,
+      leaseSeconds: config.storage.leaseSeconds,
+    },
   });
+  home = createAppHome({
+    client: notifierClient,
+    service,
+    directory,
+    texts,
+    logger,
+    approvers: config.policy.approverIds,
+    allowSelfApproval: config.policy.allowSelfApproval,
+    now: () => clock.now(),
+  });
+  metrics.trackOpenRequests(() => store.listOpen());
+  const ops = {
+    health: async () => {
+      const healthy = await store.ping().catch(() => false);
+      return { ok: healthy, body: { ok: healthy, store: healthy ? 'ok' : 'unreachable', replica: replicaId } };
+    },
+    metrics: async () => ({ contentType: metrics.contentType, body: await metrics.render() }),
+  };
 
   const boltLogger = toBoltLogger(logger.child({ source: 'bolt' }));
   const app = new App({
@@ -139,21 +214,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     clientOptions: { ...clientOptions, retryConfig: { ...slackRetry } },
     ...(config.slack.socketMode
       ? { socketMode: true, appToken: config.slack.appToken as string }
-      : {
-          signingSecret: config.slack.signingSecret as string,
-          customRoutes: [
-            {
-              path: '/healthz',
-              method: ['GET'],
-              handler: (_req, res) => {
-                void store.ping().then((healthy) => {
-                  res.writeHead(healthy ? 200 : 503, { 'Content-Type': 'application/json' });
-                  res.end(JSON.stringify({ ok: healthy, store: healthy ? 'ok' : 'unreachable' }));
-                });
-              },
-            },
-          ],
-        }),
+      : { signingSecret: config.slack.signingSecret as string, customRoutes: opsRoutes(ops) }),
   });
   app.error(async (error) => {
     logger.error('unhandled listener error', { error });
@@ -162,18 +223,28 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   registerListeners(app, {
     service,
     logger,
+    texts,
     defaultRegion: config.volc.region,
     regions: knownRegionsWith(config.volc.region),
     maxInstances: config.policy.maxInstancesPerRequest,
     sandbox: config.sandbox,
     ...(config.sandbox ? { helpAppendix: describeSandboxBehaviour() } : {}),
+    onHomeOpened: (user) => home?.opened(user) ?? Promise.resolve(),
   });
 
   const timers: NodeJS.Timeout[] = [];
+  let opsServer: Server | undefined;
   let stopping: Promise<void> | undefined;
   const every = (ms: number, task: () => Promise<unknown>, what: string) => {
+    let busy = false;
     const timer = setInterval(() => {
-      task().catch((error) => logger.error(`${what} failed`, { error }));
+      if (busy) return; // a slow store must not stack sweeps up
+      busy = true;
+      task()
+        .catch((error) => logger.error(`${what} failed`, { error }))
+        .finally(() => {
+          busy = false;
+        });
     }, ms);
     timer.unref();
     timers.push(timer);
@@ -184,24 +255,37 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     service,
     logger,
     async start() {
-      const started = config.slack.socketMode
-        ? await app.start()
-        : await app.start({ port: config.http.port, host: config.http.host });
-      const port = config.slack.socketMode
-        ? undefined
-        : ((started as Server).address() as { port: number }).port;
+      let port: number | undefined;
+      if (config.slack.socketMode) {
+        await app.start();
+        // Socket Mode needs no inbound port for Slack; this one serves /healthz and /metrics only.
+        const started = await startOpsServer(ops, config.http);
+        opsServer = started.server;
+        port = started.port;
+      } else {
+        const server = (await app.start({ port: config.http.port, host: config.http.host })) as Server;
+        port = (server.address() as { port: number }).port;
+      }
       logger.info('attach-key-bot started', {
         mode: config.slack.socketMode ? 'socket' : 'http',
-        ...(port !== undefined ? { port, endpoint: '/slack/events' } : {}),
+        port,
+        ...(config.slack.socketMode ? { serves: '/healthz /metrics' } : { endpoint: '/slack/events' }),
         sandbox: config.sandbox,
+        store: stores.kind,
+        replica: replicaId,
         approvers: config.policy.approverIds.length,
+        rules: rules.length,
       });
       // Expire what went stale while we were down, then finish what a previous process began.
-      await service.expireDue();
-      await service.archiveFinished();
+      await service.expireDue().catch((error) => logger.error('expiry sweep failed', { error }));
+      await service.archiveFinished().catch((error) => logger.error('retention sweep failed', { error }));
       void service.resume().catch((error) => logger.error('resume failed', { error }));
       const ttlMs = config.policy.requestTtlMinutes * 60_000;
-      every(Math.min(30_000, Math.max(200, ttlMs / 4)), () => service.expireDue(), 'expiry sweep');
+      const sweepMs = Math.min(30_000, Math.max(200, ttlMs / 8));
+      every(sweepMs, () => service.expireDue(), 'expiry sweep');
+      every(sweepMs, () => service.remindDue(), 'reminder sweep');
+      // A replica that died leaves its leases to lapse; this picks their requests up.
+      every(Math.max(1_000, (config.storage.leaseSeconds * 1000) / 2), () => service.resume(), 'takeover scan');
       every(60 * 60_000, () => service.archiveFinished(), 'retention sweep');
       return port !== undefined ? { port } : {};
     },
@@ -214,10 +298,13 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   async function stopAll(): Promise<void> {
     for (const timer of timers) clearInterval(timer);
     await app.stop().catch((error) => logger.warn('receiver stop failed', { error }));
+    opsServer?.closeAllConnections();
+    opsServer?.close();
     await service.stop(overrides.stopGraceMs ?? 10_000);
-    await store.close();
-    await audit.close();
-    await transport?.close?.();
+    await home?.idle();
+    await stores.close();
+    await (ecs as { close?: () => Promise<void> }).close?.();
+    if (overrides.ecs) await transport?.close?.();
     logger.info('attach-key-bot stopped');
   }
 }

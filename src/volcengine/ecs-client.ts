@@ -1,4 +1,4 @@
-import type { AttachKeyPairCall, EcsApi } from '../service/ports.js';
+import type { EcsApi, KeyPairCall } from '../service/ports.js';
 import {
   type CredentialsProvider,
   createStaticCredentials,
@@ -119,7 +119,7 @@ export type KeyPairLookup =
   | { region: string; keyPairId: string; keyPairName?: undefined };
 
 export interface EcsClient extends EcsApi {
-  attachKeyPair(call: AttachKeyPairCall): Promise<BatchAnswer>;
+  attachKeyPair(call: KeyPairCall): Promise<BatchAnswer>;
   detachKeyPair(call: DetachKeyPairCall): Promise<BatchAnswer>;
   /** Always ForceStop=false: the guest shuts down cleanly. */
   rebootInstances(call: RebootInstancesCall): Promise<BatchAnswer>;

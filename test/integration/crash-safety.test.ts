@@ -184,11 +184,11 @@ describe('kill -9 in the middle of a batch', () => {
       // The journal on disk: valid JSON, batch 0 sent with the token the API saw, batch 1 planned.
       const crashed = storedRequest(request.requestId);
       expect(crashed.status).toBe('executing');
-      expect(crashed.batches.map((b) => [b.state, b.sendCount])).toEqual([
+      expect(crashed.steps.map((b) => [b.state, b.sendCount])).toEqual([
         ['sent', 1],
         ['planned', 0],
       ]);
-      expect(crashed.batches[0]?.clientToken).toBe(heldCall.clientToken);
+      expect(crashed.steps[0]?.clientToken).toBe(heldCall.clientToken);
       expect(crashed.resultsPostedAt).toBeUndefined();
       expect(ecs.applications.size).toBe(1);
       expect(summaryPosts(request.ts)).toHaveLength(0);
@@ -206,7 +206,7 @@ describe('kill -9 in the middle of a batch', () => {
       expect(attaches.map((c) => c.clientToken)).toEqual([
         heldCall.clientToken,
         heldCall.clientToken,
-        crashed.batches[1]?.clientToken,
+        crashed.steps[1]?.clientToken,
       ]);
       expect(attaches[1]?.instanceIds).toEqual(heldCall.instanceIds);
       expect(ecs.applications.size).toBe(2);
@@ -219,11 +219,11 @@ describe('kill -9 in the middle of a batch', () => {
       const done = storedRequest(request.requestId);
       expect(done.status).toBe('done');
       expect(done.resultsPostedAt).toBeDefined();
-      expect(done.batches.map((b) => [b.state, b.sendCount])).toEqual([
+      expect(done.steps.map((b) => [b.state, b.sendCount])).toEqual([
         ['done', 2],
         ['done', 1],
       ]);
-      expect(done.batches.flatMap((b) => b.outcomes ?? []).filter((o) => o.ok)).toHaveLength(150);
+      expect(done.steps.flatMap((b) => b.outcomes ?? []).filter((o) => o.ok)).toHaveLength(150);
 
       // A third start finds nothing left to do: no call, no second summary. (Resume begins right
       // after the start line, before a signal can be handled, and the stop waits for it.)
@@ -260,7 +260,7 @@ describe('graceful stop', () => {
 
     const stored = storedRequest(request.requestId);
     expect(stored.status).toBe('done');
-    expect(stored.batches.map((b) => b.state)).toEqual(['done']);
+    expect(stored.steps.map((b) => b.state)).toEqual(['done']);
     expect(stored.resultsPostedAt).toBeDefined();
     expect(ecs.applications.size).toBe(1);
     expect(summaryPosts(request.ts)).toHaveLength(1);
@@ -291,7 +291,7 @@ describe('graceful stop', () => {
 
       const stopped = storedRequest(request.requestId);
       expect(stopped.status).toBe('executing');
-      expect(stopped.batches.map((b) => [b.state, b.sendCount])).toEqual([
+      expect(stopped.steps.map((b) => [b.state, b.sendCount])).toEqual([
         ['done', 1],
         ['planned', 0],
       ]);
@@ -305,12 +305,12 @@ describe('graceful stop', () => {
       await stopGracefully(b);
 
       const tokens = ecs.callsFor('AttachKeyPair').map((c) => c.clientToken);
-      expect(tokens).toEqual([first.clientToken, stopped.batches[1]?.clientToken]);
+      expect(tokens).toEqual([first.clientToken, stopped.steps[1]?.clientToken]);
       expect(ids.filter((id) => ecs.timesApplied(id) !== 1)).toEqual([]);
       expect(summaryPosts(request.ts)).toHaveLength(1);
       const done = storedRequest(request.requestId);
       expect(done.status).toBe('done');
-      expect(done.batches.map((b) => [b.state, b.sendCount])).toEqual([
+      expect(done.steps.map((b) => [b.state, b.sendCount])).toEqual([
         ['done', 1],
         ['done', 1],
       ]);

@@ -27,7 +27,7 @@ describe('sandbox mode', () => {
     expect(text).toContain('InvalidKeyPairForWindows.Unsupported');
     expect(text).toMatch(/-sandbox-/); // the simulated RequestId
     await h.waitForStatus(requestId, 'done');
-    expect(h.ecs.calls).toHaveLength(0); // nothing reached the (fake) network API
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(0); // nothing reached the (fake) network API
     const final = await h.slack.waitFor(() => {
       const update = h.lastCardUpdate(ts);
       return update && messageText(update).includes('(done)') ? update : undefined;
@@ -35,19 +35,30 @@ describe('sandbox mode', () => {
     expect(messageText(final)).toContain('SANDBOX');
   });
 
-  it('shows a request-level failure the user triggered on purpose', async () => {
+  it('refuses a key pair the sandbox does not have at submit, with similar names', async () => {
     h = await startHarness({ env: SANDBOX_ENV });
-    const { requestId, ts } = await h.request('i-abc123 key=missing-key');
-    await h.click('approve', requestId, 'UAPP1');
-    const text = (await h.waitForThread(ts)).map(messageText).join('\n');
-    expect(text).toContain('InvalidKeyPair.NotFound');
-    await h.waitForStatus(requestId, 'failed');
+    const { replyId } = await h.command('i-abc123 key=missing-key');
+    const text = String((await h.responseTo(replyId)).text);
+    expect(text).toContain('There is no key pair `missing-key`');
+    await h.bot.service.idle();
+    expect(await h.bot.service.recent({ limit: 5 })).toHaveLength(0);
+  });
+
+  it('shows the preview: the sandbox fleet, a replaced key and what will fail', async () => {
+    h = await startHarness({ env: SANDBOX_ENV });
+    const { card } = await h.request('i-abc123 i-windows01 i-missing01 i-busy01 key=sandbox-ops');
+    const text = messageText(card);
+    expect(text).toContain('fingerprint');
+    expect(text).toContain('`i-windows01` is Windows');
+    expect(text).toContain('`i-missing01` was not found');
+    expect(text).toContain('`i-busy01` is `STOPPING`');
   });
 
   it('lists the sandbox triggers in help', async () => {
     h = await startHarness({ env: SANDBOX_ENV });
-    const { reply } = await h.command('help');
-    expect(String(reply.json().text)).toContain('missing');
-    expect(String(reply.json().text)).toContain('Sandbox mode');
+    const { replyId } = await h.command('help');
+    const body = await h.responseTo(replyId);
+    expect(String(body.text)).toContain('missing');
+    expect(String(body.text)).toContain('Sandbox mode');
   });
 });

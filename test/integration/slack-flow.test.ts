@@ -21,21 +21,21 @@ describe('approval flow', () => {
     expect(messageText(card)).toContain('ops-key');
     expect(messageText(card)).toContain('<@UREQ>');
     expect(messageText(card)).toContain(requestId);
-    expect(h.ecs.calls).toHaveLength(0);
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(0);
 
     const { reply } = await h.click('approve', requestId, 'UAPP1');
     expect(reply.status).toBe(200);
     const thread = await h.waitForThread(ts);
     await h.waitForStatus(requestId, 'done');
 
-    expect(h.ecs.calls).toHaveLength(1);
-    const call = h.ecs.calls[0];
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(1);
+    const call = h.ecs.callsFor('AttachKeyPair')[0];
     expect(call?.auth).toEqual({ ok: true });
     expect(call?.action).toBe('AttachKeyPair');
     expect(call?.region).toBe('cn-beijing');
     expect(call?.instanceIds).toEqual(['i-aaaa1111', 'i-bbbb2222']);
     expect(call?.keyPairName).toBe('ops-key');
-    expect(call?.clientToken).toBe(h.store(requestId).batches[0]?.clientToken);
+    expect(call?.clientToken).toBe((await h.store(requestId)).steps[0]?.clientToken);
 
     expect(thread).toHaveLength(1);
     const text = messageText(thread[0]);
@@ -86,7 +86,7 @@ describe('approval flow', () => {
     expect(messageText(update).toLowerCase()).toContain('rejected');
     expect(JSON.stringify(update.params.blocks)).not.toContain('approve_request');
     await h.bot.service.idle();
-    expect(h.ecs.calls).toHaveLength(0);
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(0);
     expect(h.threadPosts(ts)).toHaveLength(0);
   });
 });
@@ -101,9 +101,9 @@ describe('who may decide', () => {
     expect(answer).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(String(answer.text)).toMatch(/approver/i);
     await h.bot.service.idle();
-    expect(h.store(requestId).status).toBe('pending');
+    expect((await h.store(requestId)).status).toBe('pending');
     expect(h.slack.callsTo('chat.update')).toHaveLength(updatesBefore);
-    expect(h.ecs.calls).toHaveLength(0);
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(0);
   });
 
   it('refuses self-approval unless ALLOW_SELF_APPROVAL=true', async () => {
@@ -111,14 +111,14 @@ describe('who may decide', () => {
     const mine = await h.request('i-aaaa1111 key=ops-key', { user: 'UAPP1' });
     const { replyId } = await h.click('approve', mine.requestId, 'UAPP1');
     expect(String((await h.responseTo(replyId)).text)).toMatch(/someone else has to approve/i);
-    expect(h.store(mine.requestId).status).toBe('pending');
+    expect((await h.store(mine.requestId)).status).toBe('pending');
     await h.stop();
 
     h = await startHarness({ env: { ALLOW_SELF_APPROVAL: 'true' } });
     const allowed = await h.request('i-aaaa1111 key=ops-key', { user: 'UAPP1' });
     await h.click('approve', allowed.requestId, 'UAPP1');
     await h.waitForThread(allowed.ts);
-    expect(h.ecs.calls).toHaveLength(1);
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(1);
   });
 
   it('lets one of two approvers clicking at once decide; one call is made', async () => {
@@ -131,9 +131,9 @@ describe('who may decide', () => {
     expect([a.reply.status, b.reply.status]).toEqual([200, 200]);
     await h.waitForThread(ts);
     await h.bot.service.idle();
-    expect(h.ecs.calls).toHaveLength(1);
-    const loser = h.store(requestId).decision?.by === 'UAPP1' ? b : a;
-    const winner = h.store(requestId).decision?.by as string;
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(1);
+    const loser = (await h.store(requestId)).decision?.by === 'UAPP1' ? b : a;
+    const winner = (await h.store(requestId)).decision?.by as string;
     expect(String((await h.responseTo(loser.replyId)).text)).toContain(
       `already approved by <@${winner}>`,
     );
@@ -151,30 +151,31 @@ describe('bad input', () => {
     '%j is answered ephemerally, quoting %j, and nothing is stored or posted',
     async (text, quoted) => {
       h = await startHarness();
-      const { reply } = await h.command(text);
+      const { reply, replyId } = await h.command(text);
       expect(reply.status).toBe(200);
-      const body = reply.json();
+      const body = await h.responseTo(replyId);
       expect(body.response_type).toBe('ephemeral');
       expect(String(body.text)).toContain(quoted);
       expect(JSON.stringify(body)).toContain('/attach-key i-');
       await h.bot.service.idle();
       expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
-      expect(h.bot.service.recent(10)).toHaveLength(0);
+      expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(0);
     },
   );
 
   it('refuses more ids than MAX_INSTANCES_PER_REQUEST with the limit', async () => {
     h = await startHarness({ env: { MAX_INSTANCES_PER_REQUEST: '3' } });
-    const { reply } = await h.command(`${ids(4).join(' ')} key=ops`);
-    expect(String(reply.json().text)).toMatch(/4.*3|3.*4/);
-    expect(h.bot.service.recent(10)).toHaveLength(0);
+    const { replyId } = await h.command(`${ids(4).join(' ')} key=ops`);
+    expect(String((await h.responseTo(replyId)).text)).toMatch(/4.*3|3.*4/);
+    expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(0);
   });
 
   it('answers help with the usage', async () => {
     h = await startHarness();
-    const { reply } = await h.command('help');
-    expect(reply.json()).toMatchObject({ response_type: 'ephemeral' });
-    expect(String(reply.json().text)).toContain('key-id=');
+    const { replyId } = await h.command('help');
+    const body = await h.responseTo(replyId);
+    expect(body).toMatchObject({ response_type: 'ephemeral' });
+    expect(String(body.text)).toContain('key-id=');
   });
 });
 
@@ -185,7 +186,7 @@ describe('request options', () => {
     expect(messageText(card)).toContain('kp-abcd1234');
     await h.click('approve', requestId, 'UAPP1');
     await h.waitForThread(ts);
-    expect(h.ecs.calls[0]).toMatchObject({ keyPairId: 'kp-abcd1234', keyPairName: 'ops-key' });
+    expect(h.ecs.callsFor('AttachKeyPair')[0]).toMatchObject({ keyPairId: 'kp-abcd1234', keyPairName: 'ops-key' });
   });
 
   it('signs for the region given with region=', async () => {
@@ -194,7 +195,7 @@ describe('request options', () => {
     expect(messageText(card)).toContain('cn-shanghai');
     await h.click('approve', requestId, 'UAPP1');
     await h.waitForThread(ts);
-    expect(h.ecs.calls[0]).toMatchObject({ region: 'cn-shanghai', auth: { ok: true } });
+    expect(h.ecs.callsFor('AttachKeyPair')[0]).toMatchObject({ region: 'cn-shanghai', auth: { ok: true } });
   });
 
   it('sends 250 ids as batches of 100/100/50 with distinct tokens and totals of 250', async () => {
@@ -203,9 +204,9 @@ describe('request options', () => {
     await h.click('approve', requestId, 'UAPP1');
     const thread = await h.waitForThread(ts);
     await h.waitForStatus(requestId, 'done');
-    expect(h.ecs.calls.map((c) => c.instanceIds.length).sort()).toEqual([100, 100, 50]);
-    expect(new Set(h.ecs.calls.map((c) => c.clientToken)).size).toBe(3);
-    expect(h.ecs.calls.flatMap((c) => c.instanceIds).sort()).toEqual(ids(250));
+    expect(h.ecs.callsFor('AttachKeyPair').map((c) => c.instanceIds.length).sort()).toEqual([100, 100, 50]);
+    expect(new Set(h.ecs.callsFor('AttachKeyPair').map((c) => c.clientToken)).size).toBe(3);
+    expect(h.ecs.callsFor('AttachKeyPair').flatMap((c) => c.instanceIds).sort()).toEqual(ids(250));
     expect(messageText(thread[0])).toContain('250 succeeded');
     const all = (await h.waitForThread(ts)).map(messageText).join('\n');
     for (const id of ids(250)) expect(all).toContain(id);
@@ -259,8 +260,8 @@ describe('modal', () => {
     expect(good.body).toBe('');
     const card = await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage')[0], 'the card');
     expect(card.params.channel).toBe('C0OPS');
-    const requestId = h.bot.service.recent(1)[0]?.id as string;
-    expect(h.store(requestId)).toMatchObject({
+    const requestId = (await h.bot.service.recent({ limit: 1 }))[0]?.id as string;
+    expect((await h.store(requestId))).toMatchObject({
       instanceIds: ['i-aaaa1111', 'i-bbbb2222'],
       keyPairId: 'kp-abcd1234',
       region: 'cn-shanghai',
@@ -294,7 +295,7 @@ describe('request authenticity', () => {
     const reply = await h.sender.raw(body, headers);
     expect(reply.status).toBe(401);
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
-    expect(h.bot.service.recent(10)).toHaveLength(0);
+    expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(0);
   });
 });
 
@@ -305,11 +306,11 @@ describe('restart', () => {
     await h.stop({ keepFakes: true, keepData: true });
 
     h = await startHarness({ dataDir: h.dataDir, slack: h.slack, ecs: h.ecs });
-    expect(h.store(requestId)).toMatchObject({ status: 'pending', card: { ts } });
+    expect((await h.store(requestId))).toMatchObject({ status: 'pending', card: { ts } });
     await h.click('approve', requestId, 'UAPP1');
     await h.waitForThread(ts);
     await h.waitForStatus(requestId, 'done');
-    expect(h.ecs.calls).toHaveLength(1);
-    expect(h.ecs.calls[0]?.instanceIds).toEqual(['i-aaaa1111', 'i-bbbb2222']);
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(1);
+    expect(h.ecs.callsFor('AttachKeyPair')[0]?.instanceIds).toEqual(['i-aaaa1111', 'i-bbbb2222']);
   });
 });

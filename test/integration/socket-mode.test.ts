@@ -60,7 +60,7 @@ describe('Socket Mode', () => {
     );
     expect(ack.envelope_id).toBe('env-command');
     const card = await slack.waitFor(() => slack.callsTo('chat.postMessage')[0], 'the card');
-    const requestId = h.bot.service.recent(1)[0]?.id as string;
+    const requestId = (await h.bot.service.recent({ limit: 1 }))[0]?.id as string;
     await slack.waitFor(() => h?.bot.service.get(requestId)?.card, 'card stored');
 
     send({
@@ -72,14 +72,14 @@ describe('Socket Mode', () => {
         value: requestId,
         userId: 'UAPP1',
         channelId: 'C0OPS',
-        messageTs: String(card.params.ts ?? h.store(requestId).card?.ts),
+        messageTs: String(card.params.ts ?? (await h.store(requestId)).card?.ts),
         responseUrl: slack.responseUrl('socket-click'),
       }),
     });
-    const ts = h.store(requestId).card?.ts as string;
+    const ts = (await h.store(requestId)).card?.ts as string;
     const thread = await h.waitForThread(ts);
     expect(messageText(thread[0])).toContain('1 succeeded');
-    expect(h.ecs.calls).toHaveLength(1);
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(1);
     expect(frames.some((f) => f.envelope_id === 'env-click')).toBe(true);
   });
 });

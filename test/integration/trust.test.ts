@@ -23,7 +23,7 @@ describe('races', () => {
       ),
     );
     expect(clicks.every((c) => c.reply.status === 200)).toBe(true);
-    const decision = h.store(requestId).decision;
+    const decision = (await h.store(requestId)).decision;
     if (!decision?.by) throw new Error('no decision recorded');
     const replyIds = new Set(clicks.map((c) => c.replyId));
     const answered = () => h.slack.responses.filter((r) => replyIds.has(r.id));
@@ -34,7 +34,7 @@ describe('races', () => {
     for (const r of refusals) {
       expect(String(r.body.text)).toContain(`already ${decision.kind} by <@${decision.by}>`);
     }
-    expect(h.ecs.calls).toHaveLength(decision.kind === 'approved' ? 1 : 0);
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(decision.kind === 'approved' ? 1 : 0);
     if (decision.kind === 'approved') await h.waitForThread(ts);
   });
 });
@@ -60,7 +60,7 @@ describe('expiry', () => {
     const { replyId } = await h.click('approve', requestId, 'UAPP1');
     expect(String((await h.responseTo(replyId)).text).toLowerCase()).toContain('expired');
     await h.bot.service.idle();
-    expect(h.ecs.calls).toHaveLength(0);
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(0);
   });
 
   it('expires requests that went stale while the bot was down, right at start-up', async () => {
@@ -75,7 +75,7 @@ describe('expiry', () => {
       overrides: { clock: { now: () => new Date(Date.now() + 60_000) } },
     });
     h = await restarted;
-    expect(h.store(requestId).status).toBe('expired');
+    expect((await h.store(requestId)).status).toBe('expired');
   });
 });
 
@@ -89,19 +89,22 @@ describe('policy, fail closed', () => {
   it('works only in ALLOWED_CHANNEL_IDS and only for REQUESTER_USER_IDS, saying why', async () => {
     h = await startHarness({ env: { ALLOWED_CHANNEL_IDS: 'C0OPS', REQUESTER_USER_IDS: 'UREQ' } });
     const elsewhere = await h.command('i-aaaa1111 key=ops', { channel: 'C0RANDOM' });
-    expect(elsewhere.reply.json()).toMatchObject({ response_type: 'ephemeral' });
-    expect(String(elsewhere.reply.json().text)).toMatch(/channel/i);
+    const there = await h.responseTo(elsewhere.replyId);
+    expect(there).toMatchObject({ response_type: 'ephemeral' });
+    expect(String(there.text)).toMatch(/channel/i);
     const stranger = await h.command('i-aaaa1111 key=ops', { user: 'USTRANGER' });
-    expect(String(stranger.reply.json().text)).toMatch(/allowed|REQUESTER_USER_IDS|not.*request/i);
+    expect(String((await h.responseTo(stranger.replyId)).text)).toMatch(
+      /allowed|REQUESTER_USER_IDS|not.*request/i,
+    );
     const modal = await h.command('', { user: 'USTRANGER' });
-    expect(modal.reply.json()).toMatchObject({ response_type: 'ephemeral' });
+    expect(await h.responseTo(modal.replyId)).toMatchObject({ response_type: 'ephemeral' });
     await h.bot.service.idle();
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
     expect(h.slack.callsTo('views.open')).toHaveLength(0);
-    expect(h.bot.service.recent(10)).toHaveLength(0);
+    expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(0);
 
     await h.request('i-aaaa1111 key=ops', { user: 'UREQ', channel: 'C0OPS' });
-    expect(h.bot.service.recent(10)).toHaveLength(1);
+    expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(1);
   });
 });
 
@@ -114,13 +117,13 @@ describe('hostile input over HTTP', () => {
     'x'.repeat(10_000),
   ])('%.40j gets an ephemeral answer that pings nobody, and nothing is stored', async (text) => {
     h = await startHarness();
-    const { reply } = await h.command(text);
+    const { reply, replyId } = await h.command(text);
     expect(reply.status).toBe(200);
-    const body = reply.json();
+    const body = await h.responseTo(replyId);
     expect(body.response_type).toBe('ephemeral');
     expect(JSON.stringify(body)).not.toMatch(/<!channel>|<@U123>|<http:\/\/evil/);
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
-    expect(h.bot.service.recent(10)).toHaveLength(0);
+    expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(0);
   });
 });
 
@@ -158,16 +161,16 @@ describe('forged and replayed interactivity', () => {
     h = await startHarness();
     const { reply, requestId } = await forge(sign);
     expect(reply.status).toBe(401);
-    expect(h.store(requestId).status).toBe('pending');
+    expect((await h.store(requestId)).status).toBe('pending');
     await h.bot.service.idle();
-    expect(h.ecs.calls).toHaveLength(0);
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(0);
   });
 
   it('refuses a button naming an unknown request id', async () => {
     h = await startHarness();
     const { replyId } = await h.click('approve', 'ak-doesnotexist', 'UAPP1');
     expect(String((await h.responseTo(replyId)).text)).toMatch(/ak-doesnotexist/);
-    expect(h.ecs.calls).toHaveLength(0);
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(0);
   });
 });
 
@@ -182,7 +185,7 @@ describe('Slack failures', () => {
       expect(answer.response_type).toBe('ephemeral');
       expect(String(answer.text)).toContain('/invite');
       await h.bot.service.idle();
-      expect(h.bot.service.recent(10)).toHaveLength(0);
+      expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(0);
     },
   );
 
@@ -200,7 +203,7 @@ describe('Slack failures', () => {
     await h.waitForThread(ts);
     await h.waitForStatus(requestId, 'done');
     await h.bot.service.idle();
-    expect(h.ecs.calls).toHaveLength(1);
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(1);
     expect(h.slack.callsTo('chat.update').length).toBeGreaterThanOrEqual(2);
     const logged = h.logs.filter((l) => l.includes('approval card update failed'));
     expect(logged.length).toBeGreaterThan(0);
@@ -231,7 +234,7 @@ describe('audit trail and queries', () => {
     const { requestId, ts } = await h.request('i-good0001 i-bad00001 key=ops-key');
     await h.click('approve', requestId, 'UAPP2');
     await h.waitForThread(ts);
-    await h.slack.waitFor(() => h.store(requestId).resultsPostedAt, 'results recorded');
+    await h.slack.waitFor(() => (await h.store(requestId)).resultsPostedAt, 'results recorded');
     const rejected = await h.request('i-aaaa1111 key=ops-key', { user: 'UREQ2' });
     await h.click('reject', rejected.requestId, 'UAPP1');
     await h.waitForStatus(rejected.requestId, 'rejected');
@@ -255,8 +258,8 @@ describe('audit trail and queries', () => {
     expect(mine[1]).toMatchObject({ actor: 'UAPP2' });
     const done = mine.find((e) => e.type === 'batch_done');
     expect(done).toMatchObject({
-      clientToken: h.ecs.calls[0]?.clientToken,
-      apiRequestId: h.ecs.calls[0]?.requestId,
+      clientToken: h.ecs.callsFor('AttachKeyPair')[0]?.clientToken,
+      apiRequestId: h.ecs.callsFor('AttachKeyPair')[0]?.requestId,
       outcomes: [
         { instanceId: 'i-good0001', ok: true },
         { instanceId: 'i-bad00001', ok: false, code: 'InvalidInstanceStatus' },
@@ -276,7 +279,7 @@ describe('audit trail and queries', () => {
     expect(statusText).toMatch(/1 succeeded|✅ 1/);
 
     const history = await h.command('history 5');
-    const historyText = JSON.stringify(history.reply.json()) + JSON.stringify(h.slack.responses);
+    const historyText = JSON.stringify(await h.responseTo(history.replyId));
     expect(historyText).toContain(requestId);
     expect(historyText).toContain(rejected.requestId);
 

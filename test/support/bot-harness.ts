@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Bot, type BotOverrides, createBot } from '../../src/bot.js';
 import { loadConfig } from '../../src/config.js';
-import type { AttachRequest } from '../../src/domain/request.js';
+import type { MutationRequest } from '../../src/domain/request.js';
 import { startFakeEcsApi } from './fake-ecs-api.js';
 import { type RecordedSlackCall, startFakeSlackApi } from './fake-slack-api.js';
 import { buttonClick, slackSender } from './slack-requests.js';
@@ -78,7 +78,14 @@ export async function startHarness(options: HarnessOptions = {}) {
     port,
     endpoint,
     sender,
-    store: (id: string) => bot.service.get(id) as AttachRequest,
+    store: async (id: string) => (await bot.service.get(id)) as MutationRequest,
+    auditEvents: (id: string) => bot.service.auditTrail(id),
+    /** Polls the store (it is async) until the predicate holds. */
+    waitForStored: (id: string, test: (r: MutationRequest) => boolean, what: string) =>
+      eventually(async () => {
+        const r = await bot.service.get(id);
+        return r && test(r) ? r : undefined;
+      }, what),
 
     /** Sends `/attach-key <text>`; the reply id names its response_url sink. */
     async command(text: string, from: { user?: string; channel?: string; trigger?: string } = {}) {
@@ -100,15 +107,15 @@ export async function startHarness(options: HarnessOptions = {}) {
       if (reply.status !== 200) throw new Error(`command answered ${reply.status}: ${reply.body}`);
       const card = await slack.waitFor(() => cardCalls()[before], 'the approval card');
       const requestId = buttonValue(card, 'approve_request') as string;
-      await slack.waitFor(() => bot.service.get(requestId)?.card, 'the card ts to be stored');
-      const ts = (bot.service.get(requestId) as AttachRequest).card?.ts as string;
+      const stored = await harness.waitForStored(requestId, (r) => !!r.card, 'the card ts to be stored');
+      const ts = stored.card?.ts as string;
       return { requestId, card, ts, channel: String(card.params.channel) };
     },
 
     /** Clicks approve/reject on a request's card as `user`; the reply id names its sink. */
     async click(kind: 'approve' | 'reject', requestId: string, user: string) {
       const replyId = `c${++replies}`;
-      const stored = bot.service.get(requestId);
+      const stored = await bot.service.get(requestId);
       const reply = await sender.interaction(
         buttonClick({
           actionId: kind === 'approve' ? 'approve_request' : 'reject_request',
@@ -121,6 +128,32 @@ export async function startHarness(options: HarnessOptions = {}) {
       );
       return { reply, replyId };
     },
+
+    /** Clicks any button (restart_request, undo_request, …) on a message in the ops channel. */
+    async clickButton(actionId: string, value: string, user: string, messageTs = '1.0') {
+      const replyId = `b${++replies}`;
+      const reply = await sender.interaction(
+        buttonClick({
+          actionId,
+          value,
+          userId: user,
+          channelId: 'C0OPS',
+          messageTs,
+          responseUrl: slack.responseUrl(replyId),
+        }),
+      );
+      return { reply, replyId };
+    },
+
+    /** A follow-up's approval card: a thread reply carrying an approve button. */
+    followUpCard: (threadTs: string) =>
+      slack.waitFor(
+        () =>
+          slack
+            .callsTo('chat.postMessage')
+            .find((c) => c.params.thread_ts === threadTs && buttonValue(c, 'approve_request')),
+        `a follow-up card in the thread ${threadTs}`,
+      ),
 
     /** The ephemeral answer posted to a reply's response_url. */
     responseTo: (replyId: string) =>
@@ -145,11 +178,8 @@ export async function startHarness(options: HarnessOptions = {}) {
         .filter((c) => c.params.ts === ts)
         .at(-1),
 
-    waitForStatus: (requestId: string, status: AttachRequest['status']) =>
-      slack.waitFor(
-        () => bot.service.get(requestId)?.status === status,
-        `request ${requestId} to be ${status}`,
-      ),
+    waitForStatus: (requestId: string, status: MutationRequest['status']) =>
+      harness.waitForStored(requestId, (r) => r.status === status, `request ${requestId} to be ${status}`),
 
     async stop(options: { keepFakes?: boolean; keepData?: boolean } = {}) {
       await bot.stop();
@@ -161,6 +191,21 @@ export async function startHarness(options: HarnessOptions = {}) {
     },
   };
   return harness;
+}
+
+/** Resolves with the first truthy value of an async check, polled every few ms; fails after 5 s. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /** The value of the button with this action id in a recorded message, if any. */
