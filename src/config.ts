@@ -63,6 +63,11 @@ const idList = (pattern: RegExp, what: string) =>
     .pipe(z.array(z.string().regex(pattern, { error: what })));
 const userIds = () =>
   idList(/^[UW][A-Z0-9]{2,}$/, 'expected Slack user ids such as U012ABCDEF, separated by commas');
+const approverIds = () =>
+  idList(
+    /^[UWS][A-Z0-9]{2,}$/,
+    'expected Slack user ids (U012ABCDEF) or user-group ids (S012ABCDEF), separated by commas',
+  );
 
 const httpUrl = (fallback: string) =>
   z
@@ -113,7 +118,9 @@ const schema = z
     ),
     PORT: z.preprocess(emptyAsUndefined, wholeNumber(3000, 0, 65535)),
 
-    APPROVER_USER_IDS: userIds(),
+    APPROVER_USER_IDS: approverIds(),
+    MIN_APPROVALS: z.preprocess(emptyAsUndefined, wholeNumber(1, 1, 20)),
+    POLICY_FILE: optionalText,
     ALLOW_SELF_APPROVAL: bool(false),
     REQUESTER_USER_IDS: userIds(),
     ALLOWED_CHANNEL_IDS: idList(
@@ -124,6 +131,22 @@ const schema = z
     REQUEST_TTL_MINUTES: z.preprocess(
       emptyAsUndefined,
       positiveNumber(60, 'a positive number of minutes (fractions allowed)'),
+    ),
+    RESTART_WAVE_SIZE: z.preprocess(emptyAsUndefined, wholeNumber(10, 1, 1_000)),
+    RESTART_WAVE_TIMEOUT_MINUTES: z.preprocess(
+      emptyAsUndefined,
+      positiveNumber(10, 'a positive number of minutes (fractions allowed)'),
+    ),
+    UNDO_WINDOW_HOURS: z.preprocess(
+      emptyAsUndefined,
+      positiveNumber(24, 'a positive number of hours (fractions allowed)'),
+    ),
+    DEFAULT_LOCALE: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim() || undefined : v),
+      z
+        .enum(['en', 'zh-CN'], { error: 'expected en or zh-CN' })
+        .optional()
+        .transform((v) => v ?? 'en'),
     ),
 
     DATA_FILE: z.preprocess(
@@ -179,7 +202,7 @@ const schema = z
           code: 'custom',
           path: ['APPROVER_USER_IDS'],
           message:
-            'required: at least one Slack user id allowed to approve (the bot refuses to run without approvers)',
+            'required: at least one Slack user or user-group id allowed to approve (the bot refuses to run without approvers)',
         });
       }
     },
@@ -210,13 +233,20 @@ export interface Config {
   };
   http: { host: string; port: number };
   policy: {
+    /** Users (U…, W…) and user groups (S…). */
     approverIds: readonly string[];
+    minApprovals: number;
+    /** POLICY_FILE: rules by tag and size, read at start. */
+    policyFile?: string;
     allowSelfApproval: boolean;
     requesterIds: readonly string[];
     allowedChannelIds: readonly string[];
     maxInstancesPerRequest: number;
     requestTtlMinutes: number;
   };
+  followUps: { restartWaveSize: number; restartWaveTimeoutMinutes: number; undoWindowHours: number };
+  /** The language of channel messages, and of private ones when a user's locale is unknown. */
+  defaultLocale: 'en' | 'zh-CN';
   storage: { dataFile: string; auditFile?: string; retentionDays: number };
   log: { level: 'debug' | 'info' | 'warn' | 'error'; format: 'text' | 'json' };
   /** Every secret value, so loggers and tests can make sure none of them leaks. */
@@ -273,12 +303,20 @@ function toConfig(env: Env): Config {
     http: { host: env.HOST, port: env.PORT },
     policy: {
       approverIds: env.APPROVER_USER_IDS,
+      minApprovals: env.MIN_APPROVALS,
+      ...(env.POLICY_FILE ? { policyFile: env.POLICY_FILE } : {}),
       allowSelfApproval: env.ALLOW_SELF_APPROVAL,
       requesterIds: env.REQUESTER_USER_IDS,
       allowedChannelIds: env.ALLOWED_CHANNEL_IDS,
       maxInstancesPerRequest: env.MAX_INSTANCES_PER_REQUEST,
       requestTtlMinutes: env.REQUEST_TTL_MINUTES,
     },
+    followUps: {
+      restartWaveSize: env.RESTART_WAVE_SIZE,
+      restartWaveTimeoutMinutes: env.RESTART_WAVE_TIMEOUT_MINUTES,
+      undoWindowHours: env.UNDO_WINDOW_HOURS,
+    },
+    defaultLocale: env.DEFAULT_LOCALE,
     storage: {
       dataFile: env.DATA_FILE,
       ...(env.AUDIT_FILE ? { auditFile: env.AUDIT_FILE } : {}),

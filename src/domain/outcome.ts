@@ -1,8 +1,6 @@
 // What happened to each instance of a request, and one plain line per error code saying what went
 // wrong and what to do. Pure: data in, data out.
 
-import type { AttachRequest, Decision, RequestStatus } from './request.js';
-
 /**
  * Every code the AttachKeyPair page lists, the gateway's common codes (volcengine.md §3.4) and our
  * client's transport codes, each mapped to "what happened; what to do".
@@ -81,6 +79,12 @@ export const ERROR_EXPLANATIONS: Readonly<Record<string, string>> = Object.freez
   LackProjectPolicy:
     "the access key's user has no permission in the instances' project; grant it, then ask again",
 
+  // Restart and undo
+  RestartTimeout:
+    'the instance was rebooted but did not show RUNNING again in time; check it in the console (it may still be starting), and the roll stopped here',
+  'InvalidKeyPair.NotAttached':
+    'the key pair to remove is no longer the one bound to the instance (someone changed it since); check the instance, nothing was changed on it',
+
   // Our client (transport)
   Timeout:
     'Volcengine did not answer in time and retries ran out, so the key may or may not be bound; check the instances, then ask again',
@@ -105,132 +109,4 @@ export function explainCode(code: string, apiMessage?: string): string {
   const message = apiMessage?.replace(/\s+/g, ' ').trim();
   if (!message) return FALLBACK;
   return message.length > MAX_API_MESSAGE ? `${message.slice(0, MAX_API_MESSAGE - 1)}…` : message;
-}
-
-export interface FailedInstance {
-  instanceId: string;
-  code: string;
-  message: string;
-  explanation: string;
-}
-
-/** An instance whose batch ended in a request-level error: the call never reached it. */
-export interface UnconfirmedInstance {
-  instanceId: string;
-  code: string;
-  /** The batch error's explanation. */
-  reason: string;
-}
-
-export interface RequestSummary {
-  total: number;
-  succeeded: string[];
-  failed: FailedInstance[];
-  unconfirmed: UnconfirmedInstance[];
-  /** Instances without an answer yet: not approved, or their batch is still planned or sent. */
-  unsettled: string[];
-  /** Volcengine RequestIds of the answers, in batch order, without repeats. */
-  apiRequestIds: string[];
-}
-
-export function summarize(request: AttachRequest): RequestSummary {
-  const succeeded: string[] = [];
-  const failed: FailedInstance[] = [];
-  const unconfirmed: UnconfirmedInstance[] = [];
-  const apiRequestIds = new Set<string>();
-  const settled = new Set<string>();
-
-  for (const batch of request.batches) {
-    if (batch.apiRequestId) apiRequestIds.add(batch.apiRequestId);
-    if (batch.error?.requestId) apiRequestIds.add(batch.error.requestId);
-    if (batch.state === 'failed') {
-      const code = batch.error?.code ?? 'UnexpectedError';
-      const reason = explainCode(code, batch.error?.message);
-      for (const instanceId of batch.instanceIds) {
-        settled.add(instanceId);
-        unconfirmed.push({ instanceId, code, reason });
-      }
-    } else if (batch.state === 'done') {
-      const outcomes = new Map((batch.outcomes ?? []).map((o) => [o.instanceId, o]));
-      for (const instanceId of batch.instanceIds) {
-        settled.add(instanceId);
-        const outcome = outcomes.get(instanceId);
-        // The API lists failures; an instance of an answered batch without an error succeeded.
-        if (outcome && !outcome.ok) {
-          const { code, message } = outcome;
-          failed.push({ instanceId, code, message, explanation: explainCode(code, message) });
-        } else {
-          succeeded.push(instanceId);
-        }
-      }
-    }
-  }
-
-  return {
-    total: request.instanceIds.length,
-    succeeded,
-    failed,
-    unconfirmed,
-    unsettled: request.instanceIds.filter((id) => !settled.has(id)),
-    apiRequestIds: [...apiRequestIds],
-  };
-}
-
-/** Outcome counts only. */
-export interface OutcomeTotals {
-  succeeded: number;
-  failed: number;
-  unconfirmed: number;
-}
-
-export function countOutcomes(summary: RequestSummary): OutcomeTotals {
-  return {
-    succeeded: summary.succeeded.length,
-    failed: summary.failed.length,
-    unconfirmed: summary.unconfirmed.length,
-  };
-}
-
-/**
- * What is worth keeping about a request once its full record is archived: enough for status and
- * history answers, without the instance lists.
- */
-export interface RequestDigest {
-  id: string;
-  status: RequestStatus;
-  requesterId: string;
-  channelId: string;
-  keyPairName?: string;
-  keyPairId?: string;
-  region: string;
-  instanceCount: number;
-  createdAt: string;
-  expiresAt: string;
-  decision?: Decision;
-  finishedAt?: string;
-  sandbox?: boolean;
-  /** Present once any batch was answered. */
-  totals?: OutcomeTotals;
-}
-
-export function toRequestDigest(request: AttachRequest): RequestDigest {
-  const digest: RequestDigest = {
-    id: request.id,
-    status: request.status,
-    requesterId: request.requesterId,
-    channelId: request.channelId,
-    region: request.region,
-    instanceCount: request.instanceIds.length,
-    createdAt: request.createdAt,
-    expiresAt: request.expiresAt,
-  };
-  if (request.keyPairName !== undefined) digest.keyPairName = request.keyPairName;
-  if (request.keyPairId !== undefined) digest.keyPairId = request.keyPairId;
-  if (request.decision) digest.decision = request.decision;
-  if (request.finishedAt) digest.finishedAt = request.finishedAt;
-  if (request.sandbox) digest.sandbox = true;
-  if (request.batches.some((b) => b.state === 'done' || b.state === 'failed')) {
-    digest.totals = countOutcomes(summarize(request));
-  }
-  return digest;
 }

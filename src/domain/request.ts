@@ -1,5 +1,8 @@
-// The attach request and the rules for moving it through its lifecycle (design.md §3).
-// Pure: the caller passes "now" and the approval policy.
+// A request for an approved cloud mutation and the rules for moving it through its lifecycle
+// (design.md §3). An attach, a restart and an undo are the same thing here: a frozen plan of
+// journaled steps. Pure: the caller passes "now" and the policy.
+
+export type OperationKind = 'attach' | 'restart' | 'undo';
 
 export type RequestStatus =
   | 'pending'
@@ -17,65 +20,196 @@ export const FINAL_STATUSES: ReadonlySet<RequestStatus> = new Set([
   'failed',
 ]);
 
-/** One instance's result: ok, or the API's per-instance error. */
+/** What a read showed of an instance (verification, restart polling). */
+export interface ObservedInstance {
+  status?: string;
+  keyPairId?: string;
+  keyPairName?: string;
+}
+
+/** One instance's result of a step: ok, or the API's (or our) per-instance error. */
 export type InstanceOutcome =
-  | { instanceId: string; ok: true }
-  | { instanceId: string; ok: false; code: string; message: string };
+  | { instanceId: string; ok: true; observed?: ObservedInstance }
+  | { instanceId: string; ok: false; code: string; message: string; observed?: ObservedInstance };
 
-export type BatchState = 'planned' | 'sent' | 'done' | 'failed';
-
-/** A request-level error the API (or the transport) ended a batch with. */
-export interface BatchError {
+/** A request-level error a step ended with (the API's, or the transport's). */
+export interface StepError {
   code: string;
   message: string;
   httpStatus?: number;
   requestId?: string;
 }
 
-/** Up to 100 instances sent in one AttachKeyPair call, journaled around that call. */
-export interface Batch {
+/** The cloud calls a plan is made of. WaitRunning and Verify are reads. */
+export type StepAction =
+  | 'AttachKeyPair'
+  | 'DetachKeyPair'
+  | 'RebootInstances'
+  | 'WaitRunning'
+  | 'Verify';
+
+export const MUTATING_ACTIONS: ReadonlySet<StepAction> = new Set([
+  'AttachKeyPair',
+  'DetachKeyPair',
+  'RebootInstances',
+]);
+
+export type StepState = 'planned' | 'sent' | 'done' | 'failed' | 'skipped';
+
+/**
+ * One journaled call of a plan: marked `sent` before it goes out and `done`/`failed` with its
+ * answer after. Steps of one phase may run at once; phases run in order. A mutation's ClientToken
+ * is derived from the request id and the step index, so a resend is never applied twice.
+ */
+export interface Step {
   index: number;
-  clientToken: string;
+  phase: number;
+  /** Restart waves: a halted roll skips every step of a later wave. */
+  wave?: number;
+  action: StepAction;
   instanceIds: string[];
-  state: BatchState;
-  /** How many times the batch was marked sent (more than 1 means it was resumed). */
+  keyPairName?: string;
+  keyPairId?: string;
+  clientToken?: string;
+  /** WaitRunning: how long after `sentAt` the wave may take to come back. */
+  timeoutMs?: number;
+  state: StepState;
+  /** How many times the step was marked sent (more than 1 means it was resumed). */
   sendCount: number;
   sentAt?: string;
   finishedAt?: string;
-  /** Volcengine RequestId of the answer that settled the batch. */
+  /** Volcengine RequestId of the answer that settled the step. */
   apiRequestId?: string;
   outcomes?: InstanceOutcome[];
-  error?: BatchError;
+  error?: StepError;
+}
+
+export interface KeyPairInfo {
+  keyPairId: string;
+  keyPairName: string;
+  fingerprint?: string;
+}
+
+export interface InstanceSnapshot {
+  instanceId: string;
+  name: string;
+  status: string;
+  osType: string;
+  keyPairId?: string;
+  keyPairName?: string;
+  tags: Array<{ key: string; value: string }>;
+}
+
+/** Why a read could not be done, in the API's terms. */
+export interface ReadError {
+  code: string;
+  message: string;
+}
+
+/**
+ * What the cloud showed at submit: the key pair and each instance as it was. Frozen with the
+ * request: an undo restores the key pairs recorded here.
+ */
+export interface Preview {
+  readAt: string;
+  /** The key pair as the API knows it; absent when it could not be read (see keyPairError). */
+  keyPair?: KeyPairInfo;
+  keyPairError?: ReadError;
+  instances: InstanceSnapshot[];
+  /** Ids that could not be read (their call failed); every other id absent from `instances` was not found. */
+  unread: string[];
+  /** Why `unread` is not empty. */
+  error?: ReadError;
+  /** What else the answers got wrong; rendered in words by the card. */
+  problems: PreviewProblem[];
+}
+
+export type PreviewProblem =
+  /** The API listed instances that were not asked for; they were ignored. */
+  | { kind: 'unrequested'; count: number }
+  /** Entries without a readable instance id were skipped. */
+  | { kind: 'malformed'; count: number }
+  /** The API kept paging; reading stopped after this many pages. */
+  | { kind: 'paging_stopped'; pages: number };
+
+/** A policy rule that applied when the request was made, frozen with it. */
+export interface MatchedRule {
+  name: string;
+  approvals: number;
+  /** User and user-group ids allowed to approve under this rule; absent = the default approvers. */
+  approvers?: string[];
+  /** Why it matched; `tags_unknown`: a tag rule applied because the tags could not be read. */
+  reason: 'tag' | 'size' | 'tags_unknown';
+}
+
+export interface Approval {
+  by: string;
+  at: string;
+}
+
+export interface ApprovalState {
+  /** Distinct approvals needed. */
+  required: number;
+  rules: MatchedRule[];
+  approvals: Approval[];
 }
 
 export interface Decision {
   kind: 'approved' | 'rejected' | 'expired';
-  /** Slack user id of the approver; absent for expiry. */
+  /** Slack user id of whoever completed the decision; absent for expiry. */
   by?: string;
   at: string;
 }
 
-export interface AttachRequest {
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+export interface MutationRequest {
   id: string;
+  kind: OperationKind;
+  /** Restart and undo: the request they follow up. */
+  parentId?: string;
   status: RequestStatus;
+  /** Who asked (for a follow-up: who clicked Restart or Undo). */
   requesterId: string;
   channelId: string;
+  region: string;
   instanceIds: string[];
+  /** The key pair an attach binds (an undo: the one it takes back). */
   keyPairName?: string;
   keyPairId?: string;
-  region: string;
+  preview?: Preview;
+  /** Short hash of what is approved: kind, region, key pair and sorted instance ids. */
+  fingerprint: string;
   createdAt: string;
   expiresAt: string;
-  /** Where the approval card lives; its ts anchors the results thread. */
-  card?: { channel: string; ts: string };
+  /** Where the approval card lives. */
+  card?: MessageRef;
+  /** A follow-up's card is a reply in this thread (the parent card's ts). */
+  threadTs?: string;
+  approval: ApprovalState;
   decision?: Decision;
   /** Frozen at approval: derived from the request id, written before the first call. */
-  batches: Batch[];
-  /** Set once the results thread is posted, so a resume never posts it twice. */
+  steps: Step[];
+  /** Set once the results are posted, so a resume never posts them twice. */
   resultsPostedAt?: string;
+  /** The first results message (its buttons offer the follow-ups). */
+  results?: MessageRef;
   finishedAt?: string;
+  /** A follow-up: instances of the parent it leaves out, and why (shown on its card). */
+  excluded?: ExcludedInstance[];
+  /** Set when the half-TTL reminder went out, so it goes once. */
+  remindedAt?: string;
   /** True when the request ran against the built-in simulated ECS. */
   sandbox?: boolean;
+}
+
+export interface ExcludedInstance {
+  instanceId: string;
+  /** Undo: its key pair before the attach is unknown. Restart: bound while stopped, or status unknown. */
+  reason: 'previous_key_unknown' | 'stopped' | 'status_unknown';
 }
 
 /** What someone asked for, before it becomes a stored request. */
@@ -86,58 +220,77 @@ export interface RequestDraft {
   region: string;
 }
 
-export interface ApprovalPolicy {
-  approverIds: ReadonlySet<string>;
-  allowSelfApproval: boolean;
-}
-
 export type DecisionKind = 'approve' | 'reject';
 
 /** Why a click changed nothing. Values, not exceptions: each gets its own ephemeral answer. */
 export type DecisionRefusal =
-  | { reason: 'not_approver' }
+  | { reason: 'not_approver'; detail?: string }
   | { reason: 'self_approval' }
+  | { reason: 'already_approved_by_you'; approvals: number; required: number }
   | { reason: 'already_decided'; decision: Decision; status: RequestStatus }
   | { reason: 'expired'; expiresAt: string };
 
 export type DecisionResult =
-  | { ok: true; request: AttachRequest }
+  | { ok: true; request: MutationRequest; completed: boolean }
   | { ok: false; refusal: DecisionRefusal };
 
-export function isExpired(request: AttachRequest, now: Date): boolean {
+export function isExpired(request: MutationRequest, now: Date): boolean {
   return now.getTime() >= Date.parse(request.expiresAt);
 }
 
 /**
- * Applies an approve/reject click to a request. Only a pending, unexpired request changes, and only
- * for an approver who is not the requester (unless self-approval is allowed).
+ * Applies an approve/reject click. Only a pending, unexpired request changes. `allowed` says
+ * whether the clicker may approve this request at all (resolved by the caller: user groups are
+ * I/O). An approval counts once per person; the one that completes the quorum approves the
+ * request (`completed`). Any allowed approver's rejection ends it.
  */
 export function decide(
-  request: AttachRequest,
-  click: { kind: DecisionKind; userId: string; now: Date; policy: ApprovalPolicy },
+  request: MutationRequest,
+  click: {
+    kind: DecisionKind;
+    userId: string;
+    now: Date;
+    allowed: boolean;
+    allowSelfApproval: boolean;
+  },
 ): DecisionResult {
-  const { kind, userId, now, policy } = click;
+  const { kind, userId, now } = click;
   if (request.status !== 'pending') {
     const decision = request.decision ?? { kind: 'expired', at: request.expiresAt };
     return { ok: false, refusal: { reason: 'already_decided', decision, status: request.status } };
   }
-  if (!policy.approverIds.has(userId)) return { ok: false, refusal: { reason: 'not_approver' } };
-  if (kind === 'approve' && userId === request.requesterId && !policy.allowSelfApproval) {
+  if (!click.allowed) return { ok: false, refusal: { reason: 'not_approver' } };
+  if (kind === 'approve' && userId === request.requesterId && !click.allowSelfApproval) {
     return { ok: false, refusal: { reason: 'self_approval' } };
   }
   if (isExpired(request, now)) {
     return { ok: false, refusal: { reason: 'expired', expiresAt: request.expiresAt } };
   }
-  const decision: Decision = {
-    kind: kind === 'approve' ? 'approved' : 'rejected',
-    by: userId,
-    at: now.toISOString(),
-  };
-  return { ok: true, request: { ...request, status: decision.kind, decision } };
+  const at = now.toISOString();
+  if (kind === 'reject') {
+    const decision: Decision = { kind: 'rejected', by: userId, at };
+    return { ok: true, completed: true, request: { ...request, status: 'rejected', decision } };
+  }
+  const { approval } = request;
+  if (approval.approvals.some((a) => a.by === userId)) {
+    return {
+      ok: false,
+      refusal: {
+        reason: 'already_approved_by_you',
+        approvals: approval.approvals.length,
+        required: approval.required,
+      },
+    };
+  }
+  const approvals = [...approval.approvals, { by: userId, at }];
+  const next = { ...request, approval: { ...approval, approvals } };
+  if (approvals.length < approval.required) return { ok: true, completed: false, request: next };
+  const decision: Decision = { kind: 'approved', by: userId, at };
+  return { ok: true, completed: true, request: { ...next, status: 'approved', decision } };
 }
 
 /** Pending and past its TTL: the sweeper turns it into `expired`. */
-export function expire(request: AttachRequest, now: Date): AttachRequest | undefined {
+export function expire(request: MutationRequest, now: Date): MutationRequest | undefined {
   if (request.status !== 'pending' || !isExpired(request, now)) return undefined;
   return {
     ...request,
@@ -146,13 +299,38 @@ export function expire(request: AttachRequest, now: Date): AttachRequest | undef
   };
 }
 
-/** The request is approved or part-way through execution: a restart must finish it. */
-export function needsExecution(request: AttachRequest): boolean {
+/** The request is approved or part-way through execution: an executor must finish it. */
+export function needsExecution(request: MutationRequest): boolean {
   return request.status === 'approved' || request.status === 'executing';
 }
 
-/** Every batch answered: `done`, or `failed` when a batch ended in a request-level error. */
-export function settledStatus(batches: readonly Batch[]): 'done' | 'failed' | undefined {
-  if (batches.some((b) => b.state === 'planned' || b.state === 'sent')) return undefined;
-  return batches.some((b) => b.state === 'failed') ? 'failed' : 'done';
+/** Execution or the results post is unfinished: some executor has work to do on it. */
+export function hasWorkLeft(request: MutationRequest): boolean {
+  if (needsExecution(request)) return true;
+  return (request.status === 'done' || request.status === 'failed') && !request.resultsPostedAt;
+}
+
+const OPEN_STEP: ReadonlySet<StepState> = new Set(['planned', 'sent']);
+
+export function isOpenStep(step: Step): boolean {
+  return OPEN_STEP.has(step.state);
+}
+
+/**
+ * Every step answered (or skipped): `done`, or `failed` when a mutation ended in a request-level
+ * error. A failed read (verification) never fails the request: it only leaves it unverified.
+ */
+export function settledStatus(steps: readonly Step[]): 'done' | 'failed' | undefined {
+  if (steps.some(isOpenStep)) return undefined;
+  return steps.some((s) => s.state === 'failed' && MUTATING_ACTIONS.has(s.action))
+    ? 'failed'
+    : 'done';
+}
+
+/**
+ * Finished with nothing left to do: rejected, expired, or done/failed with its results posted.
+ * A closed request only changes again through retention; stores may keep it apart from live ones.
+ */
+export function isClosed(request: MutationRequest): boolean {
+  return FINAL_STATUSES.has(request.status) && !hasWorkLeft(request);
 }

@@ -7,6 +7,10 @@ export const COMMAND = '/attach-key';
 export const ACTIONS = {
   approve: 'approve_request',
   reject: 'reject_request',
+  /** On a results message: ask for an approved rolling restart of what was bound. */
+  restart: 'restart_request',
+  /** On an attach's results message: ask for an approved undo of the binding. */
+  undo: 'undo_request',
 } as const;
 
 /**

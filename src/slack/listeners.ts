@@ -1,9 +1,11 @@
-import type { App } from '@slack/bolt';
+import type { App, RespondFn } from '@slack/bolt';
 import { parseCommandText, parseModalValues, USAGE } from '../domain/parse.js';
-import type { AttachService } from '../service/attach-service.js';
 import type { Logger } from '../service/ports.js';
+import type { Service } from '../service/service.js';
 import { ACTIONS, BLOCKS, COMMAND, MODAL } from './ids.js';
+import type { SlackReply } from './render/limits.js';
 import {
+  type Refusal,
   renderHistory,
   renderNotes,
   renderParseError,
@@ -13,103 +15,141 @@ import {
 } from './render/messages.js';
 import { renderModal } from './render/modal.js';
 import { slackErrorCode } from './slack-error.js';
+import type { UserTexts } from './user-texts.js';
 
 // Every Slack id binds to one listener here. Listeners ack first (Slack allows 3 seconds), then
-// translate the payload into one service call and its answer into an ephemeral reply.
+// translate the payload into one service call and its answer into a private reply in the
+// clicker's language.
 
 export interface ListenerOptions {
-  service: AttachService;
+  service: Service;
   logger: Logger;
+  texts: UserTexts;
   defaultRegion: string;
   regions: readonly string[];
   maxInstances: number;
   sandbox: boolean;
   /** Appended to `/attach-key help` (the sandbox's triggers, in sandbox mode). */
   helpAppendix?: string;
+  /** App Home: the user opened the bot's Home tab. */
+  onHomeOpened?: (userId: string) => Promise<void>;
 }
 
-type Reply = { text: string; blocks?: unknown[] };
-
-const UNEXPECTED =
-  ':x: The bot hit an unexpected error and could not finish this. It is logged; `/attach-key history` shows what was recorded.';
+const ephemeral = (reply: SlackReply) => ({
+  response_type: 'ephemeral' as const,
+  replace_original: false,
+  text: reply.text,
+  ...(reply.blocks ? { blocks: reply.blocks } : {}),
+});
 
 export function registerListeners(app: App, options: ListenerOptions): void {
-  const { service, logger } = options;
+  const { service, logger, texts } = options;
   const parseOptions = {
     defaultRegion: options.defaultRegion,
     maxInstances: options.maxInstances,
     knownRegions: options.regions,
   };
-  const ephemeral = (reply: Reply) => ({
-    response_type: 'ephemeral' as const,
-    text: reply.text,
-    ...(reply.blocks ? { blocks: reply.blocks as never } : {}),
-  });
+  /** A private answer; a failure to deliver it is logged, never thrown at Bolt. */
+  const tell = async (respond: RespondFn, reply: SlackReply, what: string) => {
+    await respond(ephemeral(reply)).catch((error: unknown) =>
+      logger.warn(`${what}: reply failed`, { error }),
+    );
+  };
 
   app.command(COMMAND, async ({ command, ack, respond, client, context }) => {
-    const answer = (refusal: Parameters<typeof renderRefusal>[0]) =>
-      ephemeral(renderRefusal(refusal, { botUserId: context.botUserId }));
     const parsed = parseCommandText(command.text ?? '', parseOptions);
-    switch (parsed.kind) {
-      case 'help':
-        return ack(
-          ephemeral(
-            renderUsage(options.helpAppendix ? `${USAGE}\n\n${options.helpAppendix}` : USAGE),
-          ),
+    const user = command.user_id;
+    if (parsed.kind === 'open_modal') {
+      const refusal = service.checkRequester(user, command.channel_id);
+      if (refusal) {
+        await ack();
+        return tell(respond, renderRefusal(refusal, await texts.forUser(user)), 'modal refusal');
+      }
+      await ack();
+      // The trigger id lives 3 seconds: open the view before anything else.
+      try {
+        await client.views.open({
+          trigger_id: command.trigger_id,
+          view: renderModal({
+            channelId: command.channel_id,
+            defaultRegion: options.defaultRegion,
+            regions: options.regions,
+            sandbox: options.sandbox,
+          }),
+        });
+      } catch (error) {
+        logger.warn('modal did not open', { user, error });
+        const t = await texts.forUser(user);
+        await tell(
+          respond,
+          { text: t.messages.modalFailed(slackErrorCode(error), USAGE) },
+          'modal failure',
         );
-      case 'error':
-        return ack(ephemeral(renderParseError(parsed.message, USAGE)));
-      case 'history':
-        return ack(ephemeral(renderHistory(service.recent(parsed.limit))));
-      case 'status': {
-        await ack();
-        const found = await service.status(parsed.requestId);
-        return void (await respond(ephemeral(renderStatus(parsed.requestId, found))));
       }
-      case 'open_modal': {
-        const refusal = service.checkRequester(command.user_id, command.channel_id);
-        if (refusal) return ack(answer(refusal));
-        await ack();
-        // The trigger id lives 3 seconds: open the view before anything else.
-        try {
-          await client.views.open({
-            trigger_id: command.trigger_id,
-            view: renderModal({
-              channelId: command.channel_id,
-              defaultRegion: options.defaultRegion,
-              regions: options.regions,
-              sandbox: options.sandbox,
-            }) as never,
-          });
-        } catch (error) {
-          logger.warn('modal did not open', { user: command.user_id, error });
-          await respond(
-            ephemeral({
-              text: `I could not open the form (${slackErrorCode(error)}). Type the request on one line instead:\n${USAGE}`,
-            }),
+      return;
+    }
+    // Ack at once, with nothing: the answer needs the user's language (and maybe the store).
+    await ack();
+    const t = await texts.forUser(user);
+    try {
+      switch (parsed.kind) {
+        case 'help':
+          return await tell(
+            respond,
+            renderUsage(options.helpAppendix ? `${USAGE}\n\n${options.helpAppendix}` : USAGE),
+            'help',
           );
+        case 'error':
+          return await tell(respond, renderParseError(parsed.message, USAGE), 'parse error');
+        case 'history':
+          return await tell(
+            respond,
+            renderHistory(await service.recent({ limit: parsed.limit }), t),
+            'history',
+          );
+        case 'status': {
+          const found = await service.status(parsed.requestId);
+          for (const reply of renderStatus(parsed.requestId, found, t))
+            await tell(respond, reply, 'status');
+          return;
         }
-        return;
-      }
-      case 'request': {
-        const early = service.checkRequester(command.user_id, command.channel_id);
-        if (early) return ack(answer(early));
-        await ack(parsed.notes.length ? ephemeral(renderNotes(parsed.notes)) : undefined);
-        try {
+        case 'request': {
+          const early = service.checkRequester(user, command.channel_id);
+          if (early)
+            return await tell(
+              respond,
+              renderRefusal(early, t, { botUserId: context.botUserId }),
+              'refusal',
+            );
+          if (parsed.notes.length) await tell(respond, renderNotes(parsed.notes, t), 'notes');
           const submitted = await service.submit({
             draft: parsed.draft,
-            requesterId: command.user_id,
+            requesterId: user,
             channelId: command.channel_id,
           });
-          if (!submitted.ok) await respond(answer(submitted.refusal));
-        } catch (error) {
-          logger.error('request could not be submitted', { user: command.user_id, error });
-          await respond(ephemeral({ text: UNEXPECTED }));
+          if (!submitted.ok) {
+            await tell(
+              respond,
+              renderRefusal(submitted.refusal, t, { botUserId: context.botUserId }),
+              'refusal',
+            );
+          }
+          return;
         }
-        return;
       }
+    } catch (error) {
+      logger.error('command failed', { user, kind: parsed.kind, error });
+      await tell(respond, { text: t.messages.unexpected }, 'unexpected error');
     }
   });
+
+  const clicked = (action: unknown) =>
+    typeof action === 'object' &&
+    action !== null &&
+    'value' in action &&
+    typeof action.value === 'string'
+      ? action.value
+      : '';
 
   for (const [actionId, kind] of [
     [ACTIONS.approve, 'approve'],
@@ -117,27 +157,53 @@ export function registerListeners(app: App, options: ListenerOptions): void {
   ] as const) {
     app.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
-      const requestId = 'value' in action && typeof action.value === 'string' ? action.value : '';
+      const requestId = clicked(action);
+      const user = body.user.id;
+      const t = await texts.forUser(user);
       const result = await service
-        .decide({ requestId, userId: body.user.id, kind })
+        .decide({ requestId, userId: user, kind })
         .catch((error: unknown) => {
-          logger.error('decision failed', { requestId, user: body.user.id, error });
+          logger.error('decision failed', { requestId, user, error });
           return undefined;
         });
-      if (!result) {
-        await respond({ response_type: 'ephemeral', replace_original: false, text: UNEXPECTED });
-      } else if (!result.ok) {
-        await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          ...renderRefusal(result.refusal),
-        } as never);
-      }
+      if (!result) await tell(respond, { text: t.messages.unexpected }, 'decision');
+      else if (!result.ok)
+        await tell(respond, renderRefusal(result.refusal as Refusal, t), 'decision refusal');
+    });
+  }
+
+  for (const [actionId, kind] of [
+    [ACTIONS.restart, 'restart'],
+    [ACTIONS.undo, 'undo'],
+  ] as const) {
+    app.action(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      const parentId = clicked(action);
+      const user = body.user.id;
+      const t = await texts.forUser(user);
+      const result = await service
+        .requestFollowUp({ kind, parentId, userId: user })
+        .catch((error: unknown) => {
+          logger.error('follow-up failed', { parentId, kind, user, error });
+          return undefined;
+        });
+      if (!result) await tell(respond, { text: t.messages.unexpected }, 'follow-up');
+      else if (!result.ok)
+        await tell(respond, renderRefusal(result.refusal, t), 'follow-up refusal');
+    });
+  }
+
+  if (options.onHomeOpened) {
+    const opened = options.onHomeOpened;
+    app.event('app_home_opened', async ({ event }) => {
+      if (event.tab === 'home') await opened(event.user);
     });
   }
 
   app.view(MODAL.callbackId, async ({ ack, body, view, client, context }) => {
     const values = view.state.values;
+    const userId = body.user.id;
+    const t = texts.peek(userId);
     const parsed = parseModalValues(
       {
         instances: values[BLOCKS.instances]?.[MODAL.instancesAction]?.value,
@@ -146,36 +212,54 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       },
       parseOptions,
     );
-    if (!parsed.ok) return ack({ response_action: 'errors', errors: parsed.errors as never });
+    if (!parsed.ok) return ack({ response_action: 'errors', errors: parsed.errors });
 
     const channelId = readChannel(view.private_metadata);
-    const userId = body.user.id;
     const early = channelId
       ? service.checkRequester(userId, channelId)
       : { reason: 'post_failed' as const, detail: 'missing channel' };
-    if (early) {
+    if (early || !channelId) {
+      const refusal = early ?? { reason: 'post_failed' as const };
       return ack({
         response_action: 'errors',
-        errors: { [BLOCKS.instances]: renderRefusal(early).text },
+        errors: { [BLOCKS.instances]: renderRefusal(refusal, t).text },
       });
     }
     await ack();
     const submitted = await service
-      .submit({ draft: parsed.draft, requesterId: userId, channelId: channelId as string })
+      .submit({ draft: parsed.draft, requesterId: userId, channelId })
       .catch((error: unknown) => {
         logger.error('request could not be submitted', { user: userId, error });
         return undefined;
       });
-    if (!submitted?.ok) {
-      // No response_url for a modal: say it in the user's DM with the app.
-      const text = submitted
-        ? renderRefusal(submitted.refusal, { botUserId: context.botUserId }).text
-        : UNEXPECTED;
-      await client.chat
-        .postMessage({ channel: userId, text })
-        .catch((error) => logger.warn('could not tell the requester', { user: userId, error }));
-    }
+    if (!submitted?.ok)
+      await dm(
+        client,
+        userId,
+        submitted
+          ? renderRefusal(submitted.refusal, t, { botUserId: context.botUserId }).text
+          : t.messages.unexpected,
+        logger,
+      );
   });
+}
+
+/** No response_url for a modal: say it in the user's DM with the app. */
+async function dm(
+  client: App['client'],
+  userId: string,
+  text: string,
+  logger: Logger,
+): Promise<void> {
+  await client.chat
+    .postMessage({ channel: userId, text })
+    .catch((error: unknown) =>
+      logger.warn('could not tell the requester', { user: userId, error }),
+    );
+}
+
+function hasResponseUrl(body: unknown): boolean {
+  return typeof (body as { response_url?: unknown }).response_url === 'string';
 }
 
 function readChannel(metadata: string | undefined): string | undefined {

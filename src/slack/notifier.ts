@@ -1,14 +1,16 @@
 import type { webApi } from '@slack/bolt';
-import type { AttachRequest } from '../domain/request.js';
-import type { CardPostFailure, Logger, Notifier } from '../service/ports.js';
+import type { MutationRequest } from '../domain/request.js';
+import type { CardPostFailure, Logger, Notifier, RequesterNews } from '../service/ports.js';
+import type { Catalogue } from './i18n/en.js';
 import { renderApprovalCard } from './render/approval-card.js';
-import { renderExpiredNotice } from './render/messages.js';
+import { renderReminder, renderRequesterNote } from './render/messages.js';
 import { renderResults } from './render/results.js';
 import { slackErrorCode } from './slack-error.js';
 
 // The Notifier port on a WebClient of its own. That client's retryConfig bounds the retries of
 // 5xx and network failures and waits out 429s (Retry-After) without holding up the listeners'
-// client, which must stay quick for views.open.
+// client, which must stay quick for views.open. Channel messages speak DEFAULT_LOCALE; private
+// notes the requester's own language.
 
 const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
@@ -16,24 +18,39 @@ export interface SlackNotifierOptions {
   client: webApi.WebClient;
   logger: Logger;
   sandbox: boolean;
+  /** The channel's language (DEFAULT_LOCALE). */
+  channelTexts: Catalogue;
+  /** A user's language (their Slack locale, else DEFAULT_LOCALE). */
+  textsFor: (userId: string) => Promise<Catalogue>;
+  /** APPROVER_USER_IDS, for the "who may approve" line and the reminder. */
+  approvers: readonly string[];
+  undoWindowHours: number;
   now?: () => Date;
+  /** Called when an App Home view may be out of date (requests someone takes part in changed). */
+  onRequestChanged?: (request: MutationRequest) => void;
 }
 
 export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
-  const { client, logger, sandbox } = options;
+  const { client, logger, sandbox, approvers } = options;
+  const t = options.channelTexts;
   const now = options.now ?? (() => new Date());
+  const card = (request: MutationRequest) =>
+    renderApprovalCard(request, { t, sandbox, approvers, now: now() });
+  const changed = (request: MutationRequest) => options.onRequestChanged?.(request);
 
   return {
     async postCard(request) {
-      const card = renderApprovalCard(request, { sandbox, now: now() });
+      const message = card(request);
       try {
         const result = await client.chat.postMessage({
           channel: request.channelId,
-          text: card.text,
-          blocks: card.blocks as never,
+          ...(request.threadTs ? { thread_ts: request.threadTs } : {}),
+          text: message.text,
+          blocks: message.blocks,
           unfurl_links: false,
           unfurl_media: false,
         });
+        changed(request);
         return { ok: true, card: { channel: String(result.channel), ts: String(result.ts) } };
       } catch (error) {
         const code = slackErrorCode(error);
@@ -47,58 +64,100 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
 
     async updateCard(request) {
       if (!request.card) return;
-      const card = renderApprovalCard(request, { sandbox, now: now() });
+      const message = card(request);
       try {
         await client.chat.update({
           channel: request.card.channel,
           ts: request.card.ts,
-          text: card.text,
-          blocks: card.blocks as never,
+          text: message.text,
+          blocks: message.blocks,
         });
       } catch (error) {
         logFailure(logger, 'approval card update failed', request, error);
       }
+      changed(request);
     },
 
     async postResults(request) {
-      if (!request.card) return false;
-      const messages = renderResults(request, { sandbox });
-      let first = true;
+      if (!request.card) return undefined;
+      const messages = renderResults(request, {
+        t,
+        sandbox,
+        now: now(),
+        undoWindowHours: options.undoWindowHours,
+      });
+      // A follow-up's card is itself a thread reply: its results go in that same thread.
+      const threadTs = request.threadTs ?? request.card.ts;
+      let first: { channel: string; ts: string } | undefined;
       for (const message of messages) {
         try {
-          await client.chat.postMessage({
+          const posted = await client.chat.postMessage({
             channel: request.card.channel,
-            thread_ts: request.card.ts,
+            thread_ts: threadTs,
             text: message.text,
-            blocks: message.blocks as never,
+            blocks: message.blocks,
             unfurl_links: false,
             unfurl_media: false,
           });
+          first ??= { channel: String(posted.channel), ts: String(posted.ts) };
         } catch (error) {
           logFailure(logger, 'results thread post failed', request, error);
           // Nothing posted yet: report failure so a later start posts the whole thread. Once the
           // summary is out, a retry would duplicate it; the remaining parts are logged instead.
-          if (first) return false;
+          if (!first) return undefined;
         }
-        first = false;
       }
-      return true;
+      return first;
     },
 
-    async tellExpired(request) {
+    async tellRequester(request: MutationRequest, news: RequesterNews) {
       try {
-        await client.chat.postEphemeral({
-          channel: request.channelId,
-          user: request.requesterId,
-          text: renderExpiredNotice(request).text,
+        const texts = await options.textsFor(request.requesterId);
+        const url = news === 'results' ? await permalink(client, request) : undefined;
+        const note = renderRequesterNote(request, news, texts, url);
+        // A DM from the app (chat.postMessage to the user id opens the App Home messages tab).
+        await client.chat.postMessage({
+          channel: request.requesterId,
+          text: note.text,
+          ...(note.blocks ? { blocks: note.blocks } : {}),
+          unfurl_links: false,
         });
       } catch (error) {
-        logFailure(logger, 'expiry notice failed', request, error);
+        logFailure(logger, `requester note (${news}) failed`, request, error);
+      }
+    },
+
+    async remind(request) {
+      if (!request.card) return;
+      const note = renderReminder(request, approvers, t);
+      try {
+        await client.chat.postMessage({
+          channel: request.card.channel,
+          thread_ts: request.threadTs ?? request.card.ts,
+          text: note.text,
+          ...(note.blocks ? { blocks: note.blocks } : {}),
+        });
+      } catch (error) {
+        logFailure(logger, 'reminder failed', request, error);
       }
     },
   };
 }
 
-function logFailure(logger: Logger, message: string, request: AttachRequest, error: unknown) {
+async function permalink(
+  client: webApi.WebClient,
+  request: MutationRequest,
+): Promise<string | undefined> {
+  const at = request.results ?? request.card;
+  if (!at) return undefined;
+  try {
+    const answer = await client.chat.getPermalink({ channel: at.channel, message_ts: at.ts });
+    return typeof answer.permalink === 'string' ? answer.permalink : undefined;
+  } catch {
+    return undefined; // the note then says where to look instead
+  }
+}
+
+function logFailure(logger: Logger, message: string, request: MutationRequest, error: unknown) {
   logger.error(message, { requestId: request.id, slackError: slackErrorCode(error), error });
 }

@@ -1,37 +1,74 @@
-import type { AttachRequest } from '../../src/domain/request.js';
-import type {
-  AttachKeyPairAnswer,
-  AttachKeyPairCall,
-  AuditEvent,
-  AuditLog,
-  EcsApi,
-  Logger,
-  Notifier,
-  RequestStore,
+import {
+  isClosed,
+  type InstanceOutcome,
+  type InstanceSnapshot,
+  type KeyPairInfo,
+  type MutationRequest,
+} from '../../src/domain/request.js';
+import type { ApproverDirectory } from '../../src/service/context.js';
+import {
+  type AuditEvent,
+  type AuditLog,
+  type BatchAnswer,
+  type BatchCall,
+  CHILD_BLOCKING_STATUSES,
+  type EcsApi,
+  type KeyPairCall,
+  type Logger,
+  type Notifier,
+  type RequestStore,
+  STORE_UNAVAILABLE,
 } from '../../src/service/ports.js';
 
 // In-memory ports for the service's unit tests: same contracts as the real adapters, no I/O.
 
-export function memoryStore(initial: AttachRequest[] = []): RequestStore & {
-  data: Map<string, AttachRequest>;
-  writes: number;
-} {
+export function memoryStore(initial: MutationRequest[] = []) {
   const data = new Map(initial.map((r) => [r.id, structuredClone(r)]));
+  const leases = new Map<string, { owner: string; until: number }>();
+  let down = false;
+  let downFor = 0;
+  const check = () => {
+    if (downFor > 0) downFor--;
+    else if (!down) return;
+    throw Object.assign(new Error('store is down'), { code: STORE_UNAVAILABLE });
+  };
   const store = {
     data,
+    leases,
     writes: 0,
-    get: (id: string) => data.get(id),
-    insert: async (request: AttachRequest) => {
-      if (data.has(request.id)) throw new Error(`duplicate id ${request.id}`);
+    /** Makes every call fail as an unreachable database would. */
+    setDown(value: boolean) {
+      down = value;
+    },
+    /** The next `calls` calls fail as if the database were down, then it is back. */
+    downForCalls(calls: number) {
+      downFor = calls;
+    },
+    async get(id: string) {
+      check();
+      return data.get(id);
+    },
+    async insert(request: MutationRequest) {
+      check();
+      if (data.has(request.id)) return { ok: false as const, reason: 'duplicate_id' as const };
+      if (request.parentId) {
+        const existing = [...data.values()].find(
+          (r) =>
+            r.parentId === request.parentId &&
+            r.kind === request.kind &&
+            CHILD_BLOCKING_STATUSES.includes(r.status),
+        );
+        if (existing) return { ok: false as const, reason: 'child_exists' as const, existing };
+      }
       data.set(request.id, structuredClone(request));
       store.writes++;
+      return { ok: true as const };
     },
-    update: async <R>(
+    async update<R>(
       id: string,
-      change: (
-        current: AttachRequest,
-      ) => { ok: true; request: AttachRequest } | { ok: false; refusal: R },
-    ) => {
+      change: (current: MutationRequest) => { ok: true; request: MutationRequest } | { ok: false; refusal: R },
+    ) {
+      check();
       const current = data.get(id);
       if (!current) return { ok: false as const, refusal: { reason: 'unknown_request' as const } };
       const result = change(current);
@@ -41,29 +78,50 @@ export function memoryStore(initial: AttachRequest[] = []): RequestStore & {
       await Promise.resolve();
       return { ok: true as const, request: result.request };
     },
-    remove: async (id: string) => {
+    async remove(id: string) {
+      check();
       data.delete(id);
     },
-    listByStatus: (statuses: readonly string[]) =>
-      [...data.values()].filter((r) => statuses.includes(r.status)),
-    recent: (limit: number) =>
-      [...data.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit),
-    archiveFinished: async (
-      before: Date,
-      record: (requests: readonly AttachRequest[]) => Promise<void>,
-    ) => {
+    async listOpen() {
+      check();
+      return [...data.values()]
+        .filter((r) => !isClosed(r))
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    },
+    async recent(query: { limit: number; requesterId?: string }) {
+      check();
+      return [...data.values()]
+        .filter((r) => !query.requesterId || r.requesterId === query.requesterId)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+        .slice(0, query.limit);
+    },
+    async children(parentId: string) {
+      check();
+      return [...data.values()].filter((r) => r.parentId === parentId);
+    },
+    async acquireLease(id: string, owner: string, until: Date, now: Date) {
+      check();
+      const held = leases.get(id);
+      if (held && held.owner !== owner && held.until > now.getTime()) return false;
+      leases.set(id, { owner, until: until.getTime() });
+      return true;
+    },
+    async releaseLease(id: string, owner: string) {
+      if (leases.get(id)?.owner === owner) leases.delete(id);
+    },
+    async archiveFinished(before: Date, record: (requests: readonly MutationRequest[]) => Promise<void>) {
+      check();
       const due = [...data.values()].filter(
-        (r) =>
-          ['rejected', 'expired', 'done', 'failed'].includes(r.status) &&
-          Date.parse(r.finishedAt ?? r.decision?.at ?? r.createdAt) < before.getTime(),
+        (r) => isClosed(r) && Date.parse(r.finishedAt ?? r.decision?.at ?? r.createdAt) < before.getTime(),
       );
       if (due.length) await record(due);
       for (const r of due) data.delete(r.id);
       return due;
     },
-    ping: async () => true,
+    ping: async () => !down,
     flush: async () => {},
-  };
+    close: async () => {},
+  } satisfies RequestStore & Record<string, unknown>;
   return store;
 }
 
@@ -77,16 +135,18 @@ export function memoryAudit(): AuditLog & { events: AuditEvent[] } {
     eventsFor: async (id) => events.filter((e) => e.requestId === id),
     lastSnapshot: async (id) =>
       events.filter((e) => e.requestId === id && e.type === 'archived').at(-1)?.request as
-        | AttachRequest
+        | MutationRequest
         | undefined,
+    close: async () => {},
   };
 }
 
 export interface RecordingNotifier extends Notifier {
-  cards: AttachRequest[];
-  updates: AttachRequest[];
-  results: AttachRequest[];
-  expiredNotices: AttachRequest[];
+  cards: MutationRequest[];
+  updates: MutationRequest[];
+  results: MutationRequest[];
+  notes: Array<{ request: MutationRequest; news: string }>;
+  reminders: MutationRequest[];
   failPostCard?: 'bot_not_in_channel' | 'post_failed';
 }
 
@@ -96,7 +156,8 @@ export function recordingNotifier(): RecordingNotifier {
     cards: [],
     updates: [],
     results: [],
-    expiredNotices: [],
+    notes: [],
+    reminders: [],
     postCard: async (request) => {
       if (notifier.failPostCard) {
         return { ok: false, failure: { reason: notifier.failPostCard, detail: 'not_in_channel' } };
@@ -109,32 +170,179 @@ export function recordingNotifier(): RecordingNotifier {
     },
     postResults: async (request) => {
       notifier.results.push(structuredClone(request));
-      return true;
+      return { channel: request.card?.channel ?? 'C0', ts: `${++ts}.0002` };
     },
-    tellExpired: async (request) => {
-      notifier.expiredNotices.push(structuredClone(request));
+    tellRequester: async (request, news) => {
+      notifier.notes.push({ request: structuredClone(request), news });
+    },
+    remind: async (request) => {
+      notifier.reminders.push(structuredClone(request));
     },
   };
   return notifier;
 }
 
-/** An EcsApi whose calls can be held open and released by the test. */
-export function scriptedEcs(): EcsApi & {
-  calls: AttachKeyPairCall[];
-  answer: (call: AttachKeyPairCall) => Promise<AttachKeyPairAnswer>;
-} {
-  const ecs = {
-    calls: [] as AttachKeyPairCall[],
-    answer: async (call: AttachKeyPairCall): Promise<AttachKeyPairAnswer> => ({
-      requestId: `req-${call.clientToken}`,
-      outcomes: call.instanceIds.map((instanceId) => ({ instanceId, ok: true as const })),
-    }),
-    attachKeyPair: async (call: AttachKeyPairCall) => {
-      ecs.calls.push(structuredClone(call));
-      return ecs.answer(call);
-    },
+export interface FakeInstance extends InstanceSnapshot {
+  /** Forced per-instance error for mutations. */
+  failWith?: string;
+}
+
+type Held = { release: () => void; arrived: Promise<void> };
+
+/**
+ * An in-memory ECS with an inventory: instances with status and key pairs, key pairs, reboots that
+ * bring an instance back after `rebootMs` of the test clock, and calls that can be held open.
+ */
+export function memoryEcs(options: { now: () => Date; rebootMs?: number } = { now: () => new Date() }) {
+  const instances = new Map<string, FakeInstance & { upAt?: number }>();
+  const keyPairs = new Map<string, KeyPairInfo>();
+  const calls: Array<{ action: string; instanceIds: string[]; clientToken?: string; keyPairName?: string; keyPairId?: string }> =
+    [];
+  const applied = new Map<string, BatchAnswer>();
+  const holds: Array<{ action: string; gate: Promise<void>; arrive: () => void }> = [];
+  let failNext: Array<{ action: string; error: Error }> = [];
+  let sequence = 0;
+  const rebootMs = options.rebootMs ?? 1_000;
+
+  const statusOf = (i: FakeInstance & { upAt?: number }) => {
+    if (i.upAt !== undefined && options.now().getTime() >= i.upAt) {
+      i.status = 'RUNNING';
+      delete i.upAt;
+    }
+    return i.status;
   };
+  const snapshot = (i: FakeInstance & { upAt?: number }): InstanceSnapshot => {
+    const { failWith: _f, upAt: _u, ...rest } = i;
+    return { ...rest, status: statusOf(i) };
+  };
+  const gate = async (action: string) => {
+    const index = holds.findIndex((h) => h.action === action);
+    if (index >= 0) {
+      const [hold] = holds.splice(index, 1);
+      hold?.arrive();
+      await hold?.gate;
+    }
+    const failure = failNext.find((f) => f.action === action);
+    if (failure) {
+      failNext = failNext.filter((f) => f !== failure);
+      throw failure.error;
+    }
+  };
+
+  async function mutate(
+    action: string,
+    call: BatchCall & Partial<KeyPairCall>,
+    apply: (i: FakeInstance & { upAt?: number }) => string | undefined,
+  ): Promise<BatchAnswer> {
+    calls.push({ action, instanceIds: [...call.instanceIds], clientToken: call.clientToken, keyPairName: call.keyPairName, keyPairId: call.keyPairId });
+    await gate(action);
+    const earlier = applied.get(`${action}:${call.clientToken}`);
+    if (earlier) return earlier;
+    const outcomes: InstanceOutcome[] = call.instanceIds.map((id) => {
+      const instance = instances.get(id);
+      const code = !instance ? 'InvalidInstance.NotFound' : (instance.failWith ?? apply(instance));
+      return code ? { instanceId: id, ok: false, code, message: code } : { instanceId: id, ok: true };
+    });
+    const answer = { requestId: `req-${++sequence}`, outcomes };
+    applied.set(`${action}:${call.clientToken}`, answer);
+    return answer;
+  }
+
+  const bindable = (i: FakeInstance) => i.status === 'RUNNING' || i.status === 'STOPPED';
+  const ecs = {
+    instances,
+    keyPairs,
+    calls,
+    callsTo: (action: string) => calls.filter((c) => c.action === action),
+    addInstance(instance: Partial<FakeInstance> & { instanceId: string }) {
+      instances.set(instance.instanceId, {
+        name: instance.instanceId.replace(/^i-/, 'host-'),
+        status: 'RUNNING',
+        osType: 'Linux',
+        tags: [],
+        ...instance,
+      });
+    },
+    addKeyPair(keyPair: KeyPairInfo) {
+      keyPairs.set(keyPair.keyPairName, keyPair);
+    },
+    /** The next call of `action` waits until released. */
+    hold(action: string): Held {
+      let release!: () => void;
+      let arrive!: () => void;
+      const gatePromise = new Promise<void>((r) => {
+        release = r;
+      });
+      const arrived = new Promise<void>((r) => {
+        arrive = r;
+      });
+      holds.push({ action, gate: gatePromise, arrive });
+      return { release, arrived };
+    },
+    /** The next call of `action` throws this (after retries, as the client would). */
+    failNextCall(action: string, error: Error & { code?: string }) {
+      failNext.push({ action, error });
+    },
+    attachKeyPair: (call: KeyPairCall) =>
+      mutate('AttachKeyPair', call, (i) => {
+        if (i.osType === 'Windows') return 'InvalidKeyPairForWindows.Unsupported';
+        if (!bindable(i)) return 'InvalidInstanceStatus';
+        const key = call.keyPairId
+          ? [...keyPairs.values()].find((k) => k.keyPairId === call.keyPairId)
+          : keyPairs.get(call.keyPairName ?? '');
+        i.keyPairId = key?.keyPairId ?? call.keyPairId;
+        i.keyPairName = key?.keyPairName ?? call.keyPairName;
+        return undefined;
+      }),
+    detachKeyPair: (call: KeyPairCall) =>
+      mutate('DetachKeyPair', call, (i) => {
+        if (!bindable(i)) return 'InvalidInstanceStatus';
+        delete i.keyPairId;
+        delete i.keyPairName;
+        return undefined;
+      }),
+    rebootInstances: (call: BatchCall) =>
+      mutate('RebootInstances', call, (i) => {
+        if (statusOf(i) !== 'RUNNING') return 'InvalidInstanceStatus';
+        i.status = 'REBOOTING';
+        i.upAt = options.now().getTime() + rebootMs;
+        return undefined;
+      }),
+    async describeInstances(query: { region: string; instanceIds: string[] }) {
+      calls.push({ action: 'DescribeInstances', instanceIds: [...query.instanceIds] });
+      await gate('DescribeInstances');
+      const found = query.instanceIds.flatMap((id) => {
+        const i = instances.get(id);
+        return i ? [snapshot(i)] : [];
+      });
+      return { instances: found, requestIds: [`req-${++sequence}`], problems: [] };
+    },
+    async describeInstancesPage(query: { region: string; instanceName?: string }) {
+      await gate('DescribeInstances');
+      const list = [...instances.values()]
+        .filter((i) => !query.instanceName || i.name.includes(query.instanceName))
+        .map(snapshot);
+      return { requestId: `req-${++sequence}`, instances: list };
+    },
+    async findKeyPair(query: { region: string; keyPairName?: string; keyPairId?: string }) {
+      calls.push({ action: 'DescribeKeyPairs', instanceIds: [] });
+      await gate('DescribeKeyPairs');
+      if (query.keyPairId) return [...keyPairs.values()].find((k) => k.keyPairId === query.keyPairId);
+      return keyPairs.get(query.keyPairName ?? '');
+    },
+    async suggestKeyPairs(query: { region: string; text: string; limit: number }) {
+      return [...keyPairs.values()].filter((k) => k.keyPairName.includes(query.text)).slice(0, query.limit);
+    },
+  } satisfies EcsApi & Record<string, unknown>;
   return ecs;
+}
+
+/** A directory of user groups; a group mapped to undefined cannot be resolved. */
+export function memoryDirectory(groups: Record<string, string[] | undefined> = {}): ApproverDirectory {
+  return {
+    membersOf: async (ids) =>
+      new Map(ids.map((id) => [id, groups[id] ? new Set(groups[id]) : undefined])),
+  };
 }
 
 export function silentLogger(): Logger & { lines: string[] } {
@@ -151,6 +359,11 @@ export function manualClock(start = '2026-11-28T09:00:00.000Z') {
     now: () => new Date(current),
     advance: (ms: number) => {
       current += ms;
+    },
+    /** A sleep that moves this clock instead of waiting (restart polls). */
+    sleep: async (ms: number) => {
+      current += ms;
+      await Promise.resolve();
     },
   };
 }

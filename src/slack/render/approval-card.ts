@@ -1,186 +1,213 @@
-// The approval card in the channel, rendered from the stored request for every status (design §4).
+// The approval card, rendered from the stored request for every kind and status (design §4,
+// issue 9's preview, issue 12's approvals). Pure: request in, Block Kit out.
 
 import type { types } from '@slack/bolt';
-import { countOutcomes, summarize } from '../../domain/outcome.js';
-import { type AttachRequest, isExpired, type RequestStatus } from '../../domain/request.js';
-import { ACTIONS, BLOCKS } from '../ids.js';
+import { summarizeRequest } from '../../domain/operations/summary.js';
+import { approverLists } from '../../domain/policy.js';
+import { isExpired, type MutationRequest } from '../../domain/request.js';
+import type { Catalogue } from '../i18n/en.js';
+import { ACTIONS, BLOCKS, COMMAND } from '../ids.js';
+import { context, mrkdwn, plain, section } from './blocks.js';
+import { describeKeyPair, describePlan, describePreviewLines } from './card-parts.js';
 import {
   codeSpan,
   escapeMrkdwn,
   formatSlackDate,
+  mentionApprover,
   mentionUser,
-  plural,
   truncateText,
 } from './escape.js';
+import { listInstanceLines } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
 
-export const SANDBOX_NOTE = ':test_tube: SANDBOX — simulated, nothing changes';
-
-export const STATUS_LABELS: Record<RequestStatus, string> = {
-  pending: 'waiting for approval',
-  approved: 'approved, starting',
-  rejected: 'rejected',
-  expired: 'expired',
-  executing: 'running',
-  done: 'done',
-  failed: 'finished with errors',
-};
-
-/** The API page's consequences, one line each. */
-export const CONSEQUENCES = [
-  'It replaces any key pair bound to these instances earlier in the console (keys added by hand inside the instance stay).',
-  'Password login stops working on these instances.',
-  'It takes effect only after each instance is restarted.',
-] as const;
-
-const mrkdwn = (text: string): types.MrkdwnElement => ({ type: 'mrkdwn', text });
-const plain = (text: string): types.PlainTextElement => ({ type: 'plain_text', text, emoji: true });
-
-const section = (blockId: string, text: string): types.SectionBlock => ({
-  type: 'section',
-  block_id: blockId,
-  text: mrkdwn(truncateText(text, SLACK_LIMITS.sectionText)),
-});
-
-const context = (blockId: string, text: string): types.ContextBlock => ({
-  type: 'context',
-  block_id: blockId,
-  elements: [mrkdwn(truncateText(text, SLACK_LIMITS.sectionText))],
-});
-
-/** How the card names the key pair; when both are given the API uses the id. */
-export function describeKeyPair(request: { keyPairName?: string; keyPairId?: string }): string {
-  const { keyPairName, keyPairId } = request;
-  if (keyPairId && keyPairName) {
-    return `${codeSpan(keyPairId)} (the id is used; the name ${codeSpan(keyPairName)} is ignored)`;
-  }
-  if (keyPairId) return codeSpan(keyPairId);
-  if (keyPairName) return codeSpan(keyPairName);
-  return '_none given_';
-}
-
-/** Instance ids as inline code, cut with "and N more" so the text stays within `budget`. */
-export function listInstances(instanceIds: readonly string[], budget: number): string {
-  const parts: string[] = [];
-  let length = 0;
-  for (const [i, id] of instanceIds.entries()) {
-    const part = codeSpan(id, 80);
-    const rest = instanceIds.length - i - 1;
-    const tail = rest > 0 ? ` … and ${rest.toLocaleString('en-US')} more`.length : 0;
-    const next = length + (parts.length > 0 ? 2 : 0) + part.length;
-    if (next + tail > budget) {
-      const more = instanceIds.length - parts.length;
-      return `${parts.join(', ')} … and ${more.toLocaleString('en-US')} more`;
-    }
-    parts.push(part);
-    length = next;
-  }
-  return parts.join(', ');
-}
-
 export interface CardOptions {
+  t: Catalogue;
   sandbox: boolean;
+  /** APPROVER_USER_IDS: who may approve when no matched rule names approvers. */
+  approvers: readonly string[];
   /** Lets a pending card whose TTL has passed drop its buttons before the sweeper gets to it. */
   now?: Date;
 }
 
-export function renderApprovalCard(request: AttachRequest, options: CardOptions): SlackMessage {
+/** Text kept free for everything but the instance list. */
+const INSTANCE_BUDGET = 5_500;
+
+export function renderApprovalCard(request: MutationRequest, options: CardOptions): SlackMessage {
+  const { t } = options;
   const sandbox = options.sandbox || request.sandbox === true;
   const lapsed =
     request.status === 'pending' && options.now !== undefined && isExpired(request, options.now);
-  const label = lapsed ? 'expired' : STATUS_LABELS[request.status];
+  const pending = request.status === 'pending' && !lapsed;
+  const label = lapsed ? t.status.expired : t.status[request.status];
   const count = request.instanceIds.length;
+  const title =
+    request.kind === 'restart' ? t.card.title.restart(count) : t.card.title[request.kind];
   const blocks: types.KnownBlock[] = [];
 
+  const header = t.card.header(title, label);
   blocks.push({
     type: 'header',
     block_id: 'card_header',
-    text: plain(`${sandbox ? ':test_tube: SANDBOX — ' : ''}Attach key pair: ${label}`),
+    text: plain(
+      truncateText(sandbox ? t.card.sandboxHeader(header) : header, SLACK_LIMITS.headerText),
+    ),
   });
-  if (sandbox) {
+  if (sandbox) blocks.push(context('card_sandbox', t.card.sandboxContext));
+  if (request.parentId && request.kind !== 'attach') {
     blocks.push(
-      context('card_sandbox', `${SANDBOX_NOTE} on real instances: the ECS calls are simulated.`),
+      context('card_parent', t.card.followUpOf(request.kind, codeSpan(request.parentId, 80))),
     );
   }
   blocks.push({
     type: 'section',
     block_id: 'card_facts',
-    fields: [
-      mrkdwn(`*Requested by*\n${mentionUser(request.requesterId)}`),
-      mrkdwn(`*Key pair*\n${describeKeyPair(request)}`),
-      mrkdwn(`*Region*\n${codeSpan(request.region, 60)}`),
-      mrkdwn(`*Instances*\n${count.toLocaleString('en-US')}`),
-    ],
+    fields: facts(request, t),
   });
-  const heading = `*${plural(count, 'instance')}*\n`;
-  blocks.push(
-    section(
-      'card_instances',
-      heading + listInstances(request.instanceIds, SLACK_LIMITS.sectionText - heading.length),
-    ),
+
+  const plan = [...describePlan(request, t), ...describePreviewLines(request, t)];
+  if (plan.length)
+    blocks.push(section('card_preview', [t.card.preview.heading, ...plan].join('\n')));
+
+  const lines = listInstanceLines(
+    request,
+    t,
+    INSTANCE_BUDGET,
+    `\`${COMMAND} status ${request.id}\``,
   );
-  if (request.status === 'pending' && !lapsed) {
+  blocks.push(section('card_instances', `${t.card.instancesHeading(count)}\n${lines}`));
+
+  if (pending) {
     blocks.push(
       section(
         'card_consequences',
-        `*Approving binds the key pair to ${count === 1 ? 'this instance' : `these ${count.toLocaleString('en-US')} instances`}:*\n${CONSEQUENCES.map((c) => `• ${c}`).join('\n')}`,
+        [
+          t.card.consequencesHeading[request.kind](count),
+          ...t.card.consequences[request.kind].map((c) => `• ${c}`),
+        ].join('\n'),
       ),
     );
   }
+  const approval = describeApproval(request, t, options.approvers, pending);
+  if (approval) blocks.push(section('card_approval', approval));
+
   blocks.push(
     context(
       'card_meta',
-      `Request ${codeSpan(request.id, 80)} · asked ${formatSlackDate(request.createdAt)} · ${
-        request.status === 'pending' && !lapsed ? 'expires' : 'expiry'
-      } ${formatSlackDate(request.expiresAt)}`,
+      t.card.meta(
+        codeSpan(request.id, 80),
+        codeSpan(request.fingerprint, 40),
+        formatSlackDate(request.createdAt, t),
+        pending ? 'expires' : 'expiry',
+        formatSlackDate(request.expiresAt, t),
+      ),
     ),
   );
-
-  const status = describeStatus(request, lapsed);
+  const status = describeStatus(request, t, lapsed);
   if (status) blocks.push(section('card_status', status));
-  if (request.status === 'pending' && !lapsed) blocks.push(renderButtons(request));
+  if (pending) blocks.push(renderButtons(request, t));
 
-  return { text: renderFallback(request, label, sandbox), blocks };
+  return { text: renderFallback(request, t, label, sandbox), blocks };
+}
+
+function facts(request: MutationRequest, t: Catalogue): types.MrkdwnElement[] {
+  const fields = [mrkdwn(`*${t.card.fields.requestedBy}*\n${mentionUser(request.requesterId)}`)];
+  if (request.kind !== 'restart') {
+    const heading = request.kind === 'undo' ? t.card.fields.keyPairUndone : t.card.fields.keyPair;
+    fields.push(mrkdwn(`*${heading}*\n${describeKeyPair(request, t)}`));
+  }
+  fields.push(
+    mrkdwn(`*${t.card.fields.region}*\n${codeSpan(request.region, 60)}`),
+    mrkdwn(`*${t.card.fields.instances}*\n${t.num(request.instanceIds.length)}`),
+    mrkdwn(
+      `*${t.card.fields.approvals}*\n${t.card.approvalsOf(request.approval.approvals.length, request.approval.required)}`,
+    ),
+  );
+  return fields.map((f) => ({ ...f, text: truncateText(f.text, SLACK_LIMITS.sectionFieldText) }));
+}
+
+/** Rules that applied, who may approve (mentioned, so Slack notifies them), and who did. */
+function describeApproval(
+  request: MutationRequest,
+  t: Catalogue,
+  approvers: readonly string[],
+  pending: boolean,
+): string | undefined {
+  const { approval } = request;
+  const lines: string[] = [];
+  if (pending) {
+    if (approval.required > 1) lines.push(t.card.approval.needs(approval.required));
+    if (approval.rules.length) {
+      const list = approval.rules
+        .map((r) => t.card.approval.rule(codeSpan(r.name, 60), r.reason, r.approvals))
+        .join('; ');
+      lines.push(t.card.approval.rules(list));
+    }
+    const lists = approverLists(approval.rules, approvers);
+    const shown = lists.map((list) => list.slice(0, 20).map(mentionApprover).join(', '));
+    lines.push(
+      lists.length === 1
+        ? t.card.approval.whoMay(shown[0] ?? '')
+        : t.card.approval.everyList(shown.map((s) => `[${s}]`).join(', ')),
+    );
+  }
+  // Once approved, the status line names who completed the quorum; earlier ones are listed here.
+  for (const a of approval.approvals) {
+    lines.push(t.card.approval.approvedBy(mentionUser(a.by), formatSlackDate(a.at, t)));
+  }
+  return lines.length ? lines.join('\n') : undefined;
 }
 
 /** The line under the facts that says what happened after the request was made. */
-function describeStatus(request: AttachRequest, lapsed: boolean): string | undefined {
+function describeStatus(
+  request: MutationRequest,
+  t: Catalogue,
+  lapsed: boolean,
+): string | undefined {
   const decision = request.decision;
-  const by = decision?.by ? mentionUser(decision.by) : 'someone';
-  const when = decision ? formatSlackDate(decision.at) : '';
-  if (lapsed) {
-    return `:hourglass: Expired ${formatSlackDate(request.expiresAt)}: nobody decided in time, so nothing was changed. Ask again with a new request.`;
-  }
+  const by = decision?.by ? mentionUser(decision.by) : t.card.status.someone;
+  const when = decision ? formatSlackDate(decision.at, t) : '';
+  if (lapsed) return t.card.status.expiredLapsed(formatSlackDate(request.expiresAt, t));
   switch (request.status) {
     case 'pending':
       return undefined;
     case 'rejected':
-      return `:x: Rejected by ${by} ${when}. Nothing was changed.`;
+      return t.card.status.rejected(by, when);
     case 'expired':
-      return `:hourglass: Expired ${decision ? when : formatSlackDate(request.expiresAt)}: nobody decided in time, so nothing was changed. Ask again with a new request.`;
+      return t.card.status.expiredLapsed(decision ? when : formatSlackDate(request.expiresAt, t));
     case 'approved':
-      return `:white_check_mark: Approved by ${by} ${when}. Starting…`;
-    case 'executing': {
-      const total = request.batches.length;
-      const answered = request.batches.filter(
-        (b) => b.state === 'done' || b.state === 'failed',
-      ).length;
-      return `:white_check_mark: Approved by ${by} ${when}.\n:gear: Running: ${answered} of ${plural(total, 'batch', 'batches')} answered.`;
-    }
+      return `${t.card.status.approved(by, when)} ${t.card.status.starting}`;
+    case 'executing':
+      return `${t.card.status.approved(by, when)}\n${describeProgress(request, t)}`;
     case 'done':
     case 'failed': {
-      const totals = countOutcomes(summarize(request));
-      const icon = request.status === 'done' && totals.failed === 0 ? ':tada:' : ':warning:';
-      const finished = request.finishedAt ? ` ${formatSlackDate(request.finishedAt)}` : '';
+      const summary = summarizeRequest(request);
+      const clean =
+        summary.counts.failed + summary.counts.unconfirmed + summary.counts.not_started === 0;
+      const icon =
+        request.status === 'done' && clean && summary.mismatched === 0 ? ':tada:' : ':warning:';
+      const finished = request.finishedAt ? formatSlackDate(request.finishedAt, t) : '';
       return [
-        `:white_check_mark: Approved by ${by} ${when}.`,
-        `${icon} Finished${finished}: ${totals.succeeded} succeeded · ${totals.failed} failed · ${totals.unconfirmed} unconfirmed. Details and the restart list are in the thread.`,
+        t.card.status.approved(by, when),
+        t.card.status.finished(icon, finished, t.results.totalsLine(request.kind, summary)),
       ].join('\n');
     }
   }
 }
 
-function renderButtons(request: AttachRequest): types.ActionsBlock {
+function describeProgress(request: MutationRequest, t: Catalogue): string {
+  const { steps } = request;
+  if (request.kind === 'restart') {
+    const waves = new Set(steps.map((s) => s.wave ?? 0)).size;
+    const skipped = steps.find((s) => s.state === 'skipped');
+    if (skipped) return t.card.status.halted(skipped.wave ?? 0);
+    const current = steps.find((s) => s.state === 'planned' || s.state === 'sent');
+    return t.card.status.wave((current?.wave ?? waves - 1) + 1, waves);
+  }
+  const answered = steps.filter((s) => s.state === 'done' || s.state === 'failed').length;
+  return t.card.status.running(answered, steps.length);
+}
+
+function renderButtons(request: MutationRequest, t: Catalogue): types.ActionsBlock {
   const count = request.instanceIds.length;
   return {
     type: 'actions',
@@ -189,26 +216,26 @@ function renderButtons(request: AttachRequest): types.ActionsBlock {
       {
         type: 'button',
         action_id: ACTIONS.approve,
-        text: plain('Approve'),
+        text: plain(t.card.buttons.approve),
         style: 'primary',
         value: request.id,
         confirm: {
-          title: plain('Bind the key pair?'),
+          title: plain(t.card.buttons.confirmTitle[request.kind]),
           text: plain(
             truncateText(
-              `This binds the key pair to ${plural(count, 'instance')} in ${escapeMrkdwn(request.region)}. It replaces a key pair bound earlier in the console, password login stops working, and it takes effect only after a restart.`,
+              t.card.buttons.confirmText[request.kind](count, escapeMrkdwn(request.region)),
               SLACK_LIMITS.confirmText,
             ),
           ),
-          confirm: plain('Approve'),
-          deny: plain('Cancel'),
+          confirm: plain(t.card.buttons.approve),
+          deny: plain(t.card.buttons.cancel),
           style: 'primary',
         },
       },
       {
         type: 'button',
         action_id: ACTIONS.reject,
-        text: plain('Reject'),
+        text: plain(t.card.buttons.reject),
         style: 'danger',
         value: request.id,
       },
@@ -216,8 +243,24 @@ function renderButtons(request: AttachRequest): types.ActionsBlock {
   };
 }
 
-function renderFallback(request: AttachRequest, label: string, sandbox: boolean): string {
-  const prefix = sandbox ? `${SANDBOX_NOTE}. ` : '';
-  const keyPair = escapeMrkdwn(truncateText(request.keyPairId ?? request.keyPairName ?? '?', 120));
-  return `${prefix}Key pair request ${escapeMrkdwn(request.id)} from ${mentionUser(request.requesterId)}: bind ${keyPair} to ${plural(request.instanceIds.length, 'instance')} in ${escapeMrkdwn(truncateText(request.region, 60))} (${label}).`;
+function renderFallback(
+  request: MutationRequest,
+  t: Catalogue,
+  label: string,
+  sandbox: boolean,
+): string {
+  const count = request.instanceIds.length;
+  const region = escapeMrkdwn(truncateText(request.region, 60));
+  const key = escapeMrkdwn(truncateText(request.keyPairId ?? request.keyPairName ?? '?', 120));
+  const what =
+    request.kind === 'attach'
+      ? t.card.fallbackWhat.attach(key, count, region)
+      : t.card.fallbackWhat[request.kind](count, region);
+  const text = t.card.fallback(
+    what,
+    escapeMrkdwn(request.id),
+    mentionUser(request.requesterId),
+    label,
+  );
+  return sandbox ? `${t.sandboxNote}. ${text}` : text;
 }

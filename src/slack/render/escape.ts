@@ -43,17 +43,19 @@ export function codeSpan(text: string, max = 120): string {
 }
 
 /**
- * A time each reader sees in their own time zone, with the ISO time as the fallback. Unparsable
- * input is shown escaped as it is.
+ * A time each reader sees in their own time zone and language, with the ISO time as the fallback.
+ * Unparsable input is shown escaped as it is.
  */
-export function formatSlackDate(iso: string): string {
+export function formatSlackDate(iso: string, texts: { date: { format: string } }): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return escapeMrkdwn(iso);
   const unix = Math.floor(ms / 1000);
-  return `<!date^${unix}^{date_short_pretty} at {time}|${new Date(ms).toISOString()}>`;
+  return `<!date^${unix}^${texts.date.format}|${new Date(ms).toISOString()}>`;
 }
 
-/** `1 instance`, `3 instances`. */
-export function plural(count: number, noun: string, nouns = `${noun}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? noun : nouns}`;
+const GROUP_ID = /^S[A-Z0-9]+$/;
+
+/** An approver: a user mention, or a user-group mention (Slack notifies the group). */
+export function mentionApprover(id: string): string {
+  return GROUP_ID.test(id) ? `<!subteam^${id}>` : mentionUser(id);
 }

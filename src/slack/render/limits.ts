@@ -70,12 +70,13 @@ export function measureBlockText(blocks: readonly unknown[]): number {
 
 function checkBlocks(blocks: readonly unknown[], problems: string[]): void {
   const blockIds = new Set<string>();
-  const actionIds = new Set<string>();
   const max = (label: string, length: number, limit: number) => {
     if (length > limit) problems.push(`${label} is ${length} chars (max ${limit})`);
   };
   blocks.forEach((block, i) => {
     const at = `blocks[${i}]`;
+    // action_ids must differ within a block (App Home repeats approve_request block by block).
+    const actionIds = new Set<string>();
     if (!isObject(block) || typeof block.type !== 'string') {
       problems.push(`${at} has no type`);
       return;
@@ -178,21 +179,23 @@ export function findLimitViolations(message: SlackReply): string[] {
   return problems;
 }
 
-/** The same for a modal view. */
-export function findViewLimitViolations(view: types.ModalView): string[] {
+/** The same for a modal or the App Home tab. */
+export function findViewLimitViolations(view: types.ModalView | types.HomeView): string[] {
   const problems: string[] = [];
   const max = (label: string, length: number, limit: number) => {
     if (length > limit) problems.push(`${label} is ${length} chars (max ${limit})`);
   };
-  max('title', view.title.text.length, SLACK_LIMITS.viewTitle);
-  max('submit', view.submit?.text.length ?? 0, SLACK_LIMITS.viewTitle);
-  max('close', view.close?.text.length ?? 0, SLACK_LIMITS.viewTitle);
+  if (view.type === 'modal') {
+    max('title', view.title.text.length, SLACK_LIMITS.viewTitle);
+    max('submit', view.submit?.text.length ?? 0, SLACK_LIMITS.viewTitle);
+    max('close', view.close?.text.length ?? 0, SLACK_LIMITS.viewTitle);
+    if (view.blocks.some((b) => b.type === 'input') && !view.submit) {
+      problems.push('input blocks need a submit button');
+    }
+  }
   max('private_metadata', view.private_metadata?.length ?? 0, SLACK_LIMITS.privateMetadata);
   max('callback_id', view.callback_id?.length ?? 0, SLACK_LIMITS.id);
   if (view.blocks.length > SLACK_LIMITS.blocksPerModal) problems.push('too many blocks');
-  if (view.blocks.some((b) => b.type === 'input') && !view.submit) {
-    problems.push('input blocks need a submit button');
-  }
   checkBlocks(view.blocks, problems);
   return problems;
 }

@@ -1,19 +1,23 @@
-// Short ephemeral answers: usage, parse errors, notes, refusals, status and history.
+// Short ephemeral answers and private notes: usage, parse errors, notes, refusals, status,
+// history, the requester's DMs and the reminder.
 
 import type { types } from '@slack/bolt';
-import { type RequestDigest, summarize, toRequestDigest } from '../../domain/outcome.js';
-import type { AttachRequest, DecisionRefusal, RequestStatus } from '../../domain/request.js';
+import { summarizeRequest } from '../../domain/operations/summary.js';
+import { approverLists } from '../../domain/policy.js';
+import type { DecisionRefusal, MutationRequest } from '../../domain/request.js';
+import type { Catalogue } from '../i18n/en.js';
 import { COMMAND } from '../ids.js';
-import { describeKeyPair, SANDBOX_NOTE, STATUS_LABELS } from './approval-card.js';
+import { describeKeyPair } from './card-parts.js';
 import {
   codeSpan,
   escapeMrkdwnOnce,
   formatSlackDate,
+  mentionApprover,
   mentionChannel,
   mentionUser,
-  plural,
   truncateText,
 } from './escape.js';
+import { instanceLine, previewLookup } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackReply } from './limits.js';
 
 /** Every reason a command, form or click changed nothing. */
@@ -21,11 +25,19 @@ export type Refusal =
   | DecisionRefusal
   | { reason: 'unknown_request'; requestId?: string }
   | { reason: 'shutting_down' }
+  | { reason: 'storage_unavailable' }
+  | { reason: 'approvers_unresolved'; groups: string[] }
   | { reason: 'channel_not_allowed'; allowedChannelIds?: readonly string[] }
   | { reason: 'requester_not_allowed' }
   | { reason: 'too_many_instances'; count?: number; limit: number }
   | { reason: 'bot_not_in_channel'; detail?: string; botUserId?: string }
-  | { reason: 'post_failed'; detail?: string };
+  | { reason: 'post_failed'; detail?: string }
+  | { reason: 'unknown_key_pair'; region: string; keyPair: string; suggestions: string[] }
+  | { reason: 'already_requested'; existing: MutationRequest }
+  | { reason: 'not_finished' }
+  | { reason: 'nothing_to_do'; kind: 'restart' | 'undo' }
+  | { reason: 'undo_window_closed'; closedAt: string }
+  | { reason: 'undo_not_offered' };
 
 const section = (text: string, blockId = 'message'): types.SectionBlock => ({
   type: 'section',
@@ -46,172 +58,230 @@ export function renderParseError(message: string, usage: string): SlackReply {
 }
 
 /** Things the parser fixed or assumed, shown to the requester with the accepted request. */
-export function renderNotes(notes: readonly string[]): SlackReply {
+export function renderNotes(notes: readonly string[], t: Catalogue): SlackReply {
   const lines = notes.map((n) => `• ${escapeMrkdwnOnce(n)}`).join('\n');
-  return reply(
-    `:information_source: Request accepted, with ${notes.length === 1 ? 'a note' : 'notes'}:\n${lines}`,
-  );
+  return reply(t.messages.notesAccepted(notes.length, lines));
 }
 
 export function renderRefusal(
   refusal: Refusal,
+  t: Catalogue,
   options: { usage?: string; botUserId?: string } = {},
 ): SlackReply {
-  const text = describeRefusal(refusal, options.botUserId);
+  const text = describeRefusal(refusal, t, options.botUserId);
   return reply(options.usage ? `${text}\n\n${escapeMrkdwnOnce(options.usage)}` : text);
 }
 
-const NOTHING_CHANGED = 'Nothing was changed.';
-
-function describeRefusal(refusal: Refusal, botUserId: string | undefined): string {
+function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | undefined): string {
+  const m = t.messages.refusal;
+  const date = (iso: string) => formatSlackDate(iso, t);
   switch (refusal.reason) {
     case 'not_approver':
-      return `:no_entry: Only the approvers listed in APPROVER_USER_IDS can approve or reject requests. ${NOTHING_CHANGED}`;
     case 'self_approval':
-      return `:no_entry: You asked for this request, so someone else has to approve it (self-approval is turned off). ${NOTHING_CHANGED}`;
-    case 'already_decided':
-      return describeAlreadyDecided(refusal);
-    case 'expired':
-      return `:hourglass: This request expired at ${formatSlackDate(refusal.expiresAt)}. ${NOTHING_CHANGED} Ask again with \`${COMMAND}\` if it is still needed.`;
-    case 'unknown_request':
-      return `:grey_question: I can't find ${refusal.requestId ? `request ${codeSpan(refusal.requestId, 80)}` : 'that request'}: it may be archived or mistyped. \`${COMMAND} history\` lists recent requests.`;
     case 'shutting_down':
-      return ':construction: The bot is restarting and is not taking requests or decisions right now. Try again in a minute.';
-    case 'channel_not_allowed': {
-      const where = refusal.allowedChannelIds?.length
-        ? `: use ${refusal.allowedChannelIds.map(mentionChannel).join(', ')}`
-        : ' (ALLOWED_CHANNEL_IDS)';
-      return `:no_entry: Key pair requests are not allowed in this channel. Ask in an allowed channel${where}.`;
-    }
+    case 'storage_unavailable':
     case 'requester_not_allowed':
-      return ':no_entry: You are not on the list of people who may ask for key pairs (REQUESTER_USER_IDS). Ask an admin to add you, or ask someone on the list.';
-    case 'too_many_instances': {
-      const count =
-        refusal.count === undefined
-          ? 'That is too many instances'
-          : `That is ${plural(refusal.count, 'instance')}`;
-      return `:no_entry: ${count}; one request may hold at most ${refusal.limit.toLocaleString('en-US')} (MAX_INSTANCES_PER_REQUEST). Split it into several requests.`;
+    case 'not_finished':
+    case 'undo_not_offered':
+      return m[refusal.reason];
+    case 'already_approved_by_you':
+      return m.already_approved_by_you(refusal.approvals, refusal.required);
+    case 'already_decided': {
+      const { decision, status } = refusal;
+      const a = m.already_decided;
+      const by = decision.by ? a.by(mentionUser(decision.by)) : '';
+      if (decision.kind === 'expired') return a.expired(date(decision.at), COMMAND);
+      if (decision.kind === 'rejected') return a.rejected(by, date(decision.at));
+      return a.approved(by, date(decision.at), a.progress[status] ?? '');
     }
-    case 'bot_not_in_channel': {
-      const me = botUserId ? `me (${mentionUser(botUserId)})` : 'me';
-      return `:wave: I can't post the approval card here because I'm not in this channel. Invite ${me}: type \`/invite @&lt;bot name&gt;\` in this channel, then ask again. ${NOTHING_CHANGED}`;
-    }
-    case 'post_failed': {
-      const said = refusal.detail ? ` (Slack said ${codeSpan(refusal.detail, 80)})` : '';
-      return `:warning: I couldn't post the approval card${said}, so nothing was requested. Try again in a minute.`;
-    }
-  }
-}
-
-function describeAlreadyDecided(
-  refusal: Extract<DecisionRefusal, { reason: 'already_decided' }>,
-): string {
-  const { decision, status } = refusal;
-  const by = decision.by ? ` by ${mentionUser(decision.by)}` : '';
-  const when = formatSlackDate(decision.at);
-  if (decision.kind === 'expired') {
-    return `:hourglass: This request expired at ${when}. ${NOTHING_CHANGED} Ask again with \`${COMMAND}\` if it is still needed.`;
-  }
-  if (decision.kind === 'rejected') {
-    return `:information_source: This request was already rejected${by} ${when}. ${NOTHING_CHANGED}`;
-  }
-  const progress: Partial<Record<RequestStatus, string>> = {
-    approved: ' It is starting.',
-    executing: ' It is running.',
-    done: ' It has finished; the results are in the thread.',
-    failed: ' It finished with errors; the results are in the thread.',
-  };
-  return `:information_source: This request was already approved${by} ${when}.${progress[status] ?? ''}`;
-}
-
-type Found = { request: AttachRequest | RequestDigest; archived?: boolean };
-
-const isFullRequest = (r: AttachRequest | RequestDigest): r is AttachRequest =>
-  Array.isArray((r as AttachRequest).batches);
-
-const digestOf = (r: AttachRequest | RequestDigest): RequestDigest =>
-  isFullRequest(r) ? toRequestDigest(r) : r;
-
-function describeDecision(d: RequestDigest): string {
-  const by = d.decision?.by ? ` by ${mentionUser(d.decision.by)}` : '';
-  const when = d.decision ? ` ${formatSlackDate(d.decision.at)}` : '';
-  switch (d.decision?.kind) {
-    case 'approved':
-      return `Approved${by}${when}`;
-    case 'rejected':
-      return `Rejected${by}${when}`;
     case 'expired':
-      return `Expired${when}`;
-    default:
-      return d.status === 'pending'
-        ? `Waiting for approval until ${formatSlackDate(d.expiresAt)}`
-        : '';
+      return m.expired(date(refusal.expiresAt), COMMAND);
+    case 'unknown_request':
+      return m.unknown_request(
+        refusal.requestId ? m.request(codeSpan(refusal.requestId, 80)) : m.that_request,
+        COMMAND,
+      );
+    case 'approvers_unresolved':
+      return m.approvers_unresolved(refusal.groups.map(mentionApprover).join(', '));
+    case 'channel_not_allowed':
+      return m.channel_not_allowed(
+        refusal.allowedChannelIds?.length
+          ? m.allowedChannels(refusal.allowedChannelIds.map(mentionChannel).join(', '))
+          : m.allowedChannelsUnknown,
+      );
+    case 'too_many_instances':
+      return m.too_many_instances(refusal.count, refusal.limit);
+    case 'bot_not_in_channel':
+      return m.bot_not_in_channel(botUserId ? m.me(mentionUser(botUserId)) : m.meAlone);
+    case 'post_failed':
+      return m.post_failed(refusal.detail ? m.slackSaid(codeSpan(refusal.detail, 80)) : '');
+    case 'unknown_key_pair': {
+      const list = refusal.suggestions.map((s) => codeSpan(s, 64)).join(', ');
+      return m.unknown_key_pair(
+        codeSpan(refusal.keyPair, 64),
+        codeSpan(refusal.region, 60),
+        list ? m.didYouMean(list) : '',
+      );
+    }
+    case 'already_requested': {
+      const e = refusal.existing;
+      return m.already_requested(e.kind, codeSpan(e.id, 80), t.status[e.status]);
+    }
+    case 'nothing_to_do':
+      return m.nothing_to_do(refusal.kind);
+    case 'undo_window_closed':
+      return m.undo_window_closed(date(refusal.closedAt));
   }
 }
 
-function describeTotals(d: RequestDigest): string {
-  if (!d.totals) return '';
-  const t = d.totals;
-  return `:white_check_mark: ${t.succeeded} succeeded · :x: ${t.failed} failed · :warning: ${t.unconfirmed} unconfirmed`;
+function describeDecision(r: MutationRequest, t: Catalogue): string {
+  const s = t.messages.status;
+  const by = r.decision?.by ? s.by(mentionUser(r.decision.by)) : '';
+  const when = r.decision ? ` ${formatSlackDate(r.decision.at, t)}` : '';
+  switch (r.decision?.kind) {
+    case 'approved':
+      return s.approved(by, when);
+    case 'rejected':
+      return s.rejected(by, when);
+    case 'expired':
+      return s.expired(when);
+    default:
+      return r.status === 'pending' ? s.waiting(formatSlackDate(r.expiresAt, t)) : '';
+  }
 }
 
 /** Failure codes and how often each occurred, most frequent first. */
-function describeFailures(request: AttachRequest): string {
-  const summary = summarize(request);
+function describeFailures(request: MutationRequest, t: Catalogue): string {
   const counts = new Map<string, number>();
-  for (const f of summary.failed) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
-  for (const n of summary.unconfirmed) counts.set(n.code, (counts.get(n.code) ?? 0) + 1);
+  for (const r of summarizeRequest(request).results) {
+    if (r.state === 'failed' || r.state === 'unconfirmed')
+      counts.set(r.code, (counts.get(r.code) ?? 0) + 1);
+  }
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5);
   if (!top.length) return '';
-  return `Errors: ${top.map(([code, n]) => `${codeSpan(code, 80)} ×${n}`).join(', ')}${counts.size > top.length ? ', …' : ''}`;
-}
-
-/** `/attach-key status ID`: one request, live or archived. */
-export function renderStatus(requestId: string, found: Found | undefined): SlackReply {
-  if (!found) return renderRefusal({ reason: 'unknown_request', requestId });
-  const { request } = found;
-  const d = digestOf(request);
-  const lines = [
-    `*Request ${codeSpan(d.id, 80)}*: ${STATUS_LABELS[d.status]}${found.archived ? ' (archived)' : ''}`,
-    d.sandbox ? `_${SANDBOX_NOTE}_` : '',
-    `Asked by ${mentionUser(d.requesterId)} ${formatSlackDate(d.createdAt)} in ${mentionChannel(d.channelId)}`,
-    `Key pair ${describeKeyPair(d)} · region ${codeSpan(d.region, 60)} · ${plural(d.instanceCount, 'instance')}`,
-    describeDecision(d),
-  ];
-  if (isFullRequest(request) && request.status === 'executing') {
-    const answered = request.batches.filter((b) => b.state === 'done' || b.state === 'failed');
-    lines.push(
-      `Running: ${answered.length} of ${plural(request.batches.length, 'batch', 'batches')} answered`,
-    );
-  }
-  lines.push(describeTotals(d));
-  if (isFullRequest(request)) lines.push(describeFailures(request));
-  if (d.finishedAt) lines.push(`Finished ${formatSlackDate(d.finishedAt)}`);
-  const text = lines.filter(Boolean).join('\n');
-  return reply(text);
-}
-
-/** The requester's private note when a request expires before anyone decided. */
-export function renderExpiredNotice(request: AttachRequest): SlackReply {
-  return reply(
-    `:hourglass: Your request ${codeSpan(request.id, 80)} expired before anyone approved it; nothing was changed. Run \`${COMMAND}\` again if it is still needed.`,
+  return t.messages.status.errors(
+    top.map(([code, n]) => `${codeSpan(code, 80)} ×${t.num(n)}`).join(', '),
+    counts.size > top.length,
   );
 }
 
-/** `/attach-key history`: newest first, one line each, cut to fit one message. */
-export function renderHistory(requests: readonly (AttachRequest | RequestDigest)[]): SlackReply {
-  if (requests.length === 0) {
-    return reply(`:open_file_folder: No requests yet. \`${COMMAND} help\` shows how to ask.`);
+function what(r: MutationRequest, t: Catalogue): string {
+  const s = t.messages.status;
+  return r.kind === 'restart'
+    ? s.whatRestart(codeSpan(r.region, 60), r.instanceIds.length)
+    : s.what(
+        describeKeyPair({ ...r, preview: undefined }, t),
+        codeSpan(r.region, 60),
+        r.instanceIds.length,
+      );
+}
+
+/**
+ * `/attach-key status ID`: one request, live or archived, with every instance line (the card
+ * shows only the first ones). Several messages when the list is long.
+ */
+export function renderStatus(
+  requestId: string,
+  found: { request: MutationRequest; archived?: boolean } | undefined,
+  t: Catalogue,
+): SlackReply[] {
+  if (!found) return [renderRefusal({ reason: 'unknown_request', requestId }, t)];
+  const { request: r } = found;
+  const s = t.messages.status;
+  const summary = r.steps.some((x) => x.state === 'done' || x.state === 'failed')
+    ? summarizeRequest(r)
+    : undefined;
+  const lines = [
+    s.heading(r.kind, codeSpan(r.id, 80), t.status[r.status], !!found.archived),
+    r.sandbox ? `_${t.sandboxNote}_` : '',
+    r.parentId ? s.parent(codeSpan(r.parentId, 80)) : '',
+    s.asked(
+      mentionUser(r.requesterId),
+      formatSlackDate(r.createdAt, t),
+      mentionChannel(r.channelId),
+    ),
+    what(r, t),
+    s.fingerprint(codeSpan(r.fingerprint, 40)),
+    r.status === 'pending' ? s.approvals(r.approval.approvals.length, r.approval.required) : '',
+    describeDecision(r, t),
+  ];
+  if (r.status === 'executing') {
+    const answered = r.steps.filter((x) => x.state === 'done' || x.state === 'failed').length;
+    lines.push(s.running(answered, r.steps.length));
   }
-  const title = `*Recent key pair requests* (${requests.length})`;
+  if (summary) lines.push(t.results.totalsLine(r.kind, summary), describeFailures(r, t));
+  if (r.finishedAt) lines.push(s.finished(formatSlackDate(r.finishedAt, t)));
+  const head = lines.filter(Boolean).join('\n');
+
+  const lookup = previewLookup(r);
+  const instanceLines = [...new Set(r.instanceIds)].map((id) => instanceLine(lookup, id, t));
+  const messages = packLines(head, s.instances, instanceLines);
+  return messages.map((blocks, i) => ({
+    text: i === 0 ? head : s.continued(r.id, i + 1, messages.length),
+    blocks: blocks.map((text, j) => section(text, `status_${j}`)),
+  }));
+}
+
+/** Sections of up to 3,000 characters, messages within the block and text budgets. */
+function packLines(head: string, title: string, lines: readonly string[]): string[][] {
+  const budget = SLACK_LIMITS.blockTextBudget - 500;
+  const messages: string[][] = [[head]];
+  let current = messages[0] as string[];
+  let used = head.length;
+  let open = title;
+  for (const line of lines) {
+    if (open.length + line.length + 1 > SLACK_LIMITS.sectionText) {
+      current.push(open);
+      used += open.length;
+      open = '';
+    }
+    if (
+      used + open.length + line.length + 1 > budget ||
+      current.length >= SLACK_LIMITS.blocksPerMessage - 1
+    ) {
+      if (open) current.push(open);
+      current = [];
+      messages.push(current);
+      used = 0;
+      open = '';
+    }
+    open = open ? `${open}\n${line}` : line;
+  }
+  if (open) current.push(open);
+  return messages.filter((m) => m.length);
+}
+
+/** `/attach-key history`: newest first, one line each, cut to fit one message. */
+export function renderHistory(requests: readonly MutationRequest[], t: Catalogue): SlackReply {
+  const h = t.messages.history;
+  if (requests.length === 0) return reply(h.empty(COMMAND));
+  const title = h.title(requests.length);
   const lines = requests.map((r) => {
-    const d = digestOf(r);
-    const decision = describeDecision(d);
-    const totals = d.totals
-      ? ` · ✅ ${d.totals.succeeded} ❌ ${d.totals.failed} ⚠️ ${d.totals.unconfirmed}`
+    const decision = describeDecision(r, t);
+    const summary = r.steps.some((x) => x.state === 'done' || x.state === 'failed')
+      ? summarizeRequest(r)
+      : undefined;
+    const totals = summary
+      ? h.totals(summary.counts.ok, summary.counts.failed, summary.counts.unconfirmed)
       : '';
+    const subject =
+      r.kind === 'restart'
+        ? h.whatRestart(r.instanceIds.length, codeSpan(r.region, 40))
+        : h.what(
+            codeSpan(r.keyPairId ?? r.keyPairName ?? '?', 64),
+            r.instanceIds.length,
+            codeSpan(r.region, 40),
+          );
     return truncateText(
-      `• ${codeSpan(d.id, 40)} ${formatSlackDate(d.createdAt)} ${mentionUser(d.requesterId)}: ${describeKeyPair(d)} → ${plural(d.instanceCount, 'instance')} in ${codeSpan(d.region, 40)} — *${STATUS_LABELS[d.status]}*${decision ? ` · ${decision}` : ''}${totals}${d.sandbox ? ' · SANDBOX' : ''}`,
+      h.line(
+        codeSpan(r.id, 40),
+        formatSlackDate(r.createdAt, t),
+        mentionUser(r.requesterId),
+        `${h.kind[r.kind]}${subject}`,
+        t.status[r.status],
+        decision,
+        `${totals}${r.sandbox ? h.sandbox : ''}`,
+      ),
       900,
     );
   });
@@ -223,14 +293,11 @@ export function renderHistory(requests: readonly (AttachRequest | RequestDigest)
   for (const line of lines) {
     const last = sections.length - 1;
     const current = sections[last] ?? '';
-    if (used + line.length + 1 > budget || sections.length >= SLACK_LIMITS.blocksPerMessage - 1) {
+    if (used + line.length + 1 > budget || sections.length >= SLACK_LIMITS.blocksPerMessage - 1)
       break;
-    }
-    if (current.length + line.length + 1 <= SLACK_LIMITS.sectionText) {
+    if (current.length + line.length + 1 <= SLACK_LIMITS.sectionText)
       sections[last] = `${current}\n${line}`;
-    } else {
-      sections.push(line);
-    }
+    else sections.push(line);
     used += line.length + 1;
     shown++;
   }
@@ -239,8 +306,56 @@ export function renderHistory(requests: readonly (AttachRequest | RequestDigest)
     blocks.push({
       type: 'context',
       block_id: 'history_more',
-      elements: [{ type: 'mrkdwn', text: `… and ${lines.length - shown} more not shown.` }],
+      elements: [{ type: 'mrkdwn', text: h.more(lines.length - shown) }],
     });
   }
-  return { text: `Recent key pair requests: ${requests.length}.`, blocks };
+  return { text: h.fallback(requests.length), blocks };
+}
+
+/** The requester's private note when their request is decided, expires or has its results. */
+export function renderRequesterNote(
+  request: MutationRequest,
+  news: 'approved' | 'rejected' | 'expired' | 'results',
+  t: Catalogue,
+  threadUrl?: string,
+): SlackReply {
+  const d = t.messages.dm;
+  const id = codeSpan(request.id, 80);
+  const by = request.decision?.by ? mentionUser(request.decision.by) : t.card.status.someone;
+  switch (news) {
+    case 'approved':
+      return reply(d.approved(request.kind, id, by));
+    case 'rejected':
+      return reply(d.rejected(request.kind, id, by));
+    case 'expired':
+      return reply(d.expired(request.kind, id, COMMAND));
+    case 'results': {
+      const totals = t.results.totalsLine(request.kind, summarizeRequest(request));
+      return reply(d.results(request.kind, id, totals, threadUrl ? d.link(threadUrl) : d.noLink));
+    }
+  }
+}
+
+/** The half-TTL nudge: who has yet to approve, mentioned so Slack notifies them. */
+export function renderReminder(
+  request: MutationRequest,
+  approvers: readonly string[],
+  t: Catalogue,
+): SlackReply {
+  const approved = new Set(request.approval.approvals.map((a) => a.by));
+  const waiting = [...new Set(approverLists(request.approval.rules, approvers).flat())].filter(
+    (id) => !approved.has(id) && id !== request.requesterId,
+  );
+  const who = waiting.length
+    ? waiting.slice(0, 30).map(mentionApprover).join(' ')
+    : t.messages.reminderNobody;
+  return reply(
+    t.messages.reminder(
+      codeSpan(request.id, 80),
+      who,
+      request.approval.approvals.length,
+      request.approval.required,
+      formatSlackDate(request.expiresAt, t),
+    ),
+  );
 }

@@ -1,12 +1,19 @@
-// The results thread under the approval card (design §4): totals first, one line per instance,
-// the Volcengine RequestIds, and last the restart reminder. Packed into as many messages as Block
+// The results thread under the approval card (design §4), for every kind: totals first, one line
+// per instance (problems first), the Volcengine RequestIds, and for an attach or an undo the
+// restart reminder with the follow-up buttons. Packed into as many messages as Block
 // Kit's limits need, rather than one that Slack would refuse.
 
 import type { types } from '@slack/bolt';
-import { summarize } from '../../domain/outcome.js';
-import type { AttachRequest } from '../../domain/request.js';
-import { SANDBOX_NOTE } from './approval-card.js';
-import { codeSpan, escapeMrkdwn, plural, truncateText } from './escape.js';
+import {
+  type InstanceResult,
+  restartCandidates,
+  summarizeRequest,
+} from '../../domain/operations/summary.js';
+import type { MutationRequest } from '../../domain/request.js';
+import type { Catalogue } from '../i18n/en.js';
+import { ACTIONS } from '../ids.js';
+import { plain } from './blocks.js';
+import { codeSpan, escapeMrkdwn, truncateText } from './escape.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
 
 /** Room kept in every message for the "part k of n" context line. */
@@ -77,34 +84,43 @@ class MessagePacker {
   }
 }
 
-export function renderResults(
-  request: AttachRequest,
-  options: { sandbox: boolean },
-): SlackMessage[] {
-  const sandbox = options.sandbox || request.sandbox === true;
-  const summary = summarize(request);
-  const { succeeded, failed, unconfirmed, unsettled, apiRequestIds } = summary;
-  const id = codeSpan(request.id, 80);
+export interface ResultsOptions {
+  t: Catalogue;
+  sandbox: boolean;
+  now: Date;
+  /** Undo is offered this long after an attach finished. */
+  undoWindowHours: number;
+}
 
-  const counts = [
-    `✅ ${succeeded.length.toLocaleString('en-US')} succeeded`,
-    `❌ ${failed.length.toLocaleString('en-US')} failed`,
-    `⚠️ ${unconfirmed.length.toLocaleString('en-US')} unconfirmed`,
-  ];
-  if (unsettled.length) counts.push(`⏳ ${unsettled.length} without an answer yet`);
+export function renderResults(request: MutationRequest, options: ResultsOptions): SlackMessage[] {
+  const { t } = options;
+  const r = t.results;
+  const sandbox = options.sandbox || request.sandbox === true;
+  const summary = summarizeRequest(request);
+  const id = codeSpan(request.id, 80);
+  const binds = request.kind !== 'restart';
+  const verified = summary.results.filter(
+    (x) => x.state === 'ok' && x.verification?.state === 'verified',
+  );
+  const unverified = summary.results.filter(
+    (x) => x.state === 'ok' && x.verification?.state === 'unverified',
+  ).length;
+
   const totals = [
-    sandbox ? `*${SANDBOX_NOTE}*` : '',
-    `*Results for request ${id}* (${plural(summary.total, 'instance')})`,
-    counts.join(' · '),
-    unconfirmed.length
-      ? '_Unconfirmed: the call for these instances failed as a whole, so there is no per-instance answer; the reason on each line says whether anything can have changed._'
+    sandbox ? `*${t.sandboxNote}*` : '',
+    r.title(request.kind, id, summary.total),
+    r.counts(request.kind, summary),
+    binds && summary.counts.ok
+      ? r.verifiedCounts(verified.length, summary.mismatched, unverified)
       : '',
+    summary.counts.unconfirmed ? r.unconfirmedNote : '',
   ]
     .filter(Boolean)
     .join('\n');
 
   const packer = new MessagePacker(
-    SLACK_LIMITS.blocksPerMessage - 1,
+    // Room for the part line and the follow-up buttons.
+    SLACK_LIMITS.blocksPerMessage - 2,
     SLACK_LIMITS.blockTextBudget - PART_RESERVE,
   );
   packer.add({ separator: '\n' }, totals);
@@ -112,76 +128,166 @@ export function renderResults(
   // Problems first: with thousands of ✅ lines a failure at the bottom would go unseen. Unicode
   // emoji rather than :shortcodes: keep 5,000 lines a few messages shorter.
   const lines: Group = { separator: '\n' };
-  for (const f of failed) {
-    packer.add(
-      lines,
-      `❌ ${codeSpan(f.instanceId, 80)} *${escapeMrkdwn(truncateText(f.code, 100))}* — ${escapeMrkdwn(f.explanation)}`,
-    );
-  }
-  for (const n of unconfirmed) {
-    packer.add(
-      lines,
-      `⚠️ ${codeSpan(n.instanceId, 80)} unconfirmed: *${escapeMrkdwn(truncateText(n.code, 100))}* — ${escapeMrkdwn(n.reason)}`,
-    );
-  }
-  for (const instanceId of unsettled) {
-    packer.add(lines, `⏳ ${codeSpan(instanceId, 80)} no answer yet`);
-  }
-  for (const instanceId of succeeded) {
-    packer.add(lines, `✅ ${codeSpan(instanceId, 80)} ok`);
-  }
+  const order: InstanceResult['state'][] = [
+    'failed',
+    'unconfirmed',
+    'not_started',
+    'pending',
+    'ok',
+  ];
+  const keyOf = keyStepByInstance(request);
+  const sorted = [...summary.results].sort(
+    (a, b) =>
+      order.indexOf(a.state) - order.indexOf(b.state) || mismatchFirst(a) - mismatchFirst(b),
+  );
+  for (const result of sorted) packer.add(lines, describeResult(request, result, keyOf, t));
 
   const requestIds: Group = {
-    title: `*Volcengine RequestId${apiRequestIds.length === 1 ? '' : 's'}* (for support tickets)`,
-    continued: '*Volcengine RequestIds (continued)*',
+    title: r.requestIds(summary.apiRequestIds.length),
+    continued: r.requestIdsContinued,
     separator: ', ',
   };
-  for (const apiRequestId of apiRequestIds) packer.add(requestIds, codeSpan(apiRequestId, 80));
+  for (const apiRequestId of summary.apiRequestIds)
+    packer.add(requestIds, codeSpan(apiRequestId, 80));
 
-  if (succeeded.length) {
-    const reminder: Group = {
-      title: `🔁 *Restart ${succeeded.length === 1 ? 'this instance' : `these ${succeeded.length.toLocaleString('en-US')} instances`} for the key pair to take effect*${
-        sandbox ? ' (SANDBOX: simulated, nothing was really bound)' : ''
-      }:`,
-      continued: '🔁 *Restart (continued):*',
-      separator: ', ',
-    };
-    for (const instanceId of succeeded) packer.add(reminder, codeSpan(instanceId, 80));
-  } else {
-    packer.add(
-      { separator: '\n' },
-      ':information_source: Nothing needs restarting: no instance got the key pair.',
-    );
+  const candidates = binds ? restartCandidates(request, summary) : undefined;
+  const toRestart = candidates ? [...candidates.running, ...candidates.unknown] : [];
+  if (candidates && toRestart.length + candidates.stopped.length) {
+    if (toRestart.length) {
+      const reminder: Group = {
+        title: r.restartReminder(toRestart.length, sandbox),
+        continued: r.restartContinued,
+        separator: ', ',
+      };
+      for (const instanceId of toRestart) packer.add(reminder, codeSpan(instanceId, 80));
+    }
+    if (candidates.stopped.length) {
+      const stopped: Group = { title: r.nextStart(candidates.stopped.length), separator: ', ' };
+      for (const instanceId of candidates.stopped) packer.add(stopped, codeSpan(instanceId, 80));
+    }
+  } else if (binds) {
+    packer.add({ separator: '\n' }, r.nothingToRestart);
   }
 
   const parts = packer.finish();
-  const tally = `${succeeded.length} succeeded, ${failed.length} failed, ${unconfirmed.length} unconfirmed`;
+  const tally = r.totalsLine(request.kind, summary);
+  const buttons = followUpButtons(
+    request,
+    options,
+    candidates?.running.length ?? 0,
+    summary.counts.ok,
+  );
   return parts.map((sections, i) => {
-    const part = parts.length > 1 ? ` (part ${i + 1} of ${parts.length})` : '';
+    const part = parts.length > 1 ? r.partSuffix(i + 1, parts.length) : '';
     const blocks: types.KnownBlock[] = [];
     if (parts.length > 1) {
       blocks.push({
         type: 'context',
         block_id: 'results_part',
-        elements: [{ type: 'mrkdwn', text: `Results for request ${id}${part}` }],
+        elements: [{ type: 'mrkdwn', text: r.part(id, i + 1, parts.length) }],
       });
     }
     sections.forEach((text, j) => {
-      blocks.push({
-        type: 'section',
-        block_id: `results_${j}`,
-        text: { type: 'mrkdwn', text },
-      });
+      blocks.push({ type: 'section', block_id: `results_${j}`, text: { type: 'mrkdwn', text } });
     });
+    // The buttons ride on the first message: it is the one the thread opens with.
+    if (i === 0 && buttons) blocks.push(buttons);
     const last = i === parts.length - 1;
-    const restart =
-      last && succeeded.length
-        ? ` Restart the ${plural(succeeded.length, 'instance')} that succeeded for the key to take effect.`
-        : '';
-    const prefix = sandbox ? `${SANDBOX_NOTE}. ` : '';
     return {
-      text: `${prefix}Results for request ${escapeMrkdwn(request.id)}${part}: ${tally}.${restart}`,
+      text: r.fallback(escapeMrkdwn(request.id), part, tally, last ? toRestart.length : 0, sandbox),
       blocks,
     };
   });
+}
+
+const mismatchFirst = (x: InstanceResult) =>
+  x.state === 'ok' && x.verification?.state === 'mismatch' ? 0 : 1;
+
+/** For an undo's ok lines: which key pair each instance got back, or that its key was removed. */
+function keyStepByInstance(request: MutationRequest): Map<string, { action: string; key: string }> {
+  const map = new Map<string, { action: string; key: string }>();
+  const before = new Map(
+    (request.preview?.instances ?? []).map((i) => [i.instanceId, i.keyPairName]),
+  );
+  for (const step of request.steps) {
+    if (step.action !== 'AttachKeyPair' && step.action !== 'DetachKeyPair') continue;
+    for (const id of step.instanceIds) {
+      const name =
+        step.action === 'DetachKeyPair'
+          ? (request.keyPairName ?? request.keyPairId)
+          : (step.keyPairName ?? before.get(id) ?? step.keyPairId);
+      map.set(id, { action: step.action, key: name ?? '?' });
+    }
+  }
+  return map;
+}
+
+function describeResult(
+  request: MutationRequest,
+  result: InstanceResult,
+  keyOf: Map<string, { action: string; key: string }>,
+  t: Catalogue,
+): string {
+  const l = t.results.line;
+  const id = codeSpan(result.instanceId, 80);
+  const code = (c: string) => escapeMrkdwn(truncateText(c, 100));
+  switch (result.state) {
+    case 'failed':
+      return l.failed(id, code(result.code), escapeMrkdwn(result.explanation));
+    case 'unconfirmed':
+      return l.unconfirmed(id, code(result.code), escapeMrkdwn(result.reason));
+    case 'not_started':
+      return l.notStarted(id);
+    case 'pending':
+      return l.pending(id);
+    case 'ok':
+      break;
+  }
+  if (request.kind === 'restart') {
+    const key = result.observed?.keyPairName ?? result.observed?.keyPairId;
+    return key ? l.restarted(id, codeSpan(key, 64)) : l.restartedNoKey(id);
+  }
+  const v = result.verification;
+  if (v?.state === 'mismatch') {
+    const seen = v.seen?.keyPairName ?? v.seen?.keyPairId;
+    return seen ? l.mismatch(id, codeSpan(seen, 64)) : l.mismatchNone(id);
+  }
+  if (request.kind === 'undo') {
+    const step = keyOf.get(result.instanceId);
+    const key = codeSpan(step?.key ?? '?', 64);
+    return step?.action === 'DetachKeyPair' ? l.detached(id, key) : l.restored(id, key);
+  }
+  if (v?.state === 'verified') return l.verified(id);
+  if (v?.state === 'unverified') return l.unverified(id, escapeMrkdwn(v.reason ?? '?'));
+  return l.ok(id);
+}
+
+/** Restart (when something bound is RUNNING) and Undo (an attach, within its window). */
+function followUpButtons(
+  request: MutationRequest,
+  options: ResultsOptions,
+  running: number,
+  bound: number,
+): types.ActionsBlock | undefined {
+  const { t } = options;
+  const elements: types.Button[] = [];
+  if (running > 0) {
+    elements.push({
+      type: 'button',
+      action_id: ACTIONS.restart,
+      text: plain(truncateText(t.results.buttons.restart(running), SLACK_LIMITS.buttonText)),
+      value: request.id,
+    });
+  }
+  const finished = request.finishedAt ? Date.parse(request.finishedAt) : options.now.getTime();
+  const undoOpen = options.now.getTime() < finished + options.undoWindowHours * 3_600_000;
+  if (request.kind === 'attach' && undoOpen && bound > 0) {
+    elements.push({
+      type: 'button',
+      action_id: ACTIONS.undo,
+      text: plain(t.results.buttons.undo),
+      value: request.id,
+    });
+  }
+  return elements.length ? { type: 'actions', block_id: 'results_actions', elements } : undefined;
 }

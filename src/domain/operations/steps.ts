@@ -1,0 +1,49 @@
+import { clientTokenFor, MAX_BATCH_SIZE } from '../batches.js';
+import type { Step, StepAction } from '../request.js';
+
+// Building blocks of every plan: planned steps with their ClientTokens. Pure and deterministic: a
+// request re-derives exactly the same steps and tokens from its id.
+
+/** Consecutive chunks of at most `size`, duplicates dropped (first occurrence kept). */
+export function chunk(ids: readonly string[], size = MAX_BATCH_SIZE): string[][] {
+  const unique = [...new Set(ids)];
+  const chunks: string[][] = [];
+  for (let start = 0; start < unique.length; start += size) {
+    chunks.push(unique.slice(start, start + size));
+  }
+  return chunks;
+}
+
+export interface StepSpec {
+  phase: number;
+  wave?: number;
+  action: StepAction;
+  instanceIds: string[];
+  keyPairName?: string;
+  keyPairId?: string;
+  timeoutMs?: number;
+}
+
+/** Numbers the specs in order; mutations get the ClientToken of their index. */
+export function toSteps(requestId: string, specs: readonly StepSpec[]): Step[] {
+  return specs.map((spec, index) => {
+    const step: Step = { index, ...spec, state: 'planned', sendCount: 0 };
+    if (isMutation(spec.action)) step.clientToken = clientTokenFor(requestId, index);
+    return step;
+  });
+}
+
+function isMutation(action: StepAction): boolean {
+  return action === 'AttachKeyPair' || action === 'DetachKeyPair' || action === 'RebootInstances';
+}
+
+/** The key pair fields of a request, without undefined values. */
+export function keyPairFields(source: { keyPairName?: string; keyPairId?: string }): {
+  keyPairName?: string;
+  keyPairId?: string;
+} {
+  return {
+    ...(source.keyPairName ? { keyPairName: source.keyPairName } : {}),
+    ...(source.keyPairId ? { keyPairId: source.keyPairId } : {}),
+  };
+}

@@ -1,0 +1,175 @@
+import { explainCode } from '../outcome.js';
+import type {
+  InstanceSnapshot,
+  MutationRequest,
+  ObservedInstance,
+  Step,
+  StepAction,
+} from '../request.js';
+
+// What happened to each instance of any request, read from its journaled steps. One reading for
+// every kind: an instance goes through its steps in order (a restart: reboot, then wait) and its
+// result is the first step that did not go well, or ok with what was last observed. The Verify
+// read is not a pass/fail step: it only says whether an ok instance really shows its key pair.
+
+export type Verification =
+  | { state: 'verified' }
+  /** The instance shows another key pair (or none) than the one the request set. */
+  | { state: 'mismatch'; seen?: { keyPairId?: string; keyPairName?: string } }
+  /** No read-back: the read failed, the instance was not in its answer, or it is still due. */
+  | { state: 'unverified'; reason?: string };
+
+export type InstanceResult =
+  | { instanceId: string; state: 'ok'; observed?: ObservedInstance; verification?: Verification }
+  | { instanceId: string; state: 'failed'; code: string; message: string; explanation: string }
+  /** Its call failed as a whole (after retries): nothing says whether it changed. */
+  | { instanceId: string; state: 'unconfirmed'; code: string; reason: string }
+  /** A halted roll never got to it. */
+  | { instanceId: string; state: 'not_started' }
+  | { instanceId: string; state: 'pending' };
+
+export interface RequestSummary {
+  total: number;
+  results: InstanceResult[];
+  counts: Record<InstanceResult['state'], number>;
+  /** ok instances whose read-back shows a different key pair. */
+  mismatched: number;
+  /** Volcengine RequestIds of the answers, in step order, without repeats. */
+  apiRequestIds: string[];
+}
+
+/** The key pair a mutation step leaves on an instance: the one attached, or none (detach). */
+function expectedKey(step: Step): { keyPairId?: string; keyPairName?: string } | null {
+  if (step.action === 'DetachKeyPair') return null;
+  return {
+    ...(step.keyPairId ? { keyPairId: step.keyPairId } : {}),
+    ...(step.keyPairName ? { keyPairName: step.keyPairName } : {}),
+  };
+}
+
+function showsKey(
+  observed: ObservedInstance,
+  expected: { keyPairId?: string; keyPairName?: string } | null,
+): boolean {
+  if (expected === null) return !observed.keyPairId && !observed.keyPairName;
+  if (expected.keyPairId) return observed.keyPairId === expected.keyPairId;
+  return !!expected.keyPairName && observed.keyPairName === expected.keyPairName;
+}
+
+const KEY_ACTIONS: ReadonlySet<StepAction> = new Set(['AttachKeyPair', 'DetachKeyPair']);
+
+export function summarizeRequest(
+  request: Pick<MutationRequest, 'instanceIds' | 'steps'>,
+): RequestSummary {
+  const ids = [...new Set(request.instanceIds)];
+  const chains = new Map<string, Step[]>(ids.map((id) => [id, []]));
+  const verify = request.steps.find((s) => s.action === 'Verify');
+  for (const step of request.steps) {
+    if (step.action === 'Verify') continue;
+    for (const id of step.instanceIds) chains.get(id)?.push(step);
+  }
+  const verified =
+    verify?.state === 'done'
+      ? new Map((verify.outcomes ?? []).map((o) => [o.instanceId, o]))
+      : undefined;
+
+  const results = ids.map((instanceId): InstanceResult => {
+    let observed: ObservedInstance | undefined;
+    let keyStep: Step | undefined;
+    for (const step of chains.get(instanceId) ?? []) {
+      if (step.state === 'planned' || step.state === 'sent')
+        return { instanceId, state: 'pending' };
+      if (step.state === 'skipped') return { instanceId, state: 'not_started' };
+      if (step.state === 'failed') {
+        const code = step.error?.code ?? 'UnexpectedError';
+        return {
+          instanceId,
+          state: 'unconfirmed',
+          code,
+          reason: explainCode(code, step.error?.message),
+        };
+      }
+      const outcome = step.outcomes?.find((o) => o.instanceId === instanceId);
+      if (outcome && !outcome.ok) {
+        const { code, message } = outcome;
+        return {
+          instanceId,
+          state: 'failed',
+          code,
+          message,
+          explanation: explainCode(code, message),
+        };
+      }
+      if (outcome?.observed) observed = outcome.observed;
+      if (KEY_ACTIONS.has(step.action)) keyStep = step;
+    }
+    const result: InstanceResult = { instanceId, state: 'ok', ...(observed ? { observed } : {}) };
+    if (keyStep && verify)
+      result.verification = verificationOf(instanceId, keyStep, verify, verified);
+    return result;
+  });
+
+  const counts = { ok: 0, failed: 0, unconfirmed: 0, not_started: 0, pending: 0 };
+  let mismatched = 0;
+  for (const r of results) {
+    counts[r.state]++;
+    if (r.state === 'ok' && r.verification?.state === 'mismatch') mismatched++;
+  }
+  const apiRequestIds = new Set<string>();
+  for (const step of request.steps) {
+    if (step.apiRequestId) apiRequestIds.add(step.apiRequestId);
+    if (step.error?.requestId) apiRequestIds.add(step.error.requestId);
+  }
+  return { total: ids.length, results, counts, mismatched, apiRequestIds: [...apiRequestIds] };
+}
+
+function verificationOf(
+  instanceId: string,
+  keyStep: Step,
+  verify: Step,
+  read: Map<string, { observed?: ObservedInstance }> | undefined,
+): Verification {
+  if (verify.state === 'failed') {
+    const code = verify.error?.code ?? 'UnexpectedError';
+    return { state: 'unverified', reason: explainCode(code, verify.error?.message) };
+  }
+  if (!read) return { state: 'unverified' };
+  const observed = read.get(instanceId)?.observed;
+  if (!observed) return { state: 'unverified', reason: 'the read-back did not list the instance' };
+  if (showsKey(observed, expectedKey(keyStep))) return { state: 'verified' };
+  const seen = {
+    ...(observed.keyPairId ? { keyPairId: observed.keyPairId } : {}),
+    ...(observed.keyPairName ? { keyPairName: observed.keyPairName } : {}),
+  };
+  return { state: 'mismatch', ...(seen.keyPairId || seen.keyPairName ? { seen } : {}) };
+}
+
+/** Ids whose result is ok. */
+export function succeededIds(summary: RequestSummary): string[] {
+  return summary.results.filter((r) => r.state === 'ok').map((r) => r.instanceId);
+}
+
+/**
+ * After an attach or undo: the instances to restart (bound and RUNNING) and those that take the
+ * key at their next start (bound while STOPPED). The read-back's status wins over the preview's.
+ */
+export function restartCandidates(
+  request: Pick<MutationRequest, 'instanceIds' | 'steps' | 'preview'>,
+  summary: RequestSummary = summarizeRequest(request),
+): { running: string[]; stopped: string[]; unknown: string[] } {
+  const verify = request.steps.find((s) => s.action === 'Verify' && s.state === 'done');
+  const readBack = new Map((verify?.outcomes ?? []).map((o) => [o.instanceId, o.observed?.status]));
+  const previewed = new Map(
+    (request.preview?.instances ?? []).map((i: InstanceSnapshot) => [i.instanceId, i.status]),
+  );
+  const running: string[] = [];
+  const stopped: string[] = [];
+  const unknown: string[] = [];
+  for (const id of succeededIds(summary)) {
+    const status = readBack.get(id) ?? previewed.get(id);
+    if (status === 'RUNNING') running.push(id);
+    else if (status === 'STOPPED') stopped.push(id);
+    else unknown.push(id);
+  }
+  return { running, stopped, unknown };
+}

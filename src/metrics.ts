@@ -1,0 +1,109 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ServiceObserver } from './service/context.js';
+
+// GET /metrics in the Prometheus text format (issue 15), with prom-client. Every label value comes
+// from a small fixed set (kinds, statuses, actions, outcomes, error codes the API or we define,
+// Slack method names): no instance ids, request ids or user text, so cardinality stays bounded.
+
+export interface Metrics {
+  registry: Registry;
+  /** The service's observer: requests by kind and final status, decisions, executions in flight. */
+  observer: ServiceObserver;
+  volcCall(info: { action: string; outcome: 'ok' | 'error'; code?: string; durationMs: number }): void;
+  slackError(method: string): void;
+  credentialRefresh(ok: boolean): void;
+  /** The open requests by status, read when /metrics is scraped. */
+  trackOpenRequests(read: () => Promise<ReadonlyArray<{ status: string; kind: string }>>): void;
+  render(): Promise<string>;
+  contentType: string;
+}
+
+/** API error codes look like `InvalidInstance.NotFound`; anything else is folded into `other`. */
+const CODE = /^[A-Za-z][A-Za-z0-9.]{0,63}$/;
+const label = (value: string | undefined, fallback = 'none') =>
+  value && CODE.test(value) ? value : value ? 'other' : fallback;
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'attach_key_bot_' });
+
+  const finished = new Counter({
+    name: 'attach_key_bot_requests_finished_total',
+    help: 'Requests that reached a final status, by operation kind and status',
+    labelNames: ['kind', 'status'] as const,
+    registers: [registry],
+  });
+  const decisions = new Counter({
+    name: 'attach_key_bot_decisions_total',
+    help: 'Approvals counted, requests approved, rejected and expired, by operation kind',
+    labelNames: ['kind', 'decision'] as const,
+    registers: [registry],
+  });
+  const volcCalls = new Counter({
+    name: 'attach_key_bot_volcengine_calls_total',
+    help: 'Volcengine API calls (after retries) by action, outcome and error code',
+    labelNames: ['action', 'outcome', 'code'] as const,
+    registers: [registry],
+  });
+  const volcLatency = new Histogram({
+    name: 'attach_key_bot_volcengine_call_seconds',
+    help: 'Time of one Volcengine API call including its retries, by action',
+    labelNames: ['action'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const slackErrors = new Counter({
+    name: 'attach_key_bot_slack_api_errors_total',
+    help: 'Slack Web API calls that failed, by method',
+    labelNames: ['method'] as const,
+    registers: [registry],
+  });
+  const refreshes = new Counter({
+    name: 'attach_key_bot_credential_refreshes_total',
+    help: 'STS AssumeRole credential refreshes, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const inFlight = new Gauge({
+    name: 'attach_key_bot_executions_in_flight',
+    help: 'Requests this replica is executing now',
+    registers: [registry],
+  });
+  let readOpen: (() => Promise<ReadonlyArray<{ status: string; kind: string }>>) | undefined;
+  const open = new Gauge({
+    name: 'attach_key_bot_open_requests',
+    help: 'Requests not closed yet (pending approval, running, or results not posted), by kind and status',
+    labelNames: ['kind', 'status'] as const,
+    registers: [registry],
+    async collect() {
+      if (!readOpen) return;
+      this.reset();
+      try {
+        for (const r of await readOpen()) this.inc({ kind: label(r.kind), status: label(r.status) });
+      } catch {
+        // The store is down: /healthz says so; the gauge keeps no stale value.
+      }
+    },
+  });
+  void open;
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    observer: {
+      requestFinished: (kind, status) => finished.inc({ kind: label(kind), status: label(status) }),
+      decisionRecorded: (kind, decision) => decisions.inc({ kind: label(kind), decision }),
+      executionsInFlight: (count) => inFlight.set(count),
+    },
+    volcCall(info) {
+      volcCalls.inc({ action: label(info.action), outcome: info.outcome, code: label(info.code) });
+      volcLatency.observe({ action: label(info.action) }, info.durationMs / 1000);
+    },
+    slackError: (method) => slackErrors.inc({ method: label(method) }),
+    credentialRefresh: (ok) => refreshes.inc({ outcome: ok ? 'ok' : 'error' }),
+    trackOpenRequests(read) {
+      readOpen = read;
+    },
+    render: () => registry.metrics(),
+  };
+}

@@ -1,0 +1,118 @@
+import type { ApprovalPolicy } from '../domain/policy.js';
+import type {
+  AuditEvent,
+  AuditLog,
+  Clock,
+  EcsApi,
+  Logger,
+  Notifier,
+  RequestStore,
+} from './ports.js';
+import { createCoalescer } from './run-limited.js';
+
+// What every part of the service shares: its dependencies, the clock, the audit trail, background
+// work tracking and the coalesced card updates.
+
+/** User-group membership (Slack usergroups.users.list), cached by the adapter. */
+export interface ApproverDirectory {
+  /** Members of each group; undefined for a group whose members are unknown (fail closed). */
+  membersOf(groupIds: readonly string[]): Promise<Map<string, ReadonlySet<string> | undefined>>;
+}
+
+/** What the service observes happening, for metrics. Every method is optional and must not throw. */
+export interface ServiceObserver {
+  requestFinished?(kind: string, status: string): void;
+  decisionRecorded?(kind: string, decision: 'approval' | 'approved' | 'rejected' | 'expired'): void;
+  executionsInFlight?(count: number): void;
+}
+
+export interface ServiceSettings {
+  policy: ApprovalPolicy;
+  requesterIds: readonly string[];
+  allowedChannelIds: readonly string[];
+  maxInstancesPerRequest: number;
+  requestTtlMinutes: number;
+  sandbox: boolean;
+  /** Mutation calls of one phase sent at once. */
+  maxConcurrency: number;
+  /** Closed requests older than this leave the store for the audit trail. */
+  retentionDays: number;
+  restart: { waveSize: number; waveTimeoutMs: number };
+  undoWindowHours: number;
+  /** How long an execution lease lasts without renewal. */
+  leaseSeconds: number;
+}
+
+export interface ServiceDeps {
+  store: RequestStore;
+  ecs: EcsApi;
+  notifier: Notifier;
+  audit: AuditLog;
+  directory: ApproverDirectory;
+  clock: Clock;
+  logger: Logger;
+  newRequestId: () => string;
+  /** This replica's name in execution leases. */
+  replicaId: string;
+  settings: ServiceSettings;
+  /** Waits between restart polls and store retries (tests move a manual clock). */
+  sleep?: (ms: number) => Promise<void>;
+  observer?: ServiceObserver;
+}
+
+export interface ServiceContext {
+  deps: ServiceDeps;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  /** Appends to the audit trail; a failure is logged, never thrown (the work already happened). */
+  record(event: Omit<AuditEvent, 'at'>): Promise<void>;
+  /** Registers background work so stop() and idle() wait for it. */
+  track<T>(promise: Promise<T>): Promise<T>;
+  /** Schedules a card update; updates for one request coalesce. */
+  refreshCard(requestId: string): void;
+  isAccepting(): boolean;
+  stopAccepting(): void;
+  background(): Promise<unknown>[];
+  cardsIdle(): Promise<void>;
+}
+
+export function createContext(deps: ServiceDeps): ServiceContext {
+  const background = new Set<Promise<unknown>>();
+  let accepting = true;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    background.add(promise);
+    promise.finally(() => background.delete(promise)).catch(() => {});
+    return promise;
+  };
+  const cards = createCoalescer(async (id) => {
+    const request = await deps.store.get(id);
+    if (request?.card) await deps.notifier.updateCard(request);
+  });
+
+  return {
+    deps,
+    now: () => deps.clock.now(),
+    sleep,
+    async record(event) {
+      try {
+        await deps.audit.append({ ...event, at: deps.clock.now().toISOString() } as AuditEvent);
+      } catch (error) {
+        deps.logger.error('audit append failed', {
+          requestId: event.requestId,
+          event: event.type,
+          error,
+        });
+      }
+    },
+    track,
+    refreshCard: (id) => void track(cards.schedule(id)),
+    isAccepting: () => accepting,
+    stopAccepting: () => {
+      accepting = false;
+    },
+    background: () => [...background],
+    cardsIdle: () => cards.idle(),
+  };
+}

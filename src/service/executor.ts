@@ -1,0 +1,340 @@
+import { haltsOnFailure } from '../domain/operations/restart.js';
+import { summarizeRequest } from '../domain/operations/summary.js';
+import {
+  hasWorkLeft,
+  isOpenStep,
+  type MutationRequest,
+  needsExecution,
+  type Step,
+  settledStatus,
+} from '../domain/request.js';
+import type { ServiceContext } from './context.js';
+import { claimLease, type Lease } from './lease.js';
+import { isStoreUnavailable, toStepError } from './ports.js';
+import { runLimited } from './run-limited.js';
+import { performStep, StepInterrupted } from './step-runner.js';
+
+// The one engine for every approved mutation (design.md §3): a replica claims the request with a
+// lease, runs its plan phase by phase (steps of a phase at once, bounded), journals each step
+// `sent` before its call and `done`/`failed` after, halts a restart at a failed wave, settles the
+// status and posts the results once. A restart or a takeover of a lapsed lease resumes from the
+// journal, resending unfinished steps with their ClientTokens.
+
+export function createExecutor(ctx: ServiceContext) {
+  const { deps } = ctx;
+  const { store, logger, notifier, settings } = deps;
+  const running = new Map<string, Promise<void>>();
+
+  /** Runs (or finishes) a request. Safe to call again and on every replica: one run at a time. */
+  function execute(requestId: string): Promise<void> {
+    const existing = running.get(requestId);
+    if (existing) return existing;
+    const run = ctx
+      .track(runWithLease(requestId))
+      .catch((error: unknown) => {
+        if (error instanceof StepInterrupted) return;
+        logger.error('execution stopped', { requestId, error });
+      })
+      .finally(() => {
+        running.delete(requestId);
+        deps.observer?.executionsInFlight?.(running.size);
+      });
+    running.set(requestId, run);
+    deps.observer?.executionsInFlight?.(running.size);
+    return run;
+  }
+
+  async function runWithLease(requestId: string): Promise<void> {
+    const lease = await claimLease(ctx, requestId);
+    if (!lease) return; // another replica holds it; the takeover scan looks again later
+    try {
+      const request = await withStore(lease, () => store.get(requestId));
+      if (!request) return;
+      if (needsExecution(request)) {
+        await start(lease, request);
+        await runPlan(lease, requestId);
+        await finish(lease, requestId);
+      }
+      await postResultsOnce(lease, requestId);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  async function start(lease: Lease, request: MutationRequest): Promise<void> {
+    const started = await withStore(lease, () =>
+      store.update(request.id, (current) =>
+        needsExecution(current)
+          ? { ok: true, request: { ...current, status: 'executing' } }
+          : { ok: false, refusal: current.status },
+      ),
+    );
+    if (!started.ok) return;
+    const resumed = started.request.steps.some((s) => s.sendCount > 0);
+    logger.info(resumed ? 'execution resumed' : 'execution started', {
+      requestId: request.id,
+      kind: request.kind,
+      steps: request.steps.length,
+      replica: deps.replicaId,
+    });
+    await ctx.record({
+      type: 'execution_started',
+      requestId: request.id,
+      kind: request.kind,
+      resumed,
+      replica: deps.replicaId,
+      steps: request.steps.map((s) => ({
+        index: s.index,
+        action: s.action,
+        ...(s.clientToken ? { clientToken: s.clientToken } : {}),
+      })),
+    });
+    ctx.refreshCard(request.id);
+  }
+
+  async function runPlan(lease: Lease, requestId: string): Promise<void> {
+    const first = await withStore(lease, () => store.get(requestId));
+    const phases = [...new Set((first?.steps ?? []).map((s) => s.phase))].sort((a, b) => a - b);
+    for (const phase of phases) {
+      const request = await withStore(lease, () => store.get(requestId));
+      if (!request) return;
+      const open = request.steps.filter((s) => s.phase === phase && isOpenStep(s));
+      if (!open.length) continue;
+      const halted = haltedWave(request);
+      if (halted !== undefined && (open[0]?.wave ?? 0) > halted) {
+        await skipAfter(lease, request, halted);
+        continue;
+      }
+      await runLimited(open, settings.maxConcurrency, (step) =>
+        runStep(lease, request, step.index),
+      );
+    }
+  }
+
+  /** A halting kind stops after the first wave with a failed step or instance. */
+  function haltedWave(request: MutationRequest): number | undefined {
+    if (!haltsOnFailure(request.kind)) return undefined;
+    const failed = request.steps
+      .filter((s) => s.state === 'failed' || (s.state === 'done' && s.outcomes?.some((o) => !o.ok)))
+      .map((s) => s.wave ?? 0);
+    return failed.length ? Math.min(...failed) : undefined;
+  }
+
+  async function skipAfter(lease: Lease, request: MutationRequest, wave: number): Promise<void> {
+    const skipped: number[] = [];
+    await withStore(lease, () =>
+      store.update(request.id, (current) => ({
+        ok: true,
+        request: {
+          ...current,
+          steps: current.steps.map((s) => {
+            if (!isOpenStep(s) || (s.wave ?? 0) <= wave) return s;
+            skipped.push(s.index);
+            return { ...s, state: 'skipped' as const };
+          }),
+        },
+      })),
+    );
+    logger.warn('roll halted', {
+      requestId: request.id,
+      afterWave: wave,
+      skippedSteps: skipped.length,
+    });
+    await ctx.record({
+      type: 'steps_skipped',
+      requestId: request.id,
+      kind: request.kind,
+      afterWave: wave,
+      steps: skipped,
+    });
+    ctx.refreshCard(request.id);
+  }
+
+  async function runStep(lease: Lease, request: MutationRequest, index: number): Promise<void> {
+    await checkpoint(lease);
+    const sent = await changeStep(lease, request.id, index, (s) => ({
+      ...s,
+      state: 'sent',
+      sendCount: s.sendCount + 1,
+      // The first send starts a restart wave's clock; a resume keeps it.
+      sentAt: s.sentAt ?? ctx.now().toISOString(),
+    }));
+    await ctx.record({
+      type: 'step_sent',
+      requestId: request.id,
+      kind: request.kind,
+      step: index,
+      action: sent.action,
+      ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),
+      instances: sent.instanceIds.length,
+      sendCount: sent.sendCount,
+    });
+    // A wait reads its wave's reboot answers, written after this phase's snapshot was taken.
+    const fresh =
+      sent.action === 'WaitRunning'
+        ? ((await withStore(lease, () => store.get(request.id))) ?? request)
+        : request;
+    try {
+      const answer = await performStep(deps.ecs, fresh, sent, {
+        now: ctx.now,
+        sleep: ctx.sleep,
+        checkpoint: () => checkpoint(lease),
+      });
+      await checkpoint(lease);
+      await changeStep(lease, request.id, index, (s) => ({
+        ...s,
+        state: 'done',
+        finishedAt: ctx.now().toISOString(),
+        ...(answer.apiRequestId ? { apiRequestId: answer.apiRequestId } : {}),
+        outcomes: answer.outcomes,
+      }));
+      const failed = answer.outcomes.filter((o) => !o.ok).length;
+      logger.info('step done', {
+        requestId: request.id,
+        step: index,
+        action: sent.action,
+        apiRequestId: answer.apiRequestId,
+        ok: answer.outcomes.length - failed,
+        failed,
+      });
+      await ctx.record({
+        type: 'step_done',
+        requestId: request.id,
+        kind: request.kind,
+        step: index,
+        action: sent.action,
+        ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),
+        apiRequestId: answer.apiRequestId,
+        outcomes: answer.outcomes,
+      });
+    } catch (error) {
+      if (error instanceof StepInterrupted) throw error;
+      await checkpoint(lease);
+      const stepError = toStepError(error);
+      await changeStep(lease, request.id, index, (s) => ({
+        ...s,
+        state: 'failed',
+        finishedAt: ctx.now().toISOString(),
+        error: stepError,
+        ...(stepError.requestId ? { apiRequestId: stepError.requestId } : {}),
+      }));
+      logger.error('step failed', {
+        requestId: request.id,
+        step: index,
+        action: sent.action,
+        ...stepError,
+      });
+      await ctx.record({
+        type: 'step_failed',
+        requestId: request.id,
+        kind: request.kind,
+        step: index,
+        action: sent.action,
+        ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),
+        error: stepError,
+      });
+    }
+    ctx.refreshCard(request.id);
+  }
+
+  /** Before every call and write: stop if the bot is stopping or another replica took over. */
+  async function checkpoint(lease: Lease): Promise<void> {
+    if (!ctx.isAccepting()) throw new StepInterrupted('the bot is stopping');
+    if (!(await lease.renewIfDue())) throw new StepInterrupted('the execution lease was lost');
+  }
+
+  async function changeStep(
+    lease: Lease,
+    requestId: string,
+    index: number,
+    change: (step: Step) => Step,
+  ): Promise<Step> {
+    const result = await withStore(lease, () =>
+      store.update(requestId, (current) => ({
+        ok: true,
+        request: {
+          ...current,
+          steps: current.steps.map((s) => (s.index === index ? change(s) : s)),
+        },
+      })),
+    );
+    if (!result.ok) throw new Error(`request ${requestId} vanished during execution`);
+    return result.request.steps.find((s) => s.index === index) as Step;
+  }
+
+  async function finish(lease: Lease, requestId: string): Promise<void> {
+    const result = await withStore(lease, () =>
+      store.update(requestId, (current) => {
+        const status = settledStatus(current.steps);
+        if (current.status !== 'executing' || !status) return { ok: false, refusal: 'unsettled' };
+        return { ok: true, request: { ...current, status, finishedAt: ctx.now().toISOString() } };
+      }),
+    );
+    if (!result.ok) return;
+    const request = result.request;
+    const { counts, mismatched, total } = summarizeRequest(request);
+    const totals = { instances: total, ...counts, mismatched };
+    logger.info(`request ${request.status}`, { requestId, kind: request.kind, ...totals });
+    await ctx.record({
+      type: 'finished',
+      requestId,
+      kind: request.kind,
+      status: request.status,
+      ...totals,
+    });
+    deps.observer?.requestFinished?.(request.kind, request.status);
+  }
+
+  /** Posts the results unless they were posted before; the journal makes this once only. */
+  async function postResultsOnce(lease: Lease, requestId: string): Promise<void> {
+    const request = await withStore(lease, () => store.get(requestId));
+    if (!request || request.resultsPostedAt) return;
+    if (request.status !== 'done' && request.status !== 'failed') return;
+    await checkpoint(lease);
+    const posted = await notifier.postResults(request);
+    if (!posted) return; // logged by the notifier; the next start (or takeover) tries again
+    const stored = await withStore(lease, () =>
+      store.update(requestId, (c) => ({
+        ok: true,
+        request: { ...c, resultsPostedAt: ctx.now().toISOString(), results: posted },
+      })),
+    );
+    await ctx.record({ type: 'results_posted', requestId, kind: request.kind });
+    ctx.refreshCard(requestId);
+    if (stored.ok) void ctx.track(notifier.tellRequester(stored.request, 'results'));
+  }
+
+  /**
+   * Store calls of a running execution wait out an unreachable store (the database is down):
+   * the work pauses and goes on when it is back, unless the bot stops or the lease lapses.
+   */
+  async function withStore<T>(lease: Lease, work: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isStoreUnavailable(error)) throw error;
+        if (!ctx.isAccepting()) throw new StepInterrupted('the bot is stopping');
+        if (!lease.stillValid()) throw new StepInterrupted('the execution lease lapsed');
+        if (attempt === 0) logger.warn('store unavailable: execution paused', { error });
+        await ctx.sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
+      }
+    }
+  }
+
+  /** Every request a previous process (or a dead replica) left unfinished. */
+  async function resumeOpen(): Promise<number> {
+    const open = (await store.listOpen()).filter(hasWorkLeft);
+    const todo = open.filter((r) => !running.has(r.id));
+    if (todo.length) logger.debug('looking for unfinished requests', { count: todo.length });
+    await Promise.all(todo.map((r) => execute(r.id)));
+    return todo.length;
+  }
+
+  return {
+    execute,
+    resumeOpen,
+    running: () => [...running.values()],
+    runningIds: () => [...running.keys()],
+  };
+}

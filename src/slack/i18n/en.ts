@@ -1,0 +1,37 @@
+import { explainCode } from '../../domain/outcome.js';
+import { enCard } from './en-card.js';
+import { enHome } from './en-home.js';
+import { enMessages } from './en-messages.js';
+import { enResults } from './en-results.js';
+import { num, plural } from './en-words.js';
+import type { Locale } from './locale.js';
+
+// The English catalogue. Its shape is the type every catalogue must have (Catalogue), so a key
+// missing from another language is a compile error, never an English fallback at run time.
+
+export const en = {
+  locale: 'en' as Locale,
+  num,
+  plural: (n: number, noun: string, nouns?: string) => plural(n, noun, nouns),
+  status: {
+    pending: 'waiting for approval',
+    approved: 'approved, starting',
+    rejected: 'rejected',
+    expired: 'expired',
+    executing: 'running',
+    done: 'done',
+    failed: 'finished with errors',
+  },
+  kind: { attach: 'attach', restart: 'restart', undo: 'undo' },
+  /** What an error code means and what to do, in plain words (the outcome catalogue). */
+  explain: (code: string, apiMessage?: string) => explainCode(code, apiMessage),
+  /** Slack's date token renders in each reader's time zone; this is its fallback and format. */
+  date: { format: '{date_short_pretty} at {time}' },
+  sandboxNote: ':test_tube: SANDBOX — simulated, nothing changes',
+  card: enCard,
+  results: enResults,
+  messages: enMessages,
+  home: enHome,
+};
+
+export type Catalogue = typeof en;

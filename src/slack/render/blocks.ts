@@ -1,0 +1,25 @@
+// Small Block Kit builders shared by the renderers, typed with Slack's own types.
+
+import type { types } from '@slack/bolt';
+import { truncateText } from './escape.js';
+import { SLACK_LIMITS } from './limits.js';
+
+export const mrkdwn = (text: string): types.MrkdwnElement => ({ type: 'mrkdwn', text });
+
+export const plain = (text: string): types.PlainTextElement => ({
+  type: 'plain_text',
+  text,
+  emoji: true,
+});
+
+export const section = (blockId: string, text: string): types.SectionBlock => ({
+  type: 'section',
+  block_id: blockId,
+  text: mrkdwn(truncateText(text, SLACK_LIMITS.sectionText)),
+});
+
+export const context = (blockId: string, text: string): types.ContextBlock => ({
+  type: 'context',
+  block_id: blockId,
+  elements: [mrkdwn(truncateText(text, SLACK_LIMITS.sectionText))],
+});

@@ -1,0 +1,77 @@
+// The App Home tab (issue 12): "Waiting for you" with working Approve/Reject buttons (the card's
+// own action ids and rules), and "Your requests" with their status.
+
+import type { types } from '@slack/bolt';
+import type { MutationRequest } from '../../domain/request.js';
+import type { Catalogue } from '../i18n/en.js';
+import { ACTIONS, COMMAND } from '../ids.js';
+import { context, plain, section } from './blocks.js';
+import { codeSpan, formatSlackDate, mentionUser, truncateText } from './escape.js';
+import { SLACK_LIMITS } from './limits.js';
+
+/** Each waiting request takes a section and an actions block; keep room for the rest. */
+const MAX_WAITING = 30;
+
+function subject(r: MutationRequest, t: Catalogue): string {
+  const h = t.messages.history;
+  return r.kind === 'restart'
+    ? h.whatRestart(r.instanceIds.length, codeSpan(r.region, 40))
+    : h.what(codeSpan(r.keyPairName ?? r.keyPairId ?? '?', 64), r.instanceIds.length, codeSpan(r.region, 40));
+}
+
+export function renderHome(input: {
+  waiting: readonly MutationRequest[];
+  mine: readonly MutationRequest[];
+  t: Catalogue;
+  now: Date;
+}): types.HomeView {
+  const { t } = input;
+  const h = t.home;
+  const blocks: types.KnownBlock[] = [
+    { type: 'header', block_id: 'home_header', text: plain(h.title) },
+    context('home_intro', h.intro(COMMAND)),
+    { type: 'header', block_id: 'home_waiting', text: plain(h.waitingHeading(input.waiting.length)) },
+  ];
+  if (!input.waiting.length) blocks.push(section('home_waiting_none', h.waitingNone));
+  for (const r of input.waiting.slice(0, MAX_WAITING)) {
+    blocks.push(
+      section(
+        `home_wait_${r.id}`,
+        h.waitingLine(
+          codeSpan(r.id, 40),
+          t.messages.history.kind[r.kind],
+          h.from(mentionUser(r.requesterId)),
+          subject(r, t),
+          r.approval.approvals.length,
+          r.approval.required,
+          formatSlackDate(r.expiresAt, t),
+        ),
+      ),
+      {
+        type: 'actions',
+        block_id: `home_decide_${r.id}`,
+        elements: [
+          { type: 'button', action_id: ACTIONS.approve, text: plain(t.card.buttons.approve), style: 'primary', value: r.id },
+          { type: 'button', action_id: ACTIONS.reject, text: plain(t.card.buttons.reject), style: 'danger', value: r.id },
+        ],
+      },
+    );
+  }
+  if (input.waiting.length > MAX_WAITING) {
+    blocks.push(context('home_waiting_more', h.moreWaiting(input.waiting.length - MAX_WAITING)));
+  }
+  blocks.push({ type: 'divider', block_id: 'home_divider' });
+  blocks.push({ type: 'header', block_id: 'home_mine', text: plain(h.mineHeading) });
+  const lines = input.mine.map((r) =>
+    h.mineLine(
+      codeSpan(r.id, 40),
+      t.messages.history.kind[r.kind],
+      subject(r, t),
+      t.status[r.status],
+      formatSlackDate(r.createdAt, t),
+    ),
+  );
+  blocks.push(section('home_mine_list', lines.length ? truncateText(lines.join('\n'), SLACK_LIMITS.sectionText) : h.mineNone));
+  blocks.push(context('home_updated', h.updated(formatSlackDate(input.now.toISOString(), t))));
+  return { type: 'home', blocks };
+}
