@@ -2,7 +2,9 @@ import { explainCode } from '../../domain/outcome.js';
 import { enCard } from './en-card.js';
 import { enHome } from './en-home.js';
 import { enMessages } from './en-messages.js';
+import { enParse } from './en-parse.js';
 import { enResults } from './en-results.js';
+import { enUsage } from './en-usage.js';
 import { num, plural } from './en-words.js';
 import type { Locale } from './locale.js';
 
@@ -32,6 +34,9 @@ export const en = {
   results: enResults,
   messages: enMessages,
   home: enHome,
+  parse: enParse,
+  /** `/attach-key help` as mrkdwn, for this command and these (escaped) regions. */
+  usage: enUsage,
 };
 
 export type Catalogue = typeof en;

@@ -3,6 +3,7 @@
 
 import type { types } from '@slack/bolt';
 import { summarizeRequest } from '../../domain/operations/summary.js';
+import { type ParseFailure, type ParseNote, USAGE } from '../../domain/parse.js';
 import { approverLists } from '../../domain/policy.js';
 import type { DecisionRefusal, MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
@@ -10,6 +11,7 @@ import { COMMAND } from '../ids.js';
 import { describeKeyPair } from './card-parts.js';
 import {
   codeSpan,
+  escapeMrkdwn,
   escapeMrkdwnOnce,
   formatSlackDate,
   mentionApprover,
@@ -19,6 +21,7 @@ import {
 } from './escape.js';
 import { instanceLine, previewLookup } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackReply } from './limits.js';
+import { describeParseFailure, describeParseNote, MRKDWN_FORMAT } from './parse-problems.js';
 
 /** Every reason a command, form or click changed nothing. */
 export type Refusal =
@@ -48,18 +51,32 @@ const section = (text: string, blockId = 'message'): types.SectionBlock => ({
 /** Text plus one section holding the same words, so long usage never breaks the section limit. */
 const reply = (text: string): SlackReply => ({ text, blocks: [section(text)] });
 
-export function renderUsage(usage: string): SlackReply {
-  return reply(escapeMrkdwnOnce(usage));
+export interface UsageOptions {
+  /** The regions `region=` accepts (the known ones and the default); USAGE.regions if absent. */
+  regions?: readonly string[];
+  /** Text after the usage (the sandbox's triggers); plain text, escaped here. */
+  appendix?: string;
 }
 
-/** `message` comes from the parser, which already escapes what the user typed. */
-export function renderParseError(message: string, usage: string): SlackReply {
-  return reply(`:warning: ${escapeMrkdwnOnce(message)}\n\n${escapeMrkdwnOnce(usage)}`);
+/** `/attach-key help` in the reader's language. */
+export function renderUsage(t: Catalogue, options: UsageOptions = {}): SlackReply {
+  const usage = t.usage(COMMAND, (options.regions ?? USAGE.regions).map(escapeMrkdwn));
+  return reply(options.appendix ? `${usage}\n\n${escapeMrkdwnOnce(options.appendix)}` : usage);
+}
+
+/** What was wrong with the command, then the usage (without any appendix). */
+export function renderParseError(
+  failure: ParseFailure,
+  t: Catalogue,
+  options: Pick<UsageOptions, 'regions'> = {},
+): SlackReply {
+  const problem = describeParseFailure(failure, t, MRKDWN_FORMAT);
+  return reply(`:warning: ${problem}\n\n${renderUsage(t, options).text}`);
 }
 
 /** Things the parser fixed or assumed, shown to the requester with the accepted request. */
-export function renderNotes(notes: readonly string[], t: Catalogue): SlackReply {
-  const lines = notes.map((n) => `• ${escapeMrkdwnOnce(n)}`).join('\n');
+export function renderNotes(notes: readonly ParseNote[], t: Catalogue): SlackReply {
+  const lines = notes.map((n) => `• ${describeParseNote(n, t)}`).join('\n');
   return reply(t.messages.notesAccepted(notes.length, lines));
 }
 
