@@ -12,9 +12,19 @@ import type { RequestDraft } from './request.js';
 // bounded repeats and edge trimming is a loop, so long input stays linear.
 //
 // Normalisation (both paths): zero-width characters (U+200B-U+200D, U+2060, U+FEFF) and backticks
-// are removed; full-width ASCII (U+FF01-U+FF5E) becomes ASCII. That targeted map is used instead of
-// NFKC so that e.g. superscript digits are refused, not silently turned into other ids. Every
-// Unicode space (NBSP, U+3000 …), commas and the ideographic comma U+3001 separate tokens.
+// are removed, and `＝` (U+FF1D) is read as `=`. Every Unicode space (NBSP, U+3000 …), the ASCII
+// comma and the separators a Chinese input method types, `，` (U+FF0C), `、` (U+3001) and `；`
+// (U+FF1B), separate tokens. (The ASCII `;` does not: between words it looks like shell, and is
+// refused with the id it seems to hold.)
+//
+// Full-width characters: any other full-width ASCII form (U+FF01-U+FF5E) inside a token, such as
+// `ｉ－ａｂｃ１２３` or `ｋｅｙ=ｐｒｏｄ`, is refused (`wide_characters`) with the ASCII form to type.
+// Ids are copied from the console, so a full-width one was typed in an input method's full-width
+// mode; showing what to type beats guessing what was meant. No NFKC either, so e.g. superscript
+// digits are refused too, not silently turned into other ids. Han characters are not full-width
+// forms: key pair names may use them.
+//
+// Words: `help`/`帮助`, `status`/`状态` and `history`/`历史` (any case) pick the other forms.
 //
 // Regions: the configured default region is always accepted, with `knownRegions` (KNOWN_REGIONS
 // when absent) besides it (see knownRegionsWith).
@@ -32,6 +42,8 @@ export type ParseProblem =
   | { kind: 'too_long'; length: number; limit: number }
   /** A Slack mention or link (`<!channel>`, `<@U1>`, `<http://…>`). */
   | { kind: 'markup'; token: string }
+  /** Full-width letters, digits or signs; `ascii` is the same token typed in ASCII. */
+  | { kind: 'wide_characters'; token: string; ascii: string }
   | { kind: 'status_needs_id' }
   | { kind: 'extra_word'; token: string; command: 'status' | 'history' }
   | { kind: 'bad_request_id'; token: string }
@@ -109,6 +121,8 @@ export const USAGE = {
   },
   history: { defaultLimit: DEFAULT_HISTORY_LIMIT, maxLimit: MAX_HISTORY_LIMIT },
   regions: KNOWN_REGIONS as readonly string[],
+  /** The words that pick a form, each also in Chinese. */
+  words: { help: ['help', '帮助'], status: ['status', '状态'], history: ['history', '历史'] },
 } as const;
 
 const INSTANCE_ID = /^i-[a-z0-9]{4,40}$/;
@@ -119,7 +133,8 @@ const REQUEST_ID = /^[A-Za-z0-9][\w-]{0,63}$/;
 const SLACK_MARKUP = /<[!@#][^<>]*>|<[a-z][a-z0-9+.-]*:[^<>]*>/i;
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 const WIDE_ASCII = /[\uFF01-\uFF5E]/g;
-const SEPARATORS = /[\s,\u3001]+/;
+const HAS_WIDE_ASCII = /[\uFF01-\uFF5E]/;
+const SEPARATORS = /[\s,\u3001\uFF0C\uFF1B]+/;
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}]/gu;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>' };
 const MAX_QUOTED = 40;
@@ -134,17 +149,15 @@ export function parseCommandText(text: string, options: ParseOptions): CommandPa
   const tokens = splitTokens(clean);
   const head = tokens[0];
   if (head === undefined) return { kind: 'open_modal' };
-  switch (head.toLowerCase()) {
-    case 'help':
-      return { kind: 'help' };
-    case 'status':
-      return parseStatus(tokens);
-    case 'history':
-      return parseHistory(tokens);
-    default:
-      return parseRequest(tokens, options);
-  }
+  const word = head.toLowerCase();
+  if (isWord(word, 'help')) return { kind: 'help' };
+  if (isWord(word, 'status')) return parseStatus(tokens);
+  if (isWord(word, 'history')) return parseHistory(tokens);
+  return parseRequest(tokens, options);
 }
+
+const isWord = (word: string, form: keyof typeof USAGE.words): boolean =>
+  (USAGE.words[form] as readonly string[]).includes(word);
 
 /** Parses the three inputs of the request modal; errors are keyed by block id. */
 export function parseModalValues(
@@ -170,6 +183,8 @@ function parseStatus(tokens: readonly string[]): CommandParse {
   if (extra !== undefined) {
     return fail({ kind: 'extra_word', token: shown(extra), command: 'status' });
   }
+  const wide = wideProblem(id);
+  if (wide) return fail(wide);
   if (!REQUEST_ID.test(id)) return fail({ kind: 'bad_request_id', token: shown(id) });
   return { kind: 'status', requestId: id };
 }
@@ -180,6 +195,8 @@ function parseHistory(tokens: readonly string[]): CommandParse {
   if (extra !== undefined) {
     return fail({ kind: 'extra_word', token: shown(extra), command: 'history' });
   }
+  const wide = wideProblem(count);
+  if (wide) return fail(wide);
   const limit = /^\d{1,3}$/.test(count) ? Number(count) : Number.NaN;
   if (!(limit >= 1 && limit <= MAX_HISTORY_LIMIT)) {
     return fail({
@@ -199,7 +216,9 @@ function parseRequest(tokens: readonly string[], options: ParseOptions): Command
   const problems = new ProblemList();
   for (const token of tokens) {
     const eq = token.indexOf('=');
-    if (eq === -1) {
+    const wide = wideProblem(token);
+    if (wide) problems.add(wide);
+    else if (eq === -1) {
       if (INSTANCE_ID.test(token)) ids.push(token);
       else problems.add(describeBadId(token, regions));
     } else {
@@ -291,7 +310,9 @@ function readModalInstances(text: string, maxInstances: number, errors: ModalErr
   const ids: string[] = [];
   const problems = new ProblemList();
   for (const token of splitTokens(clean)) {
-    if (INSTANCE_ID.test(token)) ids.push(token);
+    const wide = wideProblem(token);
+    if (wide) problems.add(wide);
+    else if (INSTANCE_ID.test(token)) ids.push(token);
     else if (token.includes('='))
       problems.add({ kind: 'option_in_instances', token: shown(token) });
     else problems.add(describeBadId(token, null));
@@ -313,11 +334,14 @@ function readModalKeyPair(
   const value = normalise(text).trim();
   const lower = value.toLowerCase();
   const token = shown(value);
+  const wide = wideProblem(value);
   let problem: ParseProblem;
   if (value === '') {
     problem = { kind: 'key_pair_empty' };
   } else if (/\s/.test(value)) {
     problem = { kind: 'key_pair_space', token };
+  } else if (wide) {
+    problem = wide;
   } else if (lower.startsWith('key=') || lower.startsWith('key-id=')) {
     problem = {
       kind: 'key_pair_prefixed',
@@ -381,10 +405,14 @@ function findMarkup(text: string): ParseProblem | undefined {
 }
 
 function normalise(text: string): string {
-  return text
-    .replace(ZERO_WIDTH, '')
-    .replace(WIDE_ASCII, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replaceAll('`', '');
+  return text.replace(ZERO_WIDTH, '').replaceAll('\uFF1D', '=').replaceAll('`', '');
+}
+
+/** A token with full-width ASCII forms in it, and the same token in ASCII to type instead. */
+function wideProblem(token: string): ParseProblem | undefined {
+  if (!HAS_WIDE_ASCII.test(token)) return undefined;
+  const ascii = token.replace(WIDE_ASCII, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  return { kind: 'wide_characters', token: shown(token), ascii: shown(ascii) };
 }
 
 function splitTokens(text: string): string[] {

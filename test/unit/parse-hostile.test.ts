@@ -86,11 +86,32 @@ const ROWS: [string, Row][] = [
   ['zero-width space inside an id', ok('i-abcd\u200b1234 key=prod')],
   ['BOM and word joiner', ok(`\ufeff${A} key=prod\u2060`)],
   ['ZWJ and ZWNJ', ok(`i-ab\u200dcd1234 k\u200cey=prod`)],
-  ['full-width ASCII', ok('ｉ－ａｂｃｄ１２３４ ｋｅｙ＝ｐｒｏｄ')],
+  // full-width input: separators and ＝ work, other full-width forms are refused with the ASCII form
+  [
+    'full-width id and option',
+    {
+      text: 'ｉ－ａｂｃｄ１２３４ ｋｅｙ＝ｐｒｏｄ',
+      token: 'ｉ－ａｂｃｄ１２３４',
+      also: ['type it as `i-abcd1234`', '1 more word'],
+    },
+  ],
+  [
+    'full-width option name',
+    { text: `${A} ｋｅｙ＝prod`, token: 'ｋｅｙ=prod', also: ['`key=prod`'] },
+  ],
+  [
+    'full-width digits in an id',
+    { text: 'i-abcd１２３４ key=prod', token: 'i-abcd１２３４', also: [A] },
+  ],
+  ['full-width equals', ok(`${A} key＝prod region＝cn-shanghai`, [A], { region: 'cn-shanghai' })],
   [
     'ideographic space and commas',
     ok(`${A}\u3000${B}，i-ijkl9012、key=prod`, [A, B, 'i-ijkl9012']),
   ],
+  ['full-width semicolons', ok(`${A}；${B}；key=prod；`, [A, B])],
+  ['every separator at once', ok(` ，、；\u3000${A} , ，、；\u3000 key=prod`)],
+  ['帮助', { text: '帮助', kind: 'help' }],
+  ['full-width help', { text: 'ｈｅｌｐ', token: 'ｈｅｌｐ', also: ['`help`'] }],
   ['whitespace only', { text: ' \n\t\u00a0\u3000 ', kind: 'open_modal' }],
   ['zero-width only', { text: '\u200b\ufeff', kind: 'open_modal' }],
   ['help shouted', { text: ' HELP ', kind: 'help' }],

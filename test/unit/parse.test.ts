@@ -488,3 +488,78 @@ describe('parseModalValues', () => {
     expect(result.ok ? [] : Object.keys(result.errors).sort()).toEqual(['instances', 'key_pair']);
   });
 });
+
+describe('Chinese input (issue 13)', () => {
+  it('reads 帮助, 状态 and 历史 like help, status and history', () => {
+    expect(parseCommandText('帮助', options)).toEqual({ kind: 'help' });
+    expect(parseCommandText(' 帮助 ', options)).toEqual({ kind: 'help' });
+    expect(parseCommandText('状态 ak-r1-7', options)).toEqual({
+      kind: 'status',
+      requestId: 'ak-r1-7',
+    });
+    expect(parseCommandText('历史', options)).toEqual({ kind: 'history', limit: 10 });
+    expect(parseCommandText('历史 20', options)).toEqual({ kind: 'history', limit: 20 });
+    expect(errorOf(parseCommandText('状态', options)).problem).toEqual({ kind: 'status_needs_id' });
+    expect(errorOf(parseCommandText('历史 99', options)).problem).toMatchObject({
+      kind: 'bad_history_count',
+      token: '99',
+    });
+  });
+
+  it('separates tokens with ，、；, U+3000 and reads ＝ as =', () => {
+    const result = request('i-aaaa1111，i-bbbb2222、i-cccc3333；i-dddd4444\u3000key＝prod');
+    expect(result.draft).toEqual({
+      instanceIds: ['i-aaaa1111', 'i-bbbb2222', 'i-cccc3333', 'i-dddd4444'],
+      keyPairName: 'prod',
+      region: 'cn-beijing',
+    });
+    expect(request('i-aaaa1111 key-id＝kp-abcd1234 region＝cn-shanghai').draft).toEqual({
+      instanceIds: ['i-aaaa1111'],
+      keyPairId: 'kp-abcd1234',
+      region: 'cn-shanghai',
+    });
+    expect(request('i-aaaa1111 key=生产密钥，i-bbbb2222').draft.keyPairName).toBe('生产密钥');
+  });
+
+  it('refuses a full-width id and shows the ASCII form to type', () => {
+    const error = refused('ｉ－ａｂｃｄ１２３４ key=prod');
+    expect(error.problem).toEqual({
+      kind: 'wide_characters',
+      token: 'ｉ－ａｂｃｄ１２３４',
+      ascii: 'i-abcd1234',
+    });
+    expect(error.more).toBe(0);
+    expect(error.message).toBe(
+      '`ｉ－ａｂｃｄ１２３４` is in full-width characters: type it as `i-abcd1234`.',
+    );
+    expect(refused('i-aaaa1111 ｋｅｙ＝ｐｒｏｄ').problem).toEqual({
+      kind: 'wide_characters',
+      token: 'ｋｅｙ=ｐｒｏｄ',
+      ascii: 'key=prod',
+    });
+    expect(refused('状态 ａｋ－１').problem).toMatchObject({ ascii: 'ak-1' });
+    expect(refused('历史 ２０').problem).toMatchObject({ ascii: '20' });
+  });
+
+  it('refuses full-width forms in the modal too, per field', () => {
+    const result = parseModalValues(
+      { instances: 'i-aaaa1111，ｉ－ｂｂｂｂ２２２２', keyPair: 'ｐｒｏｄ' },
+      options,
+    );
+    expect(result.ok ? {} : result.errors).toEqual({
+      instances: {
+        problem: { kind: 'wide_characters', token: 'ｉ－ｂｂｂｂ２２２２', ascii: 'i-bbbb2222' },
+        more: 0,
+      },
+      key_pair: { problem: { kind: 'wide_characters', token: 'ｐｒｏｄ', ascii: 'prod' }, more: 0 },
+    });
+    expect(modalErrors(result).key_pair).toBe(
+      '"ｐｒｏｄ" is in full-width characters: type it as "prod".',
+    );
+    const ok = parseModalValues(
+      { instances: 'i-aaaa1111、i-bbbb2222；i-cccc3333', keyPair: '运维密钥' },
+      options,
+    );
+    expect(ok.ok && ok.draft.instanceIds).toEqual(['i-aaaa1111', 'i-bbbb2222', 'i-cccc3333']);
+  });
+});

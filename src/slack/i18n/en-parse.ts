@@ -17,6 +17,8 @@ const problem = {
     `The text is ${num(p.length)} characters long; the limit is ${num(p.limit)}. Split it into several requests.`,
   markup: (p, f) =>
     `Slack mentions and links are not instance ids: ${f.q(p.token)}. Paste the plain ids instead.`,
+  wide_characters: (p, f) =>
+    `${f.q(p.token)} is in full-width characters: type it as ${f.q(p.ascii)}.`,
   status_needs_id: () =>
     `status needs a request id: type ${COMMAND} status REQUEST-ID (the id is on the approval card).`,
   extra_word: (p, f) =>
