@@ -1,4 +1,4 @@
-import { explainCode } from '../../domain/outcome.js';
+import { ENGLISH_OUTCOME, explainFrom } from '../../domain/outcome.js';
 import { enCard } from './en-card.js';
 import { enHome } from './en-home.js';
 import { enMessages } from './en-messages.js';
@@ -26,7 +26,9 @@ export const en = {
   },
   kind: { attach: 'attach', restart: 'restart', undo: 'undo' },
   /** What an error code means and what to do, in plain words (the outcome catalogue). */
-  explain: (code: string, apiMessage?: string) => explainCode(code, apiMessage),
+  explain: (code: string, apiMessage?: string) => explainFrom(ENGLISH_OUTCOME, code, apiMessage),
+  /** Every error code's line (its keys are the same in every language). */
+  outcome: ENGLISH_OUTCOME,
   /** Slack's date token renders in each reader's time zone; this is its fallback and format. */
   date: { format: '{date_short_pretty} at {time}' },
   sandboxNote: ':test_tube: SANDBOX — simulated, nothing changes',
