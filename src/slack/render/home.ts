@@ -16,7 +16,11 @@ function subject(r: MutationRequest, t: Catalogue): string {
   const h = t.messages.history;
   return r.kind === 'restart'
     ? h.whatRestart(r.instanceIds.length, codeSpan(r.region, 40))
-    : h.what(codeSpan(r.keyPairName ?? r.keyPairId ?? '?', 64), r.instanceIds.length, codeSpan(r.region, 40));
+    : h.what(
+        codeSpan(r.keyPairName ?? r.keyPairId ?? '?', 64),
+        r.instanceIds.length,
+        codeSpan(r.region, 40),
+      );
 }
 
 export function renderHome(input: {
@@ -30,7 +34,11 @@ export function renderHome(input: {
   const blocks: types.KnownBlock[] = [
     { type: 'header', block_id: 'home_header', text: plain(h.title) },
     context('home_intro', h.intro(COMMAND)),
-    { type: 'header', block_id: 'home_waiting', text: plain(h.waitingHeading(input.waiting.length)) },
+    {
+      type: 'header',
+      block_id: 'home_waiting',
+      text: plain(h.waitingHeading(input.waiting.length)),
+    },
   ];
   if (!input.waiting.length) blocks.push(section('home_waiting_none', h.waitingNone));
   for (const r of input.waiting.slice(0, MAX_WAITING)) {
@@ -51,8 +59,20 @@ export function renderHome(input: {
         type: 'actions',
         block_id: `home_decide_${r.id}`,
         elements: [
-          { type: 'button', action_id: ACTIONS.approve, text: plain(t.card.buttons.approve), style: 'primary', value: r.id },
-          { type: 'button', action_id: ACTIONS.reject, text: plain(t.card.buttons.reject), style: 'danger', value: r.id },
+          {
+            type: 'button',
+            action_id: ACTIONS.approve,
+            text: plain(t.card.buttons.approve),
+            style: 'primary',
+            value: r.id,
+          },
+          {
+            type: 'button',
+            action_id: ACTIONS.reject,
+            text: plain(t.card.buttons.reject),
+            style: 'danger',
+            value: r.id,
+          },
         ],
       },
     );
@@ -71,7 +91,12 @@ export function renderHome(input: {
       formatSlackDate(r.createdAt, t),
     ),
   );
-  blocks.push(section('home_mine_list', lines.length ? truncateText(lines.join('\n'), SLACK_LIMITS.sectionText) : h.mineNone));
+  blocks.push(
+    section(
+      'home_mine_list',
+      lines.length ? truncateText(lines.join('\n'), SLACK_LIMITS.sectionText) : h.mineNone,
+    ),
+  );
   blocks.push(context('home_updated', h.updated(formatSlackDate(input.now.toISOString(), t))));
   return { type: 'home', blocks };
 }
