@@ -40,7 +40,7 @@ export const zhCard: Catalogue['card'] = {
     alreadyBound: (n) => `${num(n)} 台实例已绑定此密钥对，不会有变化。`,
     noKeyPair: (n) => `${num(n)} 台实例尚未绑定密钥对：绑定后将无法再用密码登录。`,
     bindsAll: (n) => `将密钥对绑定到 ${num(n)} 台实例。`,
-    willFail: '*将会失败：*',
+    willFail: (list) => `*将会失败：* ${list}。`,
     windows: (ids, _n) => `${ids} 是 Windows 实例（不支持密钥对）`,
     notFound: (ids, _n) => `${ids} 在该地域不存在`,
     wrongStatus: (ids, status, must, _n) => `${ids} 当前状态为 ${status}（须为${must}）`,

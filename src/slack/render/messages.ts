@@ -119,11 +119,11 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
         COMMAND,
       );
     case 'approvers_unresolved':
-      return m.approvers_unresolved(refusal.groups.map(mentionApprover).join(', '));
+      return m.approvers_unresolved(refusal.groups.map(mentionApprover).join(t.join.list));
     case 'channel_not_allowed':
       return m.channel_not_allowed(
         refusal.allowedChannelIds?.length
-          ? m.allowedChannels(refusal.allowedChannelIds.map(mentionChannel).join(', '))
+          ? m.allowedChannels(refusal.allowedChannelIds.map(mentionChannel).join(t.join.list))
           : m.allowedChannelsUnknown,
       );
     case 'too_many_instances':
@@ -133,7 +133,7 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
     case 'post_failed':
       return m.post_failed(refusal.detail ? m.slackSaid(codeSpan(refusal.detail, 80)) : '');
     case 'unknown_key_pair': {
-      const list = refusal.suggestions.map((s) => codeSpan(s, 64)).join(', ');
+      const list = refusal.suggestions.map((s) => codeSpan(s, 64)).join(t.join.list);
       return m.unknown_key_pair(
         codeSpan(refusal.keyPair, 64),
         codeSpan(refusal.region, 60),
@@ -177,7 +177,7 @@ function describeFailures(request: MutationRequest, t: Catalogue): string {
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5);
   if (!top.length) return '';
   return t.messages.status.errors(
-    top.map(([code, n]) => `${codeSpan(code, 80)} ×${t.num(n)}`).join(', '),
+    top.map(([code, n]) => `${codeSpan(code, 80)} ×${t.num(n)}`).join(t.join.list),
     counts.size > top.length,
   );
 }
