@@ -3,9 +3,11 @@
 
 /**
  * Every code the AttachKeyPair page lists, the gateway's common codes (volcengine.md §3.4) and our
- * client's transport codes, each mapped to "what happened; what to do".
+ * client's transport codes, each mapped to "what happened; what to do". This is the English table
+ * and the list of codes; every catalogue has one per language (src/slack/i18n/*-outcome.ts), typed
+ * by `ErrorCode` so a code missing from one is a compile error.
  */
-export const ERROR_EXPLANATIONS: Readonly<Record<string, string>> = Object.freeze({
+const EXPLANATIONS = {
   // AttachKeyPair, request level
   'MissingParameter.KeyPairNameAndKeyPairId':
     'no key pair was given (neither a name nor an id); ask again with a key pair name or a kp- id',
@@ -98,15 +100,36 @@ export const ERROR_EXPLANATIONS: Readonly<Record<string, string>> = Object.freez
     'the bot could not send the call (a configuration or bot bug); check VOLC_ENDPOINT, then report it',
   UnexpectedError:
     "the bot hit an unexpected error; look in the bot's logs for this request id, then ask again",
+} satisfies Record<string, string>;
+
+export type ErrorCode = keyof typeof EXPLANATIONS;
+
+/** One language's outcome catalogue: a line for every code, and what to say when there is none. */
+export interface OutcomeTexts {
+  explanations: Readonly<Record<ErrorCode, string>>;
+  fallback: string;
+}
+
+/** English. */
+export const ERROR_EXPLANATIONS: Readonly<Record<ErrorCode, string>> = Object.freeze(EXPLANATIONS);
+
+export const ENGLISH_OUTCOME: OutcomeTexts = Object.freeze({
+  explanations: ERROR_EXPLANATIONS,
+  fallback: 'no explanation available',
 });
 
-const FALLBACK = 'no explanation available';
 const MAX_API_MESSAGE = 300;
 
-/** One plain line for a code; unknown codes fall back to the API's own message. */
-export function explainCode(code: string, apiMessage?: string): string {
-  if (Object.hasOwn(ERROR_EXPLANATIONS, code)) return ERROR_EXPLANATIONS[code] as string;
+/** One plain line for a code in the given language; unknown codes fall back to the API's message. */
+export function explainFrom(texts: OutcomeTexts, code: string, apiMessage?: string): string {
+  const table: Readonly<Record<string, string>> = texts.explanations;
+  if (Object.hasOwn(table, code)) return table[code] as string;
   const message = apiMessage?.replace(/\s+/g, ' ').trim();
-  if (!message) return FALLBACK;
+  if (!message) return texts.fallback;
   return message.length > MAX_API_MESSAGE ? `${message.slice(0, MAX_API_MESSAGE - 1)}…` : message;
+}
+
+/** English, for callers without a catalogue (the doctor, the request summary). */
+export function explainCode(code: string, apiMessage?: string): string {
+  return explainFrom(ENGLISH_OUTCOME, code, apiMessage);
 }

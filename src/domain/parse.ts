@@ -1,18 +1,33 @@
+import type { OptionName, ParseFailure, ParseNote, ParseProblem } from './parse-types.js';
 import { KNOWN_REGIONS, knownRegionsWith } from './regions.js';
 import type { RequestDraft } from './request.js';
 
-// The /attach-key command text and the request modal's values -> a RequestDraft or an error that
-// quotes the bad token. Pure and total: every string gives a value, never an exception. Patterns
-// are anchored with bounded repeats and edge trimming is a loop, so long input stays linear.
+export type { OptionName, ParseFailure, ParseNote, ParseProblem } from './parse-types.js';
+
+// The /attach-key command text and the request modal's values -> a RequestDraft, or a problem:
+// its kind and its parameters (the token it quotes, the fix, the limit), never words; the union
+// is in parse-types.ts. The catalogues (src/slack/i18n/*-parse.ts) say each kind in the reader's
+// language, and the renderer quotes tokens for where they are shown (mrkdwn code spans for the
+// command, "…" under a modal input). Tokens in problems are as typed after normalisation, cut to
+// ~40 characters, with invisible and control characters replaced (see `shown`); not escaped.
 //
-// Error messages from parseCommandText are mrkdwn-ready: quoted user text is wrapped in backticks
-// with & < > escaped, so post them as mrkdwn and do not escape again. Modal errors are shown by
-// Slack under the input as plain text: tokens are quoted with "…" and nothing is escaped.
+// Pure and total: every string gives a value, never an exception. Patterns are anchored with
+// bounded repeats and edge trimming is a loop, so long input stays linear.
 //
 // Normalisation (both paths): zero-width characters (U+200B-U+200D, U+2060, U+FEFF) and backticks
-// are removed; full-width ASCII (U+FF01-U+FF5E) becomes ASCII. That targeted map is used instead of
-// NFKC so that e.g. superscript digits are refused, not silently turned into other ids. Every
-// Unicode space (NBSP, U+3000 …), commas and the ideographic comma U+3001 separate tokens.
+// are removed, and `＝` (U+FF1D) is read as `=`. Every Unicode space (NBSP, U+3000 …), the ASCII
+// comma and the separators a Chinese input method types, `，` (U+FF0C), `、` (U+3001) and `；`
+// (U+FF1B), separate tokens. (The ASCII `;` does not: it looks like shell, so a token with one is
+// refused, with the id inside it as the fix when there is one.)
+//
+// Full-width characters: any other full-width ASCII form (U+FF01-U+FF5E) inside a token, such as
+// `ｉ－ａｂｃ１２３` or `ｋｅｙ=ｐｒｏｄ`, is refused (`wide_characters`) with the ASCII form to type.
+// Ids are copied from the console, so a full-width one was typed in an input method's full-width
+// mode; showing what to type beats guessing what was meant. No NFKC either, so e.g. superscript
+// digits are refused too, not silently turned into other ids. Han characters are not full-width
+// forms: key pair names may use them.
+//
+// Words: `help`/`帮助`, `status`/`状态` and `history`/`历史` (any case) pick the other forms.
 //
 // Regions: the configured default region is always accepted, with `knownRegions` (KNOWN_REGIONS
 // when absent) besides it (see knownRegionsWith).
@@ -28,20 +43,35 @@ export type CommandParse =
   | { kind: 'open_modal' }
   | { kind: 'status'; requestId: string }
   | { kind: 'history'; limit: number }
-  | { kind: 'request'; draft: RequestDraft; notes: string[] }
-  | { kind: 'error'; message: string; token?: string };
+  | { kind: 'request'; draft: RequestDraft; notes: ParseNote[] }
+  | ({ kind: 'error' } & ParseFailure);
 
 /** The modal's input blocks; their block ids are these names, so errors key straight onto them. */
 export type ModalField = 'instances' | 'key_pair' | 'region';
 
+export type ModalErrors = Partial<Record<ModalField, ParseFailure>>;
+
 export type ModalParse =
-  | { ok: true; draft: RequestDraft; notes: string[] }
-  | { ok: false; errors: Partial<Record<ModalField, string>> };
+  | { ok: true; draft: RequestDraft; notes: ParseNote[] }
+  | { ok: false; errors: ModalErrors };
 
 /** Longer text is refused before any other work. */
 export const MAX_TEXT_LENGTH = 100_000;
 export const DEFAULT_HISTORY_LIMIT = 10;
 export const MAX_HISTORY_LIMIT = 50;
+
+/** What the help text is made of; its words are in the catalogues (`usage`). */
+export const USAGE = {
+  examples: {
+    instanceId: 'i-3tiefmkskq3vj0example',
+    keyPairId: 'kp-ybqcopwrdwl8j1example',
+    keyPairName: 'ssh_key_pair',
+  },
+  history: { defaultLimit: DEFAULT_HISTORY_LIMIT, maxLimit: MAX_HISTORY_LIMIT },
+  regions: KNOWN_REGIONS as readonly string[],
+  /** The words that pick a form, each also in Chinese. */
+  words: { help: ['help', '帮助'], status: ['status', '状态'], history: ['history', '历史'] },
+} as const;
 
 const INSTANCE_ID = /^i-[a-z0-9]{4,40}$/;
 const KEY_PAIR_ID = /^kp-[a-z0-9]{4,40}$/;
@@ -51,96 +81,59 @@ const REQUEST_ID = /^[A-Za-z0-9][\w-]{0,63}$/;
 const SLACK_MARKUP = /<[!@#][^<>]*>|<[a-z][a-z0-9+.-]*:[^<>]*>/i;
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 const WIDE_ASCII = /[\uFF01-\uFF5E]/g;
-const SEPARATORS = /[\s,\u3001]+/;
+const HAS_WIDE_ASCII = /[\uFF01-\uFF5E]/;
+const SEPARATORS = /[\s,\u3001\uFF0C\uFF1B]+/;
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}]/gu;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>' };
 const MAX_QUOTED = 40;
-const EXAMPLE_ID = 'i-3tiefmkskq3vj0example';
-
-type OptionName = 'key' | 'key-id' | 'region';
-const PLACEHOLDER: Record<OptionName, string> = {
-  key: 'NAME',
-  'key-id': 'kp-…',
-  region: 'REGION',
-};
-const OPTIONS_TEXT = 'key=NAME, key-id=kp-… and region=REGION';
-const NAME_RULE =
-  'names are 2–64 characters, start with a letter and use letters, digits, ".", "_" and "-"';
-
-export const USAGE = [
-  'How to use /attach-key:',
-  '• /attach-key i-aaaa1111 i-bbbb2222 key=NAME — bind key pair NAME to these instances',
-  '• /attach-key i-aaaa1111,i-bbbb2222 key-id=kp-xxxx1111 region=cn-shanghai — by key pair id, in another region',
-  '• /attach-key — open a form to fill in',
-  '• /attach-key status REQUEST-ID — show one request',
-  `• /attach-key history [N] — list recent requests (N from 1 to ${MAX_HISTORY_LIMIT}, default ${DEFAULT_HISTORY_LIMIT})`,
-  '• /attach-key help — show this help',
-  `Separate instance ids with spaces, commas or new lines; they look like ${EXAMPLE_ID}. ` +
-    'If both key= and key-id= are given, the API uses key-id. ' +
-    `region= defaults to the bot's region; known regions: ${KNOWN_REGIONS.join(', ')}.`,
-].join('\n');
-
-type Problem = { message: string; token?: string };
-type Quote = (token: string) => string;
 
 /** Parses the text after `/attach-key` (as Slack sends it, & < > escaped). */
 export function parseCommandText(text: string, options: ParseOptions): CommandParse {
   const raw = typeof text === 'string' ? text : '';
-  if (raw.length > MAX_TEXT_LENGTH) return fail({ message: tooLongMessage(raw.length) });
+  if (raw.length > MAX_TEXT_LENGTH) return fail(tooLong(raw.length));
   const clean = normalise(raw.replace(/&(amp|lt|gt);/g, (_, name: string) => ENTITIES[name] ?? ''));
-  const markup = findMarkup(clean, quoteForMrkdwn);
+  const markup = findMarkup(clean);
   if (markup) return fail(markup);
   const tokens = splitTokens(clean);
   const head = tokens[0];
   if (head === undefined) return { kind: 'open_modal' };
-  switch (head.toLowerCase()) {
-    case 'help':
-      return { kind: 'help' };
-    case 'status':
-      return parseStatus(tokens);
-    case 'history':
-      return parseHistory(tokens);
-    default:
-      return parseRequest(tokens, options);
-  }
+  const word = head.toLowerCase();
+  if (isWord(word, 'help')) return { kind: 'help' };
+  if (isWord(word, 'status')) return parseStatus(tokens);
+  if (isWord(word, 'history')) return parseHistory(tokens);
+  return parseRequest(tokens, options);
 }
+
+const isWord = (word: string, form: keyof typeof USAGE.words): boolean =>
+  (USAGE.words[form] as readonly string[]).includes(word);
 
 /** Parses the three inputs of the request modal; errors are keyed by block id. */
 export function parseModalValues(
   values: { instances?: string | null; keyPair?: string | null; region?: string | null },
   options: ParseOptions,
 ): ModalParse {
-  const errors: Partial<Record<ModalField, string>> = {};
+  const errors: ModalErrors = {};
   const ids = readModalInstances(asText(values.instances), options.maxInstances, errors);
   const keyPair = readModalKeyPair(asText(values.keyPair), errors);
   const region = normalise(asText(values.region)).trim().toLowerCase() || options.defaultRegion;
   const regions = knownRegionsWith(options.defaultRegion, options.knownRegions);
   if (!regions.includes(region)) {
-    errors.region = `"${shown(region)}" is not a region this bot knows: choose one of ${regions.join(', ')}.`;
+    errors.region = once({ kind: 'unknown_region', token: shown(region), regions });
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const built = buildDraft(ids, keyPair, region, options.maxInstances);
-  return built.ok ? built : { ok: false, errors: { instances: built.message } };
+  return built.ok ? built : { ok: false, errors: { instances: once(built.problem) } };
 }
 
 function parseStatus(tokens: readonly string[]): CommandParse {
   const [, id, extra] = tokens;
-  if (id === undefined) {
-    return fail({
-      message:
-        'status needs a request id: type /attach-key status REQUEST-ID (the id is on the approval card).',
-    });
-  }
+  if (id === undefined) return fail({ kind: 'status_needs_id' });
   if (extra !== undefined) {
-    return fail(
-      problem(`${quoteForMrkdwn(extra)} is one word too many: status takes one request id.`, extra),
-    );
+    return fail({ kind: 'extra_word', token: shown(extra), command: 'status' });
   }
-  if (!REQUEST_ID.test(id)) {
-    return fail(
-      problem(`${quoteForMrkdwn(id)} is not a request id: copy the id from the approval card.`, id),
-    );
-  }
+  const wide = wideProblem(id);
+  if (wide) return fail(wide);
+  if (!REQUEST_ID.test(id)) return fail({ kind: 'bad_request_id', token: shown(id) });
   return { kind: 'status', requestId: id };
 }
 
@@ -148,18 +141,18 @@ function parseHistory(tokens: readonly string[]): CommandParse {
   const [, count, extra] = tokens;
   if (count === undefined) return { kind: 'history', limit: DEFAULT_HISTORY_LIMIT };
   if (extra !== undefined) {
-    return fail(
-      problem(`${quoteForMrkdwn(extra)} is one word too many: history takes one number.`, extra),
-    );
+    return fail({ kind: 'extra_word', token: shown(extra), command: 'history' });
   }
+  const wide = wideProblem(count);
+  if (wide) return fail(wide);
   const limit = /^\d{1,3}$/.test(count) ? Number(count) : Number.NaN;
   if (!(limit >= 1 && limit <= MAX_HISTORY_LIMIT)) {
-    return fail(
-      problem(
-        `${quoteForMrkdwn(count)} is not a whole number from 1 to ${MAX_HISTORY_LIMIT}: type /attach-key history 20, or /attach-key history for the last ${DEFAULT_HISTORY_LIMIT}.`,
-        count,
-      ),
-    );
+    return fail({
+      kind: 'bad_history_count',
+      token: shown(count),
+      max: MAX_HISTORY_LIMIT,
+      defaultLimit: DEFAULT_HISTORY_LIMIT,
+    });
   }
   return { kind: 'history', limit };
 }
@@ -171,30 +164,28 @@ function parseRequest(tokens: readonly string[], options: ParseOptions): Command
   const problems = new ProblemList();
   for (const token of tokens) {
     const eq = token.indexOf('=');
-    if (eq === -1) {
+    const wide = wideProblem(token);
+    if (wide) problems.add(wide);
+    else if (eq === -1) {
       if (INSTANCE_ID.test(token)) ids.push(token);
-      else problems.add(problem(describeBadId(token, quoteForMrkdwn, regions), token));
+      else problems.add(describeBadId(token, regions));
     } else {
       problems.add(readOption(token, eq, given, regions));
     }
   }
   const first = problems.summary();
-  if (first) return fail(first);
+  if (first) return { kind: 'error', ...first };
   const keyPairName = given.get('key')?.value;
   const keyPairId = given.get('key-id')?.value;
   const region = given.get('region')?.value.toLowerCase() ?? options.defaultRegion;
   const hasKey = keyPairName !== undefined || keyPairId !== undefined;
   if (ids.length === 0 || !hasKey) {
-    const missing = [
-      ids.length === 0 ? `instance ids (such as ${EXAMPLE_ID})` : '',
-      hasKey ? '' : 'a key pair (key=NAME or key-id=kp-…)',
-    ].filter(Boolean);
-    return fail({ message: `Missing ${missing.join(' and ')}.` });
+    return fail({ kind: 'missing', instanceIds: ids.length === 0, keyPair: !hasKey });
   }
   const built = buildDraft(ids, { keyPairName, keyPairId }, region, options.maxInstances);
-  if (!built.ok) return fail({ message: built.message });
+  if (!built.ok) return fail(built.problem);
   if (keyPairName?.toLowerCase().startsWith('kp-') && keyPairId === undefined) {
-    built.notes.push(`key=${keyPairName} is read as a key pair name; for an id, use key-id=`);
+    built.notes.push({ kind: 'key_read_as_name', keyPairName });
   }
   return { kind: 'request', draft: built.draft, notes: built.notes };
 }
@@ -204,125 +195,118 @@ function readOption(
   eq: number,
   given: Map<OptionName, { token: string; value: string }>,
   regions: readonly string[],
-): Problem | undefined {
+): ParseProblem | undefined {
   const name = token.slice(0, eq).toLowerCase();
   const value = token.slice(eq + 1);
-  const q = quoteForMrkdwn(token);
-  if (!isOptionName(name)) {
-    const what = name === '' ? 'has no option name' : 'is not an option';
-    return problem(
-      `${q} ${what}: the options are ${OPTIONS_TEXT}, with no spaces around =.`,
-      token,
-    );
-  }
+  const quoted = shown(token);
+  if (!isOptionName(name)) return { kind: 'not_an_option', token: quoted, named: name !== '' };
   const earlier = given.get(name);
-  if (earlier) {
-    return problem(
-      `${name}= is given twice (${quoteForMrkdwn(earlier.token)} and ${q}): give it once.`,
-      token,
-    );
-  }
+  if (earlier) return { kind: 'option_twice', token: quoted, name, first: shown(earlier.token) };
   given.set(name, { token, value });
-  if (value === '') {
-    return problem(
-      `${q} has no value: type ${name}=${PLACEHOLDER[name]} with no space after =.`,
-      token,
-    );
-  }
+  if (value === '') return { kind: 'empty_value', token: quoted, name };
   if (name === 'region') {
     if (regions.includes(value.toLowerCase())) return undefined;
-    return problem(`${q} is not a region this bot knows: use one of ${regions.join(', ')}.`, token);
+    return { kind: 'unknown_region', token: quoted, regions };
   }
   if (name === 'key-id') {
     if (KEY_PAIR_ID.test(value)) return undefined;
-    const hint = KEY_PAIR_ID.test(value.toLowerCase())
-      ? `key pair ids are lower-case: did you mean key-id=${value.toLowerCase()}?`
-      : 'key pair ids look like kp-ybqcopwrdwl8j1example; for a name, use key=NAME.';
-    return problem(`${q} is not a key pair id: ${hint}`, token);
+    const lower = value.toLowerCase();
+    return KEY_PAIR_ID.test(lower)
+      ? { kind: 'bad_key_pair_id', token: quoted, fix: `key-id=${lower}` }
+      : { kind: 'bad_key_pair_id', token: quoted };
   }
   if (KEY_PAIR_NAME.test(value)) return undefined;
   const unquoted = trimEdges(value, (c) => !`"'“”‘’()[]{}<>`.includes(c));
-  const hint = KEY_PAIR_NAME.test(unquoted) ? ` Did you mean key=${unquoted}?` : '';
-  return problem(`${q} is not a key pair name: ${NAME_RULE}.${hint}`, token);
+  return KEY_PAIR_NAME.test(unquoted)
+    ? { kind: 'bad_key_pair_name', token: quoted, fix: `key=${unquoted}` }
+    : { kind: 'bad_key_pair_name', token: quoted };
 }
 
-/** Why a token without "=" is not an instance id, with the likely fix when there is one. */
-function describeBadId(token: string, quote: Quote, regions: readonly string[] | null): string {
-  const q = quote(token);
+/**
+ * Why a token without "=" is not an instance id, with the likely fix when there is one. `regions`
+ * is null in the modal's instance field, where a word cannot be an option.
+ */
+function describeBadId(token: string, regions: readonly string[] | null): ParseProblem {
+  const quoted = shown(token);
   const lower = token.toLowerCase();
-  if (INSTANCE_ID.test(lower)) return `${q}: instance ids are lower-case: did you mean ${lower}?`;
+  if (INSTANCE_ID.test(lower)) return { kind: 'lower_case_id', token: quoted, fix: lower };
   if (regions) {
-    if (isOptionName(lower)) {
-      return `${q} needs a value: type ${lower}=${PLACEHOLDER[lower]} with no spaces around =.`;
+    if (isOptionName(lower)) return { kind: 'option_needs_value', token: quoted, name: lower };
+    if (KEY_PAIR_ID.test(lower)) {
+      return { kind: 'key_pair_id_alone', token: quoted, fix: `key-id=${lower}` };
     }
-    if (KEY_PAIR_ID.test(lower)) return `${q} looks like a key pair id: type key-id=${lower}.`;
-    if (regions.includes(lower)) return `${q} looks like a region: type region=${lower}.`;
+    if (regions.includes(lower)) {
+      return { kind: 'region_alone', token: quoted, fix: `region=${lower}` };
+    }
   }
   const core = trimEdges(lower, (c) => /[a-z0-9]/.test(c));
-  if (INSTANCE_ID.test(core)) return `${q} is not an instance id: did you mean ${core}?`;
-  const rest = regions ? ` or an option: the options are ${OPTIONS_TEXT}` : '';
-  return `${q} is not an instance id${rest}. Instance ids look like ${EXAMPLE_ID}.`;
+  if (INSTANCE_ID.test(core)) return { kind: 'id_with_extras', token: quoted, fix: core };
+  return { kind: 'not_an_id', token: quoted, orOption: regions !== null };
 }
 
-function readModalInstances(
-  text: string,
-  maxInstances: number,
-  errors: Partial<Record<ModalField, string>>,
-): string[] {
+function readModalInstances(text: string, maxInstances: number, errors: ModalErrors): string[] {
   if (text.length > MAX_TEXT_LENGTH) {
-    errors.instances = tooLongMessage(text.length);
+    errors.instances = once(tooLong(text.length));
     return [];
   }
   const clean = normalise(text);
-  const markup = findMarkup(clean, quotePlain);
+  const markup = findMarkup(clean);
   if (markup) {
-    errors.instances = markup.message;
+    errors.instances = once(markup);
     return [];
   }
   const ids: string[] = [];
   const problems = new ProblemList();
   for (const token of splitTokens(clean)) {
-    if (INSTANCE_ID.test(token)) ids.push(token);
-    else if (token.includes('=')) {
-      problems.add({
-        message: `${quotePlain(token)}: only instance ids go here; choose the key pair and region below.`,
-      });
-    } else problems.add({ message: describeBadId(token, quotePlain, null) });
+    const wide = wideProblem(token);
+    if (wide) problems.add(wide);
+    else if (INSTANCE_ID.test(token)) ids.push(token);
+    else if (token.includes('='))
+      problems.add({ kind: 'option_in_instances', token: shown(token) });
+    else problems.add(describeBadId(token, null));
   }
   const unique = new Set(ids).size;
   const first = problems.summary();
-  if (first) errors.instances = first.message;
-  else if (ids.length === 0)
-    errors.instances = `Enter at least one instance id, such as ${EXAMPLE_ID}.`;
-  else if (unique > maxInstances)
-    errors.instances = tooManyMessage(ids.length, unique, maxInstances);
+  if (first) errors.instances = first;
+  else if (ids.length === 0) errors.instances = once({ kind: 'no_instances' });
+  else if (unique > maxInstances) {
+    errors.instances = once(tooMany(ids.length, unique, maxInstances));
+  }
   return ids;
 }
 
 function readModalKeyPair(
   text: string,
-  errors: Partial<Record<ModalField, string>>,
+  errors: ModalErrors,
 ): { keyPairName?: string; keyPairId?: string } {
   const value = normalise(text).trim();
   const lower = value.toLowerCase();
-  const q = quotePlain(value);
+  const token = shown(value);
+  const wide = wideProblem(value);
+  let problem: ParseProblem;
   if (value === '') {
-    errors.key_pair =
-      'Enter a key pair name (such as ssh_key_pair) or id (such as kp-ybqcopwrdwl8j1example).';
+    problem = { kind: 'key_pair_empty' };
   } else if (/\s/.test(value)) {
-    errors.key_pair = `${q} has a space in it: enter one key pair name or id.`;
+    problem = { kind: 'key_pair_space', token };
+  } else if (wide) {
+    problem = wide;
   } else if (lower.startsWith('key=') || lower.startsWith('key-id=')) {
-    errors.key_pair = `${q}: type only the name or id, without ${lower.startsWith('key=') ? 'key=' : 'key-id='}.`;
+    problem = {
+      kind: 'key_pair_prefixed',
+      token,
+      prefix: lower.startsWith('key=') ? 'key=' : 'key-id=',
+    };
   } else if (lower.startsWith('kp-')) {
     if (KEY_PAIR_ID.test(value)) return { keyPairId: value };
-    errors.key_pair = KEY_PAIR_ID.test(lower)
-      ? `${q}: key pair ids are lower-case: did you mean ${lower}?`
-      : `${q} starts with kp- so it is read as a key pair id, but ids look like kp-ybqcopwrdwl8j1example.`;
+    problem = KEY_PAIR_ID.test(lower)
+      ? { kind: 'key_pair_id_case', token, fix: lower }
+      : { kind: 'key_pair_id_shape', token };
   } else if (KEY_PAIR_NAME.test(value)) {
     return { keyPairName: value };
   } else {
-    errors.key_pair = `${q} is not a key pair name: ${NAME_RULE}.`;
+    problem = { kind: 'bad_key_pair_name', token };
   }
+  errors.key_pair = once(problem);
   return {};
 }
 
@@ -331,21 +315,17 @@ function buildDraft(
   keyPair: { keyPairName?: string | undefined; keyPairId?: string | undefined },
   region: string,
   maxInstances: number,
-): { ok: true; draft: RequestDraft; notes: string[] } | { ok: false; message: string } {
+): { ok: true; draft: RequestDraft; notes: ParseNote[] } | { ok: false; problem: ParseProblem } {
   const unique = [...new Set(ids)];
   if (unique.length > maxInstances) {
-    return { ok: false, message: tooManyMessage(ids.length, unique.length, maxInstances) };
+    return { ok: false, problem: tooMany(ids.length, unique.length, maxInstances) };
   }
-  const notes: string[] = [];
+  const notes: ParseNote[] = [];
   const removed = ids.length - unique.length;
-  if (removed > 0) {
-    notes.push(
-      removed === 1 ? '1 duplicate id was removed' : `${removed} duplicate ids were removed`,
-    );
-  }
+  if (removed > 0) notes.push({ kind: 'duplicates_removed', count: removed });
   const { keyPairName, keyPairId } = keyPair;
   if (keyPairName !== undefined && keyPairId !== undefined) {
-    notes.push(`key-id wins over key=: the API binds ${keyPairId} and ignores key=${keyPairName}`);
+    notes.push({ kind: 'key_id_wins', keyPairId, keyPairName });
   }
   const draft: RequestDraft = { instanceIds: unique, region };
   if (keyPairName !== undefined) draft.keyPairName = keyPairName;
@@ -355,34 +335,32 @@ function buildDraft(
 
 /** Keeps the first problem and counts the rest, so junk input costs no more than its length. */
 class ProblemList {
-  private first: Problem | undefined;
+  private first: ParseProblem | undefined;
   private more = 0;
-  add(p: Problem | undefined): void {
+  add(p: ParseProblem | undefined): void {
     if (!p) return;
     if (this.first) this.more += 1;
     else this.first = p;
   }
-  summary(): Problem | undefined {
-    if (!this.first || this.more === 0) return this.first;
-    const also = this.more === 1 ? '1 more word has' : `${this.more} more words have`;
-    return { ...this.first, message: `${this.first.message} (${also} problems too.)` };
+  summary(): ParseFailure | undefined {
+    return this.first && { problem: this.first, more: this.more };
   }
 }
 
-function findMarkup(text: string, quote: Quote): Problem | undefined {
+function findMarkup(text: string): ParseProblem | undefined {
   const found = SLACK_MARKUP.exec(text)?.[0];
-  if (found === undefined) return undefined;
-  return problem(
-    `Slack mentions and links are not instance ids: ${quote(found)}. Paste the plain ids instead.`,
-    found,
-  );
+  return found === undefined ? undefined : { kind: 'markup', token: shown(found) };
 }
 
 function normalise(text: string): string {
-  return text
-    .replace(ZERO_WIDTH, '')
-    .replace(WIDE_ASCII, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replaceAll('`', '');
+  return text.replace(ZERO_WIDTH, '').replaceAll('\uFF1D', '=').replaceAll('`', '');
+}
+
+/** A token with full-width ASCII forms in it, and the same token in ASCII to type instead. */
+function wideProblem(token: string): ParseProblem | undefined {
+  if (!HAS_WIDE_ASCII.test(token)) return undefined;
+  const ascii = token.replace(WIDE_ASCII, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  return { kind: 'wide_characters', token: shown(token), ascii: shown(ascii) };
 }
 
 function splitTokens(text: string): string[] {
@@ -409,33 +387,22 @@ function shown(token: string): string {
   return clipped.replace(UNPRINTABLE, '\uFFFD');
 }
 
-function quoteForMrkdwn(token: string): string {
-  const escaped = shown(token).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return `\`${escaped}\``;
-}
+const once = (problem: ParseProblem): ParseFailure => ({ problem, more: 0 });
 
-function quotePlain(token: string): string {
-  return `"${shown(token)}"`;
-}
+const fail = (problem: ParseProblem): CommandParse => ({ kind: 'error', problem, more: 0 });
 
-function problem(message: string, token: string): Problem {
-  return { message, token: shown(token) };
-}
+const tooLong = (length: number): ParseProblem => ({
+  kind: 'too_long',
+  length,
+  limit: MAX_TEXT_LENGTH,
+});
 
-function fail(p: Problem): CommandParse {
-  return p.token === undefined
-    ? { kind: 'error', message: p.message }
-    : { kind: 'error', message: p.message, token: p.token };
-}
-
-function tooLongMessage(length: number): string {
-  return `The text is ${length} characters long; the limit is ${MAX_TEXT_LENGTH}. Split it into several requests.`;
-}
-
-function tooManyMessage(given: number, unique: number, max: number): string {
-  const dupes = given > unique ? ` (${given} before removing duplicates)` : '';
-  return `${unique} instance ids were given${dupes}; the limit is ${max} per request. Split them into several requests.`;
-}
+const tooMany = (given: number, count: number, limit: number): ParseProblem => ({
+  kind: 'too_many_ids',
+  count,
+  given,
+  limit,
+});
 
 function asText(value: unknown): string {
   return typeof value === 'string' ? value : '';

@@ -1,5 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
-import { parseCommandText, parseModalValues, USAGE } from '../domain/parse.js';
+import { parseCommandText, parseModalValues } from '../domain/parse.js';
+import { knownRegionsWith } from '../domain/regions.js';
 import type { Logger } from '../service/ports.js';
 import type { Service } from '../service/service.js';
 import { ACTIONS, BLOCKS, COMMAND, MODAL } from './ids.js';
@@ -14,6 +15,7 @@ import {
   renderUsage,
 } from './render/messages.js';
 import { renderModal } from './render/modal.js';
+import { describeModalErrors } from './render/parse-problems.js';
 import { slackErrorCode } from './slack-error.js';
 import type { UserTexts } from './user-texts.js';
 
@@ -49,6 +51,8 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     maxInstances: options.maxInstances,
     knownRegions: options.regions,
   };
+  // What help says region= accepts: exactly what the parser accepts.
+  const regions = knownRegionsWith(options.defaultRegion, options.regions);
   /** A private answer; a failure to deliver it is logged, never thrown at Bolt. */
   const tell = async (respond: RespondFn, reply: SlackReply, what: string) => {
     await respond(ephemeral(reply)).catch((error: unknown) =>
@@ -82,7 +86,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
         const t = await texts.forUser(user);
         await tell(
           respond,
-          { text: t.messages.modalFailed(slackErrorCode(error), USAGE) },
+          { text: t.messages.modalFailed(slackErrorCode(error), renderUsage(t, { regions }).text) },
           'modal failure',
         );
       }
@@ -96,11 +100,11 @@ export function registerListeners(app: App, options: ListenerOptions): void {
         case 'help':
           return await tell(
             respond,
-            renderUsage(options.helpAppendix ? `${USAGE}\n\n${options.helpAppendix}` : USAGE),
+            renderUsage(t, { regions, appendix: options.helpAppendix }),
             'help',
           );
         case 'error':
-          return await tell(respond, renderParseError(parsed.message, USAGE), 'parse error');
+          return await tell(respond, renderParseError(parsed, t, { regions }), 'parse error');
         case 'history':
           return await tell(
             respond,
@@ -212,7 +216,8 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       },
       parseOptions,
     );
-    if (!parsed.ok) return ack({ response_action: 'errors', errors: parsed.errors });
+    if (!parsed.ok)
+      return ack({ response_action: 'errors', errors: describeModalErrors(parsed.errors, t) });
 
     const channelId = readChannel(view.private_metadata);
     const early = channelId

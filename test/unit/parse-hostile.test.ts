@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type ParseOptions, parseCommandText, parseModalValues } from '../../src/domain/parse.js';
+import {
+  type CommandParse,
+  type ParseNote,
+  type ParseOptions,
+  parseCommandText,
+  parseModalValues,
+} from '../../src/domain/parse.js';
 import { KNOWN_REGIONS } from '../../src/domain/regions.js';
+import { en } from '../../src/slack/i18n/en.js';
+import { describeParseFailure, MRKDWN_FORMAT } from '../../src/slack/render/parse-problems.js';
 
 const options: ParseOptions = { defaultRegion: 'cn-beijing', maxInstances: 20 };
 
@@ -10,7 +18,7 @@ interface RequestRow {
   key?: string;
   keyId?: string;
   region?: string;
-  notes?: string[];
+  notes?: ParseNote[];
 }
 
 type Row =
@@ -66,7 +74,9 @@ const ROWS: [string, Row][] = [
   // duplicates, separators and invisible characters
   [
     'duplicates',
-    ok(`${A} ${A} ${B} ${A} key=prod`, [A, B], { notes: ['2 duplicate ids were removed'] }),
+    ok(`${A} ${A} ${B} ${A} key=prod`, [A, B], {
+      notes: [{ kind: 'duplicates_removed', count: 2 }],
+    }),
   ],
   [
     'newlines, tabs, CRLF, commas',
@@ -76,11 +86,32 @@ const ROWS: [string, Row][] = [
   ['zero-width space inside an id', ok('i-abcd\u200b1234 key=prod')],
   ['BOM and word joiner', ok(`\ufeff${A} key=prod\u2060`)],
   ['ZWJ and ZWNJ', ok(`i-ab\u200dcd1234 k\u200cey=prod`)],
-  ['full-width ASCII', ok('ｉ－ａｂｃｄ１２３４ ｋｅｙ＝ｐｒｏｄ')],
+  // full-width input: separators and ＝ work, other full-width forms are refused with the ASCII form
+  [
+    'full-width id and option',
+    {
+      text: 'ｉ－ａｂｃｄ１２３４ ｋｅｙ＝ｐｒｏｄ',
+      token: 'ｉ－ａｂｃｄ１２３４',
+      also: ['type it as `i-abcd1234`', '1 more word'],
+    },
+  ],
+  [
+    'full-width option name',
+    { text: `${A} ｋｅｙ＝prod`, token: 'ｋｅｙ=prod', also: ['`key=prod`'] },
+  ],
+  [
+    'full-width digits in an id',
+    { text: 'i-abcd１２３４ key=prod', token: 'i-abcd１２３４', also: [A] },
+  ],
+  ['full-width equals', ok(`${A} key＝prod region＝cn-shanghai`, [A], { region: 'cn-shanghai' })],
   [
     'ideographic space and commas',
     ok(`${A}\u3000${B}，i-ijkl9012、key=prod`, [A, B, 'i-ijkl9012']),
   ],
+  ['full-width semicolons', ok(`${A}；${B}；key=prod；`, [A, B])],
+  ['every separator at once', ok(` ，、；\u3000${A} , ，、；\u3000 key=prod`)],
+  ['帮助', { text: '帮助', kind: 'help' }],
+  ['full-width help', { text: 'ｈｅｌｐ', token: 'ｈｅｌｐ', also: ['`help`'] }],
   ['whitespace only', { text: ' \n\t\u00a0\u3000 ', kind: 'open_modal' }],
   ['zero-width only', { text: '\u200b\ufeff', kind: 'open_modal' }],
   ['help shouted', { text: ' HELP ', kind: 'help' }],
@@ -148,15 +179,24 @@ const ROWS: [string, Row][] = [
     'over 10,000 characters of ids',
     {
       text: `${Array.from({ length: 1000 }, (_, i) => `i-${String(i).padStart(8, '0')}`).join(' ')} key=prod`,
-      says: ['1000 instance ids', 'limit is 20'],
+      says: ['1,000 instance ids', 'limit is 20'],
     },
   ],
-  ['over the text limit', { text: `${A} `.repeat(10_000), says: ['110000 characters', '100000'] }],
+  [
+    'over the text limit',
+    { text: `${A} `.repeat(10_000), says: ['110,000 characters', 'limit is 100,000'] },
+  ],
   ['no key', { text: `${A} ${B}`, says: ['Missing a key pair'] }],
   ['only an option', { text: 'key=prod', says: ['Missing instance ids'] }],
 ];
 
 const mrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The English reply text for an error, as the command's ephemeral answer shows it. */
+const messageOf = (result: CommandParse) =>
+  result.kind === 'error' ? describeParseFailure(result, en, MRKDWN_FORMAT) : '';
+const tokenOf = (result: CommandParse) =>
+  result.kind === 'error' && 'token' in result.problem ? result.problem.token : undefined;
 
 describe('parseCommandText on hostile input', () => {
   it('has a big enough table', () => {
@@ -174,18 +214,20 @@ describe('parseCommandText on hostile input', () => {
           ...(row.key === undefined ? {} : { keyPairName: row.key }),
           ...(row.keyId === undefined ? {} : { keyPairId: row.keyId }),
         },
-        notes: row.notes ?? (row.keyId ? [expect.stringContaining('key-id wins')] : []),
+        notes: row.notes ?? (row.keyId ? [expect.objectContaining({ kind: 'key_id_wins' })] : []),
       });
     } else if ('kind' in row) {
       expect(result).toEqual({ kind: row.kind });
     } else if ('token' in row) {
-      expect(result).toEqual({ kind: 'error', message: expect.any(String), token: row.token });
-      const message = result.kind === 'error' ? result.message : '';
+      expect(result.kind).toBe('error');
+      expect(tokenOf(result)).toBe(row.token);
+      const message = messageOf(result);
       expect(message).toContain(`\`${mrkdwn(row.token)}\``);
       for (const text of row.also ?? []) expect(message).toContain(text);
     } else {
-      expect(result).toEqual({ kind: 'error', message: expect.any(String) });
-      const message = result.kind === 'error' ? result.message : '';
+      expect(result.kind).toBe('error');
+      expect(tokenOf(result)).toBeUndefined();
+      const message = messageOf(result);
       for (const text of row.says) expect(message).toContain(text);
     }
   });
@@ -257,11 +299,13 @@ describe('parser totality', () => {
       expect(KINDS, JSON.stringify(text)).toContain(result.kind);
       if (result.kind === 'error') {
         // mrkdwn-safe: the only & < > left are the entities we wrote.
-        expect(result.message.replace(/&(amp|lt|gt);/g, ''), JSON.stringify(text)).not.toMatch(
+        const message = messageOf(result);
+        expect(message.replace(/&(amp|lt|gt);/g, ''), JSON.stringify(text)).not.toMatch(
           /[<>&\p{Cc}]/u,
         );
-        expect(result.message.length).toBeLessThan(1000);
-        if (result.token !== undefined) expect(Array.from(result.token).length).toBeLessThan(41);
+        expect(message.length).toBeLessThan(1000);
+        const token = tokenOf(result);
+        if (token !== undefined) expect(Array.from(token).length).toBeLessThan(41);
       }
       if (result.kind === 'request') {
         const { instanceIds, keyPairName, keyPairId, region } = result.draft;

@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import {
   type CommandParse,
+  type ModalParse,
+  type ParseFailure,
   type ParseOptions,
+  type ParseProblem,
   parseCommandText,
   parseModalValues,
-  USAGE,
 } from '../../src/domain/parse.js';
 import { isKnownRegion, KNOWN_REGIONS, knownRegionsWith } from '../../src/domain/regions.js';
+import { en } from '../../src/slack/i18n/en.js';
+import { renderUsage } from '../../src/slack/render/messages.js';
+import {
+  describeModalErrors,
+  describeParseFailure,
+  describeParseNote,
+  MRKDWN_FORMAT,
+} from '../../src/slack/render/parse-problems.js';
 
 const options: ParseOptions = { defaultRegion: 'cn-beijing', maxInstances: 5 };
 
@@ -17,10 +27,26 @@ function request(text: string, opts: ParseOptions = options) {
   return result;
 }
 
-function errorOf(result: CommandParse): { message: string; token?: string } {
+function errorOf(result: CommandParse): ParseFailure {
   if (result.kind !== 'error') throw new Error(`expected an error, got ${JSON.stringify(result)}`);
   return result;
 }
+
+/** The problem and the English reply text the user sees for it. */
+function refused(text: string, opts: ParseOptions = options) {
+  const failure = errorOf(parseCommandText(text, opts));
+  return { ...failure, message: describeParseFailure(failure, en, MRKDWN_FORMAT) };
+}
+
+const tokenOf = (p: ParseProblem) => ('token' in p ? p.token : undefined);
+
+/** The modal's errors in English, as Slack shows them under the inputs. */
+function modalErrors(result: ModalParse): Record<string, string> {
+  return result.ok ? {} : describeModalErrors(result.errors, en);
+}
+
+const englishNotes = (notes: Parameters<typeof describeParseNote>[0][]) =>
+  notes.map((n) => describeParseNote(n, en));
 
 describe('parseCommandText: requests', () => {
   it('reads ids separated by spaces, commas and new lines in any mix', () => {
@@ -79,30 +105,41 @@ describe('parseCommandText: requests', () => {
     const result = request('i-aaaa1111 key=prod key-id=kp-abcd1234');
     expect(result.draft.keyPairName).toBe('prod');
     expect(result.draft.keyPairId).toBe('kp-abcd1234');
-    expect(result.notes).toHaveLength(1);
-    expect(result.notes[0]).toContain('key-id wins over key=');
+    expect(result.notes).toEqual([
+      { kind: 'key_id_wins', keyPairId: 'kp-abcd1234', keyPairName: 'prod' },
+    ]);
+    expect(englishNotes(result.notes)).toEqual([
+      'key-id wins over key=: the API binds kp-abcd1234 and ignores key=prod',
+    ]);
   });
 
   it('removes duplicate ids, keeps the first order, and says how many went', () => {
     const result = request('i-bbbb2222 i-aaaa1111 i-bbbb2222 i-aaaa1111 i-bbbb2222 key=prod');
     expect(result.draft.instanceIds).toEqual(['i-bbbb2222', 'i-aaaa1111']);
-    expect(result.notes).toEqual(['3 duplicate ids were removed']);
-    expect(request('i-aaaa1111 i-aaaa1111 key=prod').notes).toEqual(['1 duplicate id was removed']);
+    expect(result.notes).toEqual([{ kind: 'duplicates_removed', count: 3 }]);
+    expect(englishNotes(result.notes)).toEqual(['3 duplicate ids were removed']);
+    const one = request('i-aaaa1111 i-aaaa1111 key=prod').notes;
+    expect(englishNotes(one)).toEqual(['1 duplicate id was removed']);
   });
 
   it('notes that key=kp-… is read as a name', () => {
     const result = request('i-aaaa1111 key=kp-abcd1234');
     expect(result.draft.keyPairName).toBe('kp-abcd1234');
     expect(result.draft.keyPairId).toBeUndefined();
-    expect(result.notes.join(' ')).toContain('key-id=');
+    expect(result.notes).toEqual([{ kind: 'key_read_as_name', keyPairName: 'kp-abcd1234' }]);
+    expect(englishNotes(result.notes)).toEqual([
+      'key=kp-abcd1234 is read as a key pair name; for an id, use key-id=',
+    ]);
   });
 
   it('accepts exactly maxInstances unique ids and refuses one more, giving both numbers', () => {
     const ids = (n: number) => Array.from({ length: n }, (_, i) => `i-host${i}abc`).join(' ');
     expect(request(`${ids(5)} key=prod`).draft.instanceIds).toHaveLength(5);
-    const error = errorOf(parseCommandText(`${ids(7)} key=prod`, options));
-    expect(error.message).toContain('7 instance ids');
-    expect(error.message).toContain('limit is 5');
+    const error = refused(`${ids(7)} key=prod`);
+    expect(error.problem).toEqual({ kind: 'too_many_ids', count: 7, given: 7, limit: 5 });
+    expect(error.message).toBe(
+      '7 instance ids were given; the limit is 5 per request. Split them into several requests.',
+    );
   });
 
   it('counts the limit after removing duplicates', () => {
@@ -124,7 +161,11 @@ describe('parseCommandText: requests', () => {
       'cn-shanghai',
     );
     const error = errorOf(parseCommandText('i-aaaa1111 key=prod region=cn-beijing', custom));
-    expect(error.token).toBe('region=cn-beijing');
+    expect(error.problem).toEqual({
+      kind: 'unknown_region',
+      token: 'region=cn-beijing',
+      regions: ['cn-beijing-autodriving', 'cn-shanghai'],
+    });
   });
 });
 
@@ -150,11 +191,17 @@ describe('parseCommandText: other forms', () => {
   });
 
   it('refuses status without an id, with two ids, or with a malformed id', () => {
-    expect(errorOf(parseCommandText('status', options)).message).toContain('status REQUEST-ID');
-    expect(errorOf(parseCommandText('status r1 r2', options)).token).toBe('r2');
-    const bad = errorOf(parseCommandText('status $(id)', options));
-    expect(bad.token).toBe('$(id)');
-    expect(bad.message).toContain('`$(id)`');
+    const none = refused('status');
+    expect(none.problem).toEqual({ kind: 'status_needs_id' });
+    expect(none.message).toContain('/attach-key status REQUEST-ID');
+    expect(errorOf(parseCommandText('status r1 r2', options)).problem).toEqual({
+      kind: 'extra_word',
+      token: 'r2',
+      command: 'status',
+    });
+    const bad = refused('status $(id)');
+    expect(bad.problem).toEqual({ kind: 'bad_request_id', token: '$(id)' });
+    expect(bad.message).toBe('`$(id)` is not a request id: copy the id from the approval card.');
   });
 
   it('reads history with a default of 10 and N from 1 to 50', () => {
@@ -165,79 +212,110 @@ describe('parseCommandText: other forms', () => {
 
   it('refuses a history count that is not a whole number from 1 to 50', () => {
     for (const n of ['0', '51', '-1', '1.5', 'ten', '1e1', '100000']) {
-      const error = errorOf(parseCommandText(`history ${n}`, options));
-      expect(error.token).toBe(n);
+      const error = refused(`history ${n}`);
+      expect(error.problem).toEqual({
+        kind: 'bad_history_count',
+        token: n,
+        max: 50,
+        defaultLimit: 10,
+      });
       expect(error.message).toContain(`\`${n}\``);
       expect(error.message).toContain('1 to 50');
     }
-    expect(errorOf(parseCommandText('history 5 6', options)).token).toBe('6');
+    expect(refused('history 5 6').message).toBe(
+      '`6` is one word too many: history takes one number.',
+    );
   });
 });
 
 describe('parseCommandText: errors', () => {
   it('asks for a key pair when none is given', () => {
-    const error = errorOf(parseCommandText('i-aaaa1111', options));
-    expect(error.message).toContain('key pair');
-    expect(error.message).toContain('key=NAME');
-    expect(error.message).not.toContain('instance ids (');
+    const error = refused('i-aaaa1111');
+    expect(error.problem).toEqual({ kind: 'missing', instanceIds: false, keyPair: true });
+    expect(error.message).toBe('Missing a key pair (key=NAME or key-id=kp-…).');
   });
 
   it('asks for ids when only options are given, and for both when both are missing', () => {
-    const noIds = errorOf(parseCommandText('key=prod', options));
-    expect(noIds.message).toContain('instance ids');
-    expect(noIds.message).not.toContain('key=NAME');
-    const neither = errorOf(parseCommandText('region=cn-beijing', options));
-    expect(neither.message).toContain('instance ids');
-    expect(neither.message).toContain('key=NAME');
+    const noIds = refused('key=prod');
+    expect(noIds.problem).toEqual({ kind: 'missing', instanceIds: true, keyPair: false });
+    expect(noIds.message).toBe('Missing instance ids (such as i-3tiefmkskq3vj0example).');
+    const neither = refused('region=cn-beijing');
+    expect(neither.problem).toEqual({ kind: 'missing', instanceIds: true, keyPair: true });
+    expect(neither.message).toBe(
+      'Missing instance ids (such as i-3tiefmkskq3vj0example) and a key pair (key=NAME or key-id=kp-…).',
+    );
   });
 
   it('quotes an empty option and says how to fill it', () => {
-    const error = errorOf(parseCommandText('i-aaaa1111 key=', options));
-    expect(error.token).toBe('key=');
-    expect(error.message).toContain('`key=`');
-    expect(error.message).toContain('key=NAME');
+    const error = refused('i-aaaa1111 key=');
+    expect(error.problem).toEqual({ kind: 'empty_value', token: 'key=', name: 'key' });
+    expect(error.message).toBe('`key=` has no value: type key=NAME with no space after =.');
   });
 
   it('quotes an unknown option and lists the real ones', () => {
-    const error = errorOf(parseCommandText('i-aaaa1111 key=prod foo=bar', options));
-    expect(error.token).toBe('foo=bar');
-    expect(error.message).toContain('`foo=bar`');
-    expect(error.message).toContain('key-id=');
-    expect(error.message).toContain('region=');
+    const error = refused('i-aaaa1111 key=prod foo=bar');
+    expect(error.problem).toEqual({ kind: 'not_an_option', token: 'foo=bar', named: true });
+    expect(error.message).toBe(
+      '`foo=bar` is not an option: the options are key=NAME, key-id=kp-… and region=REGION, with no spaces around =.',
+    );
   });
 
   it('quotes an unknown region and lists the known ones', () => {
-    const error = errorOf(parseCommandText('i-aaaa1111 key=prod region=mars-1', options));
-    expect(error.message).toContain('`region=mars-1`');
+    const error = refused('i-aaaa1111 key=prod region=mars-1');
+    expect(error.problem).toMatchObject({ kind: 'unknown_region', token: 'region=mars-1' });
+    expect(error.message).toContain('`region=mars-1` is not a region this bot knows: use one of');
     for (const region of KNOWN_REGIONS) expect(error.message).toContain(region);
   });
 
   it('names a repeated option', () => {
-    const error = errorOf(parseCommandText('i-aaaa1111 key=prod key=test', options));
-    expect(error.token).toBe('key=test');
-    expect(error.message).toContain('key= is given twice');
+    const error = refused('i-aaaa1111 key=prod key=test');
+    expect(error.problem).toEqual({
+      kind: 'option_twice',
+      token: 'key=test',
+      name: 'key',
+      first: 'key=prod',
+    });
+    expect(error.message).toBe('key= is given twice (`key=prod` and `key=test`): give it once.');
   });
 
   it('suggests the lower-case form of an upper-case id', () => {
-    const error = errorOf(parseCommandText('I-AAAA1111 key=prod', options));
-    expect(error.message).toContain('`I-AAAA1111`');
-    expect(error.message).toContain('did you mean i-aaaa1111?');
+    const error = refused('I-AAAA1111 key=prod');
+    expect(error.problem).toEqual({
+      kind: 'lower_case_id',
+      token: 'I-AAAA1111',
+      fix: 'i-aaaa1111',
+    });
+    expect(error.message).toBe(
+      '`I-AAAA1111`: instance ids are lower-case: did you mean i-aaaa1111?',
+    );
   });
 
   it('mentions how many other words were wrong after the first', () => {
-    const error = errorOf(parseCommandText('one two three key=prod', options));
-    expect(error.token).toBe('one');
-    expect(error.message).toContain('2 more words');
+    const error = refused('one two three key=prod');
+    expect(tokenOf(error.problem)).toBe('one');
+    expect(error.more).toBe(2);
+    expect(error.message).toBe(
+      '`one` is not an instance id or an option: the options are key=NAME, key-id=kp-… and region=REGION. Instance ids look like i-3tiefmkskq3vj0example. (2 more words have problems too.)',
+    );
   });
 });
 
-describe('USAGE', () => {
+describe('usage', () => {
   it('shows every form with examples and is safe to post as mrkdwn', () => {
+    const usage = renderUsage(en).text;
     for (const part of ['key=NAME', 'key-id=kp-', 'region=', 'status', 'history', 'help']) {
-      expect(USAGE).toContain(part);
+      expect(usage).toContain(part);
     }
-    expect(USAGE).toContain('/attach-key i-');
-    expect(USAGE).not.toMatch(/[<>&]/);
+    expect(usage).toContain('/attach-key i-');
+    expect(usage).toContain('N from 1 to 50, default 10');
+    for (const region of KNOWN_REGIONS) expect(usage).toContain(region);
+    expect(usage).not.toMatch(/[<>&]/);
+  });
+
+  it('lists the regions it is given, escaped, and appends the appendix', () => {
+    const usage = renderUsage(en, { regions: ['cn-x<y>'], appendix: 'Sandbox: <try> & see' }).text;
+    expect(usage).toContain('known regions: cn-x&lt;y&gt;.');
+    expect(usage).toMatch(/\n\nSandbox: &lt;try&gt; &amp; see$/);
   });
 });
 
@@ -308,35 +386,88 @@ describe('parseModalValues', () => {
       { instances: 'i-aaaa1111 i-aaaa1111', keyPair: 'prod' },
       options,
     );
-    expect(result.ok && result.notes).toEqual(['1 duplicate id was removed']);
+    expect(result.ok && result.notes).toEqual([{ kind: 'duplicates_removed', count: 1 }]);
   });
 
   it('keys every field error by its block id', () => {
     const result = parseModalValues({ instances: '', keyPair: '', region: 'mars-1' }, options);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(Object.keys(result.errors).sort()).toEqual(['instances', 'key_pair', 'region']);
-    expect(result.errors.instances).toContain('at least one instance id');
-    expect(result.errors.key_pair).toContain('key pair name');
-    expect(result.errors.region).toContain('"mars-1"');
+    expect(result.errors).toEqual({
+      instances: { problem: { kind: 'no_instances' }, more: 0 },
+      key_pair: { problem: { kind: 'key_pair_empty' }, more: 0 },
+      region: {
+        problem: expect.objectContaining({ kind: 'unknown_region', token: 'mars-1' }),
+        more: 0,
+      },
+    });
+    const texts = modalErrors(result);
+    expect(texts.instances).toBe(
+      'Enter at least one instance id, such as i-3tiefmkskq3vj0example.',
+    );
+    expect(texts.key_pair).toBe(
+      'Enter a key pair name (such as ssh_key_pair) or id (such as kp-ybqcopwrdwl8j1example).',
+    );
+    expect(texts.region).toContain('"mars-1" is not a region this bot knows');
   });
 
   it('reports only the field that is wrong', () => {
-    const cases: [Parameters<typeof parseModalValues>[0], string, string][] = [
-      [{ instances: 'i-aaaa1111 I-BBBB2222', keyPair: 'prod' }, 'instances', 'i-bbbb2222'],
-      [{ instances: 'i-aaaa1111 key=prod', keyPair: 'prod' }, 'instances', '"key=prod"'],
-      [{ instances: '<!channel>', keyPair: 'prod' }, 'instances', 'Slack mentions'],
-      [{ instances: 'i-aaaa1111', keyPair: 'my key' }, 'key_pair', 'space'],
-      [{ instances: 'i-aaaa1111', keyPair: 'kp-my_key' }, 'key_pair', '"kp-my_key"'],
-      [{ instances: 'i-aaaa1111', keyPair: 'KP-ABCD1234' }, 'key_pair', 'kp-abcd1234'],
-      [{ instances: 'i-aaaa1111', keyPair: '9lives' }, 'key_pair', '"9lives"'],
-      [{ instances: 'i-aaaa1111', keyPair: 'key=prod' }, 'key_pair', 'without key='],
+    const cases: [Parameters<typeof parseModalValues>[0], string, ParseProblem, string][] = [
+      [
+        { instances: 'i-aaaa1111 I-BBBB2222', keyPair: 'prod' },
+        'instances',
+        { kind: 'lower_case_id', token: 'I-BBBB2222', fix: 'i-bbbb2222' },
+        '"I-BBBB2222": instance ids are lower-case: did you mean i-bbbb2222?',
+      ],
+      [
+        { instances: 'i-aaaa1111 key=prod', keyPair: 'prod' },
+        'instances',
+        { kind: 'option_in_instances', token: 'key=prod' },
+        '"key=prod": only instance ids go here; choose the key pair and region below.',
+      ],
+      [
+        { instances: '<!channel>', keyPair: 'prod' },
+        'instances',
+        { kind: 'markup', token: '<!channel>' },
+        'Slack mentions and links are not instance ids: "<!channel>". Paste the plain ids instead.',
+      ],
+      [
+        { instances: 'i-aaaa1111', keyPair: 'my key' },
+        'key_pair',
+        { kind: 'key_pair_space', token: 'my key' },
+        '"my key" has a space in it: enter one key pair name or id.',
+      ],
+      [
+        { instances: 'i-aaaa1111', keyPair: 'kp-my_key' },
+        'key_pair',
+        { kind: 'key_pair_id_shape', token: 'kp-my_key' },
+        '"kp-my_key" starts with kp- so it is read as a key pair id, but ids look like kp-ybqcopwrdwl8j1example.',
+      ],
+      [
+        { instances: 'i-aaaa1111', keyPair: 'KP-ABCD1234' },
+        'key_pair',
+        { kind: 'key_pair_id_case', token: 'KP-ABCD1234', fix: 'kp-abcd1234' },
+        '"KP-ABCD1234": key pair ids are lower-case: did you mean kp-abcd1234?',
+      ],
+      [
+        { instances: 'i-aaaa1111', keyPair: '9lives' },
+        'key_pair',
+        { kind: 'bad_key_pair_name', token: '9lives' },
+        '"9lives" is not a key pair name: names are 2–64 characters, start with a letter and use letters, digits, ".", "_" and "-".',
+      ],
+      [
+        { instances: 'i-aaaa1111', keyPair: 'key=prod' },
+        'key_pair',
+        { kind: 'key_pair_prefixed', token: 'key=prod', prefix: 'key=' },
+        '"key=prod": type only the name or id, without key=.',
+      ],
     ];
-    for (const [values, field, text] of cases) {
+    for (const [values, field, problem, text] of cases) {
       const result = parseModalValues(values, options);
       expect(result.ok ? {} : result.errors, JSON.stringify(values)).toEqual({
-        [field]: expect.stringContaining(text),
+        [field]: { problem, more: 0 },
       });
+      expect(modalErrors(result)).toEqual({ [field]: text });
     }
   });
 
@@ -345,12 +476,90 @@ describe('parseModalValues', () => {
     const result = parseModalValues({ instances: ids, keyPair: 'prod' }, options);
     expect(result).toEqual({
       ok: false,
-      errors: { instances: expect.stringContaining('limit is 5') },
+      errors: {
+        instances: { problem: { kind: 'too_many_ids', count: 6, given: 6, limit: 5 }, more: 0 },
+      },
     });
+    expect(modalErrors(result).instances).toContain('the limit is 5 per request');
   });
 
   it('treats missing values like empty ones', () => {
     const result = parseModalValues({}, options);
     expect(result.ok ? [] : Object.keys(result.errors).sort()).toEqual(['instances', 'key_pair']);
+  });
+});
+
+describe('Chinese input (issue 13)', () => {
+  it('reads 帮助, 状态 and 历史 like help, status and history', () => {
+    expect(parseCommandText('帮助', options)).toEqual({ kind: 'help' });
+    expect(parseCommandText(' 帮助 ', options)).toEqual({ kind: 'help' });
+    expect(parseCommandText('状态 ak-r1-7', options)).toEqual({
+      kind: 'status',
+      requestId: 'ak-r1-7',
+    });
+    expect(parseCommandText('历史', options)).toEqual({ kind: 'history', limit: 10 });
+    expect(parseCommandText('历史 20', options)).toEqual({ kind: 'history', limit: 20 });
+    expect(errorOf(parseCommandText('状态', options)).problem).toEqual({ kind: 'status_needs_id' });
+    expect(errorOf(parseCommandText('历史 99', options)).problem).toMatchObject({
+      kind: 'bad_history_count',
+      token: '99',
+    });
+  });
+
+  it('separates tokens with ，、；, U+3000 and reads ＝ as =', () => {
+    const result = request('i-aaaa1111，i-bbbb2222、i-cccc3333；i-dddd4444\u3000key＝prod');
+    expect(result.draft).toEqual({
+      instanceIds: ['i-aaaa1111', 'i-bbbb2222', 'i-cccc3333', 'i-dddd4444'],
+      keyPairName: 'prod',
+      region: 'cn-beijing',
+    });
+    expect(request('i-aaaa1111 key-id＝kp-abcd1234 region＝cn-shanghai').draft).toEqual({
+      instanceIds: ['i-aaaa1111'],
+      keyPairId: 'kp-abcd1234',
+      region: 'cn-shanghai',
+    });
+    expect(request('i-aaaa1111 key=生产密钥，i-bbbb2222').draft.keyPairName).toBe('生产密钥');
+  });
+
+  it('refuses a full-width id and shows the ASCII form to type', () => {
+    const error = refused('ｉ－ａｂｃｄ１２３４ key=prod');
+    expect(error.problem).toEqual({
+      kind: 'wide_characters',
+      token: 'ｉ－ａｂｃｄ１２３４',
+      ascii: 'i-abcd1234',
+    });
+    expect(error.more).toBe(0);
+    expect(error.message).toBe(
+      '`ｉ－ａｂｃｄ１２３４` is in full-width characters: type it as `i-abcd1234`.',
+    );
+    expect(refused('i-aaaa1111 ｋｅｙ＝ｐｒｏｄ').problem).toEqual({
+      kind: 'wide_characters',
+      token: 'ｋｅｙ=ｐｒｏｄ',
+      ascii: 'key=prod',
+    });
+    expect(refused('状态 ａｋ－１').problem).toMatchObject({ ascii: 'ak-1' });
+    expect(refused('历史 ２０').problem).toMatchObject({ ascii: '20' });
+  });
+
+  it('refuses full-width forms in the modal too, per field', () => {
+    const result = parseModalValues(
+      { instances: 'i-aaaa1111，ｉ－ｂｂｂｂ２２２２', keyPair: 'ｐｒｏｄ' },
+      options,
+    );
+    expect(result.ok ? {} : result.errors).toEqual({
+      instances: {
+        problem: { kind: 'wide_characters', token: 'ｉ－ｂｂｂｂ２２２２', ascii: 'i-bbbb2222' },
+        more: 0,
+      },
+      key_pair: { problem: { kind: 'wide_characters', token: 'ｐｒｏｄ', ascii: 'prod' }, more: 0 },
+    });
+    expect(modalErrors(result).key_pair).toBe(
+      '"ｐｒｏｄ" is in full-width characters: type it as "prod".',
+    );
+    const ok = parseModalValues(
+      { instances: 'i-aaaa1111、i-bbbb2222；i-cccc3333', keyPair: '运维密钥' },
+      options,
+    );
+    expect(ok.ok && ok.draft.instanceIds).toEqual(['i-aaaa1111', 'i-bbbb2222', 'i-cccc3333']);
   });
 });

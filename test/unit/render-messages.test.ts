@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toRequestDigest } from '../../src/domain/outcome.js';
 import type { AttachRequest } from '../../src/domain/request.js';
+import { en } from '../../src/slack/i18n/en.js';
 import {
   escapeMrkdwn,
   escapeMrkdwnOnce,
@@ -98,23 +99,34 @@ describe('escape helpers', () => {
 });
 
 describe('usage, parse errors and notes', () => {
-  it('shows usage with the angle brackets escaped', () => {
-    const json = valid(renderUsage(USAGE));
+  it('shows usage with the regions and appendix escaped', () => {
+    const json = valid(renderUsage(en, { regions: ['<ids>'], appendix: 'try <ids> & more' }));
     expect(json).toContain('&lt;ids&gt;');
     expect(json).not.toContain('<ids>');
+    expect(json).toContain('How to use /attach-key');
   });
 
-  it('names what was wrong and shows the usage, without escaping twice', () => {
-    const reply = renderParseError('`&lt;!channel&gt;` is not an instance id', USAGE);
+  it('names what was wrong and shows the usage, escaping the token once', () => {
+    const reply = renderParseError(
+      { problem: { kind: 'markup', token: '<!channel>' }, more: 0 },
+      en,
+    );
     const json = valid(reply);
-    expect(reply.text).toContain('`&lt;!channel&gt;` is not an instance id');
+    expect(reply.text).toContain(
+      'Slack mentions and links are not instance ids: `&lt;!channel&gt;`',
+    );
     expect(reply.text).toContain('How to use /attach-key');
     expect(json).not.toContain('&amp;lt;');
-    expect(renderParseError('raw <!here>', USAGE).text).not.toContain('<!here>');
   });
 
   it('lists notes', () => {
-    const reply = renderNotes(['1 duplicate id was removed', 'key-id wins over key=']);
+    const reply = renderNotes(
+      [
+        { kind: 'duplicates_removed', count: 1 },
+        { kind: 'key_id_wins', keyPairId: 'kp-abcd1234', keyPairName: 'prod' },
+      ],
+      en,
+    );
     valid(reply);
     expect(reply.text).toMatch(/notes:\n• 1 duplicate id was removed\n• key-id wins over key=/);
   });

@@ -39,7 +39,7 @@ export const enCard = {
     noKeyPair: (n: number) =>
       `${plural(n, 'instance')} ${n === 1 ? 'has' : 'have'} no key pair yet: password login will stop working on ${they(n)}.`,
     bindsAll: (n: number) => `Binds the key pair to ${plural(n, 'instance')}.`,
-    willFail: '*Will fail:*',
+    willFail: (list: string) => `*Will fail:* ${list}.`,
     windows: (ids: string, n: number) => `${ids} ${n === 1 ? 'is' : 'are'} Windows (no key pairs)`,
     notFound: (ids: string, n: number) =>
       `${ids} ${n === 1 ? 'was' : 'were'} not found in this region`,

@@ -10,7 +10,15 @@ export const enHome = {
   waitingNone: 'Nothing is waiting for your approval.',
   mineHeading: 'Your requests',
   mineNone: 'You have not asked for anything yet.',
-  waitingLine: (id: string, kind: string, who: string, what: string, have: number, need: number, expires: string) =>
+  waitingLine: (
+    id: string,
+    kind: string,
+    who: string,
+    what: string,
+    have: number,
+    need: number,
+    expires: string,
+  ) =>
     `*${id}* ${kind}${who}: ${what}\n${num(have)} of ${plural(need, 'approval')} · expires ${expires}`,
   mineLine: (id: string, kind: string, what: string, label: string, when: string) =>
     `• ${id} ${kind}${what} — *${label}* · ${when}`,

@@ -59,7 +59,7 @@ export const enMessages = {
       `:information_source: A ${kind === 'restart' ? 'restart' : 'undo'} of this request was already asked for: request ${id} (${status}). Nothing new was created.`,
     not_finished:
       ':hourglass: This request has not finished yet; its follow-ups open once its results are posted.',
-    nothing_to_do: (kind: 'restart' | 'undo') =>
+    nothing_to_do: (kind: 'restart' | 'undo'): string =>
       kind === 'restart'
         ? ':information_source: Nothing to restart: no instance of this request is both bound and RUNNING.'
         : ':information_source: Nothing to undo: the request bound no instance whose earlier key pair is known.',

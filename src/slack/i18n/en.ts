@@ -1,8 +1,10 @@
-import { explainCode } from '../../domain/outcome.js';
+import { ENGLISH_OUTCOME, explainFrom } from '../../domain/outcome.js';
 import { enCard } from './en-card.js';
 import { enHome } from './en-home.js';
 import { enMessages } from './en-messages.js';
+import { enParse } from './en-parse.js';
 import { enResults } from './en-results.js';
+import { enUsage } from './en-usage.js';
 import { num, plural } from './en-words.js';
 import type { Locale } from './locale.js';
 
@@ -24,14 +26,21 @@ export const en = {
   },
   kind: { attach: 'attach', restart: 'restart', undo: 'undo' },
   /** What an error code means and what to do, in plain words (the outcome catalogue). */
-  explain: (code: string, apiMessage?: string) => explainCode(code, apiMessage),
+  explain: (code: string, apiMessage?: string) => explainFrom(ENGLISH_OUTCOME, code, apiMessage),
+  /** Every error code's line (its keys are the same in every language). */
+  outcome: ENGLISH_OUTCOME,
   /** Slack's date token renders in each reader's time zone; this is its fallback and format. */
   date: { format: '{date_short_pretty} at {time}' },
   sandboxNote: ':test_tube: SANDBOX — simulated, nothing changes',
+  /** How the renderers join a list of items (ids, mentions) and a list of clauses. */
+  join: { list: ', ', clauses: '; ' },
   card: enCard,
   results: enResults,
   messages: enMessages,
   home: enHome,
+  parse: enParse,
+  /** `/attach-key help` as mrkdwn, for this command and these (escaped) regions. */
+  usage: enUsage,
 };
 
 export type Catalogue = typeof en;

@@ -1,5 +1,6 @@
 import { type Catalogue, en } from './en.js';
 import type { Locale } from './locale.js';
+import { zh } from './zh.js';
 
 // Every catalogue by locale.
 
@@ -8,8 +9,7 @@ export { LOCALES, type Locale, localeFromSlack } from './locale.js';
 
 const CATALOGUES: Record<Locale, Catalogue> = {
   en,
-  // Replaced by the Chinese catalogue (issue 13); until then Chinese readers get English.
-  'zh-CN': en,
+  'zh-CN': zh,
 };
 
 export function catalogue(locale: Locale): Catalogue {

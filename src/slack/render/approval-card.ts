@@ -134,15 +134,15 @@ function describeApproval(
     if (approval.rules.length) {
       const list = approval.rules
         .map((r) => t.card.approval.rule(codeSpan(r.name, 60), r.reason, r.approvals))
-        .join('; ');
+        .join(t.join.clauses);
       lines.push(t.card.approval.rules(list));
     }
     const lists = approverLists(approval.rules, approvers);
-    const shown = lists.map((list) => list.slice(0, 20).map(mentionApprover).join(', '));
+    const shown = lists.map((list) => list.slice(0, 20).map(mentionApprover).join(t.join.list));
     lines.push(
       lists.length === 1
         ? t.card.approval.whoMay(shown[0] ?? '')
-        : t.card.approval.everyList(shown.map((s) => `[${s}]`).join(', ')),
+        : t.card.approval.everyList(shown.map((s) => `[${s}]`).join(t.join.list)),
     );
   }
   // Once approved, the status line names who completed the quorum; earlier ones are listed here.

@@ -9,18 +9,19 @@ import { codeSpan } from './escape.js';
 /** Instance ids as inline code, cut with "… and N more" so the text stays within `budget`. */
 export function codeList(ids: readonly string[], t: Catalogue, budget = 600): string {
   const parts: string[] = [];
+  const separator = t.join.list;
   let length = 0;
   for (const [i, id] of ids.entries()) {
     const part = codeSpan(id, 80);
     const rest = ids.length - i - 1;
     const tail = rest > 0 ? t.card.andMore(rest).length : 0;
-    const next = length + (parts.length > 0 ? 2 : 0) + part.length;
+    const next = length + (parts.length > 0 ? separator.length : 0) + part.length;
     if (next + tail > budget)
-      return `${parts.join(', ')}${t.card.andMore(ids.length - parts.length)}`;
+      return `${parts.join(separator)}${t.card.andMore(ids.length - parts.length)}`;
     parts.push(part);
     length = next;
   }
-  return parts.join(', ');
+  return parts.join(separator);
 }
 
 /** Name · id · fingerprint when the preview found the key pair; else what was asked for. */
@@ -128,7 +129,7 @@ export function describePreviewLines(request: MutationRequest, t: Catalogue): st
       p.wrongStatus(codeList(ids, t), codeSpan(status, 40), must, ids.length),
     ),
   ].filter(Boolean);
-  if (fails.length) lines.push(`${p.willFail} ${fails.join('; ')}.`);
+  if (fails.length) lines.push(p.willFail(fails.join(t.join.clauses)));
   if (summary.unread.length)
     lines.push(p.partlyUnread(summary.unread.length, reason(preview.error)));
   lines.push(...preview.problems.map((problem) => describeProblem(problem, t)));

@@ -6,7 +6,7 @@ import type { MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { ACTIONS, COMMAND } from '../ids.js';
 import { context, plain, section } from './blocks.js';
-import { codeSpan, formatSlackDate, mentionUser, truncateText } from './escape.js';
+import { codeSpan, formatSlackDate, mentionUser } from './escape.js';
 import { SLACK_LIMITS } from './limits.js';
 
 /** Each waiting request takes a section and an actions block; keep room for the rest. */
@@ -16,7 +16,11 @@ function subject(r: MutationRequest, t: Catalogue): string {
   const h = t.messages.history;
   return r.kind === 'restart'
     ? h.whatRestart(r.instanceIds.length, codeSpan(r.region, 40))
-    : h.what(codeSpan(r.keyPairName ?? r.keyPairId ?? '?', 64), r.instanceIds.length, codeSpan(r.region, 40));
+    : h.what(
+        codeSpan(r.keyPairName ?? r.keyPairId ?? '?', 64),
+        r.instanceIds.length,
+        codeSpan(r.region, 40),
+      );
 }
 
 export function renderHome(input: {
@@ -30,7 +34,11 @@ export function renderHome(input: {
   const blocks: types.KnownBlock[] = [
     { type: 'header', block_id: 'home_header', text: plain(h.title) },
     context('home_intro', h.intro(COMMAND)),
-    { type: 'header', block_id: 'home_waiting', text: plain(h.waitingHeading(input.waiting.length)) },
+    {
+      type: 'header',
+      block_id: 'home_waiting',
+      text: plain(h.waitingHeading(input.waiting.length)),
+    },
   ];
   if (!input.waiting.length) blocks.push(section('home_waiting_none', h.waitingNone));
   for (const r of input.waiting.slice(0, MAX_WAITING)) {
@@ -51,8 +59,20 @@ export function renderHome(input: {
         type: 'actions',
         block_id: `home_decide_${r.id}`,
         elements: [
-          { type: 'button', action_id: ACTIONS.approve, text: plain(t.card.buttons.approve), style: 'primary', value: r.id },
-          { type: 'button', action_id: ACTIONS.reject, text: plain(t.card.buttons.reject), style: 'danger', value: r.id },
+          {
+            type: 'button',
+            action_id: ACTIONS.approve,
+            text: plain(t.card.buttons.approve),
+            style: 'primary',
+            value: r.id,
+          },
+          {
+            type: 'button',
+            action_id: ACTIONS.reject,
+            text: plain(t.card.buttons.reject),
+            style: 'danger',
+            value: r.id,
+          },
         ],
       },
     );
@@ -71,7 +91,24 @@ export function renderHome(input: {
       formatSlackDate(r.createdAt, t),
     ),
   );
-  blocks.push(section('home_mine_list', lines.length ? truncateText(lines.join('\n'), SLACK_LIMITS.sectionText) : h.mineNone));
+  blocks.push(section('home_mine_list', lines.length ? wholeLines(lines, t) : h.mineNone));
   blocks.push(context('home_updated', h.updated(formatSlackDate(input.now.toISOString(), t))));
   return { type: 'home', blocks };
+}
+
+/**
+ * As many whole lines as fit one section, then how many were left out. Cutting the text instead
+ * could end it inside a date token or a code span, which Slack would show as raw markup.
+ */
+function wholeLines(lines: readonly string[], t: Catalogue): string {
+  const budget = SLACK_LIMITS.sectionText - 200;
+  const shown: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    if (used + line.length + 1 > budget) break;
+    shown.push(line);
+    used += line.length + 1;
+  }
+  const left = lines.length - shown.length;
+  return left ? `${shown.join('\n')}\n${t.messages.history.more(left)}` : shown.join('\n');
 }

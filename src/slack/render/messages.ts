@@ -3,6 +3,7 @@
 
 import type { types } from '@slack/bolt';
 import { summarizeRequest } from '../../domain/operations/summary.js';
+import { type ParseFailure, type ParseNote, USAGE } from '../../domain/parse.js';
 import { approverLists } from '../../domain/policy.js';
 import type { DecisionRefusal, MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
@@ -10,6 +11,7 @@ import { COMMAND } from '../ids.js';
 import { describeKeyPair } from './card-parts.js';
 import {
   codeSpan,
+  escapeMrkdwn,
   escapeMrkdwnOnce,
   formatSlackDate,
   mentionApprover,
@@ -19,6 +21,7 @@ import {
 } from './escape.js';
 import { instanceLine, previewLookup } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackReply } from './limits.js';
+import { describeParseFailure, describeParseNote, MRKDWN_FORMAT } from './parse-problems.js';
 
 /** Every reason a command, form or click changed nothing. */
 export type Refusal =
@@ -48,18 +51,32 @@ const section = (text: string, blockId = 'message'): types.SectionBlock => ({
 /** Text plus one section holding the same words, so long usage never breaks the section limit. */
 const reply = (text: string): SlackReply => ({ text, blocks: [section(text)] });
 
-export function renderUsage(usage: string): SlackReply {
-  return reply(escapeMrkdwnOnce(usage));
+export interface UsageOptions {
+  /** The regions `region=` accepts (the known ones and the default); USAGE.regions if absent. */
+  regions?: readonly string[];
+  /** Text after the usage (the sandbox's triggers); plain text, escaped here. */
+  appendix?: string;
 }
 
-/** `message` comes from the parser, which already escapes what the user typed. */
-export function renderParseError(message: string, usage: string): SlackReply {
-  return reply(`:warning: ${escapeMrkdwnOnce(message)}\n\n${escapeMrkdwnOnce(usage)}`);
+/** `/attach-key help` in the reader's language. */
+export function renderUsage(t: Catalogue, options: UsageOptions = {}): SlackReply {
+  const usage = t.usage(COMMAND, (options.regions ?? USAGE.regions).map(escapeMrkdwn));
+  return reply(options.appendix ? `${usage}\n\n${escapeMrkdwnOnce(options.appendix)}` : usage);
+}
+
+/** What was wrong with the command, then the usage (without any appendix). */
+export function renderParseError(
+  failure: ParseFailure,
+  t: Catalogue,
+  options: Pick<UsageOptions, 'regions'> = {},
+): SlackReply {
+  const problem = describeParseFailure(failure, t, MRKDWN_FORMAT);
+  return reply(`:warning: ${problem}\n\n${renderUsage(t, options).text}`);
 }
 
 /** Things the parser fixed or assumed, shown to the requester with the accepted request. */
-export function renderNotes(notes: readonly string[], t: Catalogue): SlackReply {
-  const lines = notes.map((n) => `• ${escapeMrkdwnOnce(n)}`).join('\n');
+export function renderNotes(notes: readonly ParseNote[], t: Catalogue): SlackReply {
+  const lines = notes.map((n) => `• ${describeParseNote(n, t)}`).join('\n');
   return reply(t.messages.notesAccepted(notes.length, lines));
 }
 
@@ -102,11 +119,11 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
         COMMAND,
       );
     case 'approvers_unresolved':
-      return m.approvers_unresolved(refusal.groups.map(mentionApprover).join(', '));
+      return m.approvers_unresolved(refusal.groups.map(mentionApprover).join(t.join.list));
     case 'channel_not_allowed':
       return m.channel_not_allowed(
         refusal.allowedChannelIds?.length
-          ? m.allowedChannels(refusal.allowedChannelIds.map(mentionChannel).join(', '))
+          ? m.allowedChannels(refusal.allowedChannelIds.map(mentionChannel).join(t.join.list))
           : m.allowedChannelsUnknown,
       );
     case 'too_many_instances':
@@ -116,7 +133,7 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
     case 'post_failed':
       return m.post_failed(refusal.detail ? m.slackSaid(codeSpan(refusal.detail, 80)) : '');
     case 'unknown_key_pair': {
-      const list = refusal.suggestions.map((s) => codeSpan(s, 64)).join(', ');
+      const list = refusal.suggestions.map((s) => codeSpan(s, 64)).join(t.join.list);
       return m.unknown_key_pair(
         codeSpan(refusal.keyPair, 64),
         codeSpan(refusal.region, 60),
@@ -160,7 +177,7 @@ function describeFailures(request: MutationRequest, t: Catalogue): string {
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5);
   if (!top.length) return '';
   return t.messages.status.errors(
-    top.map(([code, n]) => `${codeSpan(code, 80)} ×${t.num(n)}`).join(', '),
+    top.map(([code, n]) => `${codeSpan(code, 80)} ×${t.num(n)}`).join(t.join.list),
     counts.size > top.length,
   );
 }

@@ -237,11 +237,16 @@ function describeResult(
   const l = t.results.line;
   const id = codeSpan(result.instanceId, 80);
   const code = (c: string) => escapeMrkdwn(truncateText(c, 100));
+  // The summary explains in English; say it again in the thread's language.
   switch (result.state) {
     case 'failed':
-      return l.failed(id, code(result.code), escapeMrkdwn(result.explanation));
+      return l.failed(id, code(result.code), escapeMrkdwn(t.explain(result.code, result.message)));
     case 'unconfirmed':
-      return l.unconfirmed(id, code(result.code), escapeMrkdwn(result.reason));
+      return l.unconfirmed(
+        id,
+        code(result.code),
+        escapeMrkdwn(t.explain(result.code, result.reason)),
+      );
     case 'not_started':
       return l.notStarted(id);
     case 'pending':

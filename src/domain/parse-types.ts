@@ -1,0 +1,57 @@
+// What the parser says instead of words (parse.ts): every problem kind with the parameters its
+// message needs, and the notes on an accepted request. The catalogues word each kind.
+
+export type OptionName = 'key' | 'key-id' | 'region';
+
+/** Everything the parser can refuse, with what its message needs. */
+export type ParseProblem =
+  | { kind: 'too_long'; length: number; limit: number }
+  /** A Slack mention or link (`<!channel>`, `<@U1>`, `<http://…>`). */
+  | { kind: 'markup'; token: string }
+  /** Full-width letters, digits or signs; `ascii` is the same token typed in ASCII. */
+  | { kind: 'wide_characters'; token: string; ascii: string }
+  | { kind: 'status_needs_id' }
+  | { kind: 'extra_word'; token: string; command: 'status' | 'history' }
+  | { kind: 'bad_request_id'; token: string }
+  | { kind: 'bad_history_count'; token: string; max: number; defaultLimit: number }
+  /** `foo=bar` (named) or `=bar` (no name). */
+  | { kind: 'not_an_option'; token: string; named: boolean }
+  | { kind: 'option_twice'; token: string; name: OptionName; first: string }
+  | { kind: 'empty_value'; token: string; name: OptionName }
+  | { kind: 'unknown_region'; token: string; regions: readonly string[] }
+  /** `fix`: the lower-case form to type, when that is all that is wrong. */
+  | { kind: 'bad_key_pair_id'; token: string; fix?: string }
+  /** `fix`: the name without the quotes around it, when that is all that is wrong. */
+  | { kind: 'bad_key_pair_name'; token: string; fix?: string }
+  | { kind: 'lower_case_id'; token: string; fix: string }
+  /** `key` alone, as if the value were the next word. */
+  | { kind: 'option_needs_value'; token: string; name: OptionName }
+  | { kind: 'key_pair_id_alone'; token: string; fix: string }
+  | { kind: 'region_alone'; token: string; fix: string }
+  /** An id inside punctuation: `(i-abcd1234)`, `i-abcd1234.`. */
+  | { kind: 'id_with_extras'; token: string; fix: string }
+  /** `orOption`: the command, where a word may also be an option. */
+  | { kind: 'not_an_id'; token: string; orOption: boolean }
+  | { kind: 'missing'; instanceIds: boolean; keyPair: boolean }
+  /** `count` unique ids, `given` before removing duplicates. */
+  | { kind: 'too_many_ids'; count: number; given: number; limit: number }
+  // The modal's fields.
+  | { kind: 'option_in_instances'; token: string }
+  | { kind: 'no_instances' }
+  | { kind: 'key_pair_empty' }
+  | { kind: 'key_pair_space'; token: string }
+  | { kind: 'key_pair_prefixed'; token: string; prefix: 'key=' | 'key-id=' }
+  | { kind: 'key_pair_id_case'; token: string; fix: string }
+  | { kind: 'key_pair_id_shape'; token: string };
+
+/** The first problem, and how many other words had one too. */
+export interface ParseFailure {
+  problem: ParseProblem;
+  more: number;
+}
+
+/** What the parser fixed or assumed, told to the requester with the accepted request. */
+export type ParseNote =
+  | { kind: 'duplicates_removed'; count: number }
+  | { kind: 'key_id_wins'; keyPairId: string; keyPairName: string }
+  | { kind: 'key_read_as_name'; keyPairName: string };

@@ -1,0 +1,88 @@
+import { USAGE } from '../../domain/parse.js';
+import { COMMAND } from '../ids.js';
+import { num } from './en-words.js';
+import type { NoteTexts, ProblemTexts } from './parse-texts.js';
+
+// English: what the parser refuses (command and modal) and what it notes. `f.q` quotes tokens,
+// `f.x` makes other text safe; see parse-texts.ts.
+
+const { instanceId, keyPairId, keyPairName } = USAGE.examples;
+const OPTIONS = 'key=NAME, key-id=kp-… and region=REGION';
+const PLACEHOLDER = { key: 'NAME', 'key-id': 'kp-…', region: 'REGION' } as const;
+const NAME_RULE =
+  'names are 2–64 characters, start with a letter and use letters, digits, ".", "_" and "-"';
+
+const problem = {
+  too_long: (p) =>
+    `The text is ${num(p.length)} characters long; the limit is ${num(p.limit)}. Split it into several requests.`,
+  markup: (p, f) =>
+    `Slack mentions and links are not instance ids: ${f.q(p.token)}. Paste the plain ids instead.`,
+  wide_characters: (p, f) =>
+    `${f.q(p.token)} is in full-width characters: type it as ${f.q(p.ascii)}.`,
+  status_needs_id: () =>
+    `status needs a request id: type ${COMMAND} status REQUEST-ID (the id is on the approval card).`,
+  extra_word: (p, f) =>
+    `${f.q(p.token)} is one word too many: ${p.command === 'status' ? 'status takes one request id' : 'history takes one number'}.`,
+  bad_request_id: (p, f) =>
+    `${f.q(p.token)} is not a request id: copy the id from the approval card.`,
+  bad_history_count: (p, f) =>
+    `${f.q(p.token)} is not a whole number from 1 to ${num(p.max)}: type ${COMMAND} history 20, or ${COMMAND} history for the last ${num(p.defaultLimit)}.`,
+  not_an_option: (p, f) =>
+    `${f.q(p.token)} ${p.named ? 'is not an option' : 'has no option name'}: the options are ${OPTIONS}, with no spaces around =.`,
+  option_twice: (p, f) =>
+    `${p.name}= is given twice (${f.q(p.first)} and ${f.q(p.token)}): give it once.`,
+  empty_value: (p, f) =>
+    `${f.q(p.token)} has no value: type ${p.name}=${PLACEHOLDER[p.name]} with no space after =.`,
+  unknown_region: (p, f) =>
+    `${f.q(p.token)} is not a region this bot knows: use one of ${f.x(p.regions.join(', '))}.`,
+  bad_key_pair_id: (p, f) =>
+    `${f.q(p.token)} is not a key pair id: ${p.fix ? `key pair ids are lower-case: did you mean ${f.x(p.fix)}?` : `key pair ids look like ${keyPairId}; for a name, use key=NAME.`}`,
+  bad_key_pair_name: (p, f) =>
+    `${f.q(p.token)} is not a key pair name: ${NAME_RULE}.${p.fix ? ` Did you mean ${f.x(p.fix)}?` : ''}`,
+  lower_case_id: (p, f) =>
+    `${f.q(p.token)}: instance ids are lower-case: did you mean ${f.x(p.fix)}?`,
+  option_needs_value: (p, f) =>
+    `${f.q(p.token)} needs a value: type ${p.name}=${PLACEHOLDER[p.name]} with no spaces around =.`,
+  key_pair_id_alone: (p, f) => `${f.q(p.token)} looks like a key pair id: type ${f.x(p.fix)}.`,
+  region_alone: (p, f) => `${f.q(p.token)} looks like a region: type ${f.x(p.fix)}.`,
+  id_with_extras: (p, f) => `${f.q(p.token)} is not an instance id: did you mean ${f.x(p.fix)}?`,
+  not_an_id: (p, f) =>
+    `${f.q(p.token)} is not an instance id${p.orOption ? ` or an option: the options are ${OPTIONS}` : ''}. Instance ids look like ${instanceId}.`,
+  missing: (p) => {
+    const parts = [
+      p.instanceIds ? `instance ids (such as ${instanceId})` : '',
+      p.keyPair ? 'a key pair (key=NAME or key-id=kp-…)' : '',
+    ];
+    return `Missing ${parts.filter(Boolean).join(' and ')}.`;
+  },
+  too_many_ids: (p) =>
+    `${num(p.count)} instance ids were given${p.given > p.count ? ` (${num(p.given)} before removing duplicates)` : ''}; the limit is ${num(p.limit)} per request. Split them into several requests.`,
+  option_in_instances: (p, f) =>
+    `${f.q(p.token)}: only instance ids go here; choose the key pair and region below.`,
+  no_instances: () => `Enter at least one instance id, such as ${instanceId}.`,
+  key_pair_empty: () =>
+    `Enter a key pair name (such as ${keyPairName}) or id (such as ${keyPairId}).`,
+  key_pair_space: (p, f) => `${f.q(p.token)} has a space in it: enter one key pair name or id.`,
+  key_pair_prefixed: (p, f) => `${f.q(p.token)}: type only the name or id, without ${p.prefix}.`,
+  key_pair_id_case: (p, f) =>
+    `${f.q(p.token)}: key pair ids are lower-case: did you mean ${f.x(p.fix)}?`,
+  key_pair_id_shape: (p, f) =>
+    `${f.q(p.token)} starts with kp- so it is read as a key pair id, but ids look like ${keyPairId}.`,
+} satisfies ProblemTexts;
+
+const note = {
+  duplicates_removed: (n) =>
+    n.count === 1 ? '1 duplicate id was removed' : `${num(n.count)} duplicate ids were removed`,
+  key_id_wins: (n, f) =>
+    `key-id wins over key=: the API binds ${f.x(n.keyPairId)} and ignores key=${f.x(n.keyPairName)}`,
+  key_read_as_name: (n, f) =>
+    `key=${f.x(n.keyPairName)} is read as a key pair name; for an id, use key-id=`,
+} satisfies NoteTexts;
+
+export const enParse = {
+  problem,
+  note,
+  /** After the first problem: how many other words had one. */
+  more: (n: number) =>
+    n === 1 ? ' (1 more word has problems too.)' : ` (${num(n)} more words have problems too.)`,
+};

@@ -1,0 +1,74 @@
+import { USAGE } from '../../domain/parse.js';
+import { COMMAND } from '../ids.js';
+import type { Catalogue } from './en.js';
+import { num } from './zh-words.js';
+
+// 简体中文：解析器拒绝的输入（命令与表单）和它的附注。`f.q` 引用用户输入，`f.x` 处理其他文本；
+// 见 parse-texts.ts。
+
+const { instanceId, keyPairId, keyPairName } = USAGE.examples;
+const OPTIONS = 'key=名称、key-id=kp-… 和 region=地域';
+const PLACEHOLDER = { key: '名称', 'key-id': 'kp-…', region: '地域' } as const;
+const NAME_RULE = '名称长 2–64 个字符，以字母或汉字开头，只能包含字母、数字、汉字、"."、"_" 和 "-"';
+
+export const zhParse: Catalogue['parse'] = {
+  problem: {
+    too_long: (p) => `文本长度为 ${num(p.length)} 个字符，上限是 ${num(p.limit)}。请拆成多个请求。`,
+    markup: (p, f) => `Slack 提及和链接不是实例 ID：${f.q(p.token)}。请直接粘贴纯文本的 ID。`,
+    wide_characters: (p, f) =>
+      `${f.q(p.token)} 含有全角字符：请切换到半角输入，写作 ${f.q(p.ascii)}。`,
+    status_needs_id: () =>
+      `status 需要一个请求 ID：请输入 ${COMMAND} status 请求ID（ID 在审批卡片上）。`,
+    extra_word: (p, f) =>
+      `${f.q(p.token)} 是多余的：${p.command === 'status' ? 'status 只接受一个请求 ID' : 'history 只接受一个数字'}。`,
+    bad_request_id: (p, f) => `${f.q(p.token)} 不是请求 ID：请从审批卡片上复制 ID。`,
+    bad_history_count: (p, f) =>
+      `${f.q(p.token)} 不是 1 到 ${num(p.max)} 之间的整数：例如输入 ${COMMAND} history 20；只输入 ${COMMAND} history 则显示最近 ${num(p.defaultLimit)} 个。`,
+    not_an_option: (p, f) =>
+      `${f.q(p.token)} ${p.named ? '不是可用的选项' : '缺少选项名'}：可用选项为 ${OPTIONS}，= 两侧不要有空格。`,
+    option_twice: (p, f) =>
+      `${p.name}= 出现了两次（${f.q(p.first)} 和 ${f.q(p.token)}）：只需给一次。`,
+    empty_value: (p, f) =>
+      `${f.q(p.token)} 没有值：请输入 ${p.name}=${PLACEHOLDER[p.name]}，= 后面不要有空格。`,
+    unknown_region: (p, f) =>
+      `${f.q(p.token)} 不是本机器人支持的地域：请使用 ${f.x(p.regions.join('、'))} 之一。`,
+    bad_key_pair_id: (p, f) =>
+      `${f.q(p.token)} 不是密钥对 ID：${p.fix ? `密钥对 ID 须为小写，是否要输入 ${f.x(p.fix)}？` : `密钥对 ID 形如 ${keyPairId}；按名称指定请用 key=名称。`}`,
+    bad_key_pair_name: (p, f) =>
+      `${f.q(p.token)} 不是有效的密钥对名称：${NAME_RULE}。${p.fix ? `是否要输入 ${f.x(p.fix)}？` : ''}`,
+    lower_case_id: (p, f) => `${f.q(p.token)}：实例 ID 须为小写，是否要输入 ${f.x(p.fix)}？`,
+    option_needs_value: (p, f) =>
+      `${f.q(p.token)} 缺少值：请输入 ${p.name}=${PLACEHOLDER[p.name]}，= 两侧不要有空格。`,
+    key_pair_id_alone: (p, f) => `${f.q(p.token)} 看起来是密钥对 ID：请输入 ${f.x(p.fix)}。`,
+    region_alone: (p, f) => `${f.q(p.token)} 看起来是地域：请输入 ${f.x(p.fix)}。`,
+    id_with_extras: (p, f) => `${f.q(p.token)} 不是实例 ID：是否要输入 ${f.x(p.fix)}？`,
+    not_an_id: (p, f) =>
+      `${f.q(p.token)} 不是实例 ID${p.orOption ? `，也不是选项（可用选项为 ${OPTIONS}）` : ''}。实例 ID 形如 ${instanceId}。`,
+    missing: (p) => {
+      const parts = [
+        p.instanceIds ? `实例 ID（例如 ${instanceId}）` : '',
+        p.keyPair ? '密钥对（key=名称 或 key-id=kp-…）' : '',
+      ];
+      return `缺少${parts.filter(Boolean).join('和')}。`;
+    },
+    too_many_ids: (p) =>
+      `共给出 ${num(p.count)} 个实例 ID${p.given > p.count ? `（去重前 ${num(p.given)} 个）` : ''}，每个请求最多 ${num(p.limit)} 个。请拆成多个请求。`,
+    option_in_instances: (p, f) =>
+      `${f.q(p.token)}：这里只填实例 ID；密钥对和地域请在下方填写和选择。`,
+    no_instances: () => `请至少输入一个实例 ID，例如 ${instanceId}。`,
+    key_pair_empty: () => `请输入密钥对名称（例如 ${keyPairName}）或 ID（例如 ${keyPairId}）。`,
+    key_pair_space: (p, f) => `${f.q(p.token)} 中含有空格：请只输入一个密钥对名称或 ID。`,
+    key_pair_prefixed: (p, f) => `${f.q(p.token)}：只需输入名称或 ID，不要带 ${p.prefix}。`,
+    key_pair_id_case: (p, f) => `${f.q(p.token)}：密钥对 ID 须为小写，是否要输入 ${f.x(p.fix)}？`,
+    key_pair_id_shape: (p, f) =>
+      `${f.q(p.token)} 以 kp- 开头，因此按密钥对 ID 处理，但 ID 应形如 ${keyPairId}。`,
+  },
+  note: {
+    duplicates_removed: (n) => `已去掉 ${num(n.count)} 个重复的 ID`,
+    key_id_wins: (n, f) =>
+      `key-id 优先于 key=：API 绑定 ${f.x(n.keyPairId)}，忽略 key=${f.x(n.keyPairName)}`,
+    key_read_as_name: (n, f) =>
+      `key=${f.x(n.keyPairName)} 按密钥对名称处理；如要指定 ID，请用 key-id=`,
+  },
+  more: (n) => `（另有 ${num(n)} 处也有问题。）`,
+};
