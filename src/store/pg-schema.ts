@@ -112,15 +112,6 @@ async function migrateOn(
   }
 }
 
-/** The schema version in the database: 0 when the bot never ran against it. */
-export async function schemaVersion(
-  db: PgDatabase,
-  client: pg.PoolClient | pg.Pool,
-): Promise<number> {
-  if (!(await hasMigrationsTable(db, client))) return 0;
-  return appliedVersion(db, client);
-}
-
 async function hasMigrationsTable(db: PgDatabase, on: pg.PoolClient | pg.Pool): Promise<boolean> {
   const result = await run<{ found: boolean }>(
     db,
