@@ -99,7 +99,7 @@ describe('refusals', () => {
     [
       'format 2 requests in a format 1 paths.file',
       v2(makeRequest('r1')).replace('"version":2', '"version":1'),
-      'requests["r1"].steps is not a list',
+      'requests["r1"].batches is not a list',
     ],
   ])('refuses %s without touching it', async (_what, text, expected) => {
     await writeFile(paths.file, text);

@@ -61,7 +61,7 @@ describe('Socket Mode', () => {
     expect(ack.envelope_id).toBe('env-command');
     const card = await slack.waitFor(() => slack.callsTo('chat.postMessage')[0], 'the card');
     const requestId = (await h.bot.service.recent({ limit: 1 }))[0]?.id as string;
-    await slack.waitFor(() => h?.bot.service.get(requestId)?.card, 'card stored');
+    await h.waitForStored(requestId, (r) => !!r.card, 'card stored');
 
     send({
       envelope_id: 'env-click',
@@ -81,5 +81,16 @@ describe('Socket Mode', () => {
     expect(messageText(thread[0])).toContain('1 succeeded');
     expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(1);
     expect(frames.some((f) => f.envelope_id === 'env-click')).toBe(true);
+
+    // Socket Mode opens PORT for /healthz and /metrics only.
+    const base = `http://127.0.0.1:${h.port}`;
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, store: 'ok' });
+    await h.waitForStatus(requestId, 'done');
+    await h.bot.service.idle();
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('attach_key_bot_requests_finished_total{kind="attach",status="done"} 1');
+    expect((await fetch(`${base}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 });

@@ -48,9 +48,9 @@ export function planUndo(requestId: string, parent: MutationRequest): UndoPlan {
 
   const specs: StepSpec[] = [];
   for (const { ids, ...key } of byKey.values()) {
-    const call = key.keyPairId ? { keyPairId: key.keyPairId } : keyPairFields(key);
+    // Both fields go (the API uses the id; the name is what the card and thread show).
     for (const instanceIds of chunk(ids)) {
-      specs.push({ phase: 0, action: 'AttachKeyPair', instanceIds, ...call });
+      specs.push({ phase: 0, action: 'AttachKeyPair', instanceIds, ...key });
     }
   }
   for (const instanceIds of chunk(detach)) {

@@ -70,12 +70,8 @@ export function describePlan(request: MutationRequest, t: Catalogue): string[] {
     for (const step of request.steps) {
       if (step.action === 'DetachKeyPair') detaches += step.instanceIds.length;
       if (step.action !== 'AttachKeyPair') continue;
-      const before = request.preview?.instances.find((i) => i.instanceId === step.instanceIds[0]);
       const key = step.keyPairId ?? step.keyPairName ?? '';
-      const label = keyLabel({
-        keyPairName: step.keyPairName ?? before?.keyPairName,
-        keyPairId: key,
-      });
+      const label = keyLabel(step);
       const entry = restores.get(key) ?? { label, count: 0 };
       entry.count += step.instanceIds.length;
       restores.set(key, entry);

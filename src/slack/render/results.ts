@@ -212,16 +212,13 @@ const mismatchFirst = (x: InstanceResult) =>
 /** For an undo's ok lines: which key pair each instance got back, or that its key was removed. */
 function keyStepByInstance(request: MutationRequest): Map<string, { action: string; key: string }> {
   const map = new Map<string, { action: string; key: string }>();
-  const before = new Map(
-    (request.preview?.instances ?? []).map((i) => [i.instanceId, i.keyPairName]),
-  );
   for (const step of request.steps) {
     if (step.action !== 'AttachKeyPair' && step.action !== 'DetachKeyPair') continue;
     for (const id of step.instanceIds) {
       const name =
         step.action === 'DetachKeyPair'
           ? (request.keyPairName ?? request.keyPairId)
-          : (step.keyPairName ?? before.get(id) ?? step.keyPairId);
+          : (step.keyPairName ?? step.keyPairId);
       map.set(id, { action: step.action, key: name ?? '?' });
     }
   }
