@@ -305,7 +305,11 @@ export interface Config {
     maxInstancesPerRequest: number;
     requestTtlMinutes: number;
   };
-  followUps: { restartWaveSize: number; restartWaveTimeoutMinutes: number; undoWindowHours: number };
+  followUps: {
+    restartWaveSize: number;
+    restartWaveTimeoutMinutes: number;
+    undoWindowHours: number;
+  };
   /** The language of channel messages, and of private ones when a user's locale is unknown. */
   defaultLocale: 'en' | 'zh-CN';
   storage: {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServiceObserver } from './service/context.js';
 
 // GET /metrics in the Prometheus text format (issue 15), with prom-client. Every label value comes
@@ -9,7 +9,12 @@ export interface Metrics {
   registry: Registry;
   /** The service's observer: requests by kind and final status, decisions, executions in flight. */
   observer: ServiceObserver;
-  volcCall(info: { action: string; outcome: 'ok' | 'error'; code?: string; durationMs: number }): void;
+  volcCall(info: {
+    action: string;
+    outcome: 'ok' | 'error';
+    code?: string;
+    durationMs: number;
+  }): void;
   slackError(method: string): void;
   credentialRefresh(ok: boolean): void;
   /** The open requests by status, read when /metrics is scraped. */
@@ -79,7 +84,8 @@ export function createMetrics(): Metrics {
       if (!readOpen) return;
       this.reset();
       try {
-        for (const r of await readOpen()) this.inc({ kind: label(r.kind), status: label(r.status) });
+        for (const r of await readOpen())
+          this.inc({ kind: label(r.kind), status: label(r.status) });
       } catch {
         // The store is down: /healthz says so; the gauge keeps no stale value.
       }

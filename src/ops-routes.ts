@@ -13,7 +13,9 @@ export interface OpsHandlers {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function opsRoutes(handlers: OpsHandlers): Array<{ path: string; method: string[]; handler: Handler }> {
+export function opsRoutes(
+  handlers: OpsHandlers,
+): Array<{ path: string; method: string[]; handler: Handler }> {
   const healthz: Handler = (_req, res) => {
     handlers.health().then(
       ({ ok, body }) => send(res, ok ? 200 : 503, 'application/json', JSON.stringify(body)),
@@ -41,7 +43,13 @@ export async function startOpsServer(
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const route = routes.find((r) => r.path === path);
-    if (!route) return send(res, 404, 'text/plain', 'not found: this port serves GET /healthz and GET /metrics\n');
+    if (!route)
+      return send(
+        res,
+        404,
+        'text/plain',
+        'not found: this port serves GET /healthz and GET /metrics\n',
+      );
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed\n');
     route.handler(req, res);
   });

@@ -21,19 +21,26 @@ const TAG = /^([^=\s]{1,128})=([^\s]{0,256})$/;
 
 const ruleSchema = z
   .object({
-    name: z.string({ error: 'expected a name (text)' }).trim().min(1, { error: 'expected a name' }).max(80),
+    name: z
+      .string({ error: 'expected a name (text)' })
+      .trim()
+      .min(1, { error: 'expected a name' })
+      .max(80),
     match: z
-      .object({
-        tag: z
-          .string({ error: 'expected key=value such as env=prod' })
-          .regex(TAG, { error: 'expected key=value such as env=prod' })
-          .optional(),
-        instancesOver: z
-          .number({ error: 'expected a whole number of instances, 0 or more' })
-          .int({ error: 'expected a whole number of instances, 0 or more' })
-          .min(0, { error: 'expected a whole number of instances, 0 or more' })
-          .optional(),
-      }, { error: 'expected a map with tag and/or instancesOver' })
+      .object(
+        {
+          tag: z
+            .string({ error: 'expected key=value such as env=prod' })
+            .regex(TAG, { error: 'expected key=value such as env=prod' })
+            .optional(),
+          instancesOver: z
+            .number({ error: 'expected a whole number of instances, 0 or more' })
+            .int({ error: 'expected a whole number of instances, 0 or more' })
+            .min(0, { error: 'expected a whole number of instances, 0 or more' })
+            .optional(),
+        },
+        { error: 'expected a map with tag and/or instancesOver' },
+      )
       .strict()
       .refine((m) => m.tag !== undefined || m.instancesOver !== undefined, {
         error: 'give tag (key=value) or instancesOver (a number), or both',
@@ -44,16 +51,24 @@ const ruleSchema = z
       .min(1, { error: 'expected a whole number of approvals, at least 1' })
       .max(20, { error: 'at most 20 approvals' }),
     approvers: z
-      .array(z.string().regex(APPROVER_ID, { error: 'expected a Slack user id (U…) or user-group id (S…)' }), {
-        error: 'expected a list of Slack user ids (U…) and user-group ids (S…)',
-      })
+      .array(
+        z
+          .string()
+          .regex(APPROVER_ID, { error: 'expected a Slack user id (U…) or user-group id (S…)' }),
+        {
+          error: 'expected a list of Slack user ids (U…) and user-group ids (S…)',
+        },
+      )
       .min(1, { error: 'list at least one approver, or leave approvers out' })
       .optional(),
   })
   .strict();
 
 const fileSchema = z
-  .object({ rules: z.array(ruleSchema, { error: 'expected a list of rules' }) }, { error: 'expected a map with a "rules" list' })
+  .object(
+    { rules: z.array(ruleSchema, { error: 'expected a list of rules' }) },
+    { error: 'expected a map with a "rules" list' },
+  )
   .strict();
 
 /** Reads and checks the policy file; rules come out in file order. */
@@ -64,8 +79,11 @@ export async function loadPolicyFile(path: string): Promise<PolicyRule[]> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'unreadable';
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code;
-    throw new PolicyFileError(`POLICY_FILE ${file} cannot be read (${why}). Point POLICY_FILE at a YAML or JSON file, or unset it.`);
+    const why =
+      code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code;
+    throw new PolicyFileError(
+      `POLICY_FILE ${file} cannot be read (${why}). Point POLICY_FILE at a YAML or JSON file, or unset it.`,
+    );
   }
   return parsePolicyText(text, file);
 }
@@ -81,7 +99,9 @@ export function parsePolicyText(text: string, file: string): PolicyRule[] {
         ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
         : '';
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new PolicyFileError(`POLICY_FILE ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}${where}: ${reason}`);
+    throw new PolicyFileError(
+      `POLICY_FILE ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}${where}: ${reason}`,
+    );
   }
   const parsed = fileSchema.safeParse(value ?? {});
   if (!parsed.success) {
@@ -92,7 +112,9 @@ export function parsePolicyText(text: string, file: string): PolicyRule[] {
   const names = new Set<string>();
   return parsed.data.rules.map((rule, i) => {
     if (names.has(rule.name)) {
-      throw new PolicyFileError(`POLICY_FILE ${file}: rule ${i + 1} ("${rule.name}"): name: another rule has this name; names must differ`);
+      throw new PolicyFileError(
+        `POLICY_FILE ${file}: rule ${i + 1} ("${rule.name}"): name: another rule has this name; names must differ`,
+      );
     }
     names.add(rule.name);
     const tag = rule.match.tag ? TAG.exec(rule.match.tag) : null;
@@ -100,7 +122,9 @@ export function parsePolicyText(text: string, file: string): PolicyRule[] {
       name: rule.name,
       match: {
         ...(tag ? { tag: { key: tag[1] as string, value: tag[2] as string } } : {}),
-        ...(rule.match.instancesOver !== undefined ? { instancesOver: rule.match.instancesOver } : {}),
+        ...(rule.match.instancesOver !== undefined
+          ? { instancesOver: rule.match.instancesOver }
+          : {}),
       },
       approvals: rule.approvals,
       ...(rule.approvers ? { approvers: rule.approvers } : {}),
@@ -112,7 +136,9 @@ export function parsePolicyText(text: string, file: string): PolicyRule[] {
 function describeIssue(value: unknown, issue: z.core.$ZodIssue): string {
   const [first, index, ...rest] = issue.path;
   const message =
-    issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` : issue.message;
+    issue.code === 'unrecognized_keys'
+      ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
+      : issue.message;
   if (first !== 'rules' || typeof index !== 'number') {
     return `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${message}`;
   }

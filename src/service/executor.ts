@@ -151,7 +151,9 @@ export function createExecutor(ctx: ServiceContext) {
   }
 
   async function runStep(lease: Lease, request: MutationRequest, index: number): Promise<void> {
-    await checkpoint(lease);
+    const planned = request.steps.find((s) => s.index === index);
+    // While stopping, no new mutation or restart wait starts; a quick read-back still may.
+    await checkpoint(lease, planned?.action !== 'Verify');
     const sent = await changeStep(lease, request.id, index, (s) => ({
       ...s,
       state: 'sent',
@@ -180,7 +182,9 @@ export function createExecutor(ctx: ServiceContext) {
         sleep: ctx.sleep,
         checkpoint: () => checkpoint(lease),
       });
-      await checkpoint(lease);
+      // The call happened: record its answer even while stopping, unless another replica took
+      // the request over (it resends with the same ClientToken and records the same answer).
+      await checkpoint(lease, false);
       await changeStep(lease, request.id, index, (s) => ({
         ...s,
         state: 'done',
@@ -209,7 +213,7 @@ export function createExecutor(ctx: ServiceContext) {
       });
     } catch (error) {
       if (error instanceof StepInterrupted) throw error;
-      await checkpoint(lease);
+      await checkpoint(lease, false);
       const stepError = toStepError(error);
       await changeStep(lease, request.id, index, (s) => ({
         ...s,
@@ -237,9 +241,12 @@ export function createExecutor(ctx: ServiceContext) {
     ctx.refreshCard(request.id);
   }
 
-  /** Before every call and write: stop if the bot is stopping or another replica took over. */
-  async function checkpoint(lease: Lease): Promise<void> {
-    if (!ctx.isAccepting()) throw new StepInterrupted('the bot is stopping');
+  /**
+   * Before every call and write: stop if another replica took over, and (when `startsWork`)
+   * if the bot is stopping.
+   */
+  async function checkpoint(lease: Lease, startsWork = true): Promise<void> {
+    if (startsWork && !ctx.isAccepting()) throw new StepInterrupted('the bot is stopping');
     if (!(await lease.renewIfDue())) throw new StepInterrupted('the execution lease was lost');
   }
 
@@ -290,7 +297,7 @@ export function createExecutor(ctx: ServiceContext) {
     const request = await withStore(lease, () => store.get(requestId));
     if (!request || request.resultsPostedAt) return;
     if (request.status !== 'done' && request.status !== 'failed') return;
-    await checkpoint(lease);
+    await checkpoint(lease, false);
     const posted = await notifier.postResults(request);
     if (!posted) return; // logged by the notifier; the next start (or takeover) tries again
     const stored = await withStore(lease, () =>

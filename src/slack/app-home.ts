@@ -32,7 +32,9 @@ export function createAppHome(options: {
   async function publish(userId: string): Promise<void> {
     try {
       const pending = await options.service.pending();
-      const lists = new Map(pending.map((r) => [r.id, approverLists(r.approval.rules, options.approvers)]));
+      const lists = new Map(
+        pending.map((r) => [r.id, approverLists(r.approval.rules, options.approvers)]),
+      );
       const groups = groupsIn([...lists.values()].flat());
       const members = groups.length ? await options.directory.membersOf(groups) : new Map();
       // Not yet approved by this user, and theirs to approve (a requester only with self-approval).
@@ -44,7 +46,10 @@ export function createAppHome(options: {
       );
       const mine = await options.service.recent({ limit: 10, requesterId: userId });
       const t = await options.texts.forUser(userId);
-      await options.client.views.publish({ user_id: userId, view: renderHome({ waiting, mine, t, now: now() }) });
+      await options.client.views.publish({
+        user_id: userId,
+        view: renderHome({ waiting, mine, t, now: now() }),
+      });
     } catch (error) {
       options.logger.warn('app home not published', { user: userId, error });
     }
@@ -53,7 +58,11 @@ export function createAppHome(options: {
   /** Everyone a change of this request may concern, among recent viewers. */
   async function concerned(request: MutationRequest): Promise<string[]> {
     const lists = approverLists(request.approval.rules, options.approvers);
-    const direct = new Set([request.requesterId, ...request.approval.approvals.map((a) => a.by), ...lists.flat()]);
+    const direct = new Set([
+      request.requesterId,
+      ...request.approval.approvals.map((a) => a.by),
+      ...lists.flat(),
+    ]);
     const groups = groupsIn(lists);
     const members = groups.length ? await options.directory.membersOf(groups) : new Map();
     const horizon = now().getTime() - RECENT_VIEWERS_MS;
@@ -71,7 +80,9 @@ export function createAppHome(options: {
     requestChanged(request: MutationRequest): void {
       void concerned(request)
         .then((users) => Promise.all(users.map((u) => publishes.schedule(u))))
-        .catch((error: unknown) => options.logger.warn('app home refresh failed', { requestId: request.id, error }));
+        .catch((error: unknown) =>
+          options.logger.warn('app home refresh failed', { requestId: request.id, error }),
+        );
     },
     idle: () => publishes.idle(),
   };

@@ -22,7 +22,9 @@ export function createApproverDirectory(options: {
   async function fetchGroup(groupId: string): Promise<ReadonlySet<string> | undefined> {
     try {
       const answer = await options.client.usergroups.users.list({ usergroup: groupId });
-      const members = new Set((answer.users ?? []).filter((u): u is string => typeof u === 'string'));
+      const members = new Set(
+        (answer.users ?? []).filter((u): u is string => typeof u === 'string'),
+      );
       known.set(groupId, { members, at: now() });
       return members;
     } catch (error) {
@@ -49,7 +51,9 @@ export function createApproverDirectory(options: {
 
   return {
     async membersOf(groupIds) {
-      const entries = await Promise.all(groupIds.map(async (id) => [id, await membersOne(id)] as const));
+      const entries = await Promise.all(
+        groupIds.map(async (id) => [id, await membersOne(id)] as const),
+      );
       return new Map(entries);
     },
   };

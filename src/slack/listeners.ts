@@ -159,7 +159,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     [ACTIONS.approve, 'approve'],
     [ACTIONS.reject, 'reject'],
   ] as const) {
-    app.action(actionId, async ({ ack, body, action, respond }) => {
+    app.action(actionId, async ({ ack, body, action, respond, client }) => {
       await ack();
       const requestId = clicked(action);
       const user = body.user.id;
@@ -170,9 +170,15 @@ export function registerListeners(app: App, options: ListenerOptions): void {
           logger.error('decision failed', { requestId, user, error });
           return undefined;
         });
-      if (!result) await tell(respond, { text: t.messages.unexpected }, 'decision');
-      else if (!result.ok)
-        await tell(respond, renderRefusal(result.refusal as Refusal, t), 'decision refusal');
+      const reply = !result
+        ? { text: t.messages.unexpected }
+        : !result.ok
+          ? renderRefusal(result.refusal as Refusal, t)
+          : undefined;
+      if (!reply) return;
+      // A click on a message answers through its response_url; one on App Home has none: DM.
+      if (hasResponseUrl(body)) await tell(respond, reply, 'decision refusal');
+      else await dm(client, user, reply.text, logger);
     });
   }
 

@@ -41,7 +41,12 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
   const changed = (request: MutationRequest) => options.onRequestChanged?.(request);
   const failed = (method: string, message: string, request: MutationRequest, error: unknown) => {
     options.onSlackError?.(method);
-    logger.error(message, { requestId: request.id, method, slackError: slackErrorCode(error), error });
+    logger.error(message, {
+      requestId: request.id,
+      method,
+      slackError: slackErrorCode(error),
+      error,
+    });
   };
 
   return {

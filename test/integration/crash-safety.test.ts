@@ -4,7 +4,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AttachRequest } from '../../src/domain/request.js';
+import type { MutationRequest } from '../../src/domain/request.js';
+import { defaultHistoryFile } from '../../src/store/lowdb-files.js';
 import {
   buttonValue,
   messageText,
@@ -31,7 +32,7 @@ const TWO_CHILDREN = { timeout: 30_000 };
 
 interface StoreFile {
   version: number;
-  requests: Record<string, AttachRequest>;
+  requests: Record<string, MutationRequest>;
 }
 
 let slack: FakeSlackApi;
@@ -64,10 +65,17 @@ function readStore(): StoreFile {
   return JSON.parse(readFileSync(dataFile, 'utf8')) as StoreFile;
 }
 
-function storedRequest(requestId: string): AttachRequest {
-  const request = readStore().requests[requestId];
-  if (!request) throw new Error(`request ${requestId} is not in ${dataFile}`);
-  return request;
+/** The request as the other process left it: in DATA_FILE while live, else its last history line. */
+function storedRequest(requestId: string): MutationRequest {
+  const live = readStore().requests[requestId];
+  if (live) return live;
+  const history = readFileSync(defaultHistoryFile(dataFile), 'utf8').split('\n').filter(Boolean);
+  const found = history
+    .map((line) => JSON.parse(line) as MutationRequest)
+    .filter((r) => r.id === requestId)
+    .at(-1);
+  if (!found) throw new Error(`request ${requestId} is neither in ${dataFile} nor in its history`);
+  return found;
 }
 
 function instanceIds(count: number): string[] {
@@ -181,12 +189,14 @@ describe('kill -9 in the middle of a batch', () => {
       a.kill('SIGKILL');
       expect(await a.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
-      // The journal on disk: valid JSON, batch 0 sent with the token the API saw, batch 1 planned.
+      // The journal on disk: valid JSON, batch 0 sent with the token the API saw, batch 1 and the
+      // read-back planned.
       const crashed = storedRequest(request.requestId);
       expect(crashed.status).toBe('executing');
-      expect(crashed.steps.map((b) => [b.state, b.sendCount])).toEqual([
-        ['sent', 1],
-        ['planned', 0],
+      expect(crashed.steps.map((b) => [b.action, b.state, b.sendCount])).toEqual([
+        ['AttachKeyPair', 'sent', 1],
+        ['AttachKeyPair', 'planned', 0],
+        ['Verify', 'planned', 0],
       ]);
       expect(crashed.steps[0]?.clientToken).toBe(heldCall.clientToken);
       expect(crashed.resultsPostedAt).toBeUndefined();
@@ -222,15 +232,21 @@ describe('kill -9 in the middle of a batch', () => {
       expect(done.steps.map((b) => [b.state, b.sendCount])).toEqual([
         ['done', 2],
         ['done', 1],
+        ['done', 1],
       ]);
-      expect(done.steps.flatMap((b) => b.outcomes ?? []).filter((o) => o.ok)).toHaveLength(150);
+      expect(
+        done.steps
+          .filter((b) => b.action === 'AttachKeyPair')
+          .flatMap((b) => b.outcomes ?? [])
+          .filter((o) => o.ok),
+      ).toHaveLength(150);
 
       // A third start finds nothing left to do: no call, no second summary. (Resume begins right
       // after the start line, before a signal can be handled, and the stop waits for it.)
       const c = start({ VOLC_MAX_CONCURRENCY: '1' });
       await c.started;
       await stopGracefully(c);
-      expect(c.lines.map((l) => l.event)).not.toContain('resuming unfinished requests');
+      expect(c.lines.map((l) => l.event)).not.toContain('execution resumed');
       expect(ecs.callsFor('AttachKeyPair')).toHaveLength(3);
       expect(summaryPosts(request.ts)).toHaveLength(1);
     },
@@ -260,7 +276,7 @@ describe('graceful stop', () => {
 
     const stored = storedRequest(request.requestId);
     expect(stored.status).toBe('done');
-    expect(stored.steps.map((b) => b.state)).toEqual(['done']);
+    expect(stored.steps.map((b) => b.state)).toEqual(['done', 'done']);
     expect(stored.resultsPostedAt).toBeDefined();
     expect(ecs.applications.size).toBe(1);
     expect(summaryPosts(request.ts)).toHaveLength(1);
@@ -294,6 +310,7 @@ describe('graceful stop', () => {
       expect(stopped.steps.map((b) => [b.state, b.sendCount])).toEqual([
         ['done', 1],
         ['planned', 0],
+        ['planned', 0],
       ]);
       expect(stopped.resultsPostedAt).toBeUndefined();
       expect(ecs.callsFor('AttachKeyPair')).toHaveLength(1);
@@ -311,6 +328,7 @@ describe('graceful stop', () => {
       const done = storedRequest(request.requestId);
       expect(done.status).toBe('done');
       expect(done.steps.map((b) => [b.state, b.sendCount])).toEqual([
+        ['done', 1],
         ['done', 1],
         ['done', 1],
       ]);

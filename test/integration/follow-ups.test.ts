@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buttonValue, type Harness, messageText, startHarness, VOLC_CREDENTIALS } from '../support/bot-harness.js';
+import {
+  buttonValue,
+  type Harness,
+  messageText,
+  startHarness,
+  VOLC_CREDENTIALS,
+} from '../support/bot-harness.js';
 import { startFakeEcsApi } from '../support/fake-ecs-api.js';
 
 // Issue 11 end to end over signed HTTP: verification lines, the restart card in the thread with
@@ -30,7 +36,11 @@ describe('after the key is bound', () => {
     const original = h.ecs.simulator.handle.bind(h.ecs.simulator);
     h.ecs.simulator.handle = (call) => {
       const answer = original(call);
-      if (call.action === 'AttachKeyPair') h.ecs.simulator.bind('i-sneaky01', { keyPairId: 'kp-other00001', keyPairName: 'other-key' });
+      if (call.action === 'AttachKeyPair')
+        h.ecs.simulator.bind('i-sneaky01', {
+          keyPairId: 'kp-other00001',
+          keyPairName: 'other-key',
+        });
       return answer;
     };
     await h.click('approve', requestId, 'UAPP1');
@@ -44,7 +54,9 @@ describe('after the key is bound', () => {
     const ecs = await startFakeEcsApi({ credentials: VOLC_CREDENTIALS, rebootMs: 60 });
     h = await startHarness({ ecs, env: { RESTART_WAVE_SIZE: '2' } });
     h.ecs.addInstance({ instanceId: 'i-stop00001', status: 'STOPPED' });
-    const { ts, results } = await finishedAttach('i-rst000001 i-rst000002 i-rst000003 i-stop00001 key=ops-key');
+    const { ts, results } = await finishedAttach(
+      'i-rst000001 i-rst000002 i-rst000003 i-stop00001 key=ops-key',
+    );
     const resultsText = messageText(results);
     expect(resultsText).toContain('Takes effect at its next start');
     const parentId = buttonValue(results as never, 'restart_request') as string;
@@ -65,11 +77,16 @@ describe('after the key is bound', () => {
     await h.click('approve', restartId, 'UAPP1');
     await h.waitForStatus(restartId, 'done');
     const reboots = h.ecs.callsFor('RebootInstances');
-    expect(reboots.map((c) => c.instanceIds)).toEqual([['i-rst000001', 'i-rst000002'], ['i-rst000003']]);
+    expect(reboots.map((c) => c.instanceIds)).toEqual([
+      ['i-rst000001', 'i-rst000002'],
+      ['i-rst000003'],
+    ]);
     expect(reboots.map((c) => c.query.ForceStop)).toEqual(['false', 'false']);
     // The second wave was sent only after a read saw the first wave RUNNING again.
     const secondAt = reboots[1]?.seq ?? 0;
-    const readsBetween = h.ecs.callsFor('DescribeInstances').filter((c) => c.seq > (reboots[0]?.seq ?? 0) && c.seq < secondAt);
+    const readsBetween = h.ecs
+      .callsFor('DescribeInstances')
+      .filter((c) => c.seq > (reboots[0]?.seq ?? 0) && c.seq < secondAt);
     expect(readsBetween.length).toBeGreaterThan(0);
     expect(h.ecs.timesRebooted('i-rst000001')).toBe(1);
     expect(h.ecs.timesRebooted('i-stop00001')).toBe(0);
@@ -83,13 +100,20 @@ describe('after the key is bound', () => {
   it('halts the roll when a wave has a failure: later waves never start', async () => {
     const ecs = await startFakeEcsApi({ credentials: VOLC_CREDENTIALS, rebootMs: 30 });
     h = await startHarness({ ecs, env: { RESTART_WAVE_SIZE: '1' } });
-    const { ts, requestId } = await finishedAttach('i-halt00001 i-halt00002 i-halt00003 key=ops-key');
-    h.ecs.failInstance('i-halt00002', 'InvalidInstanceStatus', undefined, { action: 'RebootInstances' });
+    const { ts, requestId } = await finishedAttach(
+      'i-halt00001 i-halt00002 i-halt00003 key=ops-key',
+    );
+    h.ecs.failInstance('i-halt00002', 'InvalidInstanceStatus', undefined, {
+      action: 'RebootInstances',
+    });
     await h.clickButton('restart_request', requestId, 'UREQ', ts);
     const restartId = buttonValue(await h.followUpCard(ts), 'approve_request') as string;
     await h.click('approve', restartId, 'UAPP1');
     await h.waitForStatus(restartId, 'done');
-    expect(h.ecs.callsFor('RebootInstances').map((c) => c.instanceIds)).toEqual([['i-halt00001'], ['i-halt00002']]);
+    expect(h.ecs.callsFor('RebootInstances').map((c) => c.instanceIds)).toEqual([
+      ['i-halt00001'],
+      ['i-halt00002'],
+    ]);
     const thread = await h.slack.waitFor(() => {
       const posts = h.threadPosts(ts).map(messageText).join('\n');
       return posts.includes('Restart results') ? posts : undefined;
@@ -116,7 +140,9 @@ describe('after the key is bound', () => {
     await h.clickButton('undo_request', requestId, 'UREQ', ts);
     const card = await h.followUpCard(ts);
     expect(messageText(card)).toContain('Gives `old-key` back to 1 instance.');
-    expect(messageText(card)).toContain('Removes `new-key` from 1 instance that had no key pair before.');
+    expect(messageText(card)).toContain(
+      'Removes `new-key` from 1 instance that had no key pair before.',
+    );
     const undoId = buttonValue(card, 'approve_request') as string;
     await h.click('approve', undoId, 'UAPP1');
     await h.waitForStatus(undoId, 'done');
@@ -130,6 +156,8 @@ describe('after the key is bound', () => {
     expect(messageText(undoResults)).toMatch(/Restart these 2 instances/);
     expect(buttonValue(undoResults, 'restart_request')).toBe(undoId);
     const events = (await h.auditEvents(undoId)).map((e) => e.type);
-    expect(events).toEqual(expect.arrayContaining(['requested', 'approved', 'step_sent', 'step_done', 'finished']));
+    expect(events).toEqual(
+      expect.arrayContaining(['requested', 'approved', 'step_sent', 'step_done', 'finished']),
+    );
   });
 });

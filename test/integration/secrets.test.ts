@@ -46,7 +46,12 @@ describe('secrets never leak', () => {
     await h.waitForThread(ok.ts);
 
     // 2. Volcengine rejects the signature, then throttles until the client gives up.
-    h.ecs.script({ action: 'AttachKeyPair', kind: 'error', status: 401, code: 'SignatureDoesNotMatch' });
+    h.ecs.script({
+      action: 'AttachKeyPair',
+      kind: 'error',
+      status: 401,
+      code: 'SignatureDoesNotMatch',
+    });
     const denied = await h.request('i-aaaa1111 key=ops-key');
     await h.click('approve', denied.requestId, 'UAPP1');
     await h.waitForStatus(denied.requestId, 'failed');

@@ -90,7 +90,9 @@ describe('Socket Mode', () => {
     await h.waitForStatus(requestId, 'done');
     await h.bot.service.idle();
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toContain('attach_key_bot_requests_finished_total{kind="attach",status="done"} 1');
+    expect(metrics).toContain(
+      'attach_key_bot_requests_finished_total{kind="attach",status="done"} 1',
+    );
     expect((await fetch(`${base}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 });

@@ -50,12 +50,13 @@ describe('expiry', () => {
       'the expired card',
     );
     expect(JSON.stringify(update.params.blocks)).not.toContain('approve_request');
+    // The requester hears it in a DM from the app.
     const told = await h.slack.waitFor(
-      () => h.slack.callsTo('chat.postEphemeral')[0],
+      () => h.slack.callsTo('chat.postMessage').find((c) => c.params.channel === 'UREQ'),
       'the notice',
     );
-    expect(told.params).toMatchObject({ channel: 'C0OPS', user: 'UREQ' });
     expect(String(told.params.text)).toContain(requestId);
+    expect(String(told.params.text)).toContain('expired');
 
     const { replyId } = await h.click('approve', requestId, 'UAPP1');
     expect(String((await h.responseTo(replyId)).text).toLowerCase()).toContain('expired');
@@ -101,10 +102,10 @@ describe('policy, fail closed', () => {
     await h.bot.service.idle();
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
     expect(h.slack.callsTo('views.open')).toHaveLength(0);
-    expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(0);
+    expect(await h.bot.service.recent({ limit: 10 })).toHaveLength(0);
 
     await h.request('i-aaaa1111 key=ops', { user: 'UREQ', channel: 'C0OPS' });
-    expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(1);
+    expect(await h.bot.service.recent({ limit: 10 })).toHaveLength(1);
   });
 });
 
@@ -123,7 +124,7 @@ describe('hostile input over HTTP', () => {
     expect(body.response_type).toBe('ephemeral');
     expect(JSON.stringify(body)).not.toMatch(/<!channel>|<@U123>|<http:\/\/evil/);
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
-    expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(0);
+    expect(await h.bot.service.recent({ limit: 10 })).toHaveLength(0);
   });
 });
 
@@ -185,7 +186,7 @@ describe('Slack failures', () => {
       expect(answer.response_type).toBe('ephemeral');
       expect(String(answer.text)).toContain('/invite');
       await h.bot.service.idle();
-      expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(0);
+      expect(await h.bot.service.recent({ limit: 10 })).toHaveLength(0);
     },
   );
 
@@ -234,7 +235,7 @@ describe('audit trail and queries', () => {
     const { requestId, ts } = await h.request('i-good0001 i-bad00001 key=ops-key');
     await h.click('approve', requestId, 'UAPP2');
     await h.waitForThread(ts);
-    await h.slack.waitFor(() => (await h.store(requestId)).resultsPostedAt, 'results recorded');
+    await h.waitForStored(requestId, (r) => !!r.resultsPostedAt, 'results recorded');
     const rejected = await h.request('i-aaaa1111 key=ops-key', { user: 'UREQ2' });
     await h.click('reject', rejected.requestId, 'UAPP1');
     await h.waitForStatus(rejected.requestId, 'rejected');
@@ -250,13 +251,19 @@ describe('audit trail and queries', () => {
       'requested',
       'approved',
       'execution_started',
-      'batch_sent',
-      'batch_done',
+      'step_sent',
+      'step_done',
+      'step_sent',
+      'step_done',
       'finished',
       'results_posted',
     ]);
-    expect(mine[1]).toMatchObject({ actor: 'UAPP2' });
-    const done = mine.find((e) => e.type === 'batch_done');
+    expect(mine[1]).toMatchObject({ actor: 'UAPP2', fingerprint: expect.any(String) });
+    expect(mine.filter((e) => e.type === 'step_done').map((e) => e.action)).toEqual([
+      'AttachKeyPair',
+      'Verify',
+    ]);
+    const done = mine.find((e) => e.type === 'step_done');
     expect(done).toMatchObject({
       clientToken: h.ecs.callsFor('AttachKeyPair')[0]?.clientToken,
       apiRequestId: h.ecs.callsFor('AttachKeyPair')[0]?.requestId,

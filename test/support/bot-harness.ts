@@ -107,7 +107,11 @@ export async function startHarness(options: HarnessOptions = {}) {
       if (reply.status !== 200) throw new Error(`command answered ${reply.status}: ${reply.body}`);
       const card = await slack.waitFor(() => cardCalls()[before], 'the approval card');
       const requestId = buttonValue(card, 'approve_request') as string;
-      const stored = await harness.waitForStored(requestId, (r) => !!r.card, 'the card ts to be stored');
+      const stored = await harness.waitForStored(
+        requestId,
+        (r) => !!r.card,
+        'the card ts to be stored',
+      );
       const ts = stored.card?.ts as string;
       return { requestId, card, ts, channel: String(card.params.channel) };
     },
@@ -179,7 +183,11 @@ export async function startHarness(options: HarnessOptions = {}) {
         .at(-1),
 
     waitForStatus: (requestId: string, status: MutationRequest['status']) =>
-      harness.waitForStored(requestId, (r) => r.status === status, `request ${requestId} to be ${status}`),
+      harness.waitForStored(
+        requestId,
+        (r) => r.status === status,
+        `request ${requestId} to be ${status}`,
+      ),
 
     async stop(options: { keepFakes?: boolean; keepData?: boolean } = {}) {
       await bot.stop();

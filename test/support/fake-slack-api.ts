@@ -38,6 +38,8 @@ export interface FakeSlackApi {
   rawBodies: string[];
   /** What apps.connections.open answers (point it at a loopback WebSocket server). */
   socketModeUrl: string;
+  /** Answers a method with what `answer` returns (usergroups.users.list, users.info, …). */
+  answer(method: string, answer: (params: Record<string, unknown>) => Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startFakeSlackApi(
   const responses: RecordedResponse[] = [];
   const rawBodies: string[] = [];
   const faults = new Map<string, SlackFault[]>();
+  const custom = new Map<string, (params: Record<string, unknown>) => Record<string, unknown>>();
   const waiters = new Set<() => void>();
   let ts = 1_700_000_000;
   const notify = () => {
@@ -85,6 +88,8 @@ export async function startFakeSlackApi(
   });
 
   const answer = (method: string, params: Record<string, unknown>): Record<string, unknown> => {
+    const scripted = custom.get(method);
+    if (scripted) return scripted(params);
     switch (method) {
       case 'auth.test':
         return {
@@ -104,7 +109,17 @@ export async function startFakeSlackApi(
       case 'chat.postEphemeral':
         return { ok: true, message_ts: `${++ts}.000200` };
       case 'views.open':
+      case 'views.update':
+      case 'views.publish':
         return { ok: true, view: { id: `V${++ts}`, hash: 'h' } };
+      case 'chat.getPermalink':
+        return {
+          ok: true,
+          channel: params.channel,
+          permalink: `https://fake.slack.test/archives/${String(params.channel)}/p${String(params.message_ts).replace('.', '')}`,
+        };
+      case 'users.info':
+        return { ok: true, user: { id: params.user, locale: 'en-US' } };
       case 'apps.connections.open':
         return { ok: true, url: api.socketModeUrl };
       default:
@@ -126,6 +141,9 @@ export async function startFakeSlackApi(
     rawBodies,
     callsTo: (method) => calls.filter((c) => c.method === method),
     responseUrl: (id) => `${url}/response_url/${id}`,
+    answer: (method, fn) => {
+      custom.set(method, fn);
+    },
     fail: (method, ...list) => {
       faults.set(method, [...(faults.get(method) ?? []), ...list]);
     },

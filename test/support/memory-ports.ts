@@ -1,7 +1,7 @@
 import {
-  isClosed,
   type InstanceOutcome,
   type InstanceSnapshot,
+  isClosed,
   type KeyPairInfo,
   type MutationRequest,
 } from '../../src/domain/request.js';
@@ -66,7 +66,9 @@ export function memoryStore(initial: MutationRequest[] = []) {
     },
     async update<R>(
       id: string,
-      change: (current: MutationRequest) => { ok: true; request: MutationRequest } | { ok: false; refusal: R },
+      change: (
+        current: MutationRequest,
+      ) => { ok: true; request: MutationRequest } | { ok: false; refusal: R },
     ) {
       check();
       const current = data.get(id);
@@ -109,10 +111,15 @@ export function memoryStore(initial: MutationRequest[] = []) {
     async releaseLease(id: string, owner: string) {
       if (leases.get(id)?.owner === owner) leases.delete(id);
     },
-    async archiveFinished(before: Date, record: (requests: readonly MutationRequest[]) => Promise<void>) {
+    async archiveFinished(
+      before: Date,
+      record: (requests: readonly MutationRequest[]) => Promise<void>,
+    ) {
       check();
       const due = [...data.values()].filter(
-        (r) => isClosed(r) && Date.parse(r.finishedAt ?? r.decision?.at ?? r.createdAt) < before.getTime(),
+        (r) =>
+          isClosed(r) &&
+          Date.parse(r.finishedAt ?? r.decision?.at ?? r.createdAt) < before.getTime(),
       );
       if (due.length) await record(due);
       for (const r of due) data.delete(r.id);
@@ -193,11 +200,18 @@ type Held = { release: () => void; arrived: Promise<void> };
  * An in-memory ECS with an inventory: instances with status and key pairs, key pairs, reboots that
  * bring an instance back after `rebootMs` of the test clock, and calls that can be held open.
  */
-export function memoryEcs(options: { now: () => Date; rebootMs?: number } = { now: () => new Date() }) {
+export function memoryEcs(
+  options: { now: () => Date; rebootMs?: number } = { now: () => new Date() },
+) {
   const instances = new Map<string, FakeInstance & { upAt?: number }>();
   const keyPairs = new Map<string, KeyPairInfo>();
-  const calls: Array<{ action: string; instanceIds: string[]; clientToken?: string; keyPairName?: string; keyPairId?: string }> =
-    [];
+  const calls: Array<{
+    action: string;
+    instanceIds: string[];
+    clientToken?: string;
+    keyPairName?: string;
+    keyPairId?: string;
+  }> = [];
   const applied = new Map<string, BatchAnswer>();
   const holds: Array<{ action: string; gate: Promise<void>; arrive: () => void }> = [];
   let failNext: Array<{ action: string; error: Error }> = [];
@@ -234,14 +248,22 @@ export function memoryEcs(options: { now: () => Date; rebootMs?: number } = { no
     call: BatchCall & Partial<KeyPairCall>,
     apply: (i: FakeInstance & { upAt?: number }) => string | undefined,
   ): Promise<BatchAnswer> {
-    calls.push({ action, instanceIds: [...call.instanceIds], clientToken: call.clientToken, keyPairName: call.keyPairName, keyPairId: call.keyPairId });
+    calls.push({
+      action,
+      instanceIds: [...call.instanceIds],
+      clientToken: call.clientToken,
+      keyPairName: call.keyPairName,
+      keyPairId: call.keyPairId,
+    });
     await gate(action);
     const earlier = applied.get(`${action}:${call.clientToken}`);
     if (earlier) return earlier;
     const outcomes: InstanceOutcome[] = call.instanceIds.map((id) => {
       const instance = instances.get(id);
       const code = !instance ? 'InvalidInstance.NotFound' : (instance.failWith ?? apply(instance));
-      return code ? { instanceId: id, ok: false, code, message: code } : { instanceId: id, ok: true };
+      return code
+        ? { instanceId: id, ok: false, code, message: code }
+        : { instanceId: id, ok: true };
     });
     const answer = { requestId: `req-${++sequence}`, outcomes };
     applied.set(`${action}:${call.clientToken}`, answer);
@@ -327,18 +349,23 @@ export function memoryEcs(options: { now: () => Date; rebootMs?: number } = { no
     async findKeyPair(query: { region: string; keyPairName?: string; keyPairId?: string }) {
       calls.push({ action: 'DescribeKeyPairs', instanceIds: [] });
       await gate('DescribeKeyPairs');
-      if (query.keyPairId) return [...keyPairs.values()].find((k) => k.keyPairId === query.keyPairId);
+      if (query.keyPairId)
+        return [...keyPairs.values()].find((k) => k.keyPairId === query.keyPairId);
       return keyPairs.get(query.keyPairName ?? '');
     },
     async suggestKeyPairs(query: { region: string; text: string; limit: number }) {
-      return [...keyPairs.values()].filter((k) => k.keyPairName.includes(query.text)).slice(0, query.limit);
+      return [...keyPairs.values()]
+        .filter((k) => k.keyPairName.includes(query.text))
+        .slice(0, query.limit);
     },
   } satisfies EcsApi & Record<string, unknown>;
   return ecs;
 }
 
 /** A directory of user groups; a group mapped to undefined cannot be resolved. */
-export function memoryDirectory(groups: Record<string, string[] | undefined> = {}): ApproverDirectory {
+export function memoryDirectory(
+  groups: Record<string, string[] | undefined> = {},
+): ApproverDirectory {
   return {
     membersOf: async (ids) =>
       new Map(ids.map((id) => [id, groups[id] ? new Set(groups[id]) : undefined])),

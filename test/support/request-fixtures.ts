@@ -4,7 +4,11 @@ import type { InstanceOutcome, MutationRequest, Step } from '../../src/domain/re
 
 export const CREATED = '2026-11-01T10:00:00.000Z';
 export const EXPIRES = '2026-11-01T11:00:00.000Z';
-export const APPROVED = { kind: 'approved' as const, by: 'U02APPROVER', at: '2026-11-01T10:10:00.000Z' };
+export const APPROVED = {
+  kind: 'approved' as const,
+  by: 'U02APPROVER',
+  at: '2026-11-01T10:10:00.000Z',
+};
 
 export function makeRequest(extra: Partial<MutationRequest> = {}): MutationRequest {
   return {
@@ -45,7 +49,12 @@ export function doneStep(
     outcomes: ids.map(
       (instanceId): InstanceOutcome =>
         failed[instanceId]
-          ? { instanceId, ok: false, code: failed[instanceId] as string, message: 'the API said no' }
+          ? {
+              instanceId,
+              ok: false,
+              code: failed[instanceId] as string,
+              message: 'the API said no',
+            }
           : { instanceId, ok: true },
     ),
     ...extra,
@@ -53,7 +62,12 @@ export function doneStep(
 }
 
 /** The read-back: every instance shows `key` (or what `shows` says). */
-export function verifyStep(index: number, ids: string[], shows: Record<string, string | null> = {}, key = 'ops-key'): Step {
+export function verifyStep(
+  index: number,
+  ids: string[],
+  shows: Record<string, string | null> = {},
+  key = 'ops-key',
+): Step {
   return {
     index,
     phase: 1,
@@ -63,7 +77,11 @@ export function verifyStep(index: number, ids: string[], shows: Record<string, s
     sendCount: 1,
     outcomes: ids.map((instanceId) => {
       const seen = instanceId in shows ? shows[instanceId] : key;
-      return { instanceId, ok: true, observed: { status: 'RUNNING', ...(seen ? { keyPairName: seen } : {}) } };
+      return {
+        instanceId,
+        ok: true,
+        observed: { status: 'RUNNING', ...(seen ? { keyPairName: seen } : {}) },
+      };
     }),
   };
 }

@@ -19,7 +19,12 @@ export const APPROVERS = ['UAPP1', 'UAPP2', 'UAPP3'];
 export interface RigOptions {
   initial?: MutationRequest[];
   settings?: Partial<Omit<ServiceSettings, 'policy'>>;
-  policy?: { minApprovals?: number; rules?: PolicyRule[]; approvers?: string[]; allowSelfApproval?: boolean };
+  policy?: {
+    minApprovals?: number;
+    rules?: PolicyRule[];
+    approvers?: string[];
+    allowSelfApproval?: boolean;
+  };
   groups?: Record<string, string[] | undefined>;
   replicaId?: string;
   /** Share one store between two rigs (two replicas). */
@@ -74,14 +79,23 @@ export function serviceRig(options: RigOptions = {}) {
 export type Rig = ReturnType<typeof serviceRig>;
 
 /** Instances i-inst0001… RUNNING with no key pair, and the key pair `ops-key`. */
-export function stock(rig: Rig, count: number, extra: Partial<Parameters<Rig['ecs']['addInstance']>[0]> = {}) {
+export function stock(
+  rig: Rig,
+  count: number,
+  extra: Partial<Parameters<Rig['ecs']['addInstance']>[0]> = {},
+) {
   const ids = Array.from({ length: count }, (_, i) => `i-inst${String(i + 1).padStart(4, '0')}`);
   for (const instanceId of ids) rig.ecs.addInstance({ instanceId, ...extra });
   rig.ecs.addKeyPair({ keyPairId: 'kp-ops00001', keyPairName: 'ops-key', fingerprint: 'aa:bb:cc' });
   return ids;
 }
 
-export async function submitted(rig: Rig, instanceIds: string[], requesterId = 'UREQ', keyPairName = 'ops-key') {
+export async function submitted(
+  rig: Rig,
+  instanceIds: string[],
+  requesterId = 'UREQ',
+  keyPairName = 'ops-key',
+) {
   const result = await rig.service.submit({
     draft: { instanceIds, keyPairName, region: 'cn-beijing' },
     requesterId,

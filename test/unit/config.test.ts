@@ -48,12 +48,15 @@ describe('loadConfig defaults', () => {
       http: { host: '0.0.0.0', port: 3000 },
       policy: {
         approverIds: ['U012ABCDEF'],
+        minApprovals: 1,
         allowSelfApproval: false,
         requesterIds: [],
         allowedChannelIds: [],
         maxInstancesPerRequest: 500,
         requestTtlMinutes: 60,
       },
+      followUps: { restartWaveSize: 10, restartWaveTimeoutMinutes: 10, undoWindowHours: 24 },
+      defaultLocale: 'en',
       storage: { dataFile: './data/db.json', retentionDays: 30, leaseSeconds: 30 },
       log: { level: 'info', format: 'text' },
       secrets: ['AKLTminimal', 'minimal-secret-key', 'xoxb-1-2-minimal', 'minimal-signing-secret'],
@@ -105,12 +108,18 @@ describe('loadConfig parses every variable', () => {
       SLACK_API_URL: 'http://127.0.0.1:8888/api/',
       HOST: '127.0.0.1',
       PORT: '0',
-      APPROVER_USER_IDS: 'U0AAA, U0BBB  W0CCC',
+      APPROVER_USER_IDS: 'U0AAA, U0BBB  W0CCC,S0GROUP',
+      MIN_APPROVALS: '2',
+      POLICY_FILE: ' /etc/akb/policy.yaml ',
       ALLOW_SELF_APPROVAL: 'true',
       REQUESTER_USER_IDS: 'U0DDD,U0EEE',
       ALLOWED_CHANNEL_IDS: 'C0FFF G0GGG',
       MAX_INSTANCES_PER_REQUEST: '50',
       REQUEST_TTL_MINUTES: '15',
+      RESTART_WAVE_SIZE: '25',
+      RESTART_WAVE_TIMEOUT_MINUTES: '2.5',
+      UNDO_WINDOW_HOURS: '6',
+      DEFAULT_LOCALE: 'zh-CN',
       DATA_FILE: '/var/lib/bot/db.json',
       AUDIT_FILE: '/var/log/bot/audit.jsonl',
       RETENTION_DAYS: '7.5',
@@ -141,13 +150,17 @@ describe('loadConfig parses every variable', () => {
       },
       http: { host: '127.0.0.1', port: 0 },
       policy: {
-        approverIds: ['U0AAA', 'U0BBB', 'W0CCC'],
+        approverIds: ['U0AAA', 'U0BBB', 'W0CCC', 'S0GROUP'],
+        minApprovals: 2,
+        policyFile: '/etc/akb/policy.yaml',
         allowSelfApproval: true,
         requesterIds: ['U0DDD', 'U0EEE'],
         allowedChannelIds: ['C0FFF', 'G0GGG'],
         maxInstancesPerRequest: 50,
         requestTtlMinutes: 15,
       },
+      followUps: { restartWaveSize: 25, restartWaveTimeoutMinutes: 2.5, undoWindowHours: 6 },
+      defaultLocale: 'zh-CN',
       storage: {
         dataFile: '/var/lib/bot/db.json',
         auditFile: '/var/log/bot/audit.jsonl',
@@ -233,6 +246,17 @@ describe('loadConfig parses every variable', () => {
     ['EXECUTION_LEASE_SECONDS', '7.5'],
     ['LOG_LEVEL', 'verbose'],
     ['LOG_FORMAT', 'xml'],
+    ['APPROVER_USER_IDS', 'U012ABC, @sre-leads'],
+    ['REQUESTER_USER_IDS', 'S0GROUP'],
+    ['MIN_APPROVALS', '0'],
+    ['MIN_APPROVALS', '1.5'],
+    ['MIN_APPROVALS', '21'],
+    ['RESTART_WAVE_SIZE', '0'],
+    ['RESTART_WAVE_SIZE', 'ten'],
+    ['RESTART_WAVE_TIMEOUT_MINUTES', '0'],
+    ['UNDO_WINDOW_HOURS', '-1'],
+    ['DEFAULT_LOCALE', 'zh'],
+    ['DEFAULT_LOCALE', 'fr'],
   ])('refuses %s=%j, naming only that variable', (variable, text) => {
     expect(badVariables({ ...MINIMAL, [variable]: text })).toEqual([variable]);
   });
@@ -319,7 +343,9 @@ describe('loadConfig refusals', () => {
     const error = refusal({ ...MINIMAL, APPROVER_USER_IDS: value });
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]?.variable).toBe('APPROVER_USER_IDS');
-    expect(error.problems[0]?.problem).toMatch(/^required: at least one Slack user id/);
+    expect(error.problems[0]?.problem).toMatch(
+      /^required: at least one Slack user or user-group id/,
+    );
   });
 
   it('requires the signing secret in HTTP mode only', () => {

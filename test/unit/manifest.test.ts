@@ -84,7 +84,9 @@ describe('manifest.yml', () => {
   it('turns the Home tab on and subscribes app_home_opened on /slack/events', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
-    expect(manifest.settings.event_subscriptions.request_url).toMatch(/^https:\/\/.+\/slack\/events$/);
+    expect(manifest.settings.event_subscriptions.request_url).toMatch(
+      /^https:\/\/.+\/slack\/events$/,
+    );
   });
 });
 

@@ -25,14 +25,24 @@ describe('POLICY_FILE', () => {
 
   it('reads the issue example in YAML and the same rules in JSON', async () => {
     const expected = [
-      { name: 'production', match: { tag: { key: 'env', value: 'prod' } }, approvals: 2, approvers: ['S0SRELEADS', 'U0LEAD0001'] },
+      {
+        name: 'production',
+        match: { tag: { key: 'env', value: 'prod' } },
+        approvals: 2,
+        approvers: ['S0SRELEADS', 'U0LEAD0001'],
+      },
       { name: 'large', match: { instancesOver: 50 }, approvals: 2 },
     ];
     await writeFile(join(dir, 'policy.yaml'), YAML_OK);
     expect(await loadPolicyFile(join(dir, 'policy.yaml'))).toEqual(expected);
     const json = JSON.stringify({
       rules: [
-        { name: 'production', match: { tag: 'env=prod' }, approvals: 2, approvers: ['S0SRELEADS', 'U0LEAD0001'] },
+        {
+          name: 'production',
+          match: { tag: 'env=prod' },
+          approvals: 2,
+          approvers: ['S0SRELEADS', 'U0LEAD0001'],
+        },
         { name: 'large', match: { instancesOver: 50 }, approvals: 2 },
       ],
     });
@@ -41,20 +51,42 @@ describe('POLICY_FILE', () => {
   });
 
   it.each([
-    ['rules:\n  - name: prod\n    match: { tag: env=prod }\n    approvals: 0\n', 'rule 1 ("prod"): approvals: expected a whole number of approvals, at least 1'],
-    ['rules:\n  - name: prod\n    match: { tag: env }\n    approvals: 2\n', 'rule 1 ("prod"): match.tag: expected key=value such as env=prod'],
-    ['rules:\n  - name: prod\n    match: { tag: env=prod }\n    approvals: 2\n    approver: [U1]\n', 'rule 1 ("prod"): unknown field approver'],
-    ['rules:\n  - name: prod\n    match: { tag: env=prod }\n    approvals: 2\n    approvers: [bob]\n', 'rule 1 ("prod"): approvers.0: expected a Slack user id (U…) or user-group id (S…)'],
-    ['rules:\n  - name: a\n    match: {}\n    approvals: 1\n', 'rule 1 ("a"): match: give tag (key=value) or instancesOver (a number), or both'],
-    ['rules:\n  - name: a\n    match: { instancesOver: 5 }\n    approvals: 1\n  - name: a\n    match: { instancesOver: 9 }\n    approvals: 2\n', 'rule 2 ("a"): name: another rule has this name'],
+    [
+      'rules:\n  - name: prod\n    match: { tag: env=prod }\n    approvals: 0\n',
+      'rule 1 ("prod"): approvals: expected a whole number of approvals, at least 1',
+    ],
+    [
+      'rules:\n  - name: prod\n    match: { tag: env }\n    approvals: 2\n',
+      'rule 1 ("prod"): match.tag: expected key=value such as env=prod',
+    ],
+    [
+      'rules:\n  - name: prod\n    match: { tag: env=prod }\n    approvals: 2\n    approver: [U1]\n',
+      'rule 1 ("prod"): unknown field approver',
+    ],
+    [
+      'rules:\n  - name: prod\n    match: { tag: env=prod }\n    approvals: 2\n    approvers: [bob]\n',
+      'rule 1 ("prod"): approvers.0: expected a Slack user id (U…) or user-group id (S…)',
+    ],
+    [
+      'rules:\n  - name: a\n    match: {}\n    approvals: 1\n',
+      'rule 1 ("a"): match: give tag (key=value) or instancesOver (a number), or both',
+    ],
+    [
+      'rules:\n  - name: a\n    match: { instancesOver: 5 }\n    approvals: 1\n  - name: a\n    match: { instancesOver: 9 }\n    approvals: 2\n',
+      'rule 2 ("a"): name: another rule has this name',
+    ],
     ['rule:\n  - name: a\n', 'unknown field rule'],
     ['rules: [\n', 'is not valid YAML at line'],
   ])('refuses %j naming the rule and the field', (text, message) => {
     expect(() => parsePolicyText(text, '/etc/akb/policy.yaml')).toThrow(message);
-    expect(() => parsePolicyText(text, '/etc/akb/policy.yaml')).toThrow('POLICY_FILE /etc/akb/policy.yaml');
+    expect(() => parsePolicyText(text, '/etc/akb/policy.yaml')).toThrow(
+      'POLICY_FILE /etc/akb/policy.yaml',
+    );
   });
 
   it('names a missing file and what to do', async () => {
-    await expect(loadPolicyFile(join(dir, 'nope.yaml'))).rejects.toThrow(/cannot be read \(it does not exist\)\. Point POLICY_FILE/);
+    await expect(loadPolicyFile(join(dir, 'nope.yaml'))).rejects.toThrow(
+      /cannot be read \(it does not exist\)\. Point POLICY_FILE/,
+    );
   });
 });

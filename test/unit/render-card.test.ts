@@ -124,7 +124,12 @@ describe('renderApprovalCard', () => {
     expect(yes).toMatch(/Approved by <@U02APPROVER> <!date\^/);
     expect(yes).toContain(at);
     const no = json(
-      render(makeRequest({ status: 'rejected', decision: { kind: 'rejected', by: 'U03OTHER', at: approved.at } })),
+      render(
+        makeRequest({
+          status: 'rejected',
+          decision: { kind: 'rejected', by: 'U03OTHER', at: approved.at },
+        }),
+      ),
     );
     expect(no).toMatch(/Rejected by <@U03OTHER>/);
     expect(no).toContain(at);
@@ -132,7 +137,9 @@ describe('renderApprovalCard', () => {
   });
 
   it('says so when the request expired', () => {
-    const card = render(makeRequest({ status: 'expired', decision: { kind: 'expired', at: EXPIRES } }));
+    const card = render(
+      makeRequest({ status: 'expired', decision: { kind: 'expired', at: EXPIRES } }),
+    );
     expect(card.blocks[0]).toMatchObject({ type: 'header' });
     expect(json(card)).toMatch(/Expired <!date\^\d+\^.*nobody decided in time/);
     expect(card.text).toMatch(/expired/);
@@ -240,7 +247,9 @@ describe('renderApprovalCard', () => {
     expect(text.length).toBeGreaterThan(2500);
     const shown = text.match(/`i-\d+`/g)?.length ?? 0;
     expect(shown).toBeGreaterThan(50);
-    expect(text).toContain(`and ${(5000 - shown).toLocaleString('en-US')} more: \`/attach-key status req-abc123\` lists them all`);
+    expect(text).toContain(
+      `and ${(5000 - shown).toLocaleString('en-US')} more: \`/attach-key status req-abc123\` lists them all`,
+    );
     expect(json(card)).toContain('5,000');
   });
 });

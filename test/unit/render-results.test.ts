@@ -6,7 +6,7 @@ import {
   measureBlockText,
   type SlackMessage,
 } from '../../src/slack/render/limits.js';
-import { renderResults as render, type ResultsOptions } from '../../src/slack/render/results.js';
+import { type ResultsOptions, renderResults as render } from '../../src/slack/render/results.js';
 
 const NOW = new Date('2026-11-01T10:06:00.000Z');
 const renderResults = (request: MutationRequest, options: Partial<ResultsOptions> = {}) =>

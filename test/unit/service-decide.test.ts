@@ -16,16 +16,28 @@ describe('decisions', () => {
   it('needs a quorum of distinct approvers; a second click by the same one is refused', async () => {
     const rig = serviceRig({ policy: { minApprovals: 2 } });
     const request = await submitted(rig, stock(rig, 1));
-    const first = await rig.service.decide({ requestId: request.id, userId: 'UAPP1', kind: 'approve' });
+    const first = await rig.service.decide({
+      requestId: request.id,
+      userId: 'UAPP1',
+      kind: 'approve',
+    });
     expect(first).toMatchObject({ ok: true, completed: false, request: { status: 'pending' } });
-    const again = await rig.service.decide({ requestId: request.id, userId: 'UAPP1', kind: 'approve' });
+    const again = await rig.service.decide({
+      requestId: request.id,
+      userId: 'UAPP1',
+      kind: 'approve',
+    });
     expect(again).toEqual({
       ok: false,
       refusal: { reason: 'already_approved_by_you', approvals: 1, required: 2 },
     });
     await rig.service.idle();
     expect(rig.ecs.callsTo('AttachKeyPair')).toHaveLength(0);
-    const second = await rig.service.decide({ requestId: request.id, userId: 'UAPP2', kind: 'approve' });
+    const second = await rig.service.decide({
+      requestId: request.id,
+      userId: 'UAPP2',
+      kind: 'approve',
+    });
     expect(second).toMatchObject({ ok: true, completed: true, request: { status: 'approved' } });
     await rig.service.idle();
     const stored = await rig.store.get(request.id);
@@ -59,16 +71,24 @@ describe('decisions', () => {
   it('lets any allowed approver reject, and refuses non-approvers and self-approval', async () => {
     const rig = serviceRig({ policy: { minApprovals: 2 } });
     const request = await submitted(rig, stock(rig, 1), 'UAPP3');
-    expect(await rig.service.decide({ requestId: request.id, userId: 'UNOBODY', kind: 'approve' })).toEqual({
+    expect(
+      await rig.service.decide({ requestId: request.id, userId: 'UNOBODY', kind: 'approve' }),
+    ).toEqual({
       ok: false,
       refusal: { reason: 'not_approver' },
     });
-    expect(await rig.service.decide({ requestId: request.id, userId: 'UAPP3', kind: 'approve' })).toEqual({
+    expect(
+      await rig.service.decide({ requestId: request.id, userId: 'UAPP3', kind: 'approve' }),
+    ).toEqual({
       ok: false,
       refusal: { reason: 'self_approval' },
     });
     await rig.service.decide({ requestId: request.id, userId: 'UAPP1', kind: 'approve' });
-    const rejected = await rig.service.decide({ requestId: request.id, userId: 'UAPP2', kind: 'reject' });
+    const rejected = await rig.service.decide({
+      requestId: request.id,
+      userId: 'UAPP2',
+      kind: 'reject',
+    });
     expect(rejected).toMatchObject({ ok: true, completed: true, request: { status: 'rejected' } });
     await rig.service.idle();
     expect(rig.ecs.callsTo('AttachKeyPair')).toHaveLength(0);
@@ -79,7 +99,11 @@ describe('decisions', () => {
     const rig = serviceRig({ policy: { minApprovals: 2, allowSelfApproval: true } });
     const request = await submitted(rig, stock(rig, 1), 'UAPP1');
     await rig.service.decide({ requestId: request.id, userId: 'UAPP1', kind: 'approve' });
-    const second = await rig.service.decide({ requestId: request.id, userId: 'UAPP2', kind: 'approve' });
+    const second = await rig.service.decide({
+      requestId: request.id,
+      userId: 'UAPP2',
+      kind: 'approve',
+    });
     expect(second).toMatchObject({ ok: true, completed: true });
   });
 
@@ -100,15 +124,21 @@ describe('decisions', () => {
     rig.ecs.addInstance({ instanceId: 'i-prod0001', tags: [{ key: 'env', value: 'prod' }] });
     stock(rig, 0);
     const request = await submitted(rig, ['i-prod0001']);
-    expect(await rig.service.decide({ requestId: request.id, userId: 'UAPP2', kind: 'approve' })).toEqual({
+    expect(
+      await rig.service.decide({ requestId: request.id, userId: 'UAPP2', kind: 'approve' }),
+    ).toEqual({
       ok: false,
       refusal: { reason: 'not_approver' },
     });
-    expect(await rig.service.decide({ requestId: request.id, userId: 'ULEAD1', kind: 'approve' })).toMatchObject({
+    expect(
+      await rig.service.decide({ requestId: request.id, userId: 'ULEAD1', kind: 'approve' }),
+    ).toMatchObject({
       ok: true,
       completed: false,
     });
-    expect(await rig.service.decide({ requestId: request.id, userId: 'UAPP1', kind: 'approve' })).toMatchObject({
+    expect(
+      await rig.service.decide({ requestId: request.id, userId: 'UAPP1', kind: 'approve' }),
+    ).toMatchObject({
       ok: true,
       completed: true,
     });
@@ -117,7 +147,9 @@ describe('decisions', () => {
   it('refuses a click it cannot judge because a user group cannot be resolved (fail closed)', async () => {
     const rig = serviceRig({ groups: { S0DOWN: undefined }, policy: { approvers: ['S0DOWN'] } });
     const request = await submitted(rig, stock(rig, 1));
-    expect(await rig.service.decide({ requestId: request.id, userId: 'UAPP1', kind: 'approve' })).toEqual({
+    expect(
+      await rig.service.decide({ requestId: request.id, userId: 'UAPP1', kind: 'approve' }),
+    ).toEqual({
       ok: false,
       refusal: { reason: 'approvers_unresolved', groups: ['S0DOWN'] },
     });
@@ -138,7 +170,9 @@ describe('decisions', () => {
     await rig.service.idle();
     expect((await rig.store.get(request.id))?.status).toBe('expired');
     expect(rig.notifier.notes.map((n) => n.news)).toEqual(['expired']);
-    expect(await rig.service.decide({ requestId: request.id, userId: 'UAPP1', kind: 'approve' })).toMatchObject({
+    expect(
+      await rig.service.decide({ requestId: request.id, userId: 'UAPP1', kind: 'approve' }),
+    ).toMatchObject({
       ok: false,
       refusal: { reason: 'already_decided', status: 'expired' },
     });
@@ -146,12 +180,16 @@ describe('decisions', () => {
 
   it('answers an unknown id and a stopped store with a reason', async () => {
     const rig = serviceRig();
-    expect(await rig.service.decide({ requestId: 'ak-nope', userId: 'UAPP1', kind: 'approve' })).toEqual({
+    expect(
+      await rig.service.decide({ requestId: 'ak-nope', userId: 'UAPP1', kind: 'approve' }),
+    ).toEqual({
       ok: false,
       refusal: { reason: 'unknown_request', requestId: 'ak-nope' },
     });
     rig.store.setDown(true);
-    expect(await rig.service.decide({ requestId: 'ak-nope', userId: 'UAPP1', kind: 'approve' })).toEqual({
+    expect(
+      await rig.service.decide({ requestId: 'ak-nope', userId: 'UAPP1', kind: 'approve' }),
+    ).toEqual({
       ok: false,
       refusal: { reason: 'storage_unavailable' },
     });

@@ -36,12 +36,18 @@ describe('attach execution', () => {
     expect(summary.mismatched).toBe(1);
     expect(summary.results[0]).toMatchObject({
       state: 'ok',
-      verification: { state: 'mismatch', seen: { keyPairName: 'other-key', keyPairId: 'kp-ops00001' } },
+      verification: {
+        state: 'mismatch',
+        seen: { keyPairName: 'other-key', keyPairId: 'kp-ops00001' },
+      },
     });
     expect(summary.results[1]).toMatchObject({ state: 'ok', verification: { state: 'verified' } });
     expect(rig.notifier.results).toHaveLength(1);
     expect(done.resultsPostedAt).toBeDefined();
-    expect(rig.audit.events.filter((e) => e.type === 'finished')[0]).toMatchObject({ ok: 150, mismatched: 1 });
+    expect(rig.audit.events.filter((e) => e.type === 'finished')[0]).toMatchObject({
+      ok: 150,
+      mismatched: 1,
+    });
   });
 
   it('reports per-instance failures, and an unverified read-back without failing the request', async () => {
@@ -49,7 +55,10 @@ describe('attach execution', () => {
     const ids = stock(rig, 2);
     rig.ecs.addInstance({ instanceId: 'i-win00001', osType: 'Windows' });
     const request = await submitted(rig, [...ids, 'i-win00001', 'i-gone0001']);
-    rig.ecs.failNextCall('DescribeInstances', Object.assign(new Error('x'), { code: 'AccessDenied' }));
+    rig.ecs.failNextCall(
+      'DescribeInstances',
+      Object.assign(new Error('x'), { code: 'AccessDenied' }),
+    );
     const done = await approvedAndRun(rig, request.id);
     const summary = summarizeRequest(done);
     expect(done.status).toBe('done');
@@ -76,7 +85,11 @@ describe('attach execution', () => {
     const crashed: MutationRequest = {
       ...request,
       status: 'executing',
-      steps: request.steps.map((s) => (s.index === 0 ? { ...s, state: 'sent', sendCount: 1, sentAt: '2026-11-28T09:00:01.000Z' } : s)),
+      steps: request.steps.map((s) =>
+        s.index === 0
+          ? { ...s, state: 'sent', sendCount: 1, sentAt: '2026-11-28T09:00:01.000Z' }
+          : s,
+      ),
     };
     const store = memoryStore([crashed]);
     const restarted = serviceRig({ store, ecs: rig.ecs, clock: rig.clock });
@@ -85,7 +98,9 @@ describe('attach execution', () => {
     const done = await store.get(request.id);
     expect(done?.status).toBe('done');
     expect(done?.steps[0]).toMatchObject({ sendCount: 2, state: 'done' });
-    expect(rig.ecs.callsTo('AttachKeyPair').map((c) => c.clientToken)).toEqual([`${request.id}-b0`]);
+    expect(rig.ecs.callsTo('AttachKeyPair').map((c) => c.clientToken)).toEqual([
+      `${request.id}-b0`,
+    ]);
     expect(restarted.notifier.results).toHaveLength(1);
     // A third start finds nothing to do.
     expect(await restarted.service.resume()).toBe(0);
@@ -101,9 +116,18 @@ describe('leases', () => {
     const request = await submitted(a, stock(a, 1));
     await store.update(request.id, (c) => ({
       ok: true,
-      request: { ...c, status: 'approved', decision: { kind: 'approved', by: 'UAPP1', at: c.createdAt } },
+      request: {
+        ...c,
+        status: 'approved',
+        decision: { kind: 'approved', by: 'UAPP1', at: c.createdAt },
+      },
     }));
-    await store.acquireLease(request.id, 'dead-replica', new Date(clock.now().getTime() + 30_000), clock.now());
+    await store.acquireLease(
+      request.id,
+      'dead-replica',
+      new Date(clock.now().getTime() + 30_000),
+      clock.now(),
+    );
     const b = serviceRig({ store, ecs, clock, replicaId: 'b' });
     await b.service.resume();
     await b.service.idle();
@@ -127,7 +151,9 @@ describe('leases', () => {
     await rig.service.idle();
     expect((await rig.store.get(request.id))?.status).toBe('done');
     expect(rig.ecs.callsTo('AttachKeyPair')).toHaveLength(1);
-    expect(rig.logger.lines.some((l) => l.includes('store unavailable: execution paused'))).toBe(true);
+    expect(rig.logger.lines.some((l) => l.includes('store unavailable: execution paused'))).toBe(
+      true,
+    );
   });
 
   it('after a long outage, the next scan takes the request up again with the same tokens', async () => {
@@ -177,10 +203,14 @@ describe('restart', () => {
     // The second wave started only after the first was RUNNING again: its describes came first.
     const order = rig.ecs.calls.map((c) => c.action).filter((a) => a !== 'DescribeKeyPairs');
     const secondReboot = order.lastIndexOf('RebootInstances');
-    expect(order.slice(order.indexOf('RebootInstances') + 1, secondReboot)).toContain('DescribeInstances');
+    expect(order.slice(order.indexOf('RebootInstances') + 1, secondReboot)).toContain(
+      'DescribeInstances',
+    );
     const summary = summarizeRequest(done);
     expect(summary.counts.ok).toBe(4);
-    expect(summary.results[0]).toMatchObject({ observed: { status: 'RUNNING', keyPairName: 'ops-key' } });
+    expect(summary.results[0]).toMatchObject({
+      observed: { status: 'RUNNING', keyPairName: 'ops-key' },
+    });
     expect(new Set(reboots.map((c) => c.clientToken)).size).toBe(2);
   });
 
@@ -236,7 +266,9 @@ describe('restart', () => {
     const rig = serviceRig();
     const parent = await finishedAttach(rig, stock(rig, 1));
     const restart = await followUp(rig, 'restart', parent.id, 'UAPP2');
-    expect(await rig.service.decide({ requestId: restart.id, userId: 'UAPP2', kind: 'approve' })).toEqual({
+    expect(
+      await rig.service.decide({ requestId: restart.id, userId: 'UAPP2', kind: 'approve' }),
+    ).toEqual({
       ok: false,
       refusal: { reason: 'self_approval' },
     });
@@ -248,8 +280,14 @@ describe('undo', () => {
     const rig = serviceRig();
     const ids = stock(rig, 3);
     rig.ecs.addKeyPair({ keyPairId: 'kp-old00001', keyPairName: 'old-key' });
-    Object.assign(rig.ecs.instances.get(ids[0] as string) ?? {}, { keyPairId: 'kp-old00001', keyPairName: 'old-key' });
-    Object.assign(rig.ecs.instances.get(ids[1] as string) ?? {}, { keyPairId: 'kp-old00001', keyPairName: 'old-key' });
+    Object.assign(rig.ecs.instances.get(ids[0] as string) ?? {}, {
+      keyPairId: 'kp-old00001',
+      keyPairName: 'old-key',
+    });
+    Object.assign(rig.ecs.instances.get(ids[1] as string) ?? {}, {
+      keyPairId: 'kp-old00001',
+      keyPairName: 'old-key',
+    });
     rig.ecs.addInstance({ instanceId: 'i-win00001', osType: 'Windows' });
     const parent = await finishedAttach(rig, [...ids, 'i-win00001']);
     const undo = await followUp(rig, 'undo', parent.id);
@@ -273,7 +311,9 @@ describe('undo', () => {
     const rig = serviceRig({ settings: { undoWindowHours: 1 } });
     const parent = await finishedAttach(rig, stock(rig, 1));
     rig.clock.advance(61 * 60_000);
-    expect(await rig.service.requestFollowUp({ kind: 'undo', parentId: parent.id, userId: 'UREQ' })).toMatchObject({
+    expect(
+      await rig.service.requestFollowUp({ kind: 'undo', parentId: parent.id, userId: 'UREQ' }),
+    ).toMatchObject({
       ok: false,
       refusal: { reason: 'undo_window_closed' },
     });

@@ -18,7 +18,11 @@ describe('submit', () => {
       approval: { required: 1, rules: [], approvals: [] },
       fingerprint: expect.stringMatching(/^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$/),
     });
-    expect(request.preview?.keyPair).toEqual({ keyPairId: 'kp-ops00001', keyPairName: 'ops-key', fingerprint: 'aa:bb:cc' });
+    expect(request.preview?.keyPair).toEqual({
+      keyPairId: 'kp-ops00001',
+      keyPairName: 'ops-key',
+      fingerprint: 'aa:bb:cc',
+    });
     expect(request.preview?.instances.map((i) => [i.instanceId, i.keyPairName])).toEqual([
       [ids[0], 'old-key'],
       [ids[1], undefined],
@@ -37,7 +41,11 @@ describe('submit', () => {
   it('refuses an unknown key pair with similar names, storing and posting nothing', async () => {
     const rig = serviceRig();
     const ids = stock(rig, 1);
-    rig.ecs.addKeyPair({ keyPairId: 'kp-ops00002', keyPairName: 'ops-key-2024', fingerprint: 'ff' });
+    rig.ecs.addKeyPair({
+      keyPairId: 'kp-ops00002',
+      keyPairName: 'ops-key-2024',
+      fingerprint: 'ff',
+    });
     const result = await rig.service.submit({
       draft: { instanceIds: ids, keyPairName: 'ops-kee', region: 'cn-beijing' },
       requesterId: 'UREQ',
@@ -64,7 +72,10 @@ describe('submit', () => {
       'DescribeInstances',
       Object.assign(new Error('not allowed'), { code: 'AccessDenied', httpStatus: 403 }),
     );
-    rig.ecs.failNextCall('DescribeKeyPairs', Object.assign(new Error('timeout'), { code: 'Timeout' }));
+    rig.ecs.failNextCall(
+      'DescribeKeyPairs',
+      Object.assign(new Error('timeout'), { code: 'Timeout' }),
+    );
     const request = await submitted(rig, ids);
     expect(request.status).toBe('pending');
     expect(request.preview).toMatchObject({
@@ -124,12 +135,24 @@ describe('submit', () => {
   });
 
   it('refuses too many instances, and channels and requesters outside the lists', async () => {
-    const rig = serviceRig({ settings: { maxInstancesPerRequest: 2, allowedChannelIds: ['C0OK'], requesterIds: ['UOK'] } });
+    const rig = serviceRig({
+      settings: { maxInstancesPerRequest: 2, allowedChannelIds: ['C0OK'], requesterIds: ['UOK'] },
+    });
     const ids = stock(rig, 3);
     const ask = (channelId: string, requesterId: string, n = 1) =>
-      rig.service.submit({ draft: { instanceIds: ids.slice(0, n), keyPairName: 'ops-key', region: 'cn-beijing' }, requesterId, channelId });
-    expect(await ask('C0NO', 'UOK')).toMatchObject({ ok: false, refusal: { reason: 'channel_not_allowed' } });
-    expect(await ask('C0OK', 'UNO')).toMatchObject({ ok: false, refusal: { reason: 'requester_not_allowed' } });
+      rig.service.submit({
+        draft: { instanceIds: ids.slice(0, n), keyPairName: 'ops-key', region: 'cn-beijing' },
+        requesterId,
+        channelId,
+      });
+    expect(await ask('C0NO', 'UOK')).toMatchObject({
+      ok: false,
+      refusal: { reason: 'channel_not_allowed' },
+    });
+    expect(await ask('C0OK', 'UNO')).toMatchObject({
+      ok: false,
+      refusal: { reason: 'requester_not_allowed' },
+    });
     expect(await ask('C0OK', 'UOK', 3)).toMatchObject({
       ok: false,
       refusal: { reason: 'too_many_instances', count: 3, limit: 2 },

@@ -29,7 +29,6 @@ export interface CardOptions {
   now?: Date;
 }
 
-
 export function renderApprovalCard(request: MutationRequest, options: CardOptions): SlackMessage {
   const { t } = options;
   const sandbox = options.sandbox || request.sandbox === true;
