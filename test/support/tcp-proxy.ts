@@ -50,7 +50,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return port;
     },
     down: stop,
-    up: listen,
+    // Listening again on the same port; a no-op when it is up.
+    up: () => (server ? Promise.resolve() : listen()),
     close: stop,
   };
 }
