@@ -31,8 +31,12 @@ export interface WaitHooks {
   checkpoint(): Promise<void>;
 }
 
-/** A RUNNING instance counts as back only once it was seen down, or after this long. */
-export const SETTLE_MS = 20_000;
+/**
+ * A RUNNING instance counts as back once it was seen down, or once this long has passed since its
+ * reboot was first sent: right after RebootInstances answers, an instance may still show RUNNING
+ * before it goes down, and counting it back then would start the next wave too early.
+ */
+export const SETTLE_MS = 15_000;
 const MIN_POLL_MS = 250;
 const MAX_POLL_MS = 5_000;
 
@@ -93,15 +97,24 @@ function verify(readout: InstanceReadout): StepAnswer {
   };
 }
 
-/** The instances of this wave whose reboot the API accepted: the ones to wait for. */
-function rebootedIn(request: MutationRequest, wave: number | undefined): string[] {
+/**
+ * The instances of this wave whose reboot the API accepted (the ones to wait for), and when the
+ * first of those reboots was sent (a resumed wait counts from there, not from the resume).
+ */
+function rebootedIn(
+  request: MutationRequest,
+  wave: number | undefined,
+): { ids: string[]; firstSentAt?: number } {
   const ids: string[] = [];
+  let firstSentAt: number | undefined;
   for (const s of request.steps) {
     if (s.action !== 'RebootInstances' || s.wave !== wave || s.state !== 'done') continue;
     const failed = new Set((s.outcomes ?? []).filter((o) => !o.ok).map((o) => o.instanceId));
     ids.push(...s.instanceIds.filter((id) => !failed.has(id)));
+    const sent = s.sentAt ? Date.parse(s.sentAt) : undefined;
+    if (sent !== undefined && (firstSentAt === undefined || sent < firstSentAt)) firstSentAt = sent;
   }
-  return ids;
+  return { ids, ...(firstSentAt !== undefined ? { firstSentAt } : {}) };
 }
 
 async function waitRunning(
@@ -110,9 +123,10 @@ async function waitRunning(
   step: Step,
   hooks: WaitHooks,
 ): Promise<StepAnswer> {
-  const ids = rebootedIn(request, step.wave);
+  const { ids, firstSentAt } = rebootedIn(request, step.wave);
   if (!ids.length) return { outcomes: [] };
   const started = step.sentAt ? Date.parse(step.sentAt) : hooks.now().getTime();
+  const settledAt = (firstSentAt ?? started) + SETTLE_MS;
   const deadline = started + (step.timeoutMs ?? 0);
   const seenDown = new Set<string>();
   const back = new Map<string, ObservedInstance>();
@@ -132,7 +146,7 @@ async function waitRunning(
         const seen = observe(instance);
         last.set(instance.instanceId, seen);
         if (instance.status !== 'RUNNING') seenDown.add(instance.instanceId);
-        else if (seenDown.has(instance.instanceId) || at - started >= SETTLE_MS) {
+        else if (seenDown.has(instance.instanceId) || at >= settledAt) {
           back.set(instance.instanceId, seen);
         }
       }

@@ -253,6 +253,86 @@ describe('kill -9 in the middle of a batch', () => {
   );
 });
 
+describe('kill -9 in the middle of a rolling restart', () => {
+  it(
+    'reboots each instance exactly once and the roll continues after a restart',
+    TWO_CHILDREN,
+    async () => {
+      const ids = instanceIds(4);
+      // Reboots take 4 s here, so the second process sees the first wave still REBOOTING.
+      await ecs.close();
+      ecs = await startFakeEcsApi({ credentials: VOLC_CREDENTIALS, rebootMs: 4_000 });
+      const a = start({ RESTART_WAVE_SIZE: '2' });
+      const port = await a.started;
+      const request = await submit(a, port, ids);
+      await approve(port, request);
+      await waitForDone(request.ts);
+      const results = await slack.waitFor(
+        () =>
+          slack
+            .callsTo('chat.postMessage')
+            .find((c) => c.params.thread_ts === request.ts && buttonValue(c, 'restart_request')),
+        'the Restart button',
+        WAIT,
+      );
+      // The API reboots the first wave, but the answer never reaches the bot.
+      const held = ecs.hold({ apply: true, action: 'RebootInstances' });
+      const sender = slackSender(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET);
+      await sender.interaction(
+        buttonClick({
+          actionId: 'restart_request',
+          value: buttonValue(results, 'restart_request') as string,
+          userId: 'UREQ',
+          channelId: request.channel,
+          messageTs: request.ts,
+          responseUrl: slack.responseUrl('restart'),
+        }),
+      );
+      const card = await slack.waitFor(
+        () =>
+          slack
+            .callsTo('chat.postMessage')
+            .find((c) => c.params.thread_ts === request.ts && buttonValue(c, 'approve_request')),
+        'the restart card',
+        WAIT,
+      );
+      const restart = {
+        requestId: buttonValue(card, 'approve_request') as string,
+        ts: request.ts,
+        channel: request.channel,
+      };
+      await approve(port, restart);
+      const first = await held.arrived;
+      expect(first.instanceIds).toEqual(ids.slice(0, 2));
+      a.kill('SIGKILL');
+      await a.exited;
+
+      const b = start({ RESTART_WAVE_SIZE: '2' });
+      await b.started;
+      await b.waitForLog(
+        (l) => l.event === 'request done' && l.requestId === restart.requestId,
+        WAIT,
+      );
+      await stopGracefully(b);
+      const reboots = ecs.callsFor('RebootInstances');
+      expect(reboots.map((c) => c.clientToken)).toEqual([
+        first.clientToken,
+        first.clientToken,
+        reboots[2]?.clientToken,
+      ]);
+      expect(reboots[2]?.instanceIds).toEqual(ids.slice(2));
+      expect(ids.map((id) => ecs.timesRebooted(id))).toEqual([1, 1, 1, 1]);
+      const restartResults = slack
+        .callsTo('chat.postMessage')
+        .filter(
+          (c) => c.params.thread_ts === request.ts && messageText(c).includes('Restart results'),
+        );
+      expect(restartResults).toHaveLength(1);
+      expect(messageText(restartResults[0])).toContain('4 restarted');
+    },
+  );
+});
+
 describe('graceful stop', () => {
   it('SIGTERM waits for the batch in flight, which finishes and is reported', async () => {
     const ids = instanceIds(2);
