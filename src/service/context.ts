@@ -1,6 +1,7 @@
 import type { ApprovalPolicy } from '../domain/policy.js';
 import type {
   AuditEvent,
+  AuditEventBase,
   AuditLog,
   Clock,
   EcsApi,
@@ -65,7 +66,7 @@ export interface ServiceContext {
   now(): Date;
   sleep(ms: number): Promise<void>;
   /** Appends to the audit trail; a failure is logged, never thrown (the work already happened). */
-  record(event: Omit<AuditEvent, 'at'>): Promise<void>;
+  record(event: Omit<AuditEvent, 'at' | 'type'> & { type: AuditEventBase }): Promise<void>;
   /** Registers background work so stop() and idle() wait for it. */
   track<T>(promise: Promise<T>): Promise<T>;
   /** Schedules a card update; updates for one request coalesce. */
@@ -96,8 +97,17 @@ export function createContext(deps: ServiceDeps): ServiceContext {
     now: () => deps.clock.now(),
     sleep,
     async record(event) {
+      // A restart's events read restart_step_sent, an undo's undo_approved…: grep-able by kind.
+      const type =
+        event.kind === 'restart' || event.kind === 'undo'
+          ? `${event.kind}_${event.type}`
+          : event.type;
       try {
-        await deps.audit.append({ ...event, at: deps.clock.now().toISOString() } as AuditEvent);
+        await deps.audit.append({
+          ...event,
+          type,
+          at: deps.clock.now().toISOString(),
+        } as AuditEvent);
       } catch (error) {
         deps.logger.error('audit append failed', {
           requestId: event.requestId,

@@ -208,7 +208,8 @@ export interface Notifier {
   remind(request: MutationRequest): Promise<void>;
 }
 
-export type AuditEventType =
+/** What happened; a restart's and an undo's events carry their kind as a prefix. */
+export type AuditEventBase =
   | 'requested'
   | 'request_not_posted'
   | 'approval_counted'
@@ -224,6 +225,12 @@ export type AuditEventType =
   | 'results_posted'
   | 'finished'
   | 'archived';
+
+/** `requested` for an attach, `restart_requested` and `undo_requested` for the follow-ups. */
+export type AuditEventType =
+  | AuditEventBase
+  | `restart_${AuditEventBase}`
+  | `undo_${AuditEventBase}`;
 
 export interface AuditEvent {
   type: AuditEventType;

@@ -157,7 +157,19 @@ describe('after the key is bound', () => {
     expect(buttonValue(undoResults, 'restart_request')).toBe(undoId);
     const events = (await h.auditEvents(undoId)).map((e) => e.type);
     expect(events).toEqual(
-      expect.arrayContaining(['requested', 'approved', 'step_sent', 'step_done', 'finished']),
+      expect.arrayContaining([
+        'undo_requested',
+        'undo_approved',
+        'undo_step_sent',
+        'undo_step_done',
+        'undo_finished',
+      ]),
     );
+    const trail = await h.auditEvents(undoId);
+    expect(trail.find((e) => e.type === 'undo_step_sent')).toMatchObject({
+      clientToken: `${undoId}-b0`,
+      action: 'AttachKeyPair',
+    });
+    expect(trail.find((e) => e.type === 'undo_step_done')?.apiRequestId).toEqual(expect.any(String));
   });
 });

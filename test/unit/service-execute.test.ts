@@ -226,7 +226,7 @@ describe('restart', () => {
     expect(summary.results.map((r) => r.state)).toEqual(['ok', 'failed', 'not_started']);
     expect(rig.ecs.callsTo('RebootInstances')).toHaveLength(2);
     expect(done.steps.filter((s) => s.state === 'skipped')).toHaveLength(2);
-    expect(rig.audit.events.filter((e) => e.type === 'steps_skipped')).toHaveLength(1);
+    expect(rig.audit.events.filter((e) => e.type === 'restart_steps_skipped')).toHaveLength(1);
   });
 
   it('times a wave out when an instance does not come back, and halts', async () => {
