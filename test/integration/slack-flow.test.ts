@@ -159,7 +159,7 @@ describe('bad input', () => {
       expect(JSON.stringify(body)).toContain('/attach-key i-');
       await h.bot.service.idle();
       expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
-      expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(0);
+      expect(await h.bot.service.recent({ limit: 10 })).toHaveLength(0);
     },
   );
 
@@ -167,7 +167,7 @@ describe('bad input', () => {
     h = await startHarness({ env: { MAX_INSTANCES_PER_REQUEST: '3' } });
     const { replyId } = await h.command(`${ids(4).join(' ')} key=ops`);
     expect(String((await h.responseTo(replyId)).text)).toMatch(/4.*3|3.*4/);
-    expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(0);
+    expect(await h.bot.service.recent({ limit: 10 })).toHaveLength(0);
   });
 
   it('answers help with the usage', async () => {
@@ -186,7 +186,10 @@ describe('request options', () => {
     expect(messageText(card)).toContain('kp-abcd1234');
     await h.click('approve', requestId, 'UAPP1');
     await h.waitForThread(ts);
-    expect(h.ecs.callsFor('AttachKeyPair')[0]).toMatchObject({ keyPairId: 'kp-abcd1234', keyPairName: 'ops-key' });
+    expect(h.ecs.callsFor('AttachKeyPair')[0]).toMatchObject({
+      keyPairId: 'kp-abcd1234',
+      keyPairName: 'ops-key',
+    });
   });
 
   it('signs for the region given with region=', async () => {
@@ -195,7 +198,10 @@ describe('request options', () => {
     expect(messageText(card)).toContain('cn-shanghai');
     await h.click('approve', requestId, 'UAPP1');
     await h.waitForThread(ts);
-    expect(h.ecs.callsFor('AttachKeyPair')[0]).toMatchObject({ region: 'cn-shanghai', auth: { ok: true } });
+    expect(h.ecs.callsFor('AttachKeyPair')[0]).toMatchObject({
+      region: 'cn-shanghai',
+      auth: { ok: true },
+    });
   });
 
   it('sends 250 ids as batches of 100/100/50 with distinct tokens and totals of 250', async () => {
@@ -204,9 +210,19 @@ describe('request options', () => {
     await h.click('approve', requestId, 'UAPP1');
     const thread = await h.waitForThread(ts);
     await h.waitForStatus(requestId, 'done');
-    expect(h.ecs.callsFor('AttachKeyPair').map((c) => c.instanceIds.length).sort()).toEqual([100, 100, 50]);
+    expect(
+      h.ecs
+        .callsFor('AttachKeyPair')
+        .map((c) => c.instanceIds.length)
+        .sort(),
+    ).toEqual([100, 100, 50]);
     expect(new Set(h.ecs.callsFor('AttachKeyPair').map((c) => c.clientToken)).size).toBe(3);
-    expect(h.ecs.callsFor('AttachKeyPair').flatMap((c) => c.instanceIds).sort()).toEqual(ids(250));
+    expect(
+      h.ecs
+        .callsFor('AttachKeyPair')
+        .flatMap((c) => c.instanceIds)
+        .sort(),
+    ).toEqual(ids(250));
     expect(messageText(thread[0])).toContain('250 succeeded');
     const all = (await h.waitForThread(ts)).map(messageText).join('\n');
     for (const id of ids(250)) expect(all).toContain(id);
@@ -227,15 +243,22 @@ describe('modal', () => {
     const view = await openModal();
     expect(view.callback_id).toBe('attach_key_modal');
     const blockIds = (view.blocks as { block_id: string }[]).map((b) => b.block_id);
-    expect(blockIds).toEqual(expect.arrayContaining(['instances', 'key_pair', 'region']));
+    expect(blockIds).toEqual(
+      expect.arrayContaining(['instances', 'instance_ids', 'key_pair', 'region']),
+    );
 
-    const values = (instances: string, keyPair: string, region = 'cn-beijing') => ({
-      instances: { instances_input: { type: 'plain_text_input', value: instances } },
-      key_pair: { key_pair_input: { type: 'plain_text_input', value: keyPair } },
-      region: {
-        region_select: {
-          type: 'static_select',
-          selected_option: { text: { type: 'plain_text', text: region }, value: region },
+    // As Slack sends the picker form: the pickers' action ids name the region they search.
+    const option = (value: string) => ({ text: { type: 'plain_text', text: value }, value });
+    const values = (pasted: string, keyPair: string, region = 'cn-beijing') => ({
+      region: { region_select: { type: 'static_select', selected_option: option(region) } },
+      instances: {
+        [`instances_select:${region}`]: { type: 'multi_external_select', selected_options: [] },
+      },
+      instance_ids: { instance_ids_input: { type: 'plain_text_input', value: pasted } },
+      key_pair: {
+        [`key_pair_select:${region}`]: {
+          type: 'external_select',
+          selected_option: keyPair ? option(keyPair) : null,
         },
       },
     });
@@ -246,7 +269,7 @@ describe('modal', () => {
     expect(bad.status).toBe(200);
     const errors = bad.json();
     expect(errors.response_action).toBe('errors');
-    expect(Object.keys(errors.errors as object).sort()).toEqual(['instances', 'key_pair']);
+    expect(Object.keys(errors.errors as object).sort()).toEqual(['instance_ids', 'key_pair']);
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
 
     const good = await h.sender.interaction(
@@ -261,7 +284,7 @@ describe('modal', () => {
     const card = await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage')[0], 'the card');
     expect(card.params.channel).toBe('C0OPS');
     const requestId = (await h.bot.service.recent({ limit: 1 }))[0]?.id as string;
-    expect((await h.store(requestId))).toMatchObject({
+    expect(await h.store(requestId)).toMatchObject({
       instanceIds: ['i-aaaa1111', 'i-bbbb2222'],
       keyPairId: 'kp-abcd1234',
       region: 'cn-shanghai',
@@ -295,7 +318,7 @@ describe('request authenticity', () => {
     const reply = await h.sender.raw(body, headers);
     expect(reply.status).toBe(401);
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
-    expect((await h.bot.service.recent({ limit: 10 }))).toHaveLength(0);
+    expect(await h.bot.service.recent({ limit: 10 })).toHaveLength(0);
   });
 });
 
@@ -306,7 +329,7 @@ describe('restart', () => {
     await h.stop({ keepFakes: true, keepData: true });
 
     h = await startHarness({ dataDir: h.dataDir, slack: h.slack, ecs: h.ecs });
-    expect((await h.store(requestId))).toMatchObject({ status: 'pending', card: { ts } });
+    expect(await h.store(requestId)).toMatchObject({ status: 'pending', card: { ts } });
     await h.click('approve', requestId, 'UAPP1');
     await h.waitForThread(ts);
     await h.waitForStatus(requestId, 'done');
