@@ -131,8 +131,9 @@ describe('instance search', () => {
     expect(byName.instances[0]?.name).toBe('svc-db-7');
     const whole = await search.search('cn-beijing', all[300]?.instanceId ?? '', 1_000);
     expect(whole.instances[0]?.instanceId).toBe(all[300]?.instanceId);
-    // A complete listing answers all three without a call.
+    // A complete listing answers all three without a call, and the same text again at once.
     expect(cloud.calls.filter((c) => c !== 'page')).toEqual([]);
+    expect(await search.search('cn-beijing', 'DB-7', 1_000)).toBe(byName);
 
     const every = await search.search('cn-beijing', 'svc', 1_000);
     expect(every.instances).toHaveLength(100);

@@ -1,5 +1,6 @@
 import type { InstanceSnapshot } from '../../domain/request.js';
 import type { EcsApi } from '../../service/ports.js';
+import { cloudHint, dedupe, rank, settleWithin } from './answers.js';
 import { errorCode, type Lookup, type Lookups, TIMEOUT, withDeadline } from './lookups.js';
 import { type InstanceMatches, MAX_OPTIONS, type PickerHint } from './matches.js';
 
@@ -17,6 +18,18 @@ import { type InstanceMatches, MAX_OPTIONS, type PickerHint } from './matches.js
 
 const WHOLE_ID = /^i-[a-z0-9]{4,40}$/;
 const PAGE = 100;
+const ANSWER_MEMO_MS = 30_000;
+const ANSWER_FRESH_MS = 5_000;
+const MAX_ANSWERS = 1_000;
+const CLOUD_TROUBLE: ReadonlySet<PickerHint['kind']> = new Set(['slow', 'busy', 'refused']);
+
+interface Answer {
+  at: number;
+  listing: Listing | undefined;
+  listed: number;
+  loading: boolean;
+  matches: InstanceMatches;
+}
 
 export interface InstanceSearchOptions {
   ecs: Pick<EcsApi, 'describeInstancesPage'>;
@@ -35,6 +48,8 @@ export interface InstanceSearchOptions {
 
 interface Listing {
   items: InstanceSnapshot[];
+  /** items' names, lower-cased once. */
+  names: string[];
   ids: Set<string>;
   /** Read to its last page. */
   complete: boolean;
@@ -92,6 +107,7 @@ export function createInstanceSearch(options: InstanceSearchOptions): InstanceSe
     let firstIn = () => {};
     const listing: Listing = {
       items: [],
+      names: [],
       ids: new Set(),
       complete: false,
       truncated: false,
@@ -135,6 +151,7 @@ export function createInstanceSearch(options: InstanceSearchOptions): InstanceSe
           if (listing.ids.has(instance.instanceId)) continue;
           listing.ids.add(instance.instanceId);
           listing.items.push(instance);
+          listing.names.push(instance.name.toLowerCase());
         }
         firstIn();
         if (!answer.nextToken) {
@@ -153,7 +170,41 @@ export function createInstanceSearch(options: InstanceSearchOptions): InstanceSe
     }
   }
 
+  // A whole answer is reused for 5 s, or 30 s while nothing it was made from changed (the same
+  // listing, read as far); never one with cloud trouble (a late answer may be cached by now).
+  const answers = new Map<string, Answer>();
   async function search(region: string, text: string, waitMs: number): Promise<InstanceMatches> {
+    const key = `${region}\n${text.trim().toLowerCase()}`;
+    const state = stateOf(region);
+    const basis = () => {
+      const listing = state.serving ?? state.loading;
+      return { listing, listed: listing?.items.length ?? 0, loading: state.loading !== undefined };
+    };
+    const memo = answers.get(key);
+    const current = basis();
+    const unchanged =
+      memo?.listing === current.listing &&
+      memo?.listed === current.listed &&
+      memo?.loading === current.loading;
+    // While a listing grows, an answer a few seconds old is still good to retype against.
+    const age = memo ? now() - memo.at : Number.POSITIVE_INFINITY;
+    if (memo && (age < ANSWER_FRESH_MS || (unchanged && age < ANSWER_MEMO_MS))) {
+      warm(region);
+      return memo.matches;
+    }
+    const matches = await compute(region, text, waitMs);
+    answers.delete(key);
+    if (!matches.hints.some((h) => CLOUD_TROUBLE.has(h.kind))) {
+      answers.set(key, { ...basis(), at: now(), matches });
+      for (const old of answers.keys()) {
+        if (answers.size <= MAX_ANSWERS) break;
+        answers.delete(old);
+      }
+    }
+    return matches;
+  }
+
+  async function compute(region: string, text: string, waitMs: number): Promise<InstanceMatches> {
     const started = now();
     const left = () => Math.max(0, waitMs - (now() - started));
     const query = text.trim();
@@ -181,7 +232,9 @@ export function createInstanceSearch(options: InstanceSearchOptions): InstanceSe
       }
     } else {
       local = lower
-        ? listed.filter((i) => i.name.toLowerCase().includes(lower) || i.instanceId.includes(lower))
+        ? listed.filter(
+            (i, n) => listing?.names[n]?.includes(lower) || i.instanceId.includes(lower),
+          )
         : listed;
       if (lower && !listing?.complete) {
         cloud = await lookups.get(
@@ -232,32 +285,4 @@ function describeListing(
   if (loading && !listing.failed) return { kind: 'listing', listed };
   if (listing.failed === TIMEOUT) return { kind: 'slow' };
   return listing.failed ? { kind: 'refused', code: listing.failed } : undefined;
-}
-
-export function cloudHint(lookup: Exclude<Lookup<unknown>, { state: 'ok' }>): PickerHint {
-  if (lookup.state === 'busy') return { kind: 'busy' };
-  if (lookup.state === 'late' || lookup.code === TIMEOUT) return { kind: 'slow' };
-  return { kind: 'refused', code: lookup.code };
-}
-
-function dedupe(items: InstanceSnapshot[]): InstanceSnapshot[] {
-  const seen = new Set<string>();
-  return items.filter((i) => !seen.has(i.instanceId) && seen.add(i.instanceId));
-}
-
-/** The exact id first, then names that start with the text, then the rest, each in list order. */
-function rank(items: InstanceSnapshot[], lower: string): InstanceSnapshot[] {
-  if (!lower) return items;
-  const score = (i: InstanceSnapshot) =>
-    i.instanceId === lower ? 0 : i.name.toLowerCase().startsWith(lower) ? 1 : 2;
-  return items
-    .map((item, index) => ({ item, index, score: score(item) }))
-    .sort((a, b) => a.score - b.score || a.index - b.index)
-    .map((x) => x.item);
-}
-
-async function settleWithin(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
 }

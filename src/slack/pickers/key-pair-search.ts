@@ -1,6 +1,6 @@
 import type { KeyPairInfo } from '../../domain/request.js';
 import type { EcsApi } from '../../service/ports.js';
-import { cloudHint } from './instance-search.js';
+import { cloudHint } from './answers.js';
 import type { Lookups } from './lookups.js';
 import { type KeyPairMatches, MAX_OPTIONS } from './matches.js';
 
