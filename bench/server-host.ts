@@ -56,7 +56,7 @@ async function handle(call: ServerCall): Promise<unknown> {
     case 'cards': {
       const cards: StoredCard[] = [];
       for (const requestId of call.requestIds) {
-        const card = bot?.service.get(requestId)?.card;
+        const card = (await bot?.service.get(requestId))?.card;
         if (card) cards.push({ requestId, ...card });
       }
       return cards;
