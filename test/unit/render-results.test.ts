@@ -6,7 +6,7 @@ import {
   measureBlockText,
   type SlackMessage,
 } from '../../src/slack/render/limits.js';
-import { renderResults as render, type ResultsOptions } from '../../src/slack/render/results.js';
+import { type ResultsOptions, renderResults as render } from '../../src/slack/render/results.js';
 
 const NOW = new Date('2026-11-01T10:06:00.000Z');
 const renderResults = (request: MutationRequest, options: Partial<ResultsOptions> = {}) =>
@@ -231,6 +231,27 @@ describe('renderResults', () => {
     // every message but the last is reasonably full: no message wasted on a few lines
     for (const n of used.slice(0, -1)) expect(n).toBeGreaterThan(7000);
     expect(messages.length).toBeLessThan(60);
+  });
+
+  it('offers "Ask again" with the failed and unconfirmed count, only when some did not bind', () => {
+    const button = (messages: SlackMessage[]) =>
+      messages
+        .flatMap((m) => m.blocks)
+        .flatMap((b) => (b.type === 'actions' ? b.elements : []))
+        .find((e) => e.type === 'button' && e.action_id === 'retry_failed');
+    const { request, expected } = makeRequest(250, { failBatch: 1 });
+    const notBound = [...expected.values()].filter((v) => v !== 'ok').length;
+    expect(button(renderResults(request))).toMatchObject({
+      value: 'req-1',
+      text: { text: `Ask again for the ${notBound} failed…` },
+    });
+    const allOk = makeRequest(3, {}).request;
+    allOk.steps = allOk.steps.map((s) => ({
+      ...s,
+      outcomes: s.instanceIds.map((instanceId) => ({ instanceId, ok: true })),
+    }));
+    expect(button(renderResults(allOk))).toBeUndefined();
+    expect(button(renderResults({ ...request, kind: 'restart' }))).toBeUndefined();
   });
 
   it('puts failures before successes', () => {
