@@ -5,11 +5,11 @@ import { App, type LogLevel, webApi } from '@slack/bolt';
 import type { Config } from './config.js';
 import type { PolicyRule } from './domain/policy.js';
 import { knownRegionsWith } from './domain/regions.js';
+import type { MutationRequest } from './domain/request.js';
 import { type AppLogger, createLogger, toBoltLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { opsRoutes, startOpsServer } from './ops-routes.js';
 import { loadPolicyFile } from './policy-file.js';
-import type { MutationRequest } from './domain/request.js';
 import type { Clock, EcsApi } from './service/ports.js';
 import { createService, type Service } from './service/service.js';
 import { createAppHome } from './slack/app-home.js';
@@ -72,11 +72,17 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     ...(overrides.logWrite ? { write: overrides.logWrite } : {}),
   });
   const clock: Clock = overrides.clock ?? { now: () => new Date() };
-  const rules: PolicyRule[] = config.policy.policyFile ? await loadPolicyFile(config.policy.policyFile) : [];
+  const rules: PolicyRule[] = config.policy.policyFile
+    ? await loadPolicyFile(config.policy.policyFile)
+    : [];
   const metrics = createMetrics();
 
   const slackRetry = overrides.slackRetry ?? PRODUCTION_SLACK_RETRY;
-  const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: slackRetry, timeout: 10_000 };
+  const clientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: slackRetry,
+    timeout: 10_000,
+  };
   const notifierClient = new webApi.WebClient(config.slack.botToken, {
     ...clientOptions,
     logger: toBoltLogger(logger.child({ source: 'slack-web-api' })) as never,
@@ -116,7 +122,8 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         autoRefresh: !config.sandbox,
         onRefresh: (info) => {
           metrics.credentialRefresh(info.ok);
-          if (info.ok) logger.info('credentials refreshed (AssumeRole)', { expiresAt: info.expiresAt });
+          if (info.ok)
+            logger.info('credentials refreshed (AssumeRole)', { expiresAt: info.expiresAt });
           else logger.error('credentials refresh failed (AssumeRole)', { error: info.error });
         },
       }),
@@ -134,7 +141,11 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       onCall: (info) => metrics.volcCall(info),
     });
 
-  const texts = createUserTexts({ client: notifierClient, defaultLocale: config.defaultLocale, logger });
+  const texts = createUserTexts({
+    client: notifierClient,
+    defaultLocale: config.defaultLocale,
+    logger,
+  });
   const directory = createApproverDirectory({ client: notifierClient, logger });
   let home: ReturnType<typeof createAppHome> | undefined;
   const notifier = createSlackNotifier({
@@ -150,7 +161,8 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     onSlackError: (method) => metrics.slackError(method),
   });
 
-  const replicaId = overrides.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const replicaId =
+    overrides.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const service = createService({
     store,
     ecs,
@@ -198,7 +210,10 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   const ops = {
     health: async () => {
       const healthy = await store.ping().catch(() => false);
-      return { ok: healthy, body: { ok: healthy, store: healthy ? 'ok' : 'unreachable', replica: replicaId } };
+      return {
+        ok: healthy,
+        body: { ok: healthy, store: healthy ? 'ok' : 'unreachable', replica: replicaId },
+      };
     },
     metrics: async () => ({ contentType: metrics.contentType, body: await metrics.render() }),
   };
@@ -272,13 +287,18 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         opsServer = started.server;
         port = started.port;
       } else {
-        const server = (await app.start({ port: config.http.port, host: config.http.host })) as Server;
+        const server = (await app.start({
+          port: config.http.port,
+          host: config.http.host,
+        })) as Server;
         port = (server.address() as { port: number }).port;
       }
       logger.info('attach-key-bot started', {
         mode: config.slack.socketMode ? 'socket' : 'http',
         port,
-        ...(config.slack.socketMode ? { serves: '/healthz /metrics' } : { endpoint: '/slack/events' }),
+        ...(config.slack.socketMode
+          ? { serves: '/healthz /metrics' }
+          : { endpoint: '/slack/events' }),
         sandbox: config.sandbox,
         store: stores.kind,
         replica: replicaId,
@@ -287,14 +307,20 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       });
       // Expire what went stale while we were down, then finish what a previous process began.
       await service.expireDue().catch((error) => logger.error('expiry sweep failed', { error }));
-      await service.archiveFinished().catch((error) => logger.error('retention sweep failed', { error }));
+      await service
+        .archiveFinished()
+        .catch((error) => logger.error('retention sweep failed', { error }));
       void service.resume().catch((error) => logger.error('resume failed', { error }));
       const ttlMs = config.policy.requestTtlMinutes * 60_000;
       const sweepMs = Math.min(30_000, Math.max(200, ttlMs / 8));
       every(sweepMs, () => service.expireDue(), 'expiry sweep');
       every(sweepMs, () => service.remindDue(), 'reminder sweep');
       // A replica that died leaves its leases to lapse; this picks their requests up.
-      every(Math.max(1_000, (config.storage.leaseSeconds * 1000) / 2), () => service.resume(), 'takeover scan');
+      every(
+        Math.max(1_000, (config.storage.leaseSeconds * 1000) / 2),
+        () => service.resume(),
+        'takeover scan',
+      );
       every(60 * 60_000, () => service.archiveFinished(), 'retention sweep');
       return port !== undefined ? { port } : {};
     },
