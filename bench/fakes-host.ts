@@ -21,6 +21,7 @@ async function handle(call: FakesCall): Promise<unknown> {
         credentials: VOLC_CREDENTIALS,
         ...(call.ecsLatencyMs > 0 ? { latencyMs: call.ecsLatencyMs } : {}),
       });
+      for (const instance of call.inventory ?? []) ecs.addInstance(instance);
       watch = watchSlack(slack);
       return { slackApiUrl: slack.apiUrl, slackUrl: slack.url, ecsUrl: ecs.url } as FakeUrls;
     }
@@ -47,6 +48,8 @@ async function handle(call: FakesCall): Promise<unknown> {
       };
       return report;
     }
+    case 'describeCalls':
+      return started(ecs).callsFor('DescribeInstances').length;
     case 'stopFakes':
       await stopFakes();
       return null;

@@ -13,10 +13,17 @@ export type ServerCall =
   | { op: 'stop' };
 
 export type FakesCall =
-  | { op: 'startFakes'; ecsLatencyMs: number }
+  | {
+      op: 'startFakes';
+      ecsLatencyMs: number;
+      /** Instances the fake ECS lists (the options benchmark's inventory). */
+      inventory?: Array<{ instanceId: string; name: string; region: string }>;
+    }
   | { op: 'waitForCards'; count: number; timeoutMs?: number }
   | { op: 'waitForThreads'; count: number; timeoutMs?: number }
   | { op: 'report' }
+  /** DescribeInstances calls the fake ECS has answered or is holding. */
+  | { op: 'describeCalls' }
   | { op: 'stopFakes' };
 
 export interface StartedServer {

@@ -9,6 +9,8 @@ import { buttonClick, slackSender } from '../test/support/slack-requests.js';
 export interface SignedClient {
   /** Sends one body; resolves with the time until the whole response (the ack) arrived. */
   send(body: string): Promise<number>;
+  /** The same, with the response body (an options answer). */
+  exchange(body: string): Promise<{ ms: number; text: string }>;
   /** Sends all bodies at once; each latency is measured from its own dispatch. */
   burst(bodies: readonly string[]): Promise<number[]>;
   close(): Promise<void>;
@@ -26,7 +28,7 @@ export function createSignedClient(
     keepAliveMaxTimeout: 120_000,
   });
   const { sign } = slackSender(`${origin}/slack/events`, signingSecret);
-  const send = async (body: string): Promise<number> => {
+  const exchange = async (body: string): Promise<{ ms: number; text: string }> => {
     // Signing is the client's work: done before the clock starts.
     const headers = {
       'content-type': 'application/x-www-form-urlencoded',
@@ -39,10 +41,12 @@ export function createSignedClient(
     if (response.statusCode !== 200) {
       throw new Error(`the server answered ${response.statusCode}: ${text.slice(0, 200)}`);
     }
-    return elapsed;
+    return { ms: elapsed, text };
   };
+  const send = async (body: string) => (await exchange(body)).ms;
   return {
     send,
+    exchange,
     burst: (bodies) => Promise.all(bodies.map(send)),
     close: () => pool.close(),
   };

@@ -1,6 +1,7 @@
 import { cpus, release, totalmem, type } from 'node:os';
 import type { AckRow } from './ack.js';
 import type { ExecutionRow } from './execution.js';
+import type { OptionsRow } from './options.js';
 import type { StoreRow } from './store.js';
 
 // The machine description, the target checks and the printed tables.
@@ -36,8 +37,24 @@ export function checkTargets(
   ack: readonly AckRow[],
   execution: readonly ExecutionRow[],
   store: readonly StoreRow[],
+  options?: OptionsRow,
 ): TargetCheck[] {
   const checks: TargetCheck[] = [];
+  for (const phase of options?.phases ?? []) {
+    if (phase.phase === 'repeated') {
+      checks.push({
+        target: 'options: a repeated query answered from the cache < 20 ms (p99)',
+        met: phase.p99Ms < 20,
+        detail: `p99 ${phase.p99Ms} ms (p50 ${phase.p50Ms} ms)`,
+      });
+    } else {
+      checks.push({
+        target: `options ${phase.phase}, 10,000 instances at 100 ms per call: p99 < 1 s`,
+        met: phase.p99Ms < 1_000,
+        detail: `p99 ${phase.p99Ms} ms (p50 ${phase.p50Ms} ms, max ${phase.maxMs} ms)`,
+      });
+    }
+  }
   for (const row of ack) {
     checks.push({
       target: `ack ${row.kind} c=${row.concurrency}: p99 <= 1.5x bare`,
@@ -111,6 +128,7 @@ export function formatTables(
   execution: readonly ExecutionRow[],
   store: readonly StoreRow[],
   checks: readonly TargetCheck[],
+  options?: OptionsRow,
 ): string {
   const out: string[] = [];
   out.push(
@@ -176,6 +194,28 @@ export function formatTables(
           ms(r.limitMs),
           ms(r.firstCallMs),
           ms(r.tailMs),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (options) {
+    out.push(
+      `Options: block_suggestion -> answer (${options.inventory} instances, API latency ` +
+        `${options.apiLatencyMs} ms, ${options.concurrency} at a time; ` +
+        `${options.describeCalls} DescribeInstances calls in all)`,
+    );
+    out.push(
+      table(
+        ['phase', 'answers', 'p50 ms', 'p99 ms', 'max ms', 'with a hint', 'empty'],
+        options.phases.map((p) => [
+          p.phase,
+          String(p.samples),
+          ms(p.p50Ms),
+          ms(p.p99Ms),
+          ms(p.maxMs),
+          String(p.hinted),
+          String(p.empty),
         ]),
       ),
       '',

@@ -4,13 +4,14 @@ import type { AckKind, AckLevel, AckRow } from './ack.js';
 import type { Rig } from './bot-env.js';
 import { compileChildren, REPO_ROOT, removeCompiled, startChild } from './children.js';
 import type { ExecutionRow } from './execution.js';
+import type { OptionsRow } from './options.js';
 import { checkTargets, describeMachine, formatTables } from './report.js';
 import { progress } from './stats.js';
 import { runStoreBenchmark, type StoreRow } from './store.js';
 
 // `npm run bench`: ack latency, execution time and store cost, each against its floor. Prints a
 // table on stdout, progress on stderr, and writes bench/results.json.
-// For diagnosis: BENCH_ONLY=ack,execution,store runs a subset; BENCH_ACK=approve/200 (kinds and
+// For diagnosis: BENCH_ONLY=ack,execution,options,store runs a subset; BENCH_ACK=approve/200 (kinds and
 // concurrencies, comma-separated) narrows the ack cells; BENCH_ROUNDS overrides the ack rounds;
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server host (bot and bare app). A run
 // narrowed by BENCH_ONLY, BENCH_ACK or BENCH_ROUNDS prints its table but leaves results.json alone.
@@ -23,6 +24,7 @@ const ACK_LEVELS: AckLevel[] = [
 const ACK_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const EXECUTION_SIZES = [1, 100, 1_000, 5_000];
 const EXECUTION_RUNS = 3;
+const OPTIONS_SETTINGS = { queries: 400, concurrency: 4 };
 // Finished requests stored; lowdb keeps them in the history file beside DATA_FILE.
 const LOWDB_STORE_SIZES = [
   { requests: 1_000, writes: 200, probes: 3 },
@@ -48,14 +50,15 @@ function ackCells(): { kinds: AckKind[]; levels: AckLevel[] } {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const only = new Set((process.env.BENCH_ONLY ?? 'ack,execution,store').split(','));
+  const only = new Set((process.env.BENCH_ONLY ?? 'ack,execution,options,store').split(','));
   progress('compiling the child processes (server host, fakes host, store probe) with tsc');
   const children = await compileChildren();
   let ack: AckRow[] = [];
   let execution: ExecutionRow[] = [];
   let store: StoreRow[] = [];
+  let options: OptionsRow | undefined;
   try {
-    if (only.has('ack') || only.has('execution')) {
+    if (only.has('ack') || only.has('execution') || only.has('options')) {
       const rig: Rig = {
         server: startChild(children.serverHost, process.env.BENCH_CPU_PROF),
         fakes: startChild(children.fakesHost),
@@ -72,6 +75,10 @@ async function main(): Promise<void> {
             sizes: EXECUTION_SIZES,
             runs: EXECUTION_RUNS,
           });
+        }
+        if (only.has('options')) {
+          const { runOptionsBenchmark } = await import('./options.js');
+          options = await runOptionsBenchmark(rig, OPTIONS_SETTINGS);
         }
       } finally {
         await rig.server.close();
@@ -90,7 +97,7 @@ async function main(): Promise<void> {
   }
 
   const machine = describeMachine();
-  const targets = checkTargets(ack, execution, store);
+  const targets = checkTargets(ack, execution, store, options);
   const durationMs = Math.round(performance.now() - started);
   const results = {
     machine,
@@ -100,16 +107,20 @@ async function main(): Promise<void> {
       ack: { rounds: ACK_ROUNDS, levels: ACK_LEVELS },
       execution: { sizes: EXECUTION_SIZES, runs: EXECUTION_RUNS },
       store: { lowdb: LOWDB_STORE_SIZES, postgres: PG_STORE_SIZES },
+      options: OPTIONS_SETTINGS,
     },
     method: {
       ack: 'bursts of N v0-signed requests sent at once over keep-alive undici connections; latency = dispatch to complete HTTP response (the ack); after each burst the server finishes its background work, then both servers idle 5 ms; fresh server and fakes per cell; p50/p99 per round, median over rounds; server, fakes and load client in three processes; approve: every click decides a fresh pending request posted beforehand (untimed), which the bot then executes in the background (2 instances, fake ECS answering at once) before the next burst',
       execution:
         'approve click to the first results-thread message recorded by the fake Slack API; fake ECS answers every call after apiLatencyMs; MAX_INSTANCES_PER_REQUEST=5000; fresh bot per run',
+      options:
+        'signed block_suggestion requests for the instance picker (cn-beijing), `concurrency` at a time, timed from dispatch to the options answer; 10,000 instances behind the fake ECS, every call answered after 100 ms; one fresh bot: cold = distinct texts (name fragments, 5-character id prefixes, whole ids, team words) while the region is being listed, repeated = the same texts again, listed = new texts once the background listing is complete',
       store:
         'N finished requests (2 instances, one done AttachKeyPair step with outcomes, results posted; lowdb: in the history file) and 10 live pending ones; fresh child process per probe (plain node, compiled) that only opens the store, RSS after 2 GCs; writes = sequential awaited update() of a live request (a header change, durable when it resolves); reads = sequential get() of random finished requests; step write = update() of one step of an executing 5,000-instance request (50 steps); PostgreSQL on loopback (TEST_DATABASE_URL or 127.0.0.1:5432), one fresh database per size, seeded in bulk then VACUUM ANALYZE',
     },
     ack,
     execution,
+    options,
     store,
     targets,
   };
@@ -120,7 +131,7 @@ async function main(): Promise<void> {
       `${JSON.stringify(results, null, 2)}\n`,
     );
   }
-  process.stdout.write(`${formatTables(machine, ack, execution, store, targets)}\n`);
+  process.stdout.write(`${formatTables(machine, ack, execution, store, targets, options)}\n`);
   const where = partial
     ? 'a narrowed run: bench/results.json left as it was'
     : 'wrote bench/results.json';

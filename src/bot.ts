@@ -16,6 +16,7 @@ import { createAppHome } from './slack/app-home.js';
 import { createApproverDirectory } from './slack/approver-directory.js';
 import { registerListeners } from './slack/listeners.js';
 import { createSlackNotifier } from './slack/notifier.js';
+import { createPickers } from './slack/pickers/pickers.js';
 import { slackErrorCode, TOKEN_REJECTED } from './slack/slack-error.js';
 import { createUserTexts } from './slack/user-texts.js';
 import { openStores } from './store/open-store.js';
@@ -235,8 +236,16 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     logger.error('unhandled listener error', { error });
   });
 
+  // The modal's pickers read ECS directly (reads only), through the same client: in sandbox mode
+  // they list the sandbox's fleet.
+  const pickers = createPickers({
+    ecs,
+    logger: logger.child({ source: 'pickers' }),
+    now: () => clock.now().getTime(),
+  });
   registerListeners(app, {
     service,
+    pickers,
     logger,
     texts,
     defaultRegion: config.volc.region,
@@ -323,6 +332,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
 
   async function stopAll(): Promise<void> {
     for (const timer of timers) clearInterval(timer);
+    pickers.close();
     await app.stop().catch((error) => logger.warn('receiver stop failed', { error }));
     opsServer?.closeAllConnections();
     opsServer?.close();

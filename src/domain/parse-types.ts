@@ -38,6 +38,10 @@ export type ParseProblem =
   // The modal's fields.
   | { kind: 'option_in_instances'; token: string }
   | { kind: 'no_instances' }
+  /** The picker modal: nothing picked and nothing pasted. */
+  | { kind: 'nothing_picked' }
+  /** The picker modal: no key pair chosen (or a hint chosen instead of one). */
+  | { kind: 'key_pair_not_picked' }
   | { kind: 'key_pair_empty' }
   | { kind: 'key_pair_space'; token: string }
   | { kind: 'key_pair_prefixed'; token: string; prefix: 'key=' | 'key-id=' }

@@ -47,7 +47,20 @@ export type CommandParse =
   | ({ kind: 'error' } & ParseFailure);
 
 /** The modal's input blocks; their block ids are these names, so errors key straight onto them. */
-export type ModalField = 'instances' | 'key_pair' | 'region';
+export type ModalField = 'instances' | 'instance_ids' | 'key_pair' | 'region';
+
+/**
+ * What a modal submitted. `instances` is typed or pasted text (the parser's rules apply to it).
+ * `picked` is there when the form has pickers: the ids chosen in the instances select (values
+ * that are not instance ids, such as a hint option, are dropped); the request is the union, the
+ * text's problems are keyed `instance_ids`, and an empty key pair means none was chosen.
+ */
+export interface ModalValues {
+  instances?: string | null;
+  picked?: readonly unknown[] | null;
+  keyPair?: string | null;
+  region?: string | null;
+}
 
 export type ModalErrors = Partial<Record<ModalField, ParseFailure>>;
 
@@ -107,14 +120,30 @@ export function parseCommandText(text: string, options: ParseOptions): CommandPa
 const isWord = (word: string, form: keyof typeof USAGE.words): boolean =>
   (USAGE.words[form] as readonly string[]).includes(word);
 
-/** Parses the three inputs of the request modal; errors are keyed by block id. */
-export function parseModalValues(
-  values: { instances?: string | null; keyPair?: string | null; region?: string | null },
-  options: ParseOptions,
-): ModalParse {
+/** Parses the inputs of the request modal; errors are keyed by block id. */
+export function parseModalValues(values: ModalValues, options: ParseOptions): ModalParse {
   const errors: ModalErrors = {};
-  const ids = readModalInstances(asText(values.instances), options.maxInstances, errors);
-  const keyPair = readModalKeyPair(asText(values.keyPair), errors);
+  const pickers = values.picked !== undefined;
+  const picked = (Array.isArray(values.picked) ? values.picked : []).filter(
+    (id): id is string => typeof id === 'string' && INSTANCE_ID.test(id),
+  );
+  const text = asText(values.instances);
+  let ids: string[];
+  if (!pickers) ids = readModalInstances(text, options.maxInstances, errors);
+  else {
+    // Pasted ids are optional beside picked ones: an empty box is only wrong when nothing was picked.
+    const pasted: ModalErrors = {};
+    const typed = readModalInstances(text, Number.POSITIVE_INFINITY, pasted);
+    const problem = pasted.instances;
+    if (problem && problem.problem.kind !== 'no_instances') errors.instance_ids = problem;
+    ids = [...picked, ...typed];
+    if (!errors.instance_ids && ids.length === 0)
+      errors.instances = once({ kind: 'nothing_picked' });
+  }
+  const keyText = asText(values.keyPair);
+  const notPicked = pickers && normalise(keyText).trim() === '';
+  if (notPicked) errors.key_pair = once({ kind: 'key_pair_not_picked' });
+  const keyPair = notPicked ? {} : readModalKeyPair(keyText, errors);
   const region = normalise(asText(values.region)).trim().toLowerCase() || options.defaultRegion;
   const regions = knownRegionsWith(options.defaultRegion, options.knownRegions);
   if (!regions.includes(region)) {

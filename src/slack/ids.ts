@@ -3,6 +3,9 @@
 
 export const COMMAND = '/attach-key';
 
+/** The global shortcut ("Attach a key pair" in the shortcuts menu); opens the request modal. */
+export const SHORTCUT = 'attach_key_shortcut';
+
 /** action_id of the approval card's buttons; each button's `value` is the request id. */
 export const ACTIONS = {
   approve: 'approve_request',
@@ -11,23 +14,56 @@ export const ACTIONS = {
   restart: 'restart_request',
   /** On an attach's results message: ask for an approved undo of the binding. */
   undo: 'undo_request',
+  /** On an attach's results message: open the modal prefilled with the instances that failed. */
+  retryFailed: 'retry_failed',
 } as const;
 
 /**
- * block_ids: the modal's three input blocks (validation errors are keyed by these) and the
- * approval card's actions block.
+ * block_ids: the modal's input blocks (validation errors are keyed by these) and the approval
+ * card's actions block.
  */
 export const BLOCKS = {
   instances: 'instances',
+  instanceIds: 'instance_ids',
   keyPair: 'key_pair',
   region: 'region',
+  channel: 'channel',
   decision: 'decision',
 } as const;
 
-/** The modal: its callback_id and the action_id of the element inside each input block. */
+/**
+ * The modal: its callback_id and the action_id of the element inside each input block. The two
+ * pickers' action ids end in the region they search (`instances_select:cn-beijing`): Slack keeps
+ * what was picked across views.update only while block and action ids stay the same, so a new
+ * region clears the picks, and an options request or a submission says which region it meant.
+ */
 export const MODAL = {
   callbackId: 'attach_key_modal',
-  instancesAction: 'instances_input',
-  keyPairAction: 'key_pair_input',
+  instancesAction: 'instances_select',
+  instanceIdsAction: 'instance_ids_input',
+  keyPairAction: 'key_pair_select',
   regionAction: 'region_select',
+  channelAction: 'channel_select',
 } as const;
+
+/** What an option's value starts with when it is a hint, not an instance or a key pair. */
+export const HINT_VALUE = 'hint:';
+
+const REGION_SEPARATOR = ':';
+
+/** A picker's action id for this region. */
+export const pickerActionId = (
+  base: typeof MODAL.instancesAction | typeof MODAL.keyPairAction,
+  region: string,
+) => `${base}${REGION_SEPARATOR}${region}`;
+
+/** The region a picker's action id names, or undefined when it is not that picker's. */
+export function pickerRegion(
+  base: typeof MODAL.instancesAction | typeof MODAL.keyPairAction,
+  actionId: string,
+): string | undefined {
+  const prefix = `${base}${REGION_SEPARATOR}`;
+  return actionId.startsWith(prefix) && actionId.length > prefix.length
+    ? actionId.slice(prefix.length)
+    : undefined;
+}

@@ -1,9 +1,12 @@
 import type { App, RespondFn } from '@slack/bolt';
-import { parseCommandText, parseModalValues } from '../domain/parse.js';
+import { parseCommandText } from '../domain/parse.js';
 import { knownRegionsWith } from '../domain/regions.js';
 import type { Logger } from '../service/ports.js';
 import type { Service } from '../service/service.js';
-import { ACTIONS, BLOCKS, COMMAND, MODAL } from './ids.js';
+import { ACTIONS, COMMAND } from './ids.js';
+import { type ModalDeps, openModal, registerModalListeners } from './modal-listeners.js';
+import { registerPickerListeners } from './picker-listeners.js';
+import type { Pickers } from './pickers/pickers.js';
 import type { SlackReply } from './render/limits.js';
 import {
   type Refusal,
@@ -14,8 +17,6 @@ import {
   renderStatus,
   renderUsage,
 } from './render/messages.js';
-import { renderModal } from './render/modal.js';
-import { describeModalErrors } from './render/parse-problems.js';
 import { slackErrorCode } from './slack-error.js';
 import type { UserTexts } from './user-texts.js';
 
@@ -35,6 +36,10 @@ export interface ListenerOptions {
   helpAppendix?: string;
   /** App Home: the user opened the bot's Home tab. */
   onHomeOpened?: (userId: string) => Promise<void>;
+  /** The modal's instance and key pair searches. */
+  pickers: Pickers;
+  /** How long an options answer may wait for the cloud (default ANSWER_WITHIN_MS). */
+  answerWithinMs?: number;
 }
 
 const ephemeral = (reply: SlackReply) => ({
@@ -53,6 +58,20 @@ export function registerListeners(app: App, options: ListenerOptions): void {
   };
   // What help says region= accepts: exactly what the parser accepts.
   const regions = knownRegionsWith(options.defaultRegion, options.regions);
+  const modal: ModalDeps = {
+    service,
+    logger,
+    texts,
+    pickers: options.pickers,
+    parseOptions,
+    regions,
+    sandbox: options.sandbox,
+  };
+  registerModalListeners(app, modal);
+  registerPickerListeners(app, {
+    ...modal,
+    ...(options.answerWithinMs !== undefined ? { answerWithinMs: options.answerWithinMs } : {}),
+  });
   /** A private answer; a failure to deliver it is logged, never thrown at Bolt. */
   const tell = async (respond: RespondFn, reply: SlackReply, what: string) => {
     await respond(ephemeral(reply)).catch((error: unknown) =>
@@ -72,15 +91,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       await ack();
       // The trigger id lives 3 seconds: open the view before anything else.
       try {
-        await client.views.open({
-          trigger_id: command.trigger_id,
-          view: renderModal({
-            channelId: command.channel_id,
-            defaultRegion: options.defaultRegion,
-            regions: options.regions,
-            sandbox: options.sandbox,
-          }),
-        });
+        await openModal(modal, client, command.trigger_id, user, { channelId: command.channel_id });
       } catch (error) {
         logger.warn('modal did not open', { user, error });
         const t = await texts.forUser(user);
@@ -208,76 +219,5 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     app.event('app_home_opened', async ({ event }) => {
       if (event.tab === 'home') await opened(event.user);
     });
-  }
-
-  app.view(MODAL.callbackId, async ({ ack, body, view, client, context }) => {
-    const values = view.state.values;
-    const userId = body.user.id;
-    const t = texts.peek(userId);
-    const parsed = parseModalValues(
-      {
-        instances: values[BLOCKS.instances]?.[MODAL.instancesAction]?.value,
-        keyPair: values[BLOCKS.keyPair]?.[MODAL.keyPairAction]?.value,
-        region: values[BLOCKS.region]?.[MODAL.regionAction]?.selected_option?.value,
-      },
-      parseOptions,
-    );
-    if (!parsed.ok)
-      return ack({ response_action: 'errors', errors: describeModalErrors(parsed.errors, t) });
-
-    const channelId = readChannel(view.private_metadata);
-    const early = channelId
-      ? service.checkRequester(userId, channelId)
-      : { reason: 'post_failed' as const, detail: 'missing channel' };
-    if (early || !channelId) {
-      const refusal = early ?? { reason: 'post_failed' as const };
-      return ack({
-        response_action: 'errors',
-        errors: { [BLOCKS.instances]: renderRefusal(refusal, t).text },
-      });
-    }
-    await ack();
-    const submitted = await service
-      .submit({ draft: parsed.draft, requesterId: userId, channelId })
-      .catch((error: unknown) => {
-        logger.error('request could not be submitted', { user: userId, error });
-        return undefined;
-      });
-    if (!submitted?.ok)
-      await dm(
-        client,
-        userId,
-        submitted
-          ? renderRefusal(submitted.refusal, t, { botUserId: context.botUserId }).text
-          : t.messages.unexpected,
-        logger,
-      );
-  });
-}
-
-/** No response_url for a modal: say it in the user's DM with the app. */
-async function dm(
-  client: App['client'],
-  userId: string,
-  text: string,
-  logger: Logger,
-): Promise<void> {
-  await client.chat
-    .postMessage({ channel: userId, text })
-    .catch((error: unknown) =>
-      logger.warn('could not tell the requester', { user: userId, error }),
-    );
-}
-
-function hasResponseUrl(body: unknown): boolean {
-  return typeof (body as { response_url?: unknown }).response_url === 'string';
-}
-
-function readChannel(metadata: string | undefined): string | undefined {
-  try {
-    const parsed = JSON.parse(metadata ?? '{}') as { channelId?: unknown };
-    return typeof parsed.channelId === 'string' ? parsed.channelId : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -243,15 +243,22 @@ describe('modal', () => {
     const view = await openModal();
     expect(view.callback_id).toBe('attach_key_modal');
     const blockIds = (view.blocks as { block_id: string }[]).map((b) => b.block_id);
-    expect(blockIds).toEqual(expect.arrayContaining(['instances', 'key_pair', 'region']));
+    expect(blockIds).toEqual(
+      expect.arrayContaining(['instances', 'instance_ids', 'key_pair', 'region']),
+    );
 
-    const values = (instances: string, keyPair: string, region = 'cn-beijing') => ({
-      instances: { instances_input: { type: 'plain_text_input', value: instances } },
-      key_pair: { key_pair_input: { type: 'plain_text_input', value: keyPair } },
-      region: {
-        region_select: {
-          type: 'static_select',
-          selected_option: { text: { type: 'plain_text', text: region }, value: region },
+    // As Slack sends the picker form: the pickers' action ids name the region they search.
+    const option = (value: string) => ({ text: { type: 'plain_text', text: value }, value });
+    const values = (pasted: string, keyPair: string, region = 'cn-beijing') => ({
+      region: { region_select: { type: 'static_select', selected_option: option(region) } },
+      instances: {
+        [`instances_select:${region}`]: { type: 'multi_external_select', selected_options: [] },
+      },
+      instance_ids: { instance_ids_input: { type: 'plain_text_input', value: pasted } },
+      key_pair: {
+        [`key_pair_select:${region}`]: {
+          type: 'external_select',
+          selected_option: keyPair ? option(keyPair) : null,
         },
       },
     });
@@ -262,7 +269,7 @@ describe('modal', () => {
     expect(bad.status).toBe(200);
     const errors = bad.json();
     expect(errors.response_action).toBe('errors');
-    expect(Object.keys(errors.errors as object).sort()).toEqual(['instances', 'key_pair']);
+    expect(Object.keys(errors.errors as object).sort()).toEqual(['instance_ids', 'key_pair']);
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
 
     const good = await h.sender.interaction(

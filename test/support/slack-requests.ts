@@ -130,3 +130,79 @@ export function viewSubmission(input: {
     response_urls: [],
   };
 }
+
+/** The view part of a payload sent from inside an open modal the bot rendered. */
+function openView(view: Record<string, unknown>, values: Record<string, Record<string, unknown>>) {
+  return {
+    id: 'V0MODAL',
+    team_id: 'T0FAKE',
+    type: 'modal',
+    hash: 'h',
+    ...view,
+    state: { values },
+  };
+}
+
+/** A block_suggestion: the user typed `value` into an external select of the open modal. */
+export function blockSuggestion(input: {
+  view: Record<string, unknown>;
+  userId: string;
+  blockId: string;
+  actionId: string;
+  value: string;
+  values?: Record<string, Record<string, unknown>>;
+}): Record<string, unknown> {
+  return {
+    ...interactionBase('block_suggestion', input.userId),
+    block_id: input.blockId,
+    action_id: input.actionId,
+    value: input.value,
+    container: { type: 'view', view_id: 'V0MODAL' },
+    view: openView(input.view, input.values ?? {}),
+  };
+}
+
+/** A block_actions from a static select inside the open modal (dispatch_action). */
+export function viewSelectChange(input: {
+  view: Record<string, unknown>;
+  userId: string;
+  blockId: string;
+  actionId: string;
+  value: string;
+}): Record<string, unknown> {
+  const selected = { text: { type: 'plain_text', text: input.value }, value: input.value };
+  return {
+    ...interactionBase('block_actions', input.userId),
+    container: { type: 'view', view_id: 'V0MODAL' },
+    trigger_id: '1234.5678.select',
+    view: openView(input.view, {
+      [input.blockId]: { [input.actionId]: { type: 'static_select', selected_option: selected } },
+    }),
+    actions: [
+      {
+        type: 'static_select',
+        action_id: input.actionId,
+        block_id: input.blockId,
+        selected_option: selected,
+        action_ts: String(Date.now() / 1000),
+      },
+    ],
+  };
+}
+
+/** A global shortcut chosen from the shortcuts menu: no channel in it. */
+export function globalShortcut(input: {
+  callbackId: string;
+  userId: string;
+  triggerId: string;
+}): Record<string, unknown> {
+  return {
+    type: 'shortcut',
+    callback_id: input.callbackId,
+    trigger_id: input.triggerId,
+    user: { id: input.userId, username: input.userId.toLowerCase(), team_id: 'T0FAKE' },
+    team: { id: 'T0FAKE', domain: 'fake' },
+    token: 'deprecated-verification-token',
+    action_ts: String(Date.now() / 1000),
+  };
+}

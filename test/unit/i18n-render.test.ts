@@ -125,6 +125,8 @@ const PROBLEMS: { [K in ParseProblem['kind']]: Extract<ParseProblem, { kind: K }
   too_many_ids: { kind: 'too_many_ids', count: 600, given: 1000, limit: 500 },
   option_in_instances: { kind: 'option_in_instances', token: 'key=prod' },
   no_instances: { kind: 'no_instances' },
+  nothing_picked: { kind: 'nothing_picked' },
+  key_pair_not_picked: { kind: 'key_pair_not_picked' },
   key_pair_empty: { kind: 'key_pair_empty' },
   key_pair_space: { kind: 'key_pair_space', token: 'my key' },
   key_pair_prefixed: { kind: 'key_pair_prefixed', token: 'key-id=kp-abcd1234', prefix: 'key-id=' },

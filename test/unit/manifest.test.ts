@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ACTIONS, BLOCKS, COMMAND, MODAL } from '../../src/slack/ids.js';
+import { ACTIONS, BLOCKS, COMMAND, MODAL, SHORTCUT } from '../../src/slack/ids.js';
 
 // manifest.yml against the facts of Slack's manifest schema (v1, slackapi/manifest-schema):
 // only known keys, the documented lengths, and what this bot's contract needs.
@@ -81,6 +81,24 @@ describe('manifest.yml', () => {
     ]);
   });
 
+  it('declares the global shortcut and the options load URL on /slack/events', () => {
+    const shortcuts = manifest.features.shortcuts as Record<string, unknown>[];
+    expect(shortcuts).toEqual([
+      {
+        name: 'Attach a key pair',
+        type: 'global',
+        callback_id: SHORTCUT,
+        description: expect.any(String),
+      },
+    ]);
+    // Kept short on purpose: the shortcuts menu shows the name and description on a line each.
+    expect(String(shortcuts[0]?.name).length).toBeLessThanOrEqual(24);
+    expect(String(shortcuts[0]?.description).length).toBeLessThanOrEqual(150);
+    expect(manifest.settings.interactivity.message_menu_options_url).toMatch(
+      /^https:\/\/.+\/slack\/events$/,
+    );
+  });
+
   it('turns the Home tab on and subscribes app_home_opened on /slack/events', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
@@ -98,8 +116,16 @@ describe('the public contract (README: a change here is a breaking change)', () 
       reject: 'reject_request',
       restart: 'restart_request',
       undo: 'undo_request',
+      retryFailed: 'retry_failed',
     });
     expect(MODAL.callbackId).toBe('attach_key_modal');
-    expect(BLOCKS).toMatchObject({ instances: 'instances', keyPair: 'key_pair', region: 'region' });
+    expect(SHORTCUT).toBe('attach_key_shortcut');
+    expect(BLOCKS).toMatchObject({
+      instances: 'instances',
+      instanceIds: 'instance_ids',
+      keyPair: 'key_pair',
+      region: 'region',
+      channel: 'channel',
+    });
   });
 });

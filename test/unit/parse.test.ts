@@ -423,7 +423,7 @@ describe('parseModalValues', () => {
         { instances: 'i-aaaa1111 key=prod', keyPair: 'prod' },
         'instances',
         { kind: 'option_in_instances', token: 'key=prod' },
-        '"key=prod": only instance ids go here; choose the key pair and region below.',
+        '"key=prod": only instance ids go here; choose the key pair and region in their own fields.',
       ],
       [
         { instances: '<!channel>', keyPair: 'prod' },

@@ -233,6 +233,27 @@ describe('renderResults', () => {
     expect(messages.length).toBeLessThan(60);
   });
 
+  it('offers "Ask again" with the failed and unconfirmed count, only when some did not bind', () => {
+    const button = (messages: SlackMessage[]) =>
+      messages
+        .flatMap((m) => m.blocks)
+        .flatMap((b) => (b.type === 'actions' ? b.elements : []))
+        .find((e) => e.type === 'button' && e.action_id === 'retry_failed');
+    const { request, expected } = makeRequest(250, { failBatch: 1 });
+    const notBound = [...expected.values()].filter((v) => v !== 'ok').length;
+    expect(button(renderResults(request))).toMatchObject({
+      value: 'req-1',
+      text: { text: `Ask again for the ${notBound} failed…` },
+    });
+    const allOk = makeRequest(3, {}).request;
+    allOk.steps = allOk.steps.map((s) => ({
+      ...s,
+      outcomes: s.instanceIds.map((instanceId) => ({ instanceId, ok: true })),
+    }));
+    expect(button(renderResults(allOk))).toBeUndefined();
+    expect(button(renderResults({ ...request, kind: 'restart' }))).toBeUndefined();
+  });
+
   it('puts failures before successes', () => {
     const { request } = makeRequest(30);
     const { all } = analyse(renderResults(request));

@@ -58,8 +58,10 @@ const problem = {
   too_many_ids: (p) =>
     `${num(p.count)} instance ids were given${p.given > p.count ? ` (${num(p.given)} before removing duplicates)` : ''}; the limit is ${num(p.limit)} per request. Split them into several requests.`,
   option_in_instances: (p, f) =>
-    `${f.q(p.token)}: only instance ids go here; choose the key pair and region below.`,
+    `${f.q(p.token)}: only instance ids go here; choose the key pair and region in their own fields.`,
   no_instances: () => `Enter at least one instance id, such as ${instanceId}.`,
+  nothing_picked: () => 'Pick at least one instance, or paste instance ids below.',
+  key_pair_not_picked: () => 'Choose a key pair from the list.',
   key_pair_empty: () =>
     `Enter a key pair name (such as ${keyPairName}) or id (such as ${keyPairId}).`,
   key_pair_space: (p, f) => `${f.q(p.token)} has a space in it: enter one key pair name or id.`,

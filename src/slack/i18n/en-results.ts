@@ -69,6 +69,7 @@ export const enResults = {
   buttons: {
     restart: (n: number) => `Restart ${plural(n, 'instance')}…`,
     undo: 'Undo…',
+    retryFailed: (n: number) => `Ask again for the ${num(n)} failed…`,
   },
   fallback: (id: string, part: string, totals: string, restart: number, sandbox: string) =>
     `${sandbox ? `${sandbox}. ` : ''}Results for request ${id}${part}: ${totals}.${restart ? ` Restart the ${plural(restart, 'instance')} that got the key pair for it to take effect.` : ''}`,

@@ -2,6 +2,7 @@ import { ENGLISH_OUTCOME, explainFrom } from '../../domain/outcome.js';
 import { enCard } from './en-card.js';
 import { enHome } from './en-home.js';
 import { enMessages } from './en-messages.js';
+import { enModal } from './en-modal.js';
 import { enParse } from './en-parse.js';
 import { enResults } from './en-results.js';
 import { enUsage } from './en-usage.js';
@@ -38,6 +39,7 @@ export const en = {
   results: enResults,
   messages: enMessages,
   home: enHome,
+  modal: enModal,
   parse: enParse,
   /** `/attach-key help` as mrkdwn, for this command and these (escaped) regions. */
   usage: enUsage,

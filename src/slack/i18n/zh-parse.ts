@@ -54,8 +54,10 @@ export const zhParse: Catalogue['parse'] = {
     too_many_ids: (p) =>
       `共给出 ${num(p.count)} 个实例 ID${p.given > p.count ? `（去重前 ${num(p.given)} 个）` : ''}，每个请求最多 ${num(p.limit)} 个。请拆成多个请求。`,
     option_in_instances: (p, f) =>
-      `${f.q(p.token)}：这里只填实例 ID；密钥对和地域请在下方填写和选择。`,
+      `${f.q(p.token)}：这里只填实例 ID；密钥对和地域请在各自的字段中选择。`,
     no_instances: () => `请至少输入一个实例 ID，例如 ${instanceId}。`,
+    nothing_picked: () => '请至少选择一台实例，或在下方粘贴实例 ID。',
+    key_pair_not_picked: () => '请从列表中选择一个密钥对。',
     key_pair_empty: () => `请输入密钥对名称（例如 ${keyPairName}）或 ID（例如 ${keyPairId}）。`,
     key_pair_space: (p, f) => `${f.q(p.token)} 中含有空格：请只输入一个密钥对名称或 ID。`,
     key_pair_prefixed: (p, f) => `${f.q(p.token)}：只需输入名称或 ID，不要带 ${p.prefix}。`,

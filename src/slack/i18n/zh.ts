@@ -3,6 +3,7 @@ import type { Catalogue } from './en.js';
 import { zhCard } from './zh-card.js';
 import { zhHome } from './zh-home.js';
 import { zhMessages } from './zh-messages.js';
+import { zhModal } from './zh-modal.js';
 import { zhOutcome } from './zh-outcome.js';
 import { zhParse } from './zh-parse.js';
 import { zhResults } from './zh-results.js';
@@ -37,6 +38,7 @@ export const zh: Catalogue = {
   results: zhResults,
   messages: zhMessages,
   home: zhHome,
+  modal: zhModal,
   parse: zhParse,
   usage: zhUsage,
 };

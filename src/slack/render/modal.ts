@@ -1,18 +1,55 @@
-// The request form `/attach-key` opens when it is typed without arguments.
+// The request form: opened by `/attach-key` alone, by the global shortcut (which adds a channel
+// picker: a shortcut carries no channel) and by "Ask again for the failed…" (prefilled). The
+// region select comes first and dispatches its changes, so the pickers below it always search
+// the region shown; their action ids end in that region (see ids.ts MODAL).
 
 import type { types } from '@slack/bolt';
-import { BLOCKS, MODAL } from '../ids.js';
+import type { InstanceSnapshot, KeyPairInfo } from '../../domain/request.js';
+import type { Catalogue } from '../i18n/en.js';
+import { BLOCKS, MODAL, pickerActionId } from '../ids.js';
+import { MAX_OPTIONS } from '../pickers/matches.js';
+import { context, plain, section } from './blocks.js';
+import { codeSpan } from './escape.js';
 import { SLACK_LIMITS } from './limits.js';
+import { instanceOption, keyPairOption } from './picker-options.js';
+
+export interface ModalPrefill {
+  /** Snapshots give the options their words; an id alone is shown as it is. */
+  instances: ReadonlyArray<InstanceSnapshot | { instanceId: string }>;
+  keyPair?: Pick<KeyPairInfo, 'keyPairId' | 'keyPairName' | 'fingerprint'>;
+  /** The request whose failed instances these are. */
+  retryOf?: string;
+}
 
 export interface ModalOptions {
-  /** Where the card goes: a view submission carries no channel, so it rides in private_metadata. */
-  channelId: string;
+  t: Catalogue;
+  /** Where the card goes; absent, the form asks (the global shortcut). */
+  channelId?: string;
+  /** The region the pickers search; the default region when absent or unknown. */
+  region?: string;
   defaultRegion: string;
   regions: readonly string[];
   sandbox: boolean;
+  prefill?: ModalPrefill;
 }
 
-const plain = (text: string): types.PlainTextElement => ({ type: 'plain_text', text, emoji: true });
+/** What rides in private_metadata: a submission carries no channel of its own. */
+export interface ModalMetadata {
+  channelId?: string;
+  region: string;
+}
+
+export function readModalMetadata(metadata: string | undefined): ModalMetadata | undefined {
+  try {
+    const parsed = JSON.parse(metadata ?? '') as { channelId?: unknown; region?: unknown };
+    if (typeof parsed.region !== 'string') return undefined;
+    return typeof parsed.channelId === 'string'
+      ? { channelId: parsed.channelId, region: parsed.region }
+      : { region: parsed.region };
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The select's regions: no repeats, values Slack accepts, at most 100, and always the default
@@ -29,84 +66,123 @@ function selectableRegions(defaultRegion: string, regions: readonly string[]): s
   return unique.slice(0, SLACK_LIMITS.selectOptions);
 }
 
+/** Prefilled instances: the first 100 as picked options, the rest as pasted ids while they fit. */
+function splitPrefill(instances: ModalPrefill['instances'], t: Catalogue) {
+  const picked = instances.slice(0, MAX_OPTIONS).map((i) => instanceOption(i, t));
+  const pasted: string[] = [];
+  let length = 0;
+  for (const { instanceId } of instances.slice(MAX_OPTIONS)) {
+    if (length + instanceId.length + 1 > SLACK_LIMITS.inputMaxLength) break;
+    pasted.push(instanceId);
+    length += instanceId.length + 1;
+  }
+  return { picked, pasted, cut: instances.length - picked.length - pasted.length };
+}
+
 export function renderModal(options: ModalOptions): types.ModalView {
+  const { t, prefill } = options;
+  const m = t.modal;
   const regions = selectableRegions(options.defaultRegion, options.regions);
-  const option = (region: string): types.PlainTextOption => ({
-    text: plain(region),
-    value: region,
-  });
-  const initial = regions.includes(options.defaultRegion) ? options.defaultRegion : regions[0];
+  const region =
+    [options.region, options.defaultRegion].find((r) => r !== undefined && regions.includes(r)) ??
+    regions[0] ??
+    options.defaultRegion;
+  const regionOption = (r: string): types.PlainTextOption => ({ text: plain(r), value: r });
+  const fill = splitPrefill(prefill?.instances ?? [], t);
+
+  const blocks: types.KnownBlock[] = [];
+  if (options.sandbox) blocks.push(context('sandbox', m.sandbox));
+  const retryOf = prefill?.retryOf;
+  const intro = retryOf
+    ? [
+        m.retryIntro(prefill?.instances.length ?? 0, codeSpan(retryOf, 80)),
+        fill.cut ? m.retryCut(fill.cut) : '',
+      ]
+    : [m.intro];
+  blocks.push(section('intro', intro.filter(Boolean).join('\n')));
+  if (options.channelId === undefined) {
+    blocks.push({
+      type: 'input',
+      block_id: BLOCKS.channel,
+      label: plain(m.channel.label),
+      hint: plain(m.channel.hint),
+      element: {
+        type: 'conversations_select',
+        action_id: MODAL.channelAction,
+        default_to_current_conversation: true,
+        filter: { include: ['public', 'private'], exclude_bot_users: true },
+      },
+    });
+  }
 
   const regionSelect: types.StaticSelect = {
     type: 'static_select',
     action_id: MODAL.regionAction,
-    placeholder: plain('Choose a region'),
-    options: regions.map(option),
+    placeholder: plain(m.region.placeholder),
+    options: regions.map(regionOption),
   };
-  if (initial !== undefined) regionSelect.initial_option = option(initial);
+  if (regions.includes(region)) regionSelect.initial_option = regionOption(region);
+  const instances: types.MultiExternalSelect = {
+    type: 'multi_external_select',
+    action_id: pickerActionId(MODAL.instancesAction, region),
+    placeholder: plain(m.instances.placeholder),
+    // Opening the list already shows the region's instances; every keystroke narrows it.
+    min_query_length: 0,
+  };
+  if (fill.picked.length) instances.initial_options = fill.picked;
+  const pasted: types.PlainTextInput = {
+    type: 'plain_text_input',
+    action_id: MODAL.instanceIdsAction,
+    multiline: true,
+    max_length: SLACK_LIMITS.inputMaxLength,
+    placeholder: plain(m.instanceIds.placeholder),
+  };
+  if (fill.pasted.length) pasted.initial_value = fill.pasted.join('\n');
+  const keyPair: types.ExternalSelect = {
+    type: 'external_select',
+    action_id: pickerActionId(MODAL.keyPairAction, region),
+    placeholder: plain(m.keyPair.placeholder),
+    min_query_length: 0,
+  };
+  if (prefill?.keyPair) keyPair.initial_option = keyPairOption(prefill.keyPair, t);
 
-  const blocks: types.KnownBlock[] = [];
-  if (options.sandbox) {
-    blocks.push({
-      type: 'context',
-      block_id: 'sandbox',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: ':test_tube: *SANDBOX* — simulated ECS: nothing changes on real instances.',
-        },
-      ],
-    });
-  }
   blocks.push(
     {
-      type: 'section',
-      block_id: 'intro',
-      text: {
-        type: 'mrkdwn',
-        text: 'An approver has to say yes before anything changes. Binding a key pair replaces one bound earlier in the console, turns off password login, and takes effect only after a restart.',
-      },
+      type: 'input',
+      block_id: BLOCKS.region,
+      dispatch_action: true,
+      label: plain(m.region.label),
+      hint: plain(m.region.hint),
+      element: regionSelect,
     },
     {
       type: 'input',
       block_id: BLOCKS.instances,
-      label: plain('Instance ids'),
-      hint: plain('Separate ids with spaces, commas or new lines.'),
-      element: {
-        type: 'plain_text_input',
-        action_id: MODAL.instancesAction,
-        multiline: true,
-        max_length: SLACK_LIMITS.inputMaxLength,
-        placeholder: plain('i-abc123def456\ni-0123456789ab'),
-      },
+      optional: true,
+      label: plain(m.instances.label),
+      hint: plain(m.instances.hint),
+      element: instances,
     },
     {
       type: 'input',
-      block_id: BLOCKS.keyPair,
-      label: plain('Key pair'),
-      hint: plain('A key pair name, or an id starting with kp-.'),
-      element: {
-        type: 'plain_text_input',
-        action_id: MODAL.keyPairAction,
-        max_length: 255,
-        placeholder: plain('ops-key or kp-abc123'),
-      },
+      block_id: BLOCKS.instanceIds,
+      optional: true,
+      label: plain(m.instanceIds.label),
+      hint: plain(m.instanceIds.hint),
+      element: pasted,
     },
-    {
-      type: 'input',
-      block_id: BLOCKS.region,
-      label: plain('Region'),
-      element: regionSelect,
-    },
+    { type: 'input', block_id: BLOCKS.keyPair, label: plain(m.keyPair.label), element: keyPair },
   );
 
+  const metadata: ModalMetadata = { region };
+  if (options.channelId !== undefined) metadata.channelId = options.channelId;
   return {
     type: 'modal',
     callback_id: MODAL.callbackId,
-    private_metadata: JSON.stringify({ channelId: options.channelId }),
-    title: plain(options.sandbox ? 'Attach key (sandbox)' : 'Attach key pair'),
-    submit: plain('Ask for approval'),
-    close: plain('Cancel'),
+    private_metadata: JSON.stringify(metadata),
+    title: plain(options.sandbox ? m.titleSandbox : m.title),
+    submit: plain(m.submit),
+    close: plain(m.close),
     blocks,
   };
 }

@@ -171,12 +171,12 @@ export function renderResults(request: MutationRequest, options: ResultsOptions)
 
   const parts = packer.finish();
   const tally = r.totalsLine(request.kind, summary);
-  const buttons = followUpButtons(
-    request,
-    options,
-    candidates?.running.length ?? 0,
-    summary.counts.ok,
-  );
+  const buttons = followUpButtons(request, options, {
+    running: candidates?.running.length ?? 0,
+    bound: summary.counts.ok,
+    // Failed and unconfirmed instances of an attach can be asked for again, with a new approval.
+    retry: request.kind === 'attach' ? summary.counts.failed + summary.counts.unconfirmed : 0,
+  });
   return parts.map((sections, i) => {
     const part = parts.length > 1 ? r.partSuffix(i + 1, parts.length) : '';
     const blocks: types.KnownBlock[] = [];
@@ -270,14 +270,17 @@ function describeResult(
   return l.ok(id);
 }
 
-/** Restart (when something bound is RUNNING) and Undo (an attach, within its window). */
+/**
+ * Restart (when something bound is RUNNING), Undo (an attach, within its window) and Ask again
+ * (an attach where instances failed: it opens the modal prefilled with them).
+ */
 function followUpButtons(
   request: MutationRequest,
   options: ResultsOptions,
-  running: number,
-  bound: number,
+  counts: { running: number; bound: number; retry: number },
 ): types.ActionsBlock | undefined {
   const { t } = options;
+  const { running, bound, retry } = counts;
   const elements: types.Button[] = [];
   if (running > 0) {
     elements.push({
@@ -294,6 +297,14 @@ function followUpButtons(
       type: 'button',
       action_id: ACTIONS.undo,
       text: plain(t.results.buttons.undo),
+      value: request.id,
+    });
+  }
+  if (retry > 0) {
+    elements.push({
+      type: 'button',
+      action_id: ACTIONS.retryFailed,
+      text: plain(truncateText(t.results.buttons.retryFailed(retry), SLACK_LIMITS.buttonText)),
       value: request.id,
     });
   }
