@@ -3,6 +3,7 @@ import { parseCommandText } from '../domain/parse.js';
 import { knownRegionsWith } from '../domain/regions.js';
 import type { Logger } from '../service/ports.js';
 import type { Service } from '../service/service.js';
+import { hasResponseUrl, tellByDm } from './dm.js';
 import { ACTIONS, COMMAND } from './ids.js';
 import { type ModalDeps, openModal, registerModalListeners } from './modal-listeners.js';
 import { registerPickerListeners } from './picker-listeners.js';
@@ -189,7 +190,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       if (!reply) return;
       // A click on a message answers through its response_url; one on App Home has none: DM.
       if (hasResponseUrl(body)) await tell(respond, reply, 'decision refusal');
-      else await dm(client, user, reply.text, logger);
+      else await tellByDm(client, user, reply.text, logger);
     });
   }
 

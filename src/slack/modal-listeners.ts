@@ -3,6 +3,7 @@ import type { ParseOptions } from '../domain/parse.js';
 import type { MutationRequest } from '../domain/request.js';
 import type { Logger } from '../service/ports.js';
 import type { Service } from '../service/service.js';
+import { tellByDm } from './dm.js';
 import { ACTIONS, BLOCKS, MODAL, SHORTCUT } from './ids.js';
 import { readModalSubmission } from './modal-state.js';
 import type { Pickers } from './pickers/pickers.js';
@@ -141,10 +142,6 @@ export function registerModalListeners(app: App, deps: ModalDeps): void {
       ? renderRefusal(submitted.refusal, t, { botUserId: context.botUserId }).text
       : t.messages.unexpected;
     // No response_url for a modal: say it in the user's DM with the app.
-    await client.chat
-      .postMessage({ channel: userId, text })
-      .catch((error: unknown) =>
-        logger.warn('could not tell the requester', { user: userId, error }),
-      );
+    await tellByDm(client, userId, text, logger);
   });
 }
