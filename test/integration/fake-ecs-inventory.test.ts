@@ -117,8 +117,9 @@ describe('fake ECS inventory', () => {
   });
 
   it('attaches, detaches and reboots, counting each per instance', async () => {
+    // Long enough that a loaded machine still sees REBOOTING right after the call.
     const api = await start({
-      rebootMs: 40,
+      rebootMs: 1_000,
       instances: [{ instanceId: 'i-off1', status: 'STOPPED' }],
     });
     await send(api, 'AttachKeyPair', [...ids(['i-a', 'i-off1']), ...key('ops')]);
@@ -133,8 +134,7 @@ describe('fake ECS inventory', () => {
     const status = async () =>
       (await send(api, 'DescribeInstances', ids(['i-a']))).result.Instances[0].Status;
     expect(await status()).toBe('REBOOTING');
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(await status()).toBe('RUNNING');
+    await eventually(async () => (await status()) === 'RUNNING', 'the instance back', 3_000);
     expect(api.timesRebooted('i-a')).toBe(1);
     expect(api.mutations.map((m) => m.action)).toEqual([
       'AttachKeyPair',
