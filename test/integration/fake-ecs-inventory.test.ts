@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createUndiciTransport } from '../../src/volcengine/ecs-client.js';
 import { hashPayload } from '../../src/volcengine/signer.js';
+import { eventually } from '../support/bot-harness.js';
 import {
   type FakeEcsApi,
   type FakeEcsCredentials,
