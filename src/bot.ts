@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { App, type LogLevel, webApi } from '@slack/bolt';
+import { createEcsFromConfig } from './bot-ecs.js';
 import type { Config } from './config.js';
 import type { PolicyRule } from './domain/policy.js';
 import { knownRegionsWith } from './domain/regions.js';
@@ -10,6 +11,7 @@ import { type AppLogger, createLogger, toBoltLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { opsRoutes, startOpsServer } from './ops-routes.js';
 import { loadPolicyFile } from './policy-file.js';
+import { newRequestId } from './request-id.js';
 import type { Clock, EcsApi } from './service/ports.js';
 import { createService, type Service } from './service/service.js';
 import { createAppHome } from './slack/app-home.js';
@@ -17,13 +19,10 @@ import { createApproverDirectory } from './slack/approver-directory.js';
 import { registerListeners } from './slack/listeners.js';
 import { createSlackNotifier } from './slack/notifier.js';
 import { createPickers } from './slack/pickers/pickers.js';
-import { slackErrorCode, TOKEN_REJECTED } from './slack/slack-error.js';
 import { createUserTexts } from './slack/user-texts.js';
+import { verifyBotToken } from './slack/verify-bot-token.js';
 import { openStores } from './store/open-store.js';
-import { createEcsClient } from './volcengine/ecs-client.js';
-import { createCredentialsProvider } from './volcengine/provider-from-config.js';
-import { createSandboxTransport, describeSandboxBehaviour } from './volcengine/sandbox-ecs.js';
-import { createUndiciTransport, type Transport } from './volcengine/transport.js';
+import { describeSandboxBehaviour } from './volcengine/sandbox-ecs.js';
 
 // Composition root: the only file that imports across folders. It builds the adapters, the
 // service and the Bolt app, and owns the timers (expiry and reminders, takeover of lapsed leases,
@@ -99,47 +98,16 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   });
   const { store, audit } = stores;
 
-  const transport: (Transport & { close?: () => Promise<void> }) | undefined = overrides.ecs
+  const volc = overrides.ecs
     ? undefined
-    : config.sandbox
-      ? createSandboxTransport()
-      : createUndiciTransport({ connections: config.volc.maxConcurrency * 2 });
-  const callPolicy = {
-    timeoutMs: config.volc.timeoutMs,
-    maxAttempts: config.volc.maxAttempts,
-    deadlineMs: config.volc.deadlineMs,
-    now: () => clock.now(),
-    ...(overrides.volcSleep ? { sleep: overrides.volcSleep } : {}),
-    ...(overrides.volcRandom ? { random: overrides.volcRandom } : {}),
-  };
-  const ecs =
-    overrides.ecs ??
-    createEcsClient({
-      endpoint: config.volc.endpoint,
-      credentials: createCredentialsProvider(config.volc, {
-        ...callPolicy,
-        ...(transport ? { transport } : {}),
-        autoRefresh: !config.sandbox,
-        onRefresh: (info) => {
-          metrics.credentialRefresh(info.ok);
-          if (info.ok)
-            logger.info('credentials refreshed (AssumeRole)', { expiresAt: info.expiresAt });
-          else logger.error('credentials refresh failed (AssumeRole)', { error: info.error });
-        },
-      }),
-      ...callPolicy,
-      readConcurrency: config.volc.maxConcurrency,
-      ...(transport ? { transport } : {}),
-      onRetry: (info) =>
-        logger.warn('volcengine call retried', {
-          action: info.action,
-          attempt: info.attempt,
-          delayMs: info.delayMs,
-          code: info.error.code,
-          httpStatus: info.error.httpStatus,
-        }),
-      onCall: (info) => metrics.volcCall(info),
-    });
+    : createEcsFromConfig(config, {
+        clock,
+        logger,
+        metrics,
+        ...(overrides.volcSleep ? { sleep: overrides.volcSleep } : {}),
+        ...(overrides.volcRandom ? { random: overrides.volcRandom } : {}),
+      });
+  const ecs = overrides.ecs ?? (volc as NonNullable<typeof volc>).ecs;
 
   const texts = createUserTexts({
     client: notifierClient,
@@ -339,48 +307,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     await service.stop(overrides.stopGraceMs ?? 10_000);
     await home?.idle();
     await stores.close();
-    await (ecs as { close?: () => Promise<void> }).close?.();
-    if (overrides.ecs) await transport?.close?.();
+    await volc?.close();
     logger.info('attach-key-bot stopped');
   }
-}
-
-/**
- * auth.test before anything listens: a rejected token stops the start with a fix; an unreachable
- * Slack (after the client's retries) stops it too, so a supervisor restarts the bot later.
- */
-async function verifyBotToken(
-  client: webApi.WebClient,
-  apiUrl: string,
-): Promise<{ botId: string; botUserId: string }> {
-  try {
-    const result = await client.auth.test();
-    if (result.bot_id && result.user_id) return { botId: result.bot_id, botUserId: result.user_id };
-    throw new Error('auth.test did not name a bot user');
-  } catch (error) {
-    const code = slackErrorCode(error);
-    if (TOKEN_REJECTED.has(code)) {
-      throw Object.assign(
-        new Error(
-          `Slack rejected SLACK_BOT_TOKEN (${code}). Copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page; reinstall the app if it was revoked.`,
-        ),
-        { code: 'slack_token_rejected' },
-      );
-    }
-    throw Object.assign(
-      new Error(
-        `Could not verify SLACK_BOT_TOKEN with Slack at ${apiUrl} (${(error as Error).message}). Check the network or proxy and SLACK_API_URL; npm run doctor shows details.`,
-      ),
-      { code: 'slack_unreachable' },
-    );
-  }
-}
-
-/** Short enough to type in `/attach-key status`, random enough never to collide in practice. */
-function newRequestId(): string {
-  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-  const bytes = randomBytes(8);
-  let id = '';
-  for (const byte of bytes) id += alphabet[byte % alphabet.length];
-  return `ak-${id}`;
 }
