@@ -38,13 +38,8 @@ const LANGUAGES: [string, Catalogue][] = [
   ['zh', zh],
 ];
 const HAN = /\p{Script=Han}/u;
-// Written in English outside the catalogues (domain/operations/summary.ts), and the API's own
-// message for a code the catalogue does not know.
-const KNOWN_ENGLISH = [
-  'the read-back did not list the instance',
-  'Something odd happened.',
-  'Sandbox triggers',
-];
+// The API's own message for a code the catalogue does not know.
+const KNOWN_ENGLISH = ['Something odd happened.', 'Sandbox triggers'];
 /** Two English words in a row, or one of the bot's own English words. */
 const ENGLISH = /\b[a-z]{2,}[ ,]+[a-z]{2,}\b|\b(the|instances?|approv(e|al|ed)|requests?|failed)\b/;
 

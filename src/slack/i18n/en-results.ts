@@ -56,6 +56,8 @@ export const enResults = {
     restored: (id: string, key: string) => `✅ ${id} ${key} given back`,
     detached: (id: string, key: string) => `✅ ${id} ${key} removed`,
   },
+  /** Why an instance is not verified when the read-back left it out. */
+  notListed: 'the read-back did not list the instance',
   requestIds: (n: number) => `*Volcengine RequestId${n === 1 ? '' : 's'}* (for support tickets)`,
   requestIdsContinued: '*Volcengine RequestIds (continued)*',
   restartReminder: (n: number, sandbox: boolean) =>

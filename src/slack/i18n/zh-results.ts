@@ -60,6 +60,7 @@ export const zhResults: Catalogue['results'] = {
     restored: (id, key) => `✅ ${id} 已恢复 ${key}`,
     detached: (id, key) => `✅ ${id} 已解绑 ${key}`,
   },
+  notListed: '校验时查询结果中没有这台实例',
   requestIds: (_n) => '*火山引擎 RequestId* （提交工单时使用）',
   requestIdsContinued: '*火山引擎 RequestId（续）*',
   restartReminder: (n, sandbox) =>
