@@ -72,7 +72,7 @@ export const enResults = {
     restart: (n: number) => `Restart ${plural(n, 'instance')}…`,
     undo: 'Undo…',
   },
-  fallback: (id: string, part: string, totals: string, restart: number, sandbox: string) =>
-    `${sandbox ? `${sandbox}. ` : ''}Results for request ${id}${part}: ${totals}.${restart ? ` Restart the ${plural(restart, 'instance')} that got the key pair for it to take effect.` : ''}`,
+  fallback: (id: string, part: string, totals: string, restart: number) =>
+    `Results for request ${id}${part}: ${totals}.${restart ? ` Restart the ${plural(restart, 'instance')} that got the key pair for it to take effect.` : ''}`,
   partSuffix: (k: number, n: number) => ` (part ${num(k)} of ${num(n)})`,
 };

@@ -32,8 +32,8 @@ export const en = {
   /** Slack's date token renders in each reader's time zone; this is its fallback and format. */
   date: { format: '{date_short_pretty} at {time}' },
   sandboxNote: ':test_tube: SANDBOX — simulated, nothing changes',
-  /** How the renderers join a list of items (ids, mentions) and a list of clauses. */
-  join: { list: ', ', clauses: '; ' },
+  /** How the renderers join a list of items (ids, mentions), clauses, and sentences. */
+  join: { list: ', ', clauses: '; ', sentences: '. ' },
   card: enCard,
   results: enResults,
   messages: enMessages,

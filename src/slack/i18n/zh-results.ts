@@ -73,7 +73,7 @@ export const zhResults: Catalogue['results'] = {
     restart: (n) => `重启 ${num(n)} 台实例…`,
     undo: '撤销…',
   },
-  fallback: (id, part, totals, restart, sandbox) =>
-    `${sandbox ? ':test_tube: 沙箱 — 模拟环境。' : ''}请求 ${id} 的结果${part}：${totals}。${restart ? `已绑定密钥对的 ${num(restart)} 台实例需重启后方可生效。` : ''}`,
+  fallback: (id, part, totals, restart) =>
+    `请求 ${id} 的结果${part}：${totals}。${restart ? `已绑定密钥对的 ${num(restart)} 台实例需重启后方可生效。` : ''}`,
   partSuffix: (k, n) => `（第 ${num(k)} / ${num(n)} 部分）`,
 };

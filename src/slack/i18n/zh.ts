@@ -32,7 +32,7 @@ export const zh: Catalogue = {
   // Slack's date token takes English placeholders; Slack fills them in the reader's language.
   date: { format: '{date_short_pretty} {time}' },
   sandboxNote: ':test_tube: 沙箱 — 模拟环境，不会有任何真实改动',
-  join: { list: '、', clauses: '；' },
+  join: { list: '、', clauses: '；', sentences: '。' },
   card: zhCard,
   results: zhResults,
   messages: zhMessages,

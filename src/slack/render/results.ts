@@ -13,7 +13,7 @@ import {
 import type { MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { ACTIONS } from '../ids.js';
-import { plain } from './blocks.js';
+import { plain, withSandboxNote } from './blocks.js';
 import { codeSpan, escapeMrkdwn, truncateText } from './escape.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
 
@@ -195,12 +195,10 @@ export function renderResults(request: MutationRequest, options: ResultsOptions)
     if (i === 0 && buttons) blocks.push(buttons);
     const last = i === parts.length - 1;
     return {
-      text: r.fallback(
-        escapeMrkdwn(request.id),
-        part,
-        tally,
-        last ? toRestart.length : 0,
-        sandbox ? t.sandboxNote : '',
+      text: withSandboxNote(
+        r.fallback(escapeMrkdwn(request.id), part, tally, last ? toRestart.length : 0),
+        t,
+        sandbox,
       ),
       blocks,
     };
