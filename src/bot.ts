@@ -21,7 +21,7 @@ import { createUserTexts } from './slack/user-texts.js';
 import { openStores } from './store/open-store.js';
 import { createEcsClient } from './volcengine/ecs-client.js';
 import { createCredentialsProvider } from './volcengine/provider-from-config.js';
-import { createSandboxTransport, describeSandboxBehaviour } from './volcengine/sandbox-ecs.js';
+import { createSandboxTransport, SANDBOX_FACTS } from './volcengine/sandbox-ecs.js';
 import { createUndiciTransport, type Transport } from './volcengine/transport.js';
 
 // Composition root: the only file that imports across folders. It builds the adapters, the
@@ -243,7 +243,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     regions: knownRegionsWith(config.volc.region),
     maxInstances: config.policy.maxInstancesPerRequest,
     sandbox: config.sandbox,
-    ...(config.sandbox ? { helpAppendix: describeSandboxBehaviour() } : {}),
+    ...(config.sandbox ? { helpAppendix: SANDBOX_FACTS } : {}),
     onHomeOpened: (user) => home?.opened(user) ?? Promise.resolve(),
   });
 

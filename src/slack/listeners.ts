@@ -3,6 +3,7 @@ import { parseCommandText, parseModalValues } from '../domain/parse.js';
 import { knownRegionsWith } from '../domain/regions.js';
 import type { Logger } from '../service/ports.js';
 import type { Service } from '../service/service.js';
+import type { SandboxFacts } from '../volcengine/sandbox-ecs.js';
 import { ACTIONS, BLOCKS, COMMAND, MODAL } from './ids.js';
 import type { SlackReply } from './render/limits.js';
 import {
@@ -31,8 +32,8 @@ export interface ListenerOptions {
   regions: readonly string[];
   maxInstances: number;
   sandbox: boolean;
-  /** Appended to `/attach-key help` (the sandbox's triggers, in sandbox mode). */
-  helpAppendix?: string;
+  /** In sandbox mode: what the sandbox does, worded after `/attach-key help` per reader. */
+  helpAppendix?: SandboxFacts;
   /** App Home: the user opened the bot's Home tab. */
   onHomeOpened?: (userId: string) => Promise<void>;
 }

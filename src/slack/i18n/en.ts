@@ -4,6 +4,7 @@ import { enHome } from './en-home.js';
 import { enMessages } from './en-messages.js';
 import { enParse } from './en-parse.js';
 import { enResults } from './en-results.js';
+import { enSandbox } from './en-sandbox.js';
 import { enUsage } from './en-usage.js';
 import { num, plural } from './en-words.js';
 import type { Locale } from './locale.js';
@@ -41,6 +42,8 @@ export const en = {
   parse: enParse,
   /** `/attach-key help` as mrkdwn, for this command and these (escaped) regions. */
   usage: enUsage,
+  /** What the sandbox does, after the help in sandbox mode (plain text, from its facts). */
+  sandbox: enSandbox,
 };
 
 export type Catalogue = typeof en;

@@ -6,6 +6,7 @@ import { zhMessages } from './zh-messages.js';
 import { zhOutcome } from './zh-outcome.js';
 import { zhParse } from './zh-parse.js';
 import { zhResults } from './zh-results.js';
+import { zhSandbox } from './zh-sandbox.js';
 import { zhUsage } from './zh-usage.js';
 import { num, plural } from './zh-words.js';
 
@@ -39,4 +40,5 @@ export const zh: Catalogue = {
   home: zhHome,
   parse: zhParse,
   usage: zhUsage,
+  sandbox: zhSandbox,
 };
