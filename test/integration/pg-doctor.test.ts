@@ -124,4 +124,30 @@ describe.skipIf(!server.available)('doctor on PostgreSQL', () => {
     );
     expect(lines.join('\n')).not.toContain('pw-of-the-doctor');
   });
+
+  it('speaks Chinese with DEFAULT_LOCALE=zh-CN, the address and codes as they are', async () => {
+    const url = asRole(migrated.url, 'postgres', 'pw-of-the-doctor');
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-1-2-doctor',
+      SLACK_SIGNING_SECRET: 'doctor-signing',
+      SLACK_API_URL: 'http://127.0.0.1:1/api/',
+      VOLC_SANDBOX: 'true',
+      APPROVER_USER_IDS: 'U0APPROVER',
+      DEFAULT_LOCALE: 'zh-CN',
+    };
+    const lines: string[] = [];
+    const options = { timeoutMs: 2_000, write: (line: string) => lines.push(line) };
+    await runDoctor({ ...env, DATABASE_URL: url }, options);
+    expect(lines.find((l) => l.includes('请求存储：'))).toMatch(
+      /^正常 请求存储：postgres@127\.0\.0\.1:\d+\/akb_test_\w+：schema 版本 1，可写（已在回滚的事务中验证）$/,
+    );
+    const closed = new URL(url);
+    closed.port = '1';
+    lines.length = 0;
+    await runDoctor({ ...env, DATABASE_URL: closed.href }, options);
+    expect(lines.find((l) => l.includes('请求存储：'))).toMatch(
+      /^失败 请求存储：无法连接 postgres@127\.0\.0\.1:1\/akb_test_\w+（.*ECONNREFUSED.*）。修复：确认 PostgreSQL 正在运行/,
+    );
+    expect(lines.join('\n')).not.toContain('pw-of-the-doctor');
+  });
 });
