@@ -24,20 +24,7 @@ export function describeSandbox(facts: SandboxFacts, t: Catalogue): string {
   ].join('\n');
 }
 
+// The catalogue types each effect by its own kind; called through the union, one cast says so.
 function describeEffect(effect: SandboxEffect, t: Catalogue): string {
-  const e = t.sandbox.effect;
-  switch (effect.kind) {
-    case 'absent':
-      return e.absent(effect);
-    case 'windows':
-      return e.windows(effect);
-    case 'no_agent':
-      return e.no_agent(effect);
-    case 'not_ready':
-      return e.not_ready(effect);
-    case 'stopped':
-      return e.stopped(effect);
-    case 'throttled':
-      return e.throttled(effect);
-  }
+  return (t.sandbox.effect[effect.kind] as (e: SandboxEffect) => string)(effect);
 }
