@@ -22,7 +22,7 @@ import { createPickers } from './slack/pickers/pickers.js';
 import { createUserTexts } from './slack/user-texts.js';
 import { verifyBotToken } from './slack/verify-bot-token.js';
 import { openStores } from './store/open-store.js';
-import { describeSandboxBehaviour } from './volcengine/sandbox-ecs.js';
+import { SANDBOX_FACTS } from './volcengine/sandbox-ecs.js';
 
 // Composition root: the only file that imports across folders. It builds the adapters, the
 // service and the Bolt app, and owns the timers (expiry and reminders, takeover of lapsed leases,
@@ -220,7 +220,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     regions: knownRegionsWith(config.volc.region),
     maxInstances: config.policy.maxInstancesPerRequest,
     sandbox: config.sandbox,
-    ...(config.sandbox ? { helpAppendix: describeSandboxBehaviour() } : {}),
+    ...(config.sandbox ? { helpAppendix: SANDBOX_FACTS } : {}),
     onHomeOpened: (user) => home?.opened(user) ?? Promise.resolve(),
   });
 

@@ -1,23 +1,41 @@
-// What a doctor check returns and the words its lines are made of, shared by doctor.ts and the
-// Volcengine checks in doctor-volc.ts. Nothing here reads secrets; the caller redacts every line.
+import type { DoctorTexts } from './doctor-i18n/en.js';
+
+// What a doctor check returns and the helpers its lines are made of, shared by doctor.ts and the
+// Slack and Volcengine checks. The words come from the doctor's catalogue (src/doctor-i18n);
+// nothing here reads secrets, and the caller redacts every line.
+
+export type CheckId = keyof DoctorTexts['names'];
 
 export interface DoctorCheck {
+  /** Which check, the same in every language. */
+  id: CheckId;
+  /** Its name in the doctor's language. */
   name: string;
   ok: boolean | 'skipped';
+  /** What was found, with the fix of a failure (`… Fix: …` in English). */
   detail: string;
 }
 
-export type Result = Omit<DoctorCheck, 'name'>;
+/** A check's finding; doctor.ts joins `fix` to the detail as its language does. */
+export interface Result {
+  ok: boolean | 'skipped';
+  detail: string;
+  fix?: string;
+}
+
+/** Whose key or permission a Volcengine line is about. */
+export type Principal = 'key' | 'base' | 'role';
 
 export const pass = (detail: string): Result => ({ ok: true, detail });
-export const fail = (what: string, fix: string): Result => ({
+export const fail = (what: string, fix?: string): Result => ({
   ok: false,
-  detail: `${what}. Fix: ${fix}`,
+  detail: what,
+  ...(fix ? { fix } : {}),
 });
 export const skip = (detail: string): Result => ({ ok: 'skipped', detail });
 
-export function unexpected(error: unknown): Result {
-  return fail(`unexpected error: ${errorText(error)}`, 'report it with this line');
+export function unexpected(error: unknown, t: DoctorTexts): Result {
+  return fail(t.common.unexpected(errorText(error)), t.common.report);
 }
 
 /** The token's kind, never its value: `xoxb-…`. */
@@ -37,10 +55,9 @@ export function displayUrl(text: string): string {
   }
 }
 
-export function formatDuration(ms: number): string {
+export function formatDuration(ms: number, t: DoctorTexts): string {
   const seconds = Math.round(ms / 1000);
-  const minutes = Math.floor(seconds / 60);
-  return minutes > 0 ? `${minutes} min ${seconds % 60} s` : `${seconds} s`;
+  return t.common.duration(Math.floor(seconds / 60), seconds % 60);
 }
 
 export function errorText(error: unknown): string {
@@ -52,7 +69,8 @@ function shorten(text: string): string {
   return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
 }
 
-export function codeOf(error: unknown): string {
+/** An errno-style code (ENOTDIR), if the error has one. */
+export function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : 'unknown error';
+  return typeof code === 'string' ? code : undefined;
 }

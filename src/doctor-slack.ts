@@ -1,5 +1,6 @@
 import { webApi } from '@slack/bolt';
 import type { Config } from './config.js';
+import type { DoctorTexts } from './doctor-i18n/en.js';
 import { displayUrl, errorText, fail, hint, pass, type Result } from './doctor-lines.js';
 import { TOKEN_REJECTED } from './slack/slack-error.js';
 
@@ -26,52 +27,56 @@ function createSlackClient(token: string, apiUrl: string, timeoutMs: number): we
   });
 }
 
-export async function checkBotToken(config: Config, timeoutMs: number): Promise<Result> {
+export async function checkBotToken(
+  config: Config,
+  timeoutMs: number,
+  t: DoctorTexts,
+): Promise<Result> {
   const { botToken, apiUrl } = config.slack;
   try {
     const me = await createSlackClient(botToken, apiUrl, timeoutMs).auth.test();
     return pass(
-      `@${me.user ?? '?'} (${me.user_id ?? '?'}) in team ${me.team ?? '?'} (${me.team_id ?? '?'})`,
+      t.slack.botOk(me.user ?? '?', me.user_id ?? '?', me.team ?? '?', me.team_id ?? '?'),
     );
   } catch (error) {
-    return describeSlackFailure(error, {
+    return describeSlackFailure(error, t, {
       method: 'auth.test',
       apiUrl,
       timeoutMs,
       token: `SLACK_BOT_TOKEN (${hint(botToken)})`,
-      authFix:
-        'copy the Bot User OAuth Token from OAuth & Permissions (reinstall the app if it was revoked)',
+      authFix: t.slack.botAuthFix,
     });
   }
 }
 
-export async function checkAppToken(config: Config, timeoutMs: number): Promise<Result> {
+export async function checkAppToken(
+  config: Config,
+  timeoutMs: number,
+  t: DoctorTexts,
+): Promise<Result> {
   const { appToken, apiUrl } = config.slack;
-  if (!appToken) {
-    return pass(
-      'not set, so HTTP mode: Slack signs each request with SLACK_SIGNING_SECRET, which only a real request can prove',
-    );
-  }
+  if (!appToken) return pass(t.slack.appUnset);
   try {
     // A connection ticket that is never used simply expires: no websocket is opened.
     await createSlackClient(appToken, apiUrl, timeoutMs).apps.connections.open();
-    return pass(`${hint(appToken)} accepted by apps.connections.open (Socket Mode)`);
+    return pass(t.slack.appOk(hint(appToken)));
   } catch (error) {
-    return describeSlackFailure(error, {
+    return describeSlackFailure(error, t, {
       method: 'apps.connections.open',
       apiUrl,
       timeoutMs,
       token: `SLACK_APP_TOKEN (${hint(appToken)})`,
-      authFix:
-        'generate an app-level token with the connections:write scope under Basic Information > App-Level Tokens, and turn Socket Mode on',
+      authFix: t.slack.appAuthFix,
     });
   }
 }
 
 function describeSlackFailure(
   error: unknown,
+  t: DoctorTexts,
   at: { method: string; apiUrl: string; timeoutMs: number; token: string; authFix: string },
 ): Result {
+  const s = t.slack;
   const e = error as {
     code?: unknown;
     data?: { error?: unknown };
@@ -83,44 +88,33 @@ function describeSlackFailure(
   switch (e?.code) {
     case webApi.ErrorCode.PlatformError: {
       const code = String(e.data?.error ?? 'unknown_error');
-      if (TOKEN_REJECTED.has(code)) {
-        return fail(`${code} — ${at.token} is not valid`, at.authFix);
-      }
+      if (TOKEN_REJECTED.has(code)) return fail(s.invalid(code, at.token), at.authFix);
       if (code === 'not_allowed_token_type') {
-        return fail(`${code} — ${at.token} is not the right kind of token`, at.authFix);
+        return fail(s.wrongKind(code, at.token), at.authFix);
       }
       if (code === 'missing_scope') {
-        return fail(`${code} — ${at.token} lacks a scope ${at.method} needs`, at.authFix);
+        return fail(s.missingScope(code, at.token, at.method), at.authFix);
       }
-      return fail(
-        `${code} — Slack refused ${at.method}`,
-        `look the error up at https://api.slack.com/methods/${at.method}; ${at.authFix}`,
-      );
+      return fail(s.refused(code, at.method), s.refusedFix(at.method, at.authFix));
     }
     case webApi.ErrorCode.RequestError: {
       const original = e.original;
       const reason =
         original?.name === 'TimeoutError' || original?.name === 'AbortError'
-          ? `no answer within ${at.timeoutMs} ms`
+          ? t.common.noAnswerWithin(at.timeoutMs)
           : String(
               original?.cause?.code ??
                 original?.cause?.message ??
                 original?.message ??
-                'network error',
+                s.networkError,
             );
-      return fail(`cannot reach ${url} (${reason})`, 'check network/proxy and SLACK_API_URL');
+      return fail(t.common.cannotReach(url, reason), t.common.checkNetwork('SLACK_API_URL'));
     }
     case webApi.ErrorCode.HTTPError:
-      return fail(
-        `HTTP ${String(e.statusCode)} from ${url}${at.method}`,
-        'check that SLACK_API_URL is the Slack Web API (https://slack.com/api/) and any proxy in between',
-      );
+      return fail(s.httpStatus(String(e.statusCode), `${url}${at.method}`), s.httpStatusFix);
     case webApi.ErrorCode.RateLimitedError:
-      return fail(`Slack rate-limited ${at.method}`, `try again in ${String(e.retryAfter)} s`);
+      return fail(s.rateLimited(at.method), s.rateLimitedFix(String(e.retryAfter)));
     default:
-      return fail(
-        `${at.method} failed: ${errorText(error)}`,
-        'check network/proxy and SLACK_API_URL',
-      );
+      return fail(s.failed(at.method, errorText(error)), t.common.checkNetwork('SLACK_API_URL'));
   }
 }

@@ -1,29 +1,26 @@
 import type { Config } from './config.js';
-import { displayUrl, errorText, fail, type Result } from './doctor-lines.js';
-import { explainCode } from './domain/outcome.js';
+import type { DoctorTexts } from './doctor-i18n/en.js';
+import { displayUrl, fail, type Principal, type Result, unexpected } from './doctor-lines.js';
+import { explainFrom } from './domain/outcome.js';
 import { VolcApiError } from './volcengine/errors.js';
 
 // How a failed Volcengine call reads in a doctor line: what happened, whose key or permission,
 // and the fix. AccessDenied/LackPolicy are worded by the caller, who knows which action it tried.
 
-export type Principal = 'key' | 'base' | 'role';
-
 export function describeAssumeRoleFailure(
   error: VolcApiError,
   role: NonNullable<Config['volc']['role']>,
   timeoutMs: number,
+  t: DoctorTexts,
 ): Result {
-  return describeVolcFailure(error, {
+  const r = t.volc.role;
+  return describeVolcFailure(error, t, {
     endpoint: role.stsEndpoint,
     variable: 'VOLC_STS_ENDPOINT',
     timeoutMs,
     who: 'base',
-    denied: (head) =>
-      fail(
-        `${head} — sts:AssumeRole was refused for the base key (VOLC_ACCESS_KEY_ID): the base key lacks permission to assume ${role.trn}`,
-        `allow sts:AssumeRole on ${role.trn} in the policy of the key's user, and trust that user in the role's trust policy`,
-      ),
-    fallbackFix: `check VOLC_ROLE_TRN (the role must exist in that account) and VOLC_ROLE_DURATION_SECONDS (at most the role's maximum session duration)`,
+    denied: (head) => fail(r.denied(head, role.trn), r.deniedFix(role.trn)),
+    fallbackFix: r.otherFix,
   });
 }
 
@@ -37,65 +34,44 @@ export interface FailureContext {
   fallbackFix?: string;
 }
 
-export function describeVolcFailure(error: unknown, at: FailureContext): Result {
-  if (!(error instanceof VolcApiError)) {
-    return fail(`unexpected error: ${errorText(error)}`, 'report it with this line');
-  }
+export function describeVolcFailure(error: unknown, t: DoctorTexts, at: FailureContext): Result {
+  if (!(error instanceof VolcApiError)) return unexpected(error, t);
+  const f = t.volc.failure;
   const head = `${error.code}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ''}`;
   switch (error.code) {
     case 'SignatureDoesNotMatch':
       return at.who === 'role'
-        ? fail(
-            `${head} — ECS refused the signature made with the role's temporary credentials`,
-            'report it with this line',
-          )
-        : fail(
-            `${head} — the secret key is wrong`,
-            'set VOLC_SECRET_ACCESS_KEY to the Secret Access Key that belongs to VOLC_ACCESS_KEY_ID (no quotes or spaces)',
-          );
+        ? fail(f.roleSignature(head), t.common.report)
+        : fail(f.wrongSecret(head), f.wrongSecretFix);
     case 'InvalidAccessKey':
     case 'InvalidClientTokenId':
-      if (at.who === 'role') {
-        return fail(
-          `${head} — ECS does not know the role's temporary access key`,
-          'check that VOLC_ENDPOINT and VOLC_STS_ENDPOINT belong to the same cloud',
-        );
-      }
+      if (at.who === 'role') return fail(f.roleAccessKey(head), f.roleAccessKeyFix);
       return at.who === 'base'
-        ? fail(
-            `${head} — the base access key id is wrong or disabled`,
-            'check VOLC_ACCESS_KEY_ID (a long-lived key: VOLC_SESSION_TOKEN is not used with VOLC_ROLE_TRN)',
-          )
-        : fail(
-            `${head} — the access key id is wrong or disabled, or a temporary key came without its STS token`,
-            'check VOLC_ACCESS_KEY_ID, and set VOLC_SESSION_TOKEN when using STS (temporary) credentials',
-          );
+        ? fail(f.baseAccessKey(head), f.baseAccessKeyFix)
+        : fail(f.accessKey(head), f.accessKeyFix);
     case 'AccessDenied':
     case 'LackPolicy':
       return at.denied(head);
     case 'InvalidTimestamp':
-      return fail(
-        `${head} — the signed time was refused: this machine's clock is off`,
-        'sync the system clock with NTP (see the Clock line)',
-      );
+      return fail(f.timestamp(head), f.timestampFix);
     case 'NetworkError':
     case 'Timeout': {
       const reason =
         error.code === 'Timeout'
-          ? `no answer within ${at.timeoutMs} ms`
+          ? t.common.noAnswerWithin(at.timeoutMs)
           : error.message.replace(/^Could not reach Volcengine for \w+: /, '');
       return fail(
-        `cannot reach ${displayUrl(at.endpoint)} (${reason})`,
-        `check network/proxy and ${at.variable}`,
+        t.common.cannotReach(displayUrl(at.endpoint), reason),
+        t.common.checkNetwork(at.variable),
       );
     }
     default: {
       // "what happened; what to do" -> the same two parts as every other line.
-      const text = explainCode(error.code, error.message);
-      const cut = text.indexOf('; ');
+      const text = explainFrom(t.outcome, error.code, error.message);
+      const cut = text.indexOf(t.outcomeFixAfter);
       return cut > 0
-        ? fail(`${head} — ${text.slice(0, cut)}`, text.slice(cut + 2))
-        : fail(`${head} — ${text}`, at.fallbackFix ?? 'check the VOLC_* settings');
+        ? fail(f.explained(head, text.slice(0, cut)), text.slice(cut + t.outcomeFixAfter.length))
+        : fail(f.explained(head, text), at.fallbackFix ?? f.otherFix);
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import type { DoctorTexts } from './doctor-i18n/en.js';
 import { errorText, fail, formatDuration, pass, type Result, skip } from './doctor-lines.js';
 import { describeAssumeRoleFailure, describeVolcFailure } from './doctor-volc-failures.js';
 import { type AssumeRoleProvider, createAssumeRoleProvider } from './volcengine/assume-role.js';
@@ -19,6 +20,7 @@ export interface VolcChecks {
 }
 
 export interface VolcCheckOptions {
+  t: DoctorTexts;
   now: () => Date;
   timeoutMs: number;
   /** Every Volcengine call, ECS and STS, outside sandbox mode (tests); default undici. */
@@ -32,16 +34,20 @@ interface Seen {
 }
 
 const DENIED = new Set(['AccessDenied', 'LackPolicy']);
-const ROLE_ACTIONS =
-  'ecs:DescribeKeyPairs, ecs:DescribeInstances, ecs:AttachKeyPair, ecs:RebootInstances and ecs:DetachKeyPair';
-const NEEDS_ROLE = "needs the role's temporary credentials (see AssumeRole)";
+const ROLE_ACTIONS = [
+  'ecs:DescribeKeyPairs',
+  'ecs:DescribeInstances',
+  'ecs:AttachKeyPair',
+  'ecs:RebootInstances',
+  'ecs:DetachKeyPair',
+];
 const MAX_CLOCK_SKEW_MS = 60_000;
 
 export async function checkVolcengine(
   config: Config,
   options: VolcCheckOptions,
 ): Promise<VolcChecks> {
-  const { now, timeoutMs } = options;
+  const { t, now, timeoutMs } = options;
   // Sandbox mode never reaches a real API, whatever transport was offered.
   const own = config.sandbox
     ? createSandboxTransport({ latencyMs: 0, now })
@@ -56,6 +62,7 @@ export async function checkVolcengine(
     seen = { at: now(), ...(res.headers.date ? { date: res.headers.date } : {}) };
     return res;
   };
+  const clock = () => checkClock(seen, config.sandbox, t);
   const policy = { timeoutMs, maxAttempts: 1, deadlineMs: timeoutMs, transport, now };
   const { role, accessKeyId, secretAccessKey, sessionToken } = config.volc;
   let provider: AssumeRoleProvider | undefined;
@@ -77,24 +84,24 @@ export async function checkVolcengine(
           stsEndpoint: role.stsEndpoint,
         });
       } catch (error) {
-        const why = `VOLC_STS_ENDPOINT is not usable: ${errorText(error)}`;
-        const fix = 'set VOLC_STS_ENDPOINT to https://sts.volcengineapi.com (or leave it unset)';
-        return { ...withoutRole(fail(why, fix)), clock: checkClock(seen, config.sandbox) };
+        const why = t.volc.notUsable('VOLC_STS_ENDPOINT', errorText(error));
+        const fix = t.volc.notUsableFix('VOLC_STS_ENDPOINT', 'https://sts.volcengineapi.com');
+        return { ...withoutRole(fail(why, fix), t), clock: clock() };
       }
       const refreshed = await provider.refresh();
       if (!refreshed.ok) {
-        const failure = describeAssumeRoleFailure(refreshed.error, role, timeoutMs);
-        return { ...withoutRole(failure), clock: checkClock(seen, config.sandbox) };
+        const failure = describeAssumeRoleFailure(refreshed.error, role, timeoutMs, t);
+        return { ...withoutRole(failure, t), clock: clock() };
       }
       expiresAt = refreshed.expiresAt;
       credentials = provider;
     }
-    const ecs = await checkEcs(config, credentials, policy, role ? 'role' : 'key');
+    const ecs = await checkEcs(config, credentials, policy, role ? 'role' : 'key', t);
     return {
-      assumeRole: role && expiresAt ? judgeRole(role, expiresAt, ecs) : pass(noRole(config)),
+      assumeRole: role && expiresAt ? judgeRole(role, expiresAt, ecs, t) : noRole(config, t),
       credentials: ecs.credentials,
       describeInstances: ecs.describeInstances,
-      clock: checkClock(seen, config.sandbox),
+      clock: clock(),
     };
   } finally {
     await provider?.close();
@@ -114,8 +121,10 @@ async function checkEcs(
   credentials: SigningCredentials | CredentialsProvider,
   policy: { timeoutMs: number; maxAttempts: number; deadlineMs: number; transport: Transport },
   who: 'key' | 'role',
+  t: DoctorTexts,
 ): Promise<EcsLines> {
   const { region, endpoint } = config.volc;
+  const v = t.volc;
   let client: ReturnType<typeof createEcsClient>;
   try {
     client = createEcsClient({ endpoint, credentials, ...policy });
@@ -123,10 +132,10 @@ async function checkEcs(
     return {
       // createEcsClient refuses an endpoint that is not a bare http(s) origin.
       credentials: fail(
-        `VOLC_ENDPOINT is not usable: ${errorText(error)}`,
-        'set VOLC_ENDPOINT to https://open.volcengineapi.com (or leave it unset)',
+        v.notUsable('VOLC_ENDPOINT', errorText(error)),
+        v.notUsableFix('VOLC_ENDPOINT', 'https://open.volcengineapi.com'),
       ),
-      describeInstances: skip('needs a usable VOLC_ENDPOINT (see Volcengine credentials)'),
+      describeInstances: skip(v.needsEndpoint),
     };
   }
   // Both at once: the permissions are separate, so each line names its own.
@@ -136,33 +145,26 @@ async function checkEcs(
       ? Promise.resolve(undefined)
       : client.describeInstancesPage({ region, maxResults: 1 }),
   ]);
-  const principal = who === 'role' ? 'role' : 'key';
   const context = { endpoint, variable: 'VOLC_ENDPOINT', timeoutMs: policy.timeoutMs, who };
   const lines: EcsLines = { credentials: pass(''), describeInstances: pass('') };
   if (keyPairs.status === 'fulfilled') {
-    const signed = who === 'role' ? ", signed with the role's temporary credentials" : '';
-    lines.credentials = config.sandbox
-      ? pass('sandbox: no credentials needed (the simulated ECS answered DescribeKeyPairs)')
-      : pass(
-          `accepted by DescribeKeyPairs in ${region} (RequestId ${keyPairs.value.requestId || '?'})${signed}`,
-        );
+    lines.credentials = pass(
+      config.sandbox
+        ? v.sandboxCredentials
+        : v.credentialsOk(region, keyPairs.value.requestId || '?', who),
+    );
   } else {
     if (keyPairs.reason instanceof VolcApiError) lines.keyPairsError = keyPairs.reason;
-    lines.credentials = describeVolcFailure(keyPairs.reason, {
+    lines.credentials = describeVolcFailure(keyPairs.reason, t, {
       ...context,
-      denied: (head) =>
-        fail(
-          `${head} — the ${principal} may not call ECS`,
-          `the ${principal}'s policy must allow ecs:DescribeKeyPairs and ecs:AttachKeyPair`,
-        ),
+      denied: (head) => fail(v.mayNotCallEcs(head, who), v.mayNotCallEcsFix(who)),
     });
   }
   if (instances.status === 'fulfilled') {
     const page = instances.value;
-    const visible = page?.totalCount !== undefined ? `, ${page.totalCount} instances visible` : '';
-    lines.describeInstances = page
-      ? pass(`allowed in ${region}${visible} (RequestId ${page.requestId || '?'})`)
-      : pass('sandbox: no permissions to check');
+    lines.describeInstances = pass(
+      page ? v.instancesOk(region, page.totalCount, page.requestId || '?') : v.sandboxInstances,
+    );
     return lines;
   }
   const error = instances.reason;
@@ -172,14 +174,10 @@ async function checkEcs(
     lines.keyPairsError?.code === error.code &&
     !DENIED.has(error.code);
   lines.describeInstances = sameFailure
-    ? skip(`failed like DescribeKeyPairs (${error.code}): see Volcengine credentials`)
-    : describeVolcFailure(error, {
+    ? skip(v.failedLikeKeyPairs(error.code))
+    : describeVolcFailure(error, t, {
         ...context,
-        denied: (head) =>
-          fail(
-            `${head} — the ${principal} may not call ecs:DescribeInstances`,
-            `allow ecs:DescribeInstances in the ${principal}'s policy (the bot reads instances for previews, pickers and checks after a restart)`,
-          ),
+        denied: (head) => fail(v.mayNotDescribe(head, who), v.mayNotDescribeFix(who)),
       });
   return lines;
 }
@@ -189,60 +187,48 @@ function judgeRole(
   role: NonNullable<Config['volc']['role']>,
   expiresAt: Date,
   ecs: EcsLines,
+  t: DoctorTexts,
 ): Result {
+  const r = t.volc.role;
   const errors: Array<[string, VolcApiError | undefined]> = [
     ['ecs:DescribeKeyPairs', ecs.keyPairsError],
     ['ecs:DescribeInstances', ecs.instancesError],
   ];
   const refused = errors.filter(([, e]) => e && DENIED.has(e.code));
   if (refused.length > 0) {
-    const which = refused.map(([action, e]) => `${action}: ${e?.code}`).join('; ');
-    return fail(
-      `${role.trn} was assumed, but ECS refused its temporary credentials (${which}): the role lacks permission`,
-      `attach a policy to the role that allows ${ROLE_ACTIONS}`,
-    );
+    const which = refused.map(([action, e]) => `${action}: ${e?.code}`);
+    return fail(r.refused(role.trn, which), r.refusedFix(ROLE_ACTIONS));
   }
   const rejected = errors.find(
     ([, e]) => e && ['InvalidAccessKey', 'SignatureDoesNotMatch'].includes(e.code),
   );
   if (rejected?.[1]) {
-    return fail(
-      `${role.trn} was assumed, but ECS did not accept its temporary credentials (${rejected[1].code})`,
-      'check that VOLC_ENDPOINT and VOLC_STS_ENDPOINT belong to the same cloud, then report it with this line',
-    );
+    return fail(r.rejected(role.trn, rejected[1].code), r.rejectedFix);
   }
-  const confirmed = errors.every(([, e]) => !e)
-    ? ', accepted by ECS'
-    : ' (ECS could not confirm them: see below)';
-  return pass(
-    `${role.trn} works: session ${role.sessionName}, temporary credentials until ${expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z')}${confirmed}`,
-  );
+  const until = expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const confirmed = errors.every(([, e]) => !e);
+  return pass(r.works(role.trn, role.sessionName, until, confirmed));
 }
 
-function withoutRole(assumeRole: Result): Omit<VolcChecks, 'clock'> {
-  return { assumeRole, credentials: skip(NEEDS_ROLE), describeInstances: skip(NEEDS_ROLE) };
+function withoutRole(assumeRole: Result, t: DoctorTexts): Omit<VolcChecks, 'clock'> {
+  const needsRole = skip(t.volc.needsRole);
+  return { assumeRole, credentials: needsRole, describeInstances: needsRole };
 }
 
-function noRole(config: Config): string {
-  return config.sandbox
-    ? 'not used in sandbox mode'
-    : 'not used (VOLC_ROLE_TRN is not set): ECS calls are signed with VOLC_ACCESS_KEY_ID itself';
+function noRole(config: Config, t: DoctorTexts): Result {
+  return pass(config.sandbox ? t.volc.role.notUsedSandbox : t.volc.role.notUsed);
 }
 
-function checkClock(seen: Seen | undefined, sandbox: boolean): Result {
-  if (!seen) return skip('no answer from the Volcengine API to compare with');
+function checkClock(seen: Seen | undefined, sandbox: boolean, t: DoctorTexts): Result {
+  const c = t.volc.clock;
+  if (!seen) return skip(c.noAnswer);
   const serverMs = seen.date ? Date.parse(seen.date) : Number.NaN;
-  if (Number.isNaN(serverMs)) return skip('the Volcengine API sent no Date header to compare with');
-  const where = sandbox
-    ? "the sandbox's date (it runs on this clock)"
-    : "the Volcengine API's clock";
+  if (Number.isNaN(serverMs)) return skip(c.noDate);
   // The Date header drops the milliseconds: the server's time was somewhere in that second.
   const skewMs = seen.at.getTime() - (serverMs + 500);
   if (Math.abs(skewMs) <= MAX_CLOCK_SKEW_MS) {
-    return pass(`within ${Math.round(Math.abs(skewMs) / 1000)} s of ${where}`);
+    return pass(c.within(Math.round(Math.abs(skewMs) / 1000), sandbox));
   }
-  return fail(
-    `${formatDuration(Math.abs(skewMs))} ${skewMs > 0 ? 'ahead of' : 'behind'} ${where} (Date: ${seen.date}); signatures this far off are refused (InvalidTimestamp)`,
-    'sync the system clock with NTP (e.g. timedatectl set-ntp true, or chrony)',
-  );
+  const off = formatDuration(Math.abs(skewMs), t);
+  return fail(c.off(off, skewMs > 0, sandbox, seen.date ?? ''), c.offFix);
 }

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Config, ConfigError, loadConfig, SECRET_VARIABLES } from './config.js';
+import type { DoctorTexts, Words } from './doctor-i18n/en.js';
+import { doctorTexts, localeFromEnv } from './doctor-i18n/index.js';
 import {
+  type CheckId,
   codeOf,
   type DoctorCheck,
   errorText,
@@ -15,20 +18,24 @@ import {
 import { checkAppToken, checkBotToken } from './doctor-slack.js';
 import { checkVolcengine } from './doctor-volc.js';
 import { createRedactor } from './logger.js';
+import type { Locale } from './slack/i18n/locale.js';
 import { inspectLowdbStore } from './store/lowdb-store.js';
-import { probePostgres } from './store/pg-doctor.js';
+import { type PgProbe, probePostgres } from './store/pg-doctor.js';
 import type { Transport } from './volcengine/ecs-client.js';
 
 // `npm run doctor`: checks a deployment's setup without starting the bot, one line per check with
 // its fix. Like bot.ts it wires across folders, but it only reads: no websocket, no AttachKeyPair.
-// Every line passes the redactor, and tokens are named by a 5-character hint at most.
+// Every line passes the redactor, and tokens are named by a 5-character hint at most. It speaks
+// DEFAULT_LOCALE, like channel messages (read from the raw environment when the config is bad).
 
-export type { DoctorCheck } from './doctor-lines.js';
+export type { CheckId, DoctorCheck } from './doctor-lines.js';
 
 export interface DoctorReport {
   /** True only when every check passed (a skipped check is not a pass). */
   ok: boolean;
   checks: DoctorCheck[];
+  /** The language of the lines (and of the summary doctor-main.ts prints). */
+  locale: Locale;
 }
 
 export interface DoctorOptions {
@@ -41,16 +48,16 @@ export interface DoctorOptions {
   volcTransport?: Transport;
 }
 
-const CHECKS_NEEDING_CONFIG = [
-  'Slack bot token',
-  'Slack app token',
-  'AssumeRole',
-  'Volcengine credentials',
-  'ECS DescribeInstances',
-  'Clock',
-  'Data directory',
-  'Request store',
-  'Approvers',
+const CHECKS_NEEDING_CONFIG: CheckId[] = [
+  'slackBotToken',
+  'slackAppToken',
+  'assumeRole',
+  'volcCredentials',
+  'describeInstances',
+  'clock',
+  'dataDirectory',
+  'requestStore',
+  'approvers',
 ];
 
 export async function runDoctor(
@@ -67,111 +74,109 @@ export async function runDoctor(
   });
 
   let config: Config | undefined;
-  let configResult: Result;
+  let configError: unknown;
   try {
     config = loadConfig(env);
-    configResult = pass(describeConfig(config));
   } catch (error) {
-    configResult = describeConfigError(error);
+    configError = error;
   }
+  const locale = config?.defaultLocale ?? localeFromEnv(env);
+  const t = doctorTexts(locale);
+  const configResult = config
+    ? pass(describeConfig(config, t))
+    : describeConfigError(configError, t);
   const redact = createRedactor([...envSecrets, ...(config?.secrets ?? [])]);
+  const settle = (promise: Promise<Result>) => promise.catch((e: unknown) => unexpected(e, t));
 
   // Started together, reported in this order; each promise settles to a Result, never rejects.
-  const pending: Array<[string, Promise<Result>]> = [
-    ['Configuration', Promise.resolve(configResult)],
+  const pending: Array<[CheckId, Promise<Result>]> = [
+    ['configuration', Promise.resolve(configResult)],
   ];
   if (!config) {
-    const why = skip('needs a valid configuration (see Configuration)');
-    for (const name of CHECKS_NEEDING_CONFIG) pending.push([name, Promise.resolve(why)]);
+    const why = skip(t.common.needsConfig);
+    for (const id of CHECKS_NEEDING_CONFIG) pending.push([id, Promise.resolve(why)]);
   } else {
     const volc = checkVolcengine(config, {
+      t,
       now,
       timeoutMs,
       ...(options.volcTransport ? { transport: options.volcTransport } : {}),
     }).catch((error: unknown) => ({
-      assumeRole: unexpected(error),
-      credentials: unexpected(error),
-      describeInstances: unexpected(error),
-      clock: skip('no answer from the Volcengine API to compare with'),
+      assumeRole: unexpected(error, t),
+      credentials: unexpected(error, t),
+      describeInstances: unexpected(error, t),
+      clock: skip(t.volc.clock.noAnswer),
     }));
     const dataFile = config.storage.dataFile;
-    const directory = settle(checkDataDirectory(dataFile));
+    const directory = settle(checkDataDirectory(dataFile, t));
     pending.push(
-      ['Slack bot token', settle(checkBotToken(config, timeoutMs))],
-      ['Slack app token', settle(checkAppToken(config, timeoutMs))],
-      ['AssumeRole', volc.then((r) => r.assumeRole)],
-      ['Volcengine credentials', volc.then((r) => r.credentials)],
-      ['ECS DescribeInstances', volc.then((r) => r.describeInstances)],
-      ['Clock', volc.then((r) => r.clock)],
-      ['Data directory', directory],
+      ['slackBotToken', settle(checkBotToken(config, timeoutMs, t))],
+      ['slackAppToken', settle(checkAppToken(config, timeoutMs, t))],
+      ['assumeRole', volc.then((r) => r.assumeRole)],
+      ['volcCredentials', volc.then((r) => r.credentials)],
+      ['describeInstances', volc.then((r) => r.describeInstances)],
+      ['clock', volc.then((r) => r.clock)],
+      ['dataDirectory', directory],
       [
-        'Request store',
+        'requestStore',
         settle(
           config.storage.databaseUrl
-            ? checkPostgres(config.storage.databaseUrl, timeoutMs)
-            : directory.then((d) => checkRequestStore(dataFile, d.ok === true)),
+            ? checkPostgres(config.storage.databaseUrl, timeoutMs, t)
+            : directory.then((d) => checkRequestStore(dataFile, d.ok === true, t)),
         ),
       ],
-      ['Approvers', Promise.resolve(checkApprovers(config))],
+      ['approvers', Promise.resolve(checkApprovers(config, t))],
     );
   }
 
   const checks: DoctorCheck[] = [];
-  for (const [name, promise] of pending) {
+  for (const [id, promise] of pending) {
     const result = await promise;
-    const check: DoctorCheck = { name, ok: result.ok, detail: redact(result.detail) };
+    const detail = result.fix ? t.withFix(result.detail, result.fix) : result.detail;
+    const check: DoctorCheck = { id, name: t.names[id], ok: result.ok, detail: redact(detail) };
     checks.push(check);
-    write(redact(formatCheck(check)));
+    write(redact(formatCheck(check, t)));
   }
-  return { ok: checks.every((c) => c.ok === true), checks };
+  return { ok: checks.every((c) => c.ok === true), checks, locale };
 }
 
-/** `ok   Name: detail`, `FAIL Name: detail` or `skip Name: detail`. */
-function formatCheck(check: DoctorCheck): string {
-  const label = check.ok === true ? 'ok' : check.ok === false ? 'FAIL' : 'skip';
-  return `${label.padEnd(4)} ${check.name}: ${check.detail}`;
+/** `ok   Name: detail`, `FAIL Name: detail` or `skip Name: detail` (in English). */
+function formatCheck(check: DoctorCheck, t: DoctorTexts): string {
+  const label =
+    check.ok === true ? t.labels.ok : check.ok === false ? t.labels.fail : t.labels.skip;
+  return t.line(label, check.name, check.detail);
 }
 
-function settle(promise: Promise<Result>): Promise<Result> {
-  return promise.catch(unexpected);
-}
-
-function describeConfig(config: Config): string {
+function describeConfig(config: Config, t: DoctorTexts): string {
+  const c = t.config;
   const mode = config.slack.socketMode
-    ? 'Socket Mode'
-    : `HTTP mode on ${config.http.host}:${config.http.port}`;
-  const ecs = config.sandbox ? 'sandbox ECS' : `Volcengine region ${config.volc.region}`;
-  return `valid (${mode}, ${ecs})`;
+    ? c.socketMode
+    : c.httpMode(config.http.host, config.http.port);
+  return c.valid(mode, config.sandbox ? c.sandbox : c.region(config.volc.region));
 }
 
-function describeConfigError(error: unknown): Result {
+function describeConfigError(error: unknown, t: DoctorTexts): Result {
   if (!(error instanceof ConfigError)) {
-    return fail(`could not be read: ${errorText(error)}`, 'report it with this line');
+    return fail(t.config.unreadable(errorText(error)), t.common.report);
   }
   const byVariable = new Map<string, string[]>();
   for (const { variable, problem } of error.problems) {
     byVariable.set(variable, [...(byVariable.get(variable) ?? []), problem]);
   }
-  const list = [...byVariable].map(([variable, problems]) => `${variable}: ${problems.join(', ')}`);
-  const count = byVariable.size === 1 ? '1 variable is' : `${byVariable.size} variables are`;
-  return fail(
-    `${count} not valid — ${list.join('; ')}`,
-    'set them in .env or the environment (.env.example describes every variable)',
-  );
+  const list = [...byVariable].map(([variable, problems]) => t.config.problems(variable, problems));
+  return fail(t.config.invalid(list), t.config.invalidFix);
 }
 
 // --- Storage and policy ------------------------------------------------------------------------
 
-async function checkDataDirectory(dataFile: string): Promise<Result> {
+async function checkDataDirectory(dataFile: string, t: DoctorTexts): Promise<Result> {
+  const d = t.storage;
   const dir = dirname(resolve(dataFile));
   let created: string | undefined;
   try {
     created = await mkdir(dir, { recursive: true });
   } catch (error) {
-    return fail(
-      `cannot create ${dir} (${codeOf(error)})`,
-      "point DATA_FILE at a file whose directory the bot's user can create and write",
-    );
+    return fail(d.cannotCreate(dir, codeOf(error) ?? t.common.unknownError), d.cannotCreateFix);
   }
   const probe = join(dir, `.doctor-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
@@ -179,53 +184,47 @@ async function checkDataDirectory(dataFile: string): Promise<Result> {
     await rm(probe);
   } catch (error) {
     await rm(probe, { force: true }).catch(() => {});
-    return fail(
-      `cannot write in ${dir} (${codeOf(error)})`,
-      `give the bot's user write access to ${dir}, or point DATA_FILE elsewhere`,
-    );
+    return fail(d.cannotWrite(dir, codeOf(error) ?? t.common.unknownError), d.cannotWriteFix(dir));
   }
-  return pass(`${dir} is writable${created ? ' (created it)' : ''}`);
+  return pass(d.writable(dir, created !== undefined));
 }
 
-async function checkRequestStore(dataFile: string, directoryOk: boolean): Promise<Result> {
+async function checkRequestStore(
+  dataFile: string,
+  directoryOk: boolean,
+  t: DoctorTexts,
+): Promise<Result> {
+  const d = t.storage;
   const file = resolve(dataFile);
   const missing = await stat(file).then(
     () => false,
-    (error: unknown) => ['ENOENT', 'ENOTDIR'].includes(codeOf(error)),
+    (error: unknown) => ['ENOENT', 'ENOTDIR'].includes(codeOf(error) ?? ''),
   );
-  if (missing) {
-    return directoryOk
-      ? pass(`${file} does not exist yet; the bot creates it on the first request`)
-      : skip(`${file} cannot exist until its directory is usable (see Data directory)`);
-  }
+  if (missing) return directoryOk ? pass(d.notYet(file)) : skip(d.waitsForDirectory(file));
   try {
     // The store's own reading, so a bad file is reported with the store's own words; it writes
     // nothing (an older format is upgraded by the bot, not here).
-    const found = await inspectLowdbStore(file);
-    const history = found.history === undefined ? '' : `, ${found.history} in the history`;
-    const format = found.version < 2 ? `; format ${found.version}, upgraded at the next start` : '';
-    return pass(
-      `${file} reads fine (${found.live} requests, ${found.fileBytes} bytes${history}${format})`,
-    );
+    return pass(d.readsFine(file, await inspectLowdbStore(file)));
   } catch (error) {
     // StoreError messages already say what to do.
-    return { ok: false, detail: errorText(error) };
+    return fail(d.storeError(errorText(error)));
   }
 }
 
-async function checkPostgres(url: string, timeoutMs: number): Promise<Result> {
+async function checkPostgres(url: string, timeoutMs: number, t: DoctorTexts): Promise<Result> {
   const probe = await probePostgres(url, timeoutMs);
-  return probe.ok ? pass(probe.detail) : fail(probe.what, probe.fix);
+  const words = describePgProbe(probe, t);
+  return probe.ok ? pass(words.text) : fail(words.text, words.fix);
 }
 
-function checkApprovers(config: Config): Result {
+// The catalogue types each entry by its own kind; called through the union, one cast says so.
+function describePgProbe(probe: PgProbe, t: DoctorTexts): Words {
+  return (t.storage.pg[probe.kind] as (p: PgProbe) => Words)(probe);
+}
+
+function checkApprovers(config: Config, t: DoctorTexts): Result {
   const ids = config.policy.approverIds;
-  if (ids.length === 0) {
-    return fail('no approvers, so nothing can be approved', 'set APPROVER_USER_IDS');
-  }
-  const shown = ids.slice(0, 5).join(', ') + (ids.length > 5 ? ` and ${ids.length - 5} more` : '');
-  const self = config.policy.allowSelfApproval ? 'allowed' : 'not allowed';
-  return pass(
-    `${ids.length} approver${ids.length === 1 ? '' : 's'} (${shown}); self-approval ${self}`,
-  );
+  if (ids.length === 0) return fail(t.approvers.none, t.approvers.noneFix);
+  const more = Math.max(0, ids.length - 5);
+  return pass(t.approvers.some(ids.length, ids.slice(0, 5), more, config.policy.allowSelfApproval));
 }

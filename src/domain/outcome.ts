@@ -128,8 +128,3 @@ export function explainFrom(texts: OutcomeTexts, code: string, apiMessage?: stri
   if (!message) return texts.fallback;
   return message.length > MAX_API_MESSAGE ? `${message.slice(0, MAX_API_MESSAGE - 1)}…` : message;
 }
-
-/** English, for callers without a catalogue (the doctor, the request summary). */
-export function explainCode(code: string, apiMessage?: string): string {
-  return explainFrom(ENGLISH_OUTCOME, code, apiMessage);
-}

@@ -3,6 +3,7 @@ import { parseCommandText } from '../domain/parse.js';
 import { knownRegionsWith } from '../domain/regions.js';
 import type { Logger } from '../service/ports.js';
 import type { Service } from '../service/service.js';
+import type { SandboxFacts } from '../volcengine/sandbox-ecs.js';
 import { hasResponseUrl, tellByDm } from './dm.js';
 import { ACTIONS, COMMAND } from './ids.js';
 import { type ModalDeps, openModal, registerModalListeners } from './modal-listeners.js';
@@ -33,8 +34,8 @@ export interface ListenerOptions {
   regions: readonly string[];
   maxInstances: number;
   sandbox: boolean;
-  /** Appended to `/attach-key help` (the sandbox's triggers, in sandbox mode). */
-  helpAppendix?: string;
+  /** In sandbox mode: what the sandbox does, worded after `/attach-key help` per reader. */
+  helpAppendix?: SandboxFacts;
   /** App Home: the user opened the bot's Home tab. */
   onHomeOpened?: (userId: string) => Promise<void>;
   /** The modal's instance and key pair searches. */

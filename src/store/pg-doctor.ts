@@ -4,9 +4,27 @@ import { SCHEMA_VERSION } from './pg-schema.js';
 
 // `npm run doctor` on a DATABASE_URL: can the bot connect, which schema version is there, and may
 // it write (an INSERT into each table it writes, inside a transaction that is rolled back, so the
-// check leaves nothing behind). Each problem comes with what to do.
+// check leaves nothing behind). Findings only: the doctor's catalogue words them (and the fix).
 
-export type PgProbe = { ok: true; detail: string } | { ok: false; what: string; fix: string };
+/** What the server said: its error code, if any, and its message with the URL scrubbed. */
+export interface PgReason {
+  code?: string;
+  message: string;
+}
+
+export type PgProbe =
+  | { ok: true; kind: 'ready'; where: string; version: number }
+  /** `from` 0: no schema yet. */
+  | { ok: true; kind: 'migrates_at_start'; where: string; from: number; to: number }
+  | { ok: false; kind: 'newer_schema'; where: string; version: number; known: number }
+  | { ok: false; kind: 'cannot_migrate'; where: string; from: number; to: number }
+  | { ok: false; kind: 'query_failed'; where: string; reason: PgReason }
+  | { ok: false; kind: 'read_only' }
+  | { ok: false; kind: 'write_denied'; message: string }
+  | { ok: false; kind: 'login_refused'; where: string; reason: PgReason }
+  | { ok: false; kind: 'no_database'; where: string; reason: PgReason }
+  | { ok: false; kind: 'unreachable'; where: string; reason: PgReason }
+  | { ok: false; kind: 'connect_failed'; where: string; reason: PgReason };
 
 export async function probePostgres(url: string, timeoutMs: number): Promise<PgProbe> {
   const where = describeUrl(url);
@@ -27,41 +45,22 @@ export async function probePostgres(url: string, timeoutMs: number): Promise<PgP
   try {
     const version = await schemaVersionOf(client);
     if (version > SCHEMA_VERSION) {
-      return {
-        ok: false,
-        what: `${where} has schema version ${version}, from a newer bot (this one knows ${SCHEMA_VERSION})`,
-        fix: 'run the newer version of the bot, or point DATABASE_URL at another database',
-      };
+      return { ok: false, kind: 'newer_schema', where, version, known: SCHEMA_VERSION };
     }
     if (version < SCHEMA_VERSION) {
       const { rows } = await client.query<{ allowed: boolean }>(
         "SELECT has_schema_privilege(current_schema(), 'CREATE') AS allowed",
       );
-      const from = version === 0 ? 'no schema yet' : `schema version ${version}`;
-      if (rows[0]?.allowed !== true) {
-        return {
-          ok: false,
-          what: `${where} has ${from} and this role may not create tables to migrate it to ${SCHEMA_VERSION}`,
-          fix: "start the bot once with the database owner's DATABASE_URL (README: PostgreSQL)",
-        };
-      }
-      return {
-        ok: true,
-        detail: `${where} reachable; ${from}, the bot migrates it to ${SCHEMA_VERSION} at start`,
-      };
+      const migration = { where, from: version, to: SCHEMA_VERSION };
+      return rows[0]?.allowed === true
+        ? { ok: true, kind: 'migrates_at_start', ...migration }
+        : { ok: false, kind: 'cannot_migrate', ...migration };
     }
     const denied = await writeProbe(client);
     if (denied) return denied;
-    return {
-      ok: true,
-      detail: `${where}: schema version ${version}, writable (checked in a rolled-back transaction)`,
-    };
+    return { ok: true, kind: 'ready', where, version };
   } catch (error) {
-    return {
-      ok: false,
-      what: `${where} answered with an error: ${describe(error, scrub)}`,
-      fix: 'check DATABASE_URL and the role’s privileges (README: PostgreSQL)',
-    };
+    return { ok: false, kind: 'query_failed', where, reason: reasonOf(error, scrub) };
   } finally {
     await client.end().catch(() => {});
   }
@@ -98,19 +97,9 @@ async function writeProbe(client: pg.Client): Promise<PgProbe | undefined> {
     return undefined;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === '25006') {
-      return {
-        ok: false,
-        what: 'the server is read-only (a standby)',
-        fix: 'point DATABASE_URL at the primary',
-      };
-    }
+    if (code === '25006') return { ok: false, kind: 'read_only' };
     if (code === '42501') {
-      return {
-        ok: false,
-        what: `this role may not write the bot's tables (${(error as Error).message})`,
-        fix: 'grant it what the README lists under PostgreSQL',
-      };
+      return { ok: false, kind: 'write_denied', message: (error as Error).message };
     }
     throw error;
   } finally {
@@ -120,32 +109,14 @@ async function writeProbe(client: pg.Client): Promise<PgProbe | undefined> {
 
 function connectFailure(where: string, error: unknown, scrub: (t: string) => string): PgProbe {
   const code = String((error as { code?: unknown }).code ?? '');
-  const reason = describe(error, scrub);
-  if (code.startsWith('28')) {
-    return {
-      ok: false,
-      what: `${where} refused the login (${reason})`,
-      fix: 'check the user and password in DATABASE_URL (and pg_hba.conf on the server)',
-    };
-  }
-  if (code === '3D000') {
-    return {
-      ok: false,
-      what: `the database in DATABASE_URL does not exist on ${where} (${reason})`,
-      fix: 'create it (CREATE DATABASE …) or correct the name in DATABASE_URL',
-    };
-  }
-  if (isConnectionProblem(error)) {
-    return {
-      ok: false,
-      what: `cannot reach ${where} (${reason})`,
-      fix: 'check that PostgreSQL is running and the host and port in DATABASE_URL',
-    };
-  }
-  return { ok: false, what: `cannot connect to ${where} (${reason})`, fix: 'check DATABASE_URL' };
+  const reason = reasonOf(error, scrub);
+  if (code.startsWith('28')) return { ok: false, kind: 'login_refused', where, reason };
+  if (code === '3D000') return { ok: false, kind: 'no_database', where, reason };
+  if (isConnectionProblem(error)) return { ok: false, kind: 'unreachable', where, reason };
+  return { ok: false, kind: 'connect_failed', where, reason };
 }
 
-function describe(error: unknown, scrub: (t: string) => string): string {
+function reasonOf(error: unknown, scrub: (t: string) => string): PgReason {
   const code = (error as { code?: unknown }).code;
-  return scrub(`${typeof code === 'string' ? `${code}: ` : ''}${messageOf(error) || 'no answer'}`);
+  return { ...(typeof code === 'string' ? { code } : {}), message: scrub(messageOf(error)) };
 }

@@ -119,55 +119,97 @@ export const SANDBOX_FLEET: readonly InstanceSpec[] = FLEET_TABLE.map(
   }),
 );
 
+/** What a word in an unknown instance id makes of it, for the help to word per language. */
+export type SandboxEffect =
+  | { kind: 'absent'; code: string }
+  | { kind: 'windows'; code: string }
+  | { kind: 'no_agent'; code: string }
+  /** Every change is refused in this status. */
+  | { kind: 'not_ready'; status: string; code: string }
+  /** Key pairs bind and detach; RebootInstances is refused. */
+  | { kind: 'stopped'; status: string; code: string }
+  | { kind: 'throttled'; code: string };
+
 // What an id's words make of it; the first matching word wins.
 const INSTANCE_WORDS: ReadonlyArray<{
   word: string;
-  says: string;
+  effect: SandboxEffect;
   spec?: Partial<InstanceSpec>;
   absent?: true;
   throttle?: true;
 }> = [
-  { word: 'missing', absent: true, says: 'does not exist: InvalidInstance.NotFound' },
+  { word: 'missing', absent: true, effect: { kind: 'absent', code: 'InvalidInstance.NotFound' } },
   {
     word: 'windows',
     spec: { osType: 'Windows', osName: 'Windows Server 2022 Datacenter 64 bit' },
-    says: 'Windows: InvalidKeyPairForWindows.Unsupported',
+    effect: { kind: 'windows', code: 'InvalidKeyPairForWindows.Unsupported' },
   },
   {
     word: 'noagent',
     spec: { passwordAgent: false },
-    says: 'no password agent: InvalidResetAuthenticationAgent.NotFound',
+    effect: { kind: 'no_agent', code: 'InvalidResetAuthenticationAgent.NotFound' },
   },
-  { word: 'busy', spec: { status: 'STOPPING' }, says: 'STOPPING: InvalidInstanceStatus' },
-  { word: 'starting', spec: { status: 'STARTING' }, says: 'STARTING: InvalidInstanceStatus' },
+  {
+    word: 'busy',
+    spec: { status: 'STOPPING' },
+    effect: { kind: 'not_ready', status: 'STOPPING', code: 'InvalidInstanceStatus' },
+  },
+  {
+    word: 'starting',
+    spec: { status: 'STARTING' },
+    effect: { kind: 'not_ready', status: 'STARTING', code: 'InvalidInstanceStatus' },
+  },
   {
     word: 'stopped',
     spec: { status: 'STOPPED' },
-    says: 'STOPPED: binds, but RebootInstances answers InvalidInstanceStatus',
+    effect: { kind: 'stopped', status: 'STOPPED', code: 'InvalidInstanceStatus' },
   },
-  { word: 'throttle', throttle: true, says: 'FlowLimitExceeded on every change' },
+  { word: 'throttle', throttle: true, effect: { kind: 'throttled', code: 'FlowLimitExceeded' } },
 ];
 
-/** A short plain-text list of the sandbox triggers, for the README and the help text. */
-export function describeSandboxBehaviour(): string {
-  const names = (region: string) =>
-    SANDBOX_FLEET.filter((i) => i.region === region).map((i) => i.name);
-  return [
-    'Sandbox mode (VOLC_SANDBOX=true): ECS calls are simulated, nothing is really bound.',
-    `Fleet in cn-beijing: ${names('cn-beijing').join(', ')}; in cn-shanghai: ${names('cn-shanghai').join(', ')}.`,
-    'Some already carry sandbox-legacy; api-03 and ci-runner-01 are STOPPED.',
-    'Any other instance id exists once named; its words decide (first matching word wins):',
-    ...INSTANCE_WORDS.map((r) => `  "${r.word}" -> ${r.says}`),
-    '  anything else (e.g. i-abc123) -> RUNNING Linux, ok',
-    'A restart (RebootInstances) keeps an instance REBOOTING for a few seconds, then RUNNING.',
-    'Key pairs (a KeyPairId wins over a name):',
-    '  any name works, except one containing "missing" -> InvalidKeyPair.NotFound',
-    '  an id must start with "kp-" and not contain "missing"',
-    '  "flaky" -> the first attempt fails with 500 InternalError, the retry succeeds',
-    '  "slow" -> every attach or detach takes 2 s longer',
-    `Listed key pairs: ${SANDBOX_KEY_PAIRS.map((k) => `${k.keyPairName} (${k.keyPairId})`).join(', ')}`,
-  ].join('\n');
+/** What the sandbox does, as data: `/attach-key help` words it in each reader's language. */
+export interface SandboxFacts {
+  /** The fleet's instance names, per region. */
+  fleet: ReadonlyArray<{ region: string; names: readonly string[] }>;
+  /** The key pair some of the fleet already carries. */
+  legacyKeyPair: string;
+  /** The fleet's STOPPED instances. */
+  stopped: readonly string[];
+  /** Words in an instance id never seen before; the first matching word wins. */
+  instanceWords: ReadonlyArray<{ word: string; effect: SandboxEffect }>;
+  /** An example id with none of the words: RUNNING Linux, binds. */
+  plainInstance: string;
+  keyPairWords: {
+    missing: { word: string; code: string };
+    flaky: { word: string; status: number; code: string };
+    slow: { word: string; seconds: number };
+  };
+  /** What a key pair id must start with. */
+  keyPairIdPrefix: string;
+  keyPairs: ReadonlyArray<{ keyPairName: string; keyPairId: string }>;
 }
+
+const fleetIn = (region: string) =>
+  SANDBOX_FLEET.filter((i) => i.region === region).map((i) => i.name ?? i.instanceId);
+
+export const SANDBOX_FACTS: SandboxFacts = {
+  fleet: [...new Set(SANDBOX_FLEET.map((i) => i.region))].map((region) => ({
+    region,
+    names: fleetIn(region),
+  })),
+  legacyKeyPair: 'sandbox-legacy',
+  stopped: SANDBOX_FLEET.filter((i) => i.status === 'STOPPED').map((i) => i.name ?? i.instanceId),
+  instanceWords: INSTANCE_WORDS.map(({ word, effect }) => ({ word, effect })),
+  plainInstance: 'i-abc123',
+  keyPairWords: {
+    missing: { word: 'missing', code: 'InvalidKeyPair.NotFound' },
+    // As sandbox-ecs.ts does it: flakyOnce, and SLOW_EXTRA_MS.
+    flaky: { word: 'flaky', status: 500, code: 'InternalError' },
+    slow: { word: 'slow', seconds: 2 },
+  },
+  keyPairIdPrefix: 'kp-',
+  keyPairs: SANDBOX_KEY_PAIRS.map(({ keyPairName, keyPairId }) => ({ keyPairName, keyPairId })),
+};
 
 /** What an unknown id's words make of it: its spec (undefined: absent) and whether it throttles. */
 export function instanceFromWords(

@@ -20,10 +20,12 @@ import {
 } from './sandbox-ecs-fleet.js';
 
 export {
-  describeSandboxBehaviour,
+  SANDBOX_FACTS,
   SANDBOX_FLEET,
   SANDBOX_INSTANCES,
   SANDBOX_KEY_PAIRS,
+  type SandboxEffect,
+  type SandboxFacts,
   type SandboxInstance,
   type SandboxKeyPair,
 } from './sandbox-ecs-fleet.js';

@@ -1,25 +1,26 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ConfigError, loadConfig } from '../../src/config.js';
-import { type DoctorOptions, runDoctor } from '../../src/doctor.js';
+import type { DoctorOptions } from '../../src/doctor.js';
+import type { createUndiciTransport, Transport } from '../../src/volcengine/ecs-client.js';
 import {
-  createUndiciTransport,
-  type Transport,
-  type TransportRequest,
-} from '../../src/volcengine/ecs-client.js';
-import { createEcsStandIn, type EcsStandIn, knownKey } from '../support/ecs-stand-in.js';
-import { type FakeEcsApi, startFakeEcsApi } from '../support/fake-ecs-api.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
+  APP_TOKEN,
+  BOT_TOKEN,
+  CREDS,
+  closedPort,
+  type DoctorRig,
+  rigEnv,
+  runEntryPoint,
+  runRigDoctor,
+  startDoctorRig,
+} from '../support/doctor-rig.js';
+import { createEcsStandIn, type EcsStandIn } from '../support/ecs-stand-in.js';
+import type { FakeEcsApi } from '../support/fake-ecs-api.js';
+import type { FakeSlackApi } from '../support/fake-slack-api.js';
 import { type FakeStsApi, startFakeStsApi } from '../support/fake-sts-api.js';
 
-const CREDS = { accessKeyId: 'AKLTdoctorkeyid', secretAccessKey: 'DoctorSecretKey0123456789==' };
-const BOT_TOKEN = 'xoxb-111-222-doctorBotToken';
-const APP_TOKEN = 'xapp-1-A111-doctorAppToken';
 const NAMES = [
   'Configuration',
   'Slack bot token',
@@ -33,6 +34,7 @@ const NAMES = [
   'Approvers',
 ];
 
+let rig: DoctorRig;
 let slack: FakeSlackApi;
 let ecs: FakeEcsApi;
 /** DescribeInstances, which the fake ECS does not serve: same key, signatures checked. */
@@ -41,58 +43,15 @@ let wire: ReturnType<typeof createUndiciTransport>;
 let dir: string;
 
 beforeEach(async () => {
-  slack = await startFakeSlackApi({ botUserId: 'UDOCTORBOT', teamId: 'T0DOCTOR' });
-  ecs = await startFakeEcsApi({ credentials: CREDS });
-  instances = createEcsStandIn({ keys: knownKey(CREDS) });
-  wire = createUndiciTransport();
-  dir = await mkdtemp(join(tmpdir(), 'doctor-'));
+  rig = await startDoctorRig();
+  ({ slack, ecs, instances, wire, dir } = rig);
 });
 
-afterEach(async () => {
-  await slack.close();
-  await ecs.close();
-  await wire.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => rig.close());
 
-const actionOf = (req: TransportRequest) => new URL(req.url).searchParams.get('Action');
-
-/** DescribeInstances to the fake ECS's address goes to the stand-in; the rest over the wire. */
-const volcTransport: Transport = (req) =>
-  new URL(req.url).origin === ecs.url && actionOf(req) === 'DescribeInstances'
-    ? instances.transport(req)
-    : wire(req);
-
-function envWith(overrides: Record<string, string | undefined> = {}) {
-  return {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: 'doctor-signing-secret',
-    SLACK_API_URL: slack.apiUrl,
-    VOLC_ACCESS_KEY_ID: CREDS.accessKeyId,
-    VOLC_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
-    VOLC_ENDPOINT: ecs.url,
-    VOLC_REGION: 'cn-shanghai',
-    APPROVER_USER_IDS: 'U0APPROVER1,U0APPROVER2',
-    DATA_FILE: join(dir, 'data', 'db.json'),
-    ...overrides,
-  };
-}
-
-async function doctor(env: Record<string, string | undefined>, options: DoctorOptions = {}) {
-  const lines: string[] = [];
-  const report = await runDoctor(env, {
-    timeoutMs: 2_000,
-    write: (line) => lines.push(line),
-    volcTransport,
-    ...options,
-  });
-  const line = (name: string) => {
-    const found = lines.find((l) => l.slice(5).startsWith(`${name}: `));
-    if (!found) throw new Error(`no line for ${name} in:\n${lines.join('\n')}`);
-    return found;
-  };
-  return { report, lines, line, output: lines.join('\n') };
-}
+const envWith = (overrides: Record<string, string | undefined> = {}) => rigEnv(rig, overrides);
+const doctor = (env: Record<string, string | undefined>, options: DoctorOptions = {}) =>
+  runRigDoctor(rig, env, options);
 
 /** Every line but the named ones starts with `ok`. */
 function expectOthersOk(lines: string[], ...failing: string[]) {
@@ -109,14 +68,6 @@ function configProblems(env: Record<string, string | undefined>) {
     return (error as ConfigError).problems;
   }
   throw new Error('expected the config to be refused');
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 describe('runDoctor: everything in order', () => {
@@ -615,21 +566,7 @@ describe('runDoctor: secrets', () => {
 
 describe('doctor entry point', () => {
   it('exits 0 when every check passes and 1 when one fails', async () => {
-    const run = (env: Record<string, string | undefined>) =>
-      new Promise<{ code: number | null; stdout: string }>((done, failed) => {
-        const child = spawn(
-          resolve('node_modules/.bin/tsx'),
-          [resolve('src/doctor-main.ts')],
-          // cwd without a .env, so dotenv adds nothing; PATH for tsx's own node lookup.
-          { cwd: dir, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-        );
-        let stdout = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString('utf8');
-        });
-        child.on('error', failed);
-        child.on('close', (code) => done({ code, stdout }));
-      });
+    const run = (env: Record<string, string | undefined>) => runEntryPoint(rig, env);
     // The child cannot take a Transport: the stand-in serves both reads over loopback HTTP.
     const served = await instances.listen();
     const good = await run(envWith({ VOLC_ENDPOINT: served.url })).finally(() => served.close());

@@ -170,6 +170,8 @@ describe('after the key is bound', () => {
       clientToken: `${undoId}-b0`,
       action: 'AttachKeyPair',
     });
-    expect(trail.find((e) => e.type === 'undo_step_done')?.apiRequestId).toEqual(expect.any(String));
+    expect(trail.find((e) => e.type === 'undo_step_done')?.apiRequestId).toEqual(
+      expect.any(String),
+    );
   });
 });

@@ -2,13 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { en } from '../../src/slack/i18n/en.js';
 import { catalogue, LOCALES, localeFromSlack } from '../../src/slack/i18n/index.js';
 import { zh } from '../../src/slack/i18n/zh.js';
+import { arityMismatches, leavesOf, notChinese } from '../support/catalogue-pairs.js';
 
 // Both catalogues are complete (issue 13): the same keys both ways, recursively, functions of the
-// same arity, and every Chinese text really in Chinese. Functions are called with a stand-in
-// argument that works as a number, a string, an object or a list, so their output is checked too.
-
-/** Han, CJK punctuation (、。「」) or full-width forms (，：（）). */
-const CJK = /[\p{Script=Han}\u3000-\u303F\uFF00-\uFFEF]/u;
+// same arity, and every Chinese text really in Chinese (test/support/catalogue-pairs.ts).
 
 /** Paths whose Chinese text may have no CJK character, or may equal the English. */
 const SAME_IN_BOTH = new Set([
@@ -26,62 +23,7 @@ const SAME_IN_BOTH = new Set([
   'results.line.failed',
 ]);
 
-/** Works as any argument: a number (2), text ("x"), any property, a call, or a list. */
-function standIn(): unknown {
-  const list = ['x', 'y'];
-  const proxy: unknown = new Proxy(() => undefined, {
-    get(_target, prop) {
-      if (prop === Symbol.toPrimitive) return (hint: string) => (hint === 'number' ? 2 : 'x');
-      if (prop === Symbol.iterator) return list[Symbol.iterator].bind(list);
-      if (prop === 'length') return 2;
-      const method =
-        typeof prop === 'string' ? (list as unknown as Record<string, unknown>)[prop] : undefined;
-      if (typeof method === 'function') return method.bind(list);
-      return proxy;
-    },
-    apply: () => proxy,
-  });
-  return proxy;
-}
-
-type Leaf = { path: string; en: unknown; zh: unknown };
-
-function pairs(a: unknown, b: unknown, path: string, out: Leaf[], problems: string[]): Leaf[] {
-  if (typeof a !== typeof b || Array.isArray(a) !== Array.isArray(b)) {
-    problems.push(`${path}: ${typeof a} in English, ${typeof b} in Chinese`);
-  } else if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) problems.push(`${path}: ${a.length} items vs ${b.length}`);
-    for (const [i, item] of a.entries()) pairs(item, b[i], `${path}[${i}]`, out, problems);
-  } else if (a && b && typeof a === 'object') {
-    const left = Object.keys(a).sort();
-    const right = Object.keys(b as object).sort();
-    for (const k of left.filter((k) => !right.includes(k)))
-      problems.push(`${path}.${k}: not in zh`);
-    for (const k of right.filter((k) => !left.includes(k)))
-      problems.push(`${path}.${k}: not in en`);
-    for (const k of left.filter((k) => right.includes(k))) {
-      const key = path ? `${path}.${k}` : k;
-      pairs(
-        (a as Record<string, unknown>)[k],
-        (b as Record<string, unknown>)[k],
-        key,
-        out,
-        problems,
-      );
-    }
-  } else {
-    out.push({ path, en: a, zh: b });
-  }
-  return out;
-}
-
-function leaves(): { leaves: Leaf[]; problems: string[] } {
-  const problems: string[] = [];
-  return { leaves: pairs(en, zh, '', [], problems), problems };
-}
-
-const say = (value: unknown, args: unknown[]): string =>
-  typeof value === 'function' ? String(value(...args)) : String(value);
+const leaves = () => leavesOf(en, zh);
 
 describe('catalogue completeness', () => {
   it('has every key of en in zh and of zh in en, with the same kinds of value', () => {
@@ -89,25 +31,12 @@ describe('catalogue completeness', () => {
   });
 
   it('gives every function the same arity in both languages', () => {
-    const mismatched = leaves()
-      .leaves.filter((l) => typeof l.en === 'function')
-      .filter((l) => (l.en as () => void).length !== (l.zh as () => void).length)
-      .map((l) => l.path);
-    expect(mismatched).toEqual([]);
+    expect(arityMismatches(leaves().leaves)).toEqual([]);
     expect(leaves().leaves.filter((l) => typeof l.en === 'function').length).toBeGreaterThan(150);
   });
 
   it('writes every Chinese text in Chinese, not left in English', () => {
-    const notChinese: string[] = [];
-    for (const leaf of leaves().leaves) {
-      if (SAME_IN_BOTH.has(leaf.path) || typeof leaf.en === 'number') continue;
-      const args = Array.from({ length: (leaf.en as () => void).length || 0 }, standIn);
-      const english = say(leaf.en, args);
-      const chinese = say(leaf.zh, args);
-      if (english === '' && chinese === '') continue;
-      if (!CJK.test(chinese) || chinese === english) notChinese.push(`${leaf.path}: ${chinese}`);
-    }
-    expect(notChinese).toEqual([]);
+    expect(notChinese(leaves().leaves, SAME_IN_BOTH)).toEqual([]);
   });
 
   it('keeps the allow-list small and real', () => {

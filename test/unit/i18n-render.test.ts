@@ -26,6 +26,7 @@ import {
 } from '../../src/slack/render/messages.js';
 import { describeModalErrors } from '../../src/slack/render/parse-problems.js';
 import { renderResults } from '../../src/slack/render/results.js';
+import { SANDBOX_FACTS } from '../../src/volcengine/sandbox-ecs-fleet.js';
 import { APPROVERS, KINDS, makeRequest, STATUSES, T } from './i18n-fixtures.js';
 
 // Every message kind the bot writes, in both languages, within Slack's limits (issue 13).
@@ -38,13 +39,8 @@ const LANGUAGES: [string, Catalogue][] = [
   ['zh', zh],
 ];
 const HAN = /\p{Script=Han}/u;
-// Written in English outside the catalogues (domain/operations/summary.ts), and the API's own
-// message for a code the catalogue does not know.
-const KNOWN_ENGLISH = [
-  'the read-back did not list the instance',
-  'Something odd happened.',
-  'Sandbox triggers',
-];
+// The API's own message for a code the catalogue does not know.
+const KNOWN_ENGLISH = ['Something odd happened.'];
 /** Two English words in a row, or one of the bot's own English words. */
 const ENGLISH = /\b[a-z]{2,}[ ,]+[a-z]{2,}\b|\b(the|instances?|approv(e|al|ed)|requests?|failed)\b/;
 
@@ -278,11 +274,8 @@ describe.each(LANGUAGES)('every message in %s', (_lang, t) => {
 
   it('help, parse errors, notes and the modal’s field errors', () => {
     const regions = [...KNOWN_REGIONS, 'cn-beijing-autodriving'];
-    check(
-      'help',
-      t,
-      renderUsage(t, { regions, appendix: 'Sandbox triggers: `missing`, `windows` & more' }),
-    );
+    check('help', t, renderUsage(t, { regions }));
+    check('sandbox help', t, renderUsage(t, { regions, appendix: SANDBOX_FACTS }));
     for (const problem of Object.values(PROBLEMS)) {
       check(problem.kind, t, renderParseError({ problem, more: 0 }, t, { regions }));
       check(`${problem.kind} more`, t, renderParseError({ problem, more: 12_345 }, t));

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ENGLISH_OUTCOME,
-  ERROR_EXPLANATIONS,
-  explainCode,
-  explainFrom,
-} from '../../src/domain/outcome.js';
+import { ENGLISH_OUTCOME, ERROR_EXPLANATIONS, explainFrom } from '../../src/domain/outcome.js';
 import { zhOutcome } from '../../src/slack/i18n/zh-outcome.js';
 
 // The outcome catalogue in both languages (issue 13): the same codes, each said in its language.
@@ -48,9 +43,9 @@ describe('outcome catalogue', () => {
     expect(explainFrom(zhOutcome, 'X', 'y'.repeat(1000)).length).toBeLessThanOrEqual(300);
   });
 
-  it('keeps explainCode in English for callers without a catalogue', () => {
-    expect(explainCode('InvalidInstanceStatus')).toBe(ERROR_EXPLANATIONS.InvalidInstanceStatus);
-    expect(explainCode('Brand.NewCode')).toBe('no explanation available');
+  it('has the English table and fallback in ENGLISH_OUTCOME, frozen like the Chinese', () => {
+    expect(ENGLISH_OUTCOME.explanations).toBe(ERROR_EXPLANATIONS);
+    expect(explainFrom(ENGLISH_OUTCOME, 'Brand.NewCode')).toBe('no explanation available');
     expect(Object.isFrozen(ERROR_EXPLANATIONS)).toBe(true);
     expect(Object.isFrozen(zhOutcome.explanations)).toBe(true);
   });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_EXPLANATIONS, type ErrorCode, explainCode } from '../../src/domain/outcome.js';
+import {
+  ENGLISH_OUTCOME,
+  ERROR_EXPLANATIONS,
+  type ErrorCode,
+  explainFrom,
+} from '../../src/domain/outcome.js';
 
 // Every code on the AttachKeyPair page (docs/AttachKeyPair.zh.txt).
 const API_PAGE_CODES = [
@@ -55,7 +60,11 @@ const TRANSPORT_CODES = [
   'UnexpectedError',
 ];
 
-describe('explainCode', () => {
+/** The English line (the renderers call it as en.explain). */
+const explainCode = (code: string, apiMessage?: string) =>
+  explainFrom(ENGLISH_OUTCOME, code, apiMessage);
+
+describe('explainFrom in English', () => {
   it.each([...API_PAGE_CODES, ...GATEWAY_CODES, ...TRANSPORT_CODES])(
     'has a catalogue line for %s',
     (code) => {

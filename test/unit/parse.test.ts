@@ -17,6 +17,7 @@ import {
   describeParseNote,
   MRKDWN_FORMAT,
 } from '../../src/slack/render/parse-problems.js';
+import { SANDBOX_FACTS } from '../../src/volcengine/sandbox-ecs-fleet.js';
 
 const options: ParseOptions = { defaultRegion: 'cn-beijing', maxInstances: 5 };
 
@@ -312,10 +313,12 @@ describe('usage', () => {
     expect(usage).not.toMatch(/[<>&]/);
   });
 
-  it('lists the regions it is given, escaped, and appends the appendix', () => {
-    const usage = renderUsage(en, { regions: ['cn-x<y>'], appendix: 'Sandbox: <try> & see' }).text;
+  it('lists the regions it is given, escaped, and appends the sandbox facts', () => {
+    const appendix = { ...SANDBOX_FACTS, keyPairs: [{ keyPairName: '<try>', keyPairId: '& see' }] };
+    const usage = renderUsage(en, { regions: ['cn-x<y>'], appendix }).text;
     expect(usage).toContain('known regions: cn-x&lt;y&gt;.');
-    expect(usage).toMatch(/\n\nSandbox: &lt;try&gt; &amp; see$/);
+    expect(usage).toMatch(/\n\nSandbox mode \(VOLC_SANDBOX=true\)/);
+    expect(usage).toMatch(/\nListed key pairs: &lt;try&gt; \(&amp; see\)$/);
   });
 });
 

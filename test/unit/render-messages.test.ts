@@ -20,6 +20,7 @@ import {
   renderStatus,
   renderUsage,
 } from '../../src/slack/render/messages.js';
+import { SANDBOX_FACTS } from '../../src/volcengine/sandbox-ecs-fleet.js';
 
 const USAGE =
   'How to use /attach-key:\n• /attach-key i-aaaa1111 key=NAME\n• /attach-key <ids> key-id=kp-…';
@@ -105,7 +106,8 @@ describe('escape helpers', () => {
 
 describe('usage, parse errors and notes', () => {
   it('shows usage with the regions and appendix escaped', () => {
-    const json = valid(renderUsage(en, { regions: ['<ids>'], appendix: 'try <ids> & more' }));
+    const appendix = { ...SANDBOX_FACTS, plainInstance: 'try <ids> & more' };
+    const json = valid(renderUsage(en, { regions: ['<ids>'], appendix }));
     expect(json).toContain('&lt;ids&gt;');
     expect(json).not.toContain('<ids>');
     expect(json).toContain('How to use /attach-key');

@@ -4,7 +4,7 @@ import { createEcsClient } from '../../src/volcengine/ecs-client.js';
 import { VolcApiError } from '../../src/volcengine/errors.js';
 import {
   createSandboxTransport,
-  describeSandboxBehaviour,
+  SANDBOX_FACTS,
   SANDBOX_FLEET,
   SANDBOX_INSTANCES,
   SANDBOX_KEY_PAIRS,
@@ -508,22 +508,26 @@ describe('sandbox ECS: DescribeKeyPairs and docs', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('describes every trigger word in plain text', () => {
-    const text = describeSandboxBehaviour();
-    for (const word of [
-      'missing',
-      'windows',
-      'noagent',
-      'busy',
-      'starting',
-      'throttle',
-      'flaky',
-      'slow',
-    ]) {
-      expect(text).toContain(`"${word}"`);
-    }
-    expect(text).toContain('FlowLimitExceeded');
-    expect(text).toContain('kp-sandbox-ops');
+  it('lists every trigger word in its facts, with the code it leads to', () => {
+    // The help words these facts per language (test/unit/sandbox-help.test.ts).
+    expect(SANDBOX_FACTS.instanceWords.map((w) => [w.word, w.effect.code])).toEqual([
+      ['missing', 'InvalidInstance.NotFound'],
+      ['windows', 'InvalidKeyPairForWindows.Unsupported'],
+      ['noagent', 'InvalidResetAuthenticationAgent.NotFound'],
+      ['busy', 'InvalidInstanceStatus'],
+      ['starting', 'InvalidInstanceStatus'],
+      ['stopped', 'InvalidInstanceStatus'],
+      ['throttle', 'FlowLimitExceeded'],
+    ]);
+    expect(SANDBOX_FACTS.keyPairWords).toEqual({
+      missing: { word: 'missing', code: 'InvalidKeyPair.NotFound' },
+      flaky: { word: 'flaky', status: 500, code: 'InternalError' },
+      slow: { word: 'slow', seconds: 2 },
+    });
+    expect(SANDBOX_FACTS.keyPairs).toContainEqual({
+      keyPairName: 'sandbox-ops',
+      keyPairId: 'kp-sandbox-ops',
+    });
   });
 });
 
@@ -721,11 +725,11 @@ describe('sandbox ECS: the inventory behind the reads, detach and restarts', () 
     expect(sleeps).toEqual([2_050, 2_050]);
   });
 
-  it('describes the inventory and the restart in the help text', () => {
-    const text = describeSandboxBehaviour();
-    expect(text).toContain('"stopped"');
-    expect(text).toContain('web-01');
-    expect(text).toContain('sandbox-legacy');
-    expect(text).toContain('REBOOTING');
+  it('describes the inventory in its facts: the fleet per region, the STOPPED ones', () => {
+    const names = SANDBOX_FACTS.fleet.flatMap((f) => f.names);
+    expect(names.sort()).toEqual(SANDBOX_FLEET.map((i) => i.name).sort());
+    expect(SANDBOX_FACTS.fleet.map((f) => f.region)).toEqual(['cn-beijing', 'cn-shanghai']);
+    expect(SANDBOX_FACTS.stopped).toEqual(['api-03', 'ci-runner-01']);
+    expect(SANDBOX_FLEET.some((i) => i.keyPairName === SANDBOX_FACTS.legacyKeyPair)).toBe(true);
   });
 });

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { planRestart } from '../../src/domain/operations/restart.js';
 import { restartCandidates, summarizeRequest } from '../../src/domain/operations/summary.js';
 import { planUndo } from '../../src/domain/operations/undo.js';
-import { explainCode } from '../../src/domain/outcome.js';
 import type { MutationRequest, Step } from '../../src/domain/request.js';
 import { doneStep, makeRequest, verifyStep } from '../support/request-fixtures.js';
 
@@ -52,17 +51,19 @@ describe('summarizeRequest', () => {
       state: 'failed',
       code: 'InvalidInstanceStatus',
       message: 'bad status',
-      explanation: explainCode('InvalidInstanceStatus'),
     });
-    expect(s.results[3]).toMatchObject({
+    // Codes and the API's message, no words: the renderers explain them per language.
+    expect(s.results[3]).toEqual({
+      instanceId: 'i-d',
+      state: 'unconfirmed',
       code: 'InvalidKeyPair.NotFound',
-      reason: explainCode('InvalidKeyPair.NotFound'),
+      message: 'no such key',
     });
     expect(s.counts).toEqual({ ok: 3, failed: 1, unconfirmed: 2, not_started: 0, pending: 1 });
     expect(s.apiRequestIds).toEqual(['RID-0', 'RID-1']);
   });
 
-  it('uses the API message for an unknown code, and ignores outcomes of ids outside the step', () => {
+  it('keeps an unknown code with its API message, and ignores outcomes of ids outside the step', () => {
     const s = summarizeRequest(
       makeRequest({
         instanceIds: ['i-a'],
@@ -82,7 +83,6 @@ describe('summarizeRequest', () => {
         state: 'failed',
         code: 'Odd.Code',
         message: 'odd thing',
-        explanation: 'odd thing',
       },
     ]);
   });
@@ -102,9 +102,27 @@ describe('summarizeRequest', () => {
     expect(s.results.map((r) => (r.state === 'ok' ? r.verification : r.state))).toEqual([
       { state: 'verified' },
       { state: 'mismatch', seen: { keyPairName: 'other-key' } },
-      { state: 'unverified', reason: 'the read-back did not list the instance' },
+      { state: 'unverified', cause: { kind: 'not_listed' } },
     ]);
     expect(s.mismatched).toBe(1);
+  });
+
+  it('leaves every bound instance unverified, with the code, when the read-back failed', () => {
+    const ids = ['i-a', 'i-b'];
+    const verify: Step = {
+      ...verifyStep(1, ids),
+      state: 'failed',
+      outcomes: undefined,
+      error: { code: 'FlowLimitExceeded', message: 'throttled' },
+    };
+    const s = summarizeRequest(
+      makeRequest({ instanceIds: ids, steps: [doneStep(0, ids), verify] }),
+    );
+    const cause = { kind: 'read_failed', code: 'FlowLimitExceeded', message: 'throttled' };
+    expect(s.results.map((r) => (r.state === 'ok' ? r.verification : r.state))).toEqual([
+      { state: 'unverified', cause },
+      { state: 'unverified', cause },
+    ]);
   });
 
   it('reads a restart: rebooted and back, failed, timed out, not started after a halt', () => {

@@ -1,4 +1,3 @@
-import { explainCode } from '../outcome.js';
 import type {
   InstanceSnapshot,
   MutationRequest,
@@ -11,19 +10,25 @@ import type {
 // every kind: an instance goes through its steps in order (a restart: reboot, then wait) and its
 // result is the first step that did not go well, or ok with what was last observed. The Verify
 // read is not a pass/fail step: it only says whether an ok instance really shows its key pair.
+// Codes and kinds only: the renderers word them in the reader's language.
 
 export type Verification =
   | { state: 'verified' }
   /** The instance shows another key pair (or none) than the one the request set. */
   | { state: 'mismatch'; seen?: { keyPairId?: string; keyPairName?: string } }
   /** No read-back: the read failed, the instance was not in its answer, or it is still due. */
-  | { state: 'unverified'; reason?: string };
+  | { state: 'unverified'; cause?: UnverifiedCause };
+
+/** Why there is no read-back; none when the read has not run (yet). */
+export type UnverifiedCause =
+  | { kind: 'read_failed'; code: string; message?: string }
+  | { kind: 'not_listed' };
 
 export type InstanceResult =
   | { instanceId: string; state: 'ok'; observed?: ObservedInstance; verification?: Verification }
-  | { instanceId: string; state: 'failed'; code: string; message: string; explanation: string }
+  | { instanceId: string; state: 'failed'; code: string; message: string }
   /** Its call failed as a whole (after retries): nothing says whether it changed. */
-  | { instanceId: string; state: 'unconfirmed'; code: string; reason: string }
+  | { instanceId: string; state: 'unconfirmed'; code: string; message?: string }
   /** A halted roll never got to it. */
   | { instanceId: string; state: 'not_started' }
   | { instanceId: string; state: 'pending' };
@@ -85,23 +90,12 @@ export function summarizeRequest(
       if (step.state === 'skipped') return { instanceId, state: 'not_started' };
       if (step.state === 'failed') {
         const code = step.error?.code ?? 'UnexpectedError';
-        return {
-          instanceId,
-          state: 'unconfirmed',
-          code,
-          reason: explainCode(code, step.error?.message),
-        };
+        const message = step.error?.message;
+        return { instanceId, state: 'unconfirmed', code, ...(message ? { message } : {}) };
       }
       const outcome = step.outcomes?.find((o) => o.instanceId === instanceId);
       if (outcome && !outcome.ok) {
-        const { code, message } = outcome;
-        return {
-          instanceId,
-          state: 'failed',
-          code,
-          message,
-          explanation: explainCode(code, message),
-        };
+        return { instanceId, state: 'failed', code: outcome.code, message: outcome.message };
       }
       if (outcome?.observed) observed = outcome.observed;
       if (KEY_ACTIONS.has(step.action)) keyStep = step;
@@ -134,11 +128,15 @@ function verificationOf(
 ): Verification {
   if (verify.state === 'failed') {
     const code = verify.error?.code ?? 'UnexpectedError';
-    return { state: 'unverified', reason: explainCode(code, verify.error?.message) };
+    const message = verify.error?.message;
+    return {
+      state: 'unverified',
+      cause: { kind: 'read_failed', code, ...(message ? { message } : {}) },
+    };
   }
   if (!read) return { state: 'unverified' };
   const observed = read.get(instanceId)?.observed;
-  if (!observed) return { state: 'unverified', reason: 'the read-back did not list the instance' };
+  if (!observed) return { state: 'unverified', cause: { kind: 'not_listed' } };
   if (showsKey(observed, expectedKey(keyStep))) return { state: 'verified' };
   const seen = {
     ...(observed.keyPairId ? { keyPairId: observed.keyPairId } : {}),

@@ -56,6 +56,8 @@ export const enResults = {
     restored: (id: string, key: string) => `✅ ${id} ${key} given back`,
     detached: (id: string, key: string) => `✅ ${id} ${key} removed`,
   },
+  /** Why an instance is not verified when the read-back left it out. */
+  notListed: 'the read-back did not list the instance',
   requestIds: (n: number) => `*Volcengine RequestId${n === 1 ? '' : 's'}* (for support tickets)`,
   requestIdsContinued: '*Volcengine RequestIds (continued)*',
   restartReminder: (n: number, sandbox: boolean) =>
@@ -71,7 +73,7 @@ export const enResults = {
     undo: 'Undo…',
     retryFailed: (n: number) => `Ask again for the ${num(n)} failed…`,
   },
-  fallback: (id: string, part: string, totals: string, restart: number, sandbox: string) =>
-    `${sandbox ? `${sandbox}. ` : ''}Results for request ${id}${part}: ${totals}.${restart ? ` Restart the ${plural(restart, 'instance')} that got the key pair for it to take effect.` : ''}`,
+  fallback: (id: string, part: string, totals: string, restart: number) =>
+    `Results for request ${id}${part}: ${totals}.${restart ? ` Restart the ${plural(restart, 'instance')} that got the key pair for it to take effect.` : ''}`,
   partSuffix: (k: number, n: number) => ` (part ${num(k)} of ${num(n)})`,
 };

@@ -5,6 +5,7 @@ import { enMessages } from './en-messages.js';
 import { enModal } from './en-modal.js';
 import { enParse } from './en-parse.js';
 import { enResults } from './en-results.js';
+import { enSandbox } from './en-sandbox.js';
 import { enUsage } from './en-usage.js';
 import { num, plural } from './en-words.js';
 import type { Locale } from './locale.js';
@@ -33,8 +34,8 @@ export const en = {
   /** Slack's date token renders in each reader's time zone; this is its fallback and format. */
   date: { format: '{date_short_pretty} at {time}' },
   sandboxNote: ':test_tube: SANDBOX — simulated, nothing changes',
-  /** How the renderers join a list of items (ids, mentions) and a list of clauses. */
-  join: { list: ', ', clauses: '; ' },
+  /** How the renderers join a list of items (ids, mentions), clauses, and sentences. */
+  join: { list: ', ', clauses: '; ', sentences: '. ' },
   card: enCard,
   results: enResults,
   messages: enMessages,
@@ -43,6 +44,8 @@ export const en = {
   parse: enParse,
   /** `/attach-key help` as mrkdwn, for this command and these (escaped) regions. */
   usage: enUsage,
+  /** What the sandbox does, after the help in sandbox mode (plain text, from its facts). */
+  sandbox: enSandbox,
 };
 
 export type Catalogue = typeof en;

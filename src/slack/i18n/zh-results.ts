@@ -60,6 +60,7 @@ export const zhResults: Catalogue['results'] = {
     restored: (id, key) => `✅ ${id} 已恢复 ${key}`,
     detached: (id, key) => `✅ ${id} 已解绑 ${key}`,
   },
+  notListed: '校验时查询结果中没有这台实例',
   requestIds: (_n) => '*火山引擎 RequestId* （提交工单时使用）',
   requestIdsContinued: '*火山引擎 RequestId（续）*',
   restartReminder: (n, sandbox) =>
@@ -73,7 +74,7 @@ export const zhResults: Catalogue['results'] = {
     undo: '撤销…',
     retryFailed: (n) => `为 ${num(n)} 台失败的实例重新申请…`,
   },
-  fallback: (id, part, totals, restart, sandbox) =>
-    `${sandbox ? ':test_tube: 沙箱 — 模拟环境。' : ''}请求 ${id} 的结果${part}：${totals}。${restart ? `已绑定密钥对的 ${num(restart)} 台实例需重启后方可生效。` : ''}`,
+  fallback: (id, part, totals, restart) =>
+    `请求 ${id} 的结果${part}：${totals}。${restart ? `已绑定密钥对的 ${num(restart)} 台实例需重启后方可生效。` : ''}`,
   partSuffix: (k, n) => `（第 ${num(k)} / ${num(n)} 部分）`,
 };

@@ -7,6 +7,7 @@ import { zhModal } from './zh-modal.js';
 import { zhOutcome } from './zh-outcome.js';
 import { zhParse } from './zh-parse.js';
 import { zhResults } from './zh-results.js';
+import { zhSandbox } from './zh-sandbox.js';
 import { zhUsage } from './zh-usage.js';
 import { num, plural } from './zh-words.js';
 
@@ -33,7 +34,7 @@ export const zh: Catalogue = {
   // Slack's date token takes English placeholders; Slack fills them in the reader's language.
   date: { format: '{date_short_pretty} {time}' },
   sandboxNote: ':test_tube: 沙箱 — 模拟环境，不会有任何真实改动',
-  join: { list: '、', clauses: '；' },
+  join: { list: '、', clauses: '；', sentences: '。' },
   card: zhCard,
   results: zhResults,
   messages: zhMessages,
@@ -41,4 +42,5 @@ export const zh: Catalogue = {
   modal: zhModal,
   parse: zhParse,
   usage: zhUsage,
+  sandbox: zhSandbox,
 };

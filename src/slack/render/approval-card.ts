@@ -7,7 +7,7 @@ import { approverLists } from '../../domain/policy.js';
 import { isExpired, type MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { ACTIONS, BLOCKS, COMMAND } from '../ids.js';
-import { context, mrkdwn, plain, section } from './blocks.js';
+import { context, mrkdwn, plain, section, withSandboxNote } from './blocks.js';
 import { describeKeyPair, describePlan, describePreviewLines } from './card-parts.js';
 import {
   codeSpan,
@@ -256,5 +256,5 @@ function renderFallback(
     mentionUser(request.requesterId),
     label,
   );
-  return sandbox ? `${t.sandboxNote}. ${text}` : text;
+  return withSandboxNote(text, t, sandbox);
 }

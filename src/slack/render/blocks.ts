@@ -1,6 +1,7 @@
 // Small Block Kit builders shared by the renderers, typed with Slack's own types.
 
 import type { types } from '@slack/bolt';
+import type { Catalogue } from '../i18n/en.js';
 import { truncateText } from './escape.js';
 import { SLACK_LIMITS } from './limits.js';
 
@@ -23,3 +24,7 @@ export const context = (blockId: string, text: string): types.ContextBlock => ({
   block_id: blockId,
   elements: [mrkdwn(truncateText(text, SLACK_LIMITS.sectionText))],
 });
+
+/** A notification text, led by the sandbox note in sandbox mode (joined as the language joins). */
+export const withSandboxNote = (text: string, t: Catalogue, sandbox: boolean): string =>
+  sandbox ? `${t.sandboxNote}${t.join.sentences}${text}` : text;

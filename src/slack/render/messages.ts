@@ -6,6 +6,7 @@ import { summarizeRequest } from '../../domain/operations/summary.js';
 import { type ParseFailure, type ParseNote, USAGE } from '../../domain/parse.js';
 import { approverLists } from '../../domain/policy.js';
 import type { DecisionRefusal, MutationRequest } from '../../domain/request.js';
+import type { SandboxFacts } from '../../volcengine/sandbox-ecs-fleet.js';
 import type { Catalogue } from '../i18n/en.js';
 import { COMMAND } from '../ids.js';
 import { describeKeyPair } from './card-parts.js';
@@ -22,6 +23,7 @@ import {
 import { instanceLine, previewLookup } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackReply } from './limits.js';
 import { describeParseFailure, describeParseNote, MRKDWN_FORMAT } from './parse-problems.js';
+import { describeSandbox } from './sandbox-help.js';
 
 /** Every reason a command, form or click changed nothing. */
 export type Refusal =
@@ -54,14 +56,15 @@ const reply = (text: string): SlackReply => ({ text, blocks: [section(text)] });
 export interface UsageOptions {
   /** The regions `region=` accepts (the known ones and the default); USAGE.regions if absent. */
   regions?: readonly string[];
-  /** Text after the usage (the sandbox's triggers); plain text, escaped here. */
-  appendix?: string;
+  /** In sandbox mode: what the sandbox does, worded after the usage in the reader's language. */
+  appendix?: SandboxFacts;
 }
 
 /** `/attach-key help` in the reader's language. */
 export function renderUsage(t: Catalogue, options: UsageOptions = {}): SlackReply {
   const usage = t.usage(COMMAND, (options.regions ?? USAGE.regions).map(escapeMrkdwn));
-  return reply(options.appendix ? `${usage}\n\n${escapeMrkdwnOnce(options.appendix)}` : usage);
+  if (!options.appendix) return reply(usage);
+  return reply(`${usage}\n\n${escapeMrkdwnOnce(describeSandbox(options.appendix, t))}`);
 }
 
 /** What was wrong with the command, then the usage (without any appendix). */

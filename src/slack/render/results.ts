@@ -8,11 +8,12 @@ import {
   type InstanceResult,
   restartCandidates,
   summarizeRequest,
+  type UnverifiedCause,
 } from '../../domain/operations/summary.js';
 import type { MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { ACTIONS } from '../ids.js';
-import { plain } from './blocks.js';
+import { plain, withSandboxNote } from './blocks.js';
 import { codeSpan, escapeMrkdwn, truncateText } from './escape.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
 
@@ -194,12 +195,10 @@ export function renderResults(request: MutationRequest, options: ResultsOptions)
     if (i === 0 && buttons) blocks.push(buttons);
     const last = i === parts.length - 1;
     return {
-      text: r.fallback(
-        escapeMrkdwn(request.id),
-        part,
-        tally,
-        last ? toRestart.length : 0,
-        sandbox ? t.sandboxNote : '',
+      text: withSandboxNote(
+        r.fallback(escapeMrkdwn(request.id), part, tally, last ? toRestart.length : 0),
+        t,
+        sandbox,
       ),
       blocks,
     };
@@ -234,16 +233,13 @@ function describeResult(
   const l = t.results.line;
   const id = codeSpan(result.instanceId, 80);
   const code = (c: string) => escapeMrkdwn(truncateText(c, 100));
-  // The summary explains in English; say it again in the thread's language.
+  // The summary carries codes; the thread's language words them.
   switch (result.state) {
     case 'failed':
-      return l.failed(id, code(result.code), escapeMrkdwn(t.explain(result.code, result.message)));
-    case 'unconfirmed':
-      return l.unconfirmed(
-        id,
-        code(result.code),
-        escapeMrkdwn(t.explain(result.code, result.reason)),
-      );
+    case 'unconfirmed': {
+      const why = escapeMrkdwn(t.explain(result.code, result.message));
+      return l[result.state](id, code(result.code), why);
+    }
     case 'not_started':
       return l.notStarted(id);
     case 'pending':
@@ -266,8 +262,16 @@ function describeResult(
     return step?.action === 'DetachKeyPair' ? l.detached(id, key) : l.restored(id, key);
   }
   if (v?.state === 'verified') return l.verified(id);
-  if (v?.state === 'unverified') return l.unverified(id, escapeMrkdwn(v.reason ?? '?'));
+  if (v?.state === 'unverified') return l.unverified(id, describeUnverified(v.cause, t));
   return l.ok(id);
+}
+
+/** Why an ok instance has no read-back, escaped; `?` while the read has not run. */
+function describeUnverified(cause: UnverifiedCause | undefined, t: Catalogue): string {
+  if (!cause) return '?';
+  return cause.kind === 'not_listed'
+    ? t.results.notListed
+    : escapeMrkdwn(t.explain(cause.code, cause.message));
 }
 
 /**
