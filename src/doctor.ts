@@ -18,6 +18,7 @@ import {
 import { checkAppToken, checkBotToken } from './doctor-slack.js';
 import { checkVolcengine } from './doctor-volc.js';
 import { createRedactor } from './logger.js';
+import { loadPolicyFile } from './policy-file.js';
 import type { Locale } from './slack/i18n/locale.js';
 import { inspectLowdbStore } from './store/lowdb-store.js';
 import { type PgProbe, probePostgres } from './store/pg-doctor.js';
@@ -58,6 +59,7 @@ const CHECKS_NEEDING_CONFIG: CheckId[] = [
   'dataDirectory',
   'requestStore',
   'approvers',
+  'policyFile',
 ];
 
 export async function runDoctor(
@@ -126,6 +128,7 @@ export async function runDoctor(
         ),
       ],
       ['approvers', Promise.resolve(checkApprovers(config, t))],
+      ['policyFile', settle(checkPolicyFile(config, t))],
     );
   }
 
@@ -220,6 +223,24 @@ async function checkPostgres(url: string, timeoutMs: number, t: DoctorTexts): Pr
 // The catalogue types each entry by its own kind; called through the union, one cast says so.
 function describePgProbe(probe: PgProbe, t: DoctorTexts): Words {
   return (t.storage.pg[probe.kind] as (p: PgProbe) => Words)(probe);
+}
+
+/** POLICY_FILE read as the bot reads it at start: a file it would refuse is a FAIL line here. */
+async function checkPolicyFile(config: Config, t: DoctorTexts): Promise<Result> {
+  const { policyFile, minApprovals } = config.policy;
+  if (!policyFile) return pass(t.policy.unset(minApprovals));
+  try {
+    const rules = await loadPolicyFile(policyFile);
+    return pass(
+      t.policy.read(
+        rules.length,
+        rules.map((r) => r.name),
+        minApprovals,
+      ),
+    );
+  } catch (error) {
+    return fail(t.policy.invalid(errorText(error)), t.policy.invalidFix);
+  }
 }
 
 function checkApprovers(config: Config, t: DoctorTexts): Result {

@@ -78,6 +78,7 @@ export const enDoctor = {
     dataDirectory: 'Data directory',
     requestStore: 'Request store',
     approvers: 'Approvers',
+    policyFile: 'Policy file',
   },
   labels: { ok: 'ok', fail: 'FAIL', skip: 'skip' },
   /** `ok   Name: detail`: labels padded to one width, so the names line up. */
@@ -142,6 +143,16 @@ export const enDoctor = {
     /** `shown`: the first few ids; `more`: how many are not shown. */
     some: (n: number, shown: readonly string[], more: number, selfApproval: boolean) =>
       `${n} approver${n === 1 ? '' : 's'} (${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}); self-approval ${selfApproval ? 'allowed' : 'not allowed'}`,
+  },
+  policy: {
+    unset: (minApprovals: number) =>
+      `not set (POLICY_FILE): every request needs ${minApprovals} approval${minApprovals === 1 ? '' : 's'} from APPROVER_USER_IDS`,
+    read: (n: number, names: readonly string[], minApprovals: number) =>
+      `${n} rule${n === 1 ? '' : 's'} (${names.join(', ')}); at least ${minApprovals} approval${minApprovals === 1 ? '' : 's'} per request`,
+    /** The file's own error names the file, the rule and the field. */
+    invalid: (message: string) => message,
+    invalidFix:
+      'correct the file (README: Approval policy) or unset POLICY_FILE; the bot refuses to start until then',
   },
   slack: enDoctorSlack,
   volc: enDoctorVolc,

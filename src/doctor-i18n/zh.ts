@@ -24,6 +24,7 @@ export const zhDoctor: DoctorTexts = {
     dataDirectory: '数据目录',
     requestStore: '请求存储',
     approvers: '审批人',
+    policyFile: '审批策略文件',
   },
   labels: { ok: '正常', fail: '失败', skip: '跳过' },
   // The labels are all two Han characters wide, the width of "FAIL": the names line up.
@@ -115,6 +116,15 @@ export const zhDoctor: DoctorTexts = {
     noneFix: '设置 APPROVER_USER_IDS',
     some: (n, shown, more, selfApproval) =>
       `${n} 位审批人（${shown.join('、')}${more > 0 ? `，另有 ${more} 位` : ''}）；${selfApproval ? '允许' : '不允许'}审批自己发起的请求`,
+  },
+  policy: {
+    unset: (minApprovals) =>
+      `未设置（POLICY_FILE）：每个请求需要 APPROVER_USER_IDS 中 ${minApprovals} 人审批`,
+    read: (n, names, minApprovals) =>
+      `${n} 条规则（${names.join('、')}）；每个请求至少 ${minApprovals} 人审批`,
+    invalid: (message) => `文件无法使用：${message}`,
+    invalidFix:
+      '按 README 的 Approval policy 一节修正该文件，或取消 POLICY_FILE；修正前 bot 拒绝启动',
   },
   slack: zhDoctorSlack,
   volc: zhDoctorVolc,

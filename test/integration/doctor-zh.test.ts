@@ -33,6 +33,7 @@ const IDS: CheckId[] = [
   'dataDirectory',
   'requestStore',
   'approvers',
+  'policyFile',
 ];
 const N = zhDoctor.names;
 const HAN = /\p{Script=Han}/u;
@@ -285,12 +286,12 @@ describe('doctor entry point in Chinese', () => {
       served.close(),
     );
     expect(good.stdout).toMatch(/^正常 配置：/m);
-    expect(good.stdout).toContain('\n全部 10 项检查通过。\n');
+    expect(good.stdout).toContain('\n全部 11 项检查通过。\n');
     expect(good.code).toBe(0);
     const bad = await runEntryPoint(rig, zhEnv({ APPROVER_USER_IDS: '' }));
     expect(bad.stdout).toMatch(/^失败 配置：.*APPROVER_USER_IDS/m);
     expect(bad.stdout).toContain(
-      '\n1 项失败，9 项跳过：请先处理“失败”的各项，再重新运行 npm run doctor。\n',
+      '\n1 项失败，10 项跳过：请先处理“失败”的各项，再重新运行 npm run doctor。\n',
     );
     expect(bad.code).toBe(1);
     expect(HAN.test(bad.stdout)).toBe(true);

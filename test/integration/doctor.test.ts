@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ConfigError, loadConfig } from '../../src/config.js';
@@ -32,6 +33,7 @@ const NAMES = [
   'Data directory',
   'Request store',
   'Approvers',
+  'Policy file',
 ];
 
 let rig: DoctorRig;
@@ -353,6 +355,34 @@ describe('runDoctor: each misconfiguration gets its own line', () => {
   });
 });
 
+describe('runDoctor: POLICY_FILE', () => {
+  it('passes without one, reads a good one, and fails a bad one naming the rule and field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'akb-doctor-policy-'));
+    try {
+      expect((await doctor(envWith({}))).line('Policy file')).toBe(
+        'ok   Policy file: not set (POLICY_FILE): every request needs 1 approval from APPROVER_USER_IDS',
+      );
+      const good = join(dir, 'good.yaml');
+      await writeFile(
+        good,
+        'rules:\n  - name: prod\n    match: { tag: env=prod }\n    approvals: 2\n',
+      );
+      expect((await doctor(envWith({ POLICY_FILE: good }))).line('Policy file')).toBe(
+        'ok   Policy file: 1 rule (prod); at least 1 approval per request',
+      );
+      const bad = join(dir, 'bad.yaml');
+      await writeFile(bad, 'rules:\n  - name: prod\n    match: { tag: env }\n    approvals: 2\n');
+      const { line, report } = await doctor(envWith({ POLICY_FILE: bad }));
+      expect(line('Policy file')).toBe(
+        `FAIL Policy file: POLICY_FILE ${bad}: rule 1 ("prod"): match.tag: expected key=value such as env=prod. Fix: correct the file (README: Approval policy) or unset POLICY_FILE; the bot refuses to start until then`,
+      );
+      expect(report.ok).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('runDoctor: ecs:DescribeInstances', () => {
   it.each(['AccessDenied', 'LackPolicy'])(
     'names ecs:DescribeInstances on %s, apart from the key check',
@@ -570,7 +600,7 @@ describe('doctor entry point', () => {
     // The child cannot take a Transport: the stand-in serves both reads over loopback HTTP.
     const served = await instances.listen();
     const good = await run(envWith({ VOLC_ENDPOINT: served.url })).finally(() => served.close());
-    expect(good.stdout).toContain('All 10 checks passed.');
+    expect(good.stdout).toContain('All 11 checks passed.');
     expect(good.code).toBe(0);
     const bad = await run(envWith({ APPROVER_USER_IDS: '' }));
     expect(bad.stdout).toMatch(/^FAIL Configuration: .*APPROVER_USER_IDS/m);
