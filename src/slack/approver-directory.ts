@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { ApproverDirectory } from '../service/context.js';
 import type { Logger } from '../service/ports.js';
+import { singleFlight } from '../single-flight.js';
 import { slackErrorCode } from './slack-error.js';
 
 // User-group membership from Slack (usergroups.users.list, scope usergroups:read, Tier 2: cached).
@@ -17,7 +18,6 @@ export function createApproverDirectory(options: {
   const ttlMs = options.ttlMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;
   const known = new Map<string, { members: ReadonlySet<string>; at: number }>();
-  const inFlight = new Map<string, Promise<ReadonlySet<string> | undefined>>();
 
   async function fetchGroup(groupId: string): Promise<ReadonlySet<string> | undefined> {
     try {
@@ -38,15 +38,12 @@ export function createApproverDirectory(options: {
     }
   }
 
+  const fetchShared = singleFlight(fetchGroup);
+
   function membersOne(groupId: string): Promise<ReadonlySet<string> | undefined> {
     const cached = known.get(groupId);
     if (cached && now() - cached.at < ttlMs) return Promise.resolve(cached.members);
-    let pending = inFlight.get(groupId);
-    if (!pending) {
-      pending = fetchGroup(groupId).finally(() => inFlight.delete(groupId));
-      inFlight.set(groupId, pending);
-    }
-    return pending;
+    return fetchShared(groupId);
   }
 
   return {

@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../service/ports.js';
+import { singleFlight } from '../single-flight.js';
 import { type Catalogue, catalogue, type Locale, localeFromSlack } from './i18n/index.js';
 
 // Private messages follow the reader's Slack locale (users.info with include_locale), cached per
@@ -25,7 +26,6 @@ export function createUserTexts(options: {
   const now = options.now ?? Date.now;
   const ttlMs = options.ttlMs ?? HOUR;
   const cache = new Map<string, { locale: Locale; until: number }>();
-  const inFlight = new Map<string, Promise<Locale>>();
 
   async function lookUp(userId: string): Promise<Locale> {
     try {
@@ -41,14 +41,7 @@ export function createUserTexts(options: {
     }
   }
 
-  function resolve(userId: string): Promise<Locale> {
-    let pending = inFlight.get(userId);
-    if (!pending) {
-      pending = lookUp(userId).finally(() => inFlight.delete(userId));
-      inFlight.set(userId, pending);
-    }
-    return pending;
-  }
+  const resolve = singleFlight(lookUp);
 
   return {
     channel: catalogue(options.defaultLocale),

@@ -14,15 +14,11 @@ export function chunk(ids: readonly string[], size = MAX_BATCH_SIZE): string[][]
   return chunks;
 }
 
-export interface StepSpec {
-  phase: number;
-  wave?: number;
-  action: StepAction;
-  instanceIds: string[];
-  keyPairName?: string;
-  keyPairId?: string;
-  timeoutMs?: number;
-}
+/** A step before it is numbered and journaled. */
+export type StepSpec = Pick<
+  Step,
+  'phase' | 'wave' | 'action' | 'instanceIds' | 'keyPairName' | 'keyPairId' | 'timeoutMs'
+>;
 
 /** Numbers the specs in order; mutations get the ClientToken of their index. */
 export function toSteps(requestId: string, specs: readonly StepSpec[]): Step[] {
