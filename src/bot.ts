@@ -249,16 +249,17 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     async start() {
       let port: number | undefined;
       if (config.slack.socketMode) {
-        await app.start();
         // Socket Mode needs no inbound port for Slack; this one serves /healthz and /metrics only.
-        const started = await startOpsServer(ops, config.http);
+        // Opened first, so a port in use stops the start before the socket connects.
+        const started = await explainListen(startOpsServer(ops, config.http), config.http);
         opsServer = started.server;
         port = started.port;
+        await app.start();
       } else {
-        const server = (await app.start({
-          port: config.http.port,
-          host: config.http.host,
-        })) as Server;
+        const server = (await explainListen(
+          app.start({ port: config.http.port, host: config.http.host }),
+          config.http,
+        )) as Server;
         port = (server.address() as { port: number }).port;
       }
       logger.info('attach-key-bot started', {
@@ -309,5 +310,25 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     await stores.close();
     await volc?.close();
     logger.info('attach-key-bot stopped');
+  }
+}
+
+/** A port that cannot be listened on gets a message that says which one and what to do. */
+async function explainListen<T>(
+  listening: Promise<T>,
+  at: { host: string; port: number },
+): Promise<T> {
+  try {
+    return await listening;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    const why = code === 'EADDRINUSE' ? 'is already in use' : 'may not be opened by this user';
+    throw Object.assign(
+      new Error(
+        `Port ${at.port} on ${at.host} ${why}. Set PORT (and HOST) to a free one: the bot serves /healthz and /metrics there (and POST /slack/events in HTTP mode).`,
+      ),
+      { code: 'port_unavailable' },
+    );
   }
 }

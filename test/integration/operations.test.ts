@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, VOLC_CREDENTIALS } from '../support/bot-harness.js';
 import { startFakeEcsApi } from '../support/fake-ecs-api.js';
@@ -48,6 +50,21 @@ describe('/metrics and /healthz in HTTP mode', () => {
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ ok: true, store: 'ok' });
+  });
+});
+
+describe('the port', () => {
+  it('refuses to start on a port in use, saying which one and what to set', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = String((busy.address() as AddressInfo).port);
+    try {
+      await expect(startHarness({ env: { PORT: port } })).rejects.toThrow(
+        `Port ${port} on 127.0.0.1 is already in use. Set PORT (and HOST) to a free one`,
+      );
+    } finally {
+      busy.close();
+    }
   });
 });
 
