@@ -1,7 +1,14 @@
-import { VOLC_CREDENTIALS } from '../test/support/bot-harness.js';
+import { ACTIONS } from '../src/slack/ids.js';
+import { buttonValue, VOLC_CREDENTIALS } from '../test/support/bot-harness.js';
 import { type FakeEcsApi, startFakeEcsApi } from '../test/support/fake-ecs-api.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../test/support/fake-slack-api.js';
-import type { FakesCall, FakesReport, FakeUrls } from './host-protocol.js';
+import type {
+  EcsCallRecord,
+  FakesCall,
+  FakesReport,
+  FakeUrls,
+  SlackPost,
+} from './host-protocol.js';
 import { serveParent } from './host-protocol.js';
 import { type SlackWatch, watchSlack } from './slack-watch.js';
 
@@ -20,6 +27,7 @@ async function handle(call: FakesCall): Promise<unknown> {
       ecs = await startFakeEcsApi({
         credentials: VOLC_CREDENTIALS,
         ...(call.ecsLatencyMs > 0 ? { latencyMs: call.ecsLatencyMs } : {}),
+        ...(call.rebootMs !== undefined ? { rebootMs: call.rebootMs } : {}),
       });
       watch = watchSlack(slack);
       return { slackApiUrl: slack.apiUrl, slackUrl: slack.url, ecsUrl: ecs.url } as FakeUrls;
@@ -46,6 +54,39 @@ async function handle(call: FakesCall): Promise<unknown> {
           .map((c) => ({ at: c.at, ...(c.status !== undefined ? { status: c.status } : {}) })),
       };
       return report;
+    }
+    case 'ecsCalls':
+      return started(ecs)
+        .calls.slice(call.since ?? 0)
+        .map(
+          (c): EcsCallRecord => ({
+            seq: c.seq,
+            action: c.action ?? '',
+            at: c.at,
+            ...(c.status !== undefined ? { status: c.status } : {}),
+            instanceIds: c.instanceIds,
+          }),
+        );
+    case 'posts': {
+      const calls = started(slack).calls;
+      const posts: SlackPost[] = [];
+      for (let index = call.since ?? 0; index < calls.length; index++) {
+        const c = calls[index];
+        if (c?.method !== 'chat.postMessage') continue;
+        const buttons: Record<string, string> = {};
+        for (const actionId of Object.values(ACTIONS)) {
+          const value = buttonValue(c, actionId);
+          if (value !== undefined) buttons[actionId] = value;
+        }
+        const threadTs = c.params.thread_ts;
+        posts.push({
+          index,
+          at: c.at,
+          ...(typeof threadTs === 'string' ? { threadTs } : {}),
+          buttons,
+        });
+      }
+      return posts;
     }
     case 'stopFakes':
       await stopFakes();

@@ -13,10 +13,12 @@ export type ServerCall =
   | { op: 'stop' };
 
 export type FakesCall =
-  | { op: 'startFakes'; ecsLatencyMs: number }
+  | { op: 'startFakes'; ecsLatencyMs: number; rebootMs?: number }
   | { op: 'waitForCards'; count: number; timeoutMs?: number }
   | { op: 'waitForThreads'; count: number; timeoutMs?: number }
   | { op: 'report' }
+  | { op: 'ecsCalls'; since?: number }
+  | { op: 'posts'; since?: number }
   | { op: 'stopFakes' };
 
 export interface StartedServer {
@@ -59,6 +61,26 @@ export interface FakesReport {
   threads: Array<[string, number]>;
   /** AttachKeyPair calls: arrival time (Date.now()) and the status answered. */
   ecsCalls: Array<{ at: number; status?: number }>;
+}
+
+/** One call the fake ECS API received (`ecsCalls`), in arrival order. */
+export interface EcsCallRecord {
+  seq: number;
+  action: string;
+  /** Date.now() at arrival. */
+  at: number;
+  status?: number;
+  instanceIds: string[];
+}
+
+/** One chat.postMessage the fake Slack received (`posts`). */
+export interface SlackPost {
+  /** Position among every recorded Slack call: pass the last one + 1 as `since`. */
+  index: number;
+  at: number;
+  threadTs?: string;
+  /** action_id -> value of every button in the message. */
+  buttons: Record<string, string>;
 }
 
 export type ChildRequest<C> = C & { id: number };
