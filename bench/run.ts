@@ -23,6 +23,7 @@ const ACK_LEVELS: AckLevel[] = [
 const ACK_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const EXECUTION_SIZES = [1, 100, 1_000, 5_000];
 const EXECUTION_RUNS = 3;
+const EXECUTION_STORES = ['lowdb', 'postgres'] as const;
 // Finished requests stored; lowdb keeps them in the history file beside DATA_FILE.
 const LOWDB_STORE_SIZES = [
   { requests: 1_000, writes: 200, probes: 3 },
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
           execution = await runExecutionBenchmark(rig, {
             sizes: EXECUTION_SIZES,
             runs: EXECUTION_RUNS,
+            stores: EXECUTION_STORES,
           });
         }
       } finally {
@@ -98,13 +100,13 @@ async function main(): Promise<void> {
     durationMs,
     settings: {
       ack: { rounds: ACK_ROUNDS, levels: ACK_LEVELS },
-      execution: { sizes: EXECUTION_SIZES, runs: EXECUTION_RUNS },
+      execution: { sizes: EXECUTION_SIZES, runs: EXECUTION_RUNS, stores: EXECUTION_STORES },
       store: { lowdb: LOWDB_STORE_SIZES, postgres: PG_STORE_SIZES },
     },
     method: {
       ack: 'bursts of N v0-signed requests sent at once over keep-alive undici connections; latency = dispatch to complete HTTP response (the ack); after each burst the server finishes its background work, then both servers idle 5 ms; fresh server and fakes per cell; p50/p99 per round, median over rounds; server, fakes and load client in three processes; approve: every click decides a fresh pending request posted beforehand (untimed), which the bot then executes in the background (2 instances, fake ECS answering at once) before the next burst',
       execution:
-        'approve click to the first results-thread message recorded by the fake Slack API; fake ECS answers every call after apiLatencyMs; MAX_INSTANCES_PER_REQUEST=5000; fresh bot per run',
+        'approve click to the first results-thread message recorded by the fake Slack API; fake ECS answers every call after apiLatencyMs; floor = 2 x ceil(batches / concurrency) x apiLatencyMs (the AttachKeyPair batches, then the Verify step reading every instance back, one DescribeInstances per 100, as many at a time); MAX_INSTANCES_PER_REQUEST=5000; fresh bot and store per run (PostgreSQL: a fresh database on loopback)',
       store:
         'N finished requests (2 instances, one done AttachKeyPair step with outcomes, results posted; lowdb: in the history file) and 10 live pending ones; fresh child process per probe (plain node, compiled) that only opens the store, RSS after 2 GCs; writes = sequential awaited update() of a live request (a header change, durable when it resolves); reads = sequential get() of random finished requests; step write = update() of one step of an executing 5,000-instance request (50 steps); PostgreSQL on loopback (TEST_DATABASE_URL or 127.0.0.1:5432), one fresh database per size, seeded in bulk then VACUUM ANALYZE',
     },
