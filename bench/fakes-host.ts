@@ -68,30 +68,40 @@ async function handle(call: FakesCall): Promise<unknown> {
           }),
         );
     case 'posts': {
-      const calls = started(slack).calls;
-      const posts: SlackPost[] = [];
-      for (let index = call.since ?? 0; index < calls.length; index++) {
-        const c = calls[index];
-        if (c?.method !== 'chat.postMessage') continue;
-        const buttons: Record<string, string> = {};
-        for (const actionId of Object.values(ACTIONS)) {
-          const value = buttonValue(c, actionId);
-          if (value !== undefined) buttons[actionId] = value;
-        }
-        const threadTs = c.params.thread_ts;
-        posts.push({
-          index,
-          at: c.at,
-          ...(typeof threadTs === 'string' ? { threadTs } : {}),
-          buttons,
-        });
+      const s = started(slack);
+      const since = call.since ?? 0;
+      const count = () =>
+        s.calls.slice(since).filter((c) => c.method === 'chat.postMessage').length;
+      if (call.atLeast) {
+        await s.waitFor(() => count() >= (call.atLeast ?? 0), 'posts', call.timeoutMs ?? 30_000);
       }
-      return posts;
+      return postsSince(s, since);
     }
     case 'stopFakes':
       await stopFakes();
       return null;
   }
+}
+
+function postsSince(s: FakeSlackApi, since: number): SlackPost[] {
+  const posts: SlackPost[] = [];
+  for (let index = since; index < s.calls.length; index++) {
+    const c = s.calls[index];
+    if (c?.method !== 'chat.postMessage') continue;
+    const buttons: Record<string, string> = {};
+    for (const actionId of Object.values(ACTIONS)) {
+      const value = buttonValue(c, actionId);
+      if (value !== undefined) buttons[actionId] = value;
+    }
+    const threadTs = c.params.thread_ts;
+    posts.push({
+      index,
+      at: c.at,
+      ...(typeof threadTs === 'string' ? { threadTs } : {}),
+      buttons,
+    });
+  }
+  return posts;
 }
 
 function started<T>(value: T | undefined): T {

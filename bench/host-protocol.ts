@@ -18,7 +18,8 @@ export type FakesCall =
   | { op: 'waitForThreads'; count: number; timeoutMs?: number }
   | { op: 'report' }
   | { op: 'ecsCalls'; since?: number }
-  | { op: 'posts'; since?: number }
+  /** chat.postMessage calls from Slack call index `since`; waits for `atLeast` of them. */
+  | { op: 'posts'; since?: number; atLeast?: number; timeoutMs?: number }
   | { op: 'stopFakes' };
 
 export interface StartedServer {

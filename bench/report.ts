@@ -110,9 +110,9 @@ export function checkTargets(
   return checks;
 }
 
-const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
-const ms = (value: number) => (value < 1 ? value.toFixed(3) : value.toFixed(1));
-const range = (s: { min: number; max: number }) => `${ms(s.min)}–${ms(s.max)}`;
+export const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+export const ms = (value: number) => (value < 1 ? value.toFixed(3) : value.toFixed(1));
+export const range = (s: { min: number; max: number }) => `${ms(s.min)}–${ms(s.max)}`;
 
 export function formatTables(
   machine: Machine,
@@ -120,6 +120,8 @@ export function formatTables(
   execution: readonly ExecutionRow[],
   store: readonly StoreRow[],
   checks: readonly TargetCheck[],
+  /** More tables (report-phases.ts), printed before the targets. */
+  moreTables: readonly string[] = [],
 ): string {
   const out: string[] = [];
   out.push(
@@ -240,6 +242,7 @@ export function formatTables(
       '',
     );
   }
+  out.push(...moreTables);
   out.push('Targets');
   for (const check of checks) {
     out.push(`  ${check.met ? 'met   ' : 'MISSED'} ${check.target}: ${check.detail}`);
@@ -247,7 +250,7 @@ export function formatTables(
   return out.join('\n');
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

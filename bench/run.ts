@@ -5,6 +5,7 @@ import type { Rig } from './bot-env.js';
 import { compileChildren, REPO_ROOT, removeCompiled, startChild } from './children.js';
 import type { ExecutionRow } from './execution.js';
 import { checkTargets, describeMachine, formatTables } from './report.js';
+import { checkPhaseTargets, formatPhaseTables, type PhaseRows } from './report-phases.js';
 import { progress } from './stats.js';
 import { runStoreBenchmark, type StoreRow } from './store.js';
 
@@ -15,6 +16,8 @@ import { runStoreBenchmark, type StoreRow } from './store.js';
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server host (bot and bare app). A run
 // narrowed by BENCH_ONLY, BENCH_ACK or BENCH_ROUNDS prints its table but leaves results.json alone.
 
+// Phases beside the first three, each in its own file: BENCH_ONLY=preview runs one alone.
+const MORE_PHASES = ['preview'];
 const ACK_LEVELS: AckLevel[] = [
   { concurrency: 1, bursts: 120 },
   { concurrency: 50, bursts: 8 },
@@ -30,6 +33,7 @@ const LOWDB_STORE_SIZES = [
   { requests: 10_000, writes: 200, probes: 3 },
   { requests: 50_000, writes: 200, probes: 2 },
 ];
+const PREVIEW = { sizes: [1, 100, 500], rounds: 3, samples: 5 };
 const PG_STORE_SIZES = [
   { requests: 1_000, writes: 500, probes: 2 },
   { requests: 10_000, writes: 500, probes: 2 },
@@ -49,14 +53,15 @@ function ackCells(): { kinds: AckKind[]; levels: AckLevel[] } {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const only = new Set((process.env.BENCH_ONLY ?? 'ack,execution,store').split(','));
+  const only = new Set((process.env.BENCH_ONLY ?? `ack,execution,store,${MORE_PHASES}`).split(','));
   progress('compiling the child processes (server host, fakes host, store probe) with tsc');
   const children = await compileChildren();
   let ack: AckRow[] = [];
   let execution: ExecutionRow[] = [];
   let store: StoreRow[] = [];
+  const phases: PhaseRows = {};
   try {
-    if (only.has('ack') || only.has('execution')) {
+    if (['ack', 'execution', ...MORE_PHASES].some((phase) => only.has(phase))) {
       const rig: Rig = {
         server: startChild(children.serverHost, process.env.BENCH_CPU_PROF),
         fakes: startChild(children.fakesHost),
@@ -75,6 +80,10 @@ async function main(): Promise<void> {
             stores: EXECUTION_STORES,
           });
         }
+        if (only.has('preview')) {
+          const { runPreviewBenchmark } = await import('./preview.js');
+          phases.preview = await runPreviewBenchmark(rig, PREVIEW);
+        }
       } finally {
         await rig.server.close();
         await rig.fakes.close();
@@ -92,7 +101,7 @@ async function main(): Promise<void> {
   }
 
   const machine = describeMachine();
-  const targets = checkTargets(ack, execution, store);
+  const targets = [...checkTargets(ack, execution, store), ...checkPhaseTargets(phases)];
   const durationMs = Math.round(performance.now() - started);
   const results = {
     machine,
@@ -102,6 +111,7 @@ async function main(): Promise<void> {
       ack: { rounds: ACK_ROUNDS, levels: ACK_LEVELS },
       execution: { sizes: EXECUTION_SIZES, runs: EXECUTION_RUNS, stores: EXECUTION_STORES },
       store: { lowdb: LOWDB_STORE_SIZES, postgres: PG_STORE_SIZES },
+      preview: PREVIEW,
     },
     method: {
       ack: 'bursts of N v0-signed requests sent at once over keep-alive undici connections; latency = dispatch to complete HTTP response (the ack); after each burst the server finishes its background work, then both servers idle 5 ms; fresh server and fakes per cell; p50/p99 per round, median over rounds; server, fakes and load client in three processes; approve: every click decides a fresh pending request posted beforehand (untimed), which the bot then executes in the background (2 instances, fake ECS answering at once) before the next burst',
@@ -113,6 +123,7 @@ async function main(): Promise<void> {
     ack,
     execution,
     store,
+    ...phases,
     targets,
   };
   const partial = ['BENCH_ONLY', 'BENCH_ACK', 'BENCH_ROUNDS'].some((name) => process.env[name]);
@@ -122,7 +133,8 @@ async function main(): Promise<void> {
       `${JSON.stringify(results, null, 2)}\n`,
     );
   }
-  process.stdout.write(`${formatTables(machine, ack, execution, store, targets)}\n`);
+  const tables = formatTables(machine, ack, execution, store, targets, formatPhaseTables(phases));
+  process.stdout.write(`${tables}\n`);
   const where = partial
     ? 'a narrowed run: bench/results.json left as it was'
     : 'wrote bench/results.json';
