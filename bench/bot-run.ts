@@ -7,7 +7,7 @@ import {
   responseUrl,
   SIGNING_SECRET,
 } from './bot-env.js';
-import type { FakeUrls, StartedServer, StoredCard } from './host-protocol.js';
+import type { FakeUrls, SlackPost, StartedServer, StoredCard } from './host-protocol.js';
 import { commandBody, createSignedClient, type SignedClient } from './load.js';
 import { progress } from './stats.js';
 import type { StoreKind } from './store.js';
@@ -82,4 +82,19 @@ export async function availableStores(wanted: readonly StoreKind[]): Promise<Sto
   if (server.available) return [...wanted];
   progress(`PostgreSQL rows skipped (${server.reason})`);
   return wanted.filter((s) => s !== 'postgres');
+}
+
+/** The first chat.postMessage from Slack call index `since` that matches (the fakes wait). */
+export async function nextPost(
+  rig: Rig,
+  since: number,
+  matches: (post: SlackPost) => boolean,
+  timeoutMs = 30_000,
+): Promise<SlackPost> {
+  for (let atLeast = 1; ; atLeast++) {
+    const posts = await rig.fakes.call<SlackPost[]>({ op: 'posts', since, atLeast, timeoutMs });
+    const found = posts.find(matches);
+    if (found) return found;
+    atLeast = Math.max(atLeast, posts.length);
+  }
 }

@@ -10,6 +10,7 @@ export type ServerCall =
   | { op: 'settle'; pauseMs?: number }
   | { op: 'cpu' }
   | { op: 'cards'; requestIds: string[] }
+  | { op: 'requests'; requestIds: string[] }
   | { op: 'stop' };
 
 export type FakesCall =
@@ -45,6 +46,16 @@ export interface StoredCard {
   requestId: string;
   channel: string;
   ts: string;
+}
+
+/** A stored request's state (`requests`): status and how its steps ended. */
+export interface StoredState {
+  requestId: string;
+  status: string;
+  steps: number;
+  failedSteps: number;
+  /** Instance outcomes that are not ok, over every step. */
+  failedOutcomes: number;
 }
 
 export interface FakeUrls {

@@ -77,10 +77,22 @@ export function approveBody(input: {
   ts: string;
   responseUrl: string;
 }): string {
+  return clickBody({ ...input, actionId: 'approve_request', value: input.requestId });
+}
+
+/** A click on a message's button (by default as the approver). */
+export function clickBody(input: {
+  actionId: string;
+  value: string;
+  userId?: string;
+  channel: string;
+  ts: string;
+  responseUrl: string;
+}): string {
   const payload = buttonClick({
-    actionId: 'approve_request',
-    value: input.requestId,
-    userId: APPROVER,
+    actionId: input.actionId,
+    value: input.value,
+    userId: input.userId ?? APPROVER,
     channelId: input.channel,
     messageTs: input.ts,
     responseUrl: input.responseUrl,

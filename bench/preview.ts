@@ -1,7 +1,7 @@
 import { MAX_BATCH_SIZE } from '../src/domain/batches.js';
 import { ACTIONS } from '../src/slack/ids.js';
 import { type Rig, responseUrl } from './bot-env.js';
-import { startBotRun } from './bot-run.js';
+import { nextPost, startBotRun } from './bot-run.js';
 import type { EcsCallRecord, SlackPost } from './host-protocol.js';
 import { commandBody, instanceIds } from './load.js';
 import { median, progress, round, roundSpread, type Spread, spreadOf } from './stats.js';
@@ -132,12 +132,7 @@ function floorFor(instances: number, concurrency: number): number {
   return Math.ceil(Math.ceil(instances / MAX_BATCH_SIZE) / concurrency) * PREVIEW_LATENCY_MS;
 }
 
-/** The next approval card posted at or after this Slack call index (the fakes wait for it). */
-async function waitForCard(rig: Rig, since: number): Promise<SlackPost> {
-  for (let atLeast = 1; ; atLeast++) {
-    const posts = await rig.fakes.call<SlackPost[]>({ op: 'posts', since, atLeast });
-    const card = posts.find((p) => p.buttons[ACTIONS.approve] !== undefined && !p.threadTs);
-    if (card) return card;
-    atLeast = Math.max(atLeast, posts.length);
-  }
+/** The next approval card posted at or after this Slack call index. */
+function waitForCard(rig: Rig, since: number): Promise<SlackPost> {
+  return nextPost(rig, since, (p) => p.buttons[ACTIONS.approve] !== undefined && !p.threadTs);
 }

@@ -1,11 +1,13 @@
 import type { PreviewRow } from './preview.js';
 import { ms, range, type TargetCheck, table } from './report.js';
+import type { RestartRow } from './restart.js';
 
 // The checks and tables of the phases beside ack, execution and store: the preview at submit
 // (issue 9), the rolling restart (issue 11) and two replicas on one database (issue 14).
 
 export interface PhaseRows {
   preview?: PreviewRow[];
+  restart?: RestartRow[];
 }
 
 export function checkPhaseTargets(phases: PhaseRows): TargetCheck[] {
@@ -15,6 +17,27 @@ export function checkPhaseTargets(phases: PhaseRows): TargetCheck[] {
       target: `preview ${row.instances} instances: command -> card <= floor + 50 ms`,
       met: row.wallMs <= row.limitMs,
       detail: `${row.wallMs} ms vs limit ${row.limitMs} ms (floor ${row.floorMs} ms: ${row.describeCalls} DescribeInstances, ${row.concurrency} at a time)`,
+    });
+  }
+  for (const row of phases.restart ?? []) {
+    const what = `restart ${row.instances} instances, waves of ${row.waveSize}`;
+    checks.push({
+      target: `${what}: <= 1.2x floor + 1 s`,
+      met: row.wallMs <= row.limitMs,
+      detail: `${row.wallMs} ms vs limit ${row.limitMs} ms (floor ${row.floorMs} ms, ${row.ratio}x)`,
+    });
+    // One call per wave per poll: a wave's reads never overlap and each names the whole wave.
+    checks.push({
+      target: `${what}: one DescribeInstances per wave per poll`,
+      met: row.readsInFlight === 1 && row.minIdsPerRead === row.waveSize,
+      detail: `at most ${row.readsInFlight} in flight per wave, each for ${row.minIdsPerRead}+ ids; ${row.readsPerWave} reads per wave (most ${row.maxReadsPerWave})`,
+    });
+    // The poll's share of a wave: at most one interval late (250 ms floor) plus the read itself.
+    const pollBound = 250 + row.apiLatencyMs;
+    checks.push({
+      target: `${what}: the poll sees a wave back within ${pollBound} ms`,
+      met: row.maxPollLagMs <= pollBound,
+      detail: `median ${row.pollLagMs} ms, most ${row.maxPollLagMs} ms after the instances were RUNNING`,
     });
   }
   return checks;
@@ -56,6 +79,49 @@ export function formatPhaseTables(phases: PhaseRows): string[] {
           ms(r.tailMs),
         ]),
       ),
+      '',
+    );
+  }
+  const restart = phases.restart ?? [];
+  if (restart.length) {
+    const row0 = restart[0];
+    out.push(
+      `Restart: approve -> results (fake ECS: every call after ${row0?.apiLatencyMs} ms, ` +
+        `REBOOTING for ${row0?.rebootMs} ms; median of ${row0?.runs} runs; ` +
+        'floor = waves x (reboot latency + time to RUNNING); per wave, medians over waves and runs)',
+      table(
+        [
+          'instances',
+          'wave',
+          'waves',
+          'wall ms',
+          'runs min–max',
+          'floor ms',
+          'ratio',
+          'limit ms',
+          'first call',
+          'poll lag (most)',
+          'to next wave',
+          'reads/wave (most)',
+          'in flight',
+        ],
+        restart.map((r) => [
+          String(r.instances),
+          String(r.waveSize),
+          String(r.waves),
+          ms(r.wallMs),
+          range(r.spread.wallMs),
+          String(r.floorMs),
+          `${r.ratio.toFixed(2)}x`,
+          ms(r.limitMs),
+          ms(r.firstCallMs),
+          `${ms(r.pollLagMs)} (${ms(r.maxPollLagMs)})`,
+          ms(r.nextWaveMs),
+          `${r.readsPerWave} (${r.maxReadsPerWave})`,
+          String(r.readsInFlight),
+        ]),
+      ),
+      '(poll lag: RUNNING again to the answer of the read that saw it; to next wave: that answer to the next RebootInstances)',
       '',
     );
   }
