@@ -43,17 +43,23 @@ async function handle(call: FakesCall): Promise<unknown> {
     }
     case 'report': {
       const s = started(slack);
+      const prefix = call.ignoreResponsesTo;
+      const responses = prefix ? s.responses.filter((r) => !r.id.startsWith(prefix)) : s.responses;
       const report: FakesReport = {
-        responses: s.responses.length,
-        ...(s.responses[0]
-          ? { firstResponse: JSON.stringify(s.responses[0].body).slice(0, 300) }
-          : {}),
+        responses: responses.length,
+        ...(responses[0] ? { firstResponse: JSON.stringify(responses[0].body).slice(0, 300) } : {}),
         threads: [...started(watch).threads],
         ecsCalls: started(ecs)
           .callsFor('AttachKeyPair')
           .map((c) => ({ at: c.at, ...(c.status !== undefined ? { status: c.status } : {}) })),
       };
       return report;
+    }
+    case 'waitForResponses': {
+      const s = started(slack);
+      const count = () => s.responses.filter((r) => r.id.startsWith(call.prefix)).length;
+      await s.waitFor(() => count() >= call.count, `${call.count} responses`, 30_000);
+      return null;
     }
     case 'ecsCalls':
       return started(ecs)

@@ -17,7 +17,9 @@ export type FakesCall =
   | { op: 'startFakes'; ecsLatencyMs: number; rebootMs?: number }
   | { op: 'waitForCards'; count: number; timeoutMs?: number }
   | { op: 'waitForThreads'; count: number; timeoutMs?: number }
-  | { op: 'report' }
+  /** `ignoreResponsesTo`: leave out answers to response_url ids starting with this. */
+  | { op: 'report'; ignoreResponsesTo?: string }
+  | { op: 'waitForResponses'; prefix: string; count: number }
   | { op: 'ecsCalls'; since?: number }
   /** chat.postMessage calls from Slack call index `since`; waits for `atLeast` of them. */
   | { op: 'posts'; since?: number; atLeast?: number; timeoutMs?: number }

@@ -48,6 +48,26 @@ export function createSignedClient(
   };
 }
 
+/**
+ * One client over several servers, like a load balancer in front of replicas: a burst's bodies
+ * go round robin, each timed by the client of the server it went to.
+ */
+export function splitClient(clients: readonly SignedClient[]): SignedClient {
+  const [first] = clients;
+  if (!first) throw new Error('no clients to split over');
+  if (clients.length === 1) return first;
+  return {
+    send: (body) => first.send(body),
+    burst: (bodies) =>
+      Promise.all(
+        bodies.map((body, i) => (clients[i % clients.length] as SignedClient).send(body)),
+      ),
+    close: async () => {
+      await Promise.all(clients.map((c) => c.close()));
+    },
+  };
+}
+
 export const REQUESTER = 'UREQ';
 export const APPROVER = 'UAPP1';
 export const CHANNEL = 'C0OPS';

@@ -1,4 +1,5 @@
 import type { PreviewRow } from './preview.js';
+import type { ReplicaRow } from './replicas.js';
 import { ms, range, type TargetCheck, table } from './report.js';
 import type { RestartRow } from './restart.js';
 
@@ -8,6 +9,7 @@ import type { RestartRow } from './restart.js';
 export interface PhaseRows {
   preview?: PreviewRow[];
   restart?: RestartRow[];
+  replicas?: ReplicaRow[];
 }
 
 export function checkPhaseTargets(phases: PhaseRows): TargetCheck[] {
@@ -38,6 +40,14 @@ export function checkPhaseTargets(phases: PhaseRows): TargetCheck[] {
       target: `${what}: the poll sees a wave back within ${pollBound} ms`,
       met: row.maxPollLagMs <= pollBound,
       detail: `median ${row.pollLagMs} ms, most ${row.maxPollLagMs} ms after the instances were RUNNING`,
+    });
+  }
+  for (const row of phases.replicas ?? []) {
+    const what = `ack ${row.kind} c=${row.concurrency}, ${row.replicas} replicas on PostgreSQL`;
+    checks.push({
+      target: `${what}: p99 <= 1.5x bare`,
+      met: row.p99Ms <= 1.5 * row.bareP99Ms,
+      detail: `${row.p99Ms} ms vs bare ${row.bareP99Ms} ms (${row.ratioP99}x; ${row.replicas} bare processes, the same split)`,
     });
   }
   return checks;
@@ -122,6 +132,28 @@ export function formatPhaseTables(phases: PhaseRows): string[] {
         ]),
       ),
       '(poll lag: RUNNING again to the answer of the read that saw it; to next wave: that answer to the next RebootInstances)',
+      '',
+    );
+  }
+  const replicas = phases.replicas ?? [];
+  if (replicas.length) {
+    const row0 = replicas[0];
+    out.push(
+      `Replicas: ack latency with ${row0?.replicas} bots on one PostgreSQL database, every burst split ` +
+        `round robin; bare = ${row0?.replicas} bare Bolt processes under the same split ` +
+        `(ms; median of ${row0?.rounds} rounds, min–max over rounds in brackets)`,
+      table(
+        ['kind', 'conc', 'bot p50', 'bot p99', 'bare p50', 'bare p99', 'p99 ratio [per round]'],
+        replicas.map((r) => [
+          r.kind,
+          String(r.concurrency),
+          `${ms(r.p50Ms)} [${range(r.spread.p50Ms)}]`,
+          `${ms(r.p99Ms)} [${range(r.spread.p99Ms)}]`,
+          `${ms(r.bareP50Ms)} [${range(r.spread.bareP50Ms)}]`,
+          `${ms(r.bareP99Ms)} [${range(r.spread.bareP99Ms)}]`,
+          `${r.ratioP99.toFixed(2)}x [${r.ratioP99PerRound.min.toFixed(2)}–${r.ratioP99PerRound.max.toFixed(2)}]`,
+        ]),
+      ),
       '',
     );
   }

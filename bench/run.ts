@@ -17,7 +17,7 @@ import { runStoreBenchmark, type StoreRow } from './store.js';
 // narrowed by BENCH_ONLY, BENCH_ACK or BENCH_ROUNDS prints its table but leaves results.json alone.
 
 // Phases beside the first three, each in its own file: BENCH_ONLY=preview runs one alone.
-const MORE_PHASES = ['preview', 'restart'];
+const MORE_PHASES = ['preview', 'restart', 'replicas'];
 const ACK_LEVELS: AckLevel[] = [
   { concurrency: 1, bursts: 120 },
   { concurrency: 50, bursts: 8 },
@@ -35,6 +35,7 @@ const LOWDB_STORE_SIZES = [
 ];
 const PREVIEW = { sizes: [1, 100, 500], rounds: 3, samples: 5 };
 const RESTART = { instances: 100, waveSize: 10, apiLatencyMs: 100, rebootMs: 1_000, runs: 3 };
+const REPLICAS = { replicas: 2, levels: [{ concurrency: 200, bursts: 4 }] };
 const PG_STORE_SIZES = [
   { requests: 1_000, writes: 500, probes: 2 },
   { requests: 10_000, writes: 500, probes: 2 },
@@ -89,6 +90,12 @@ async function main(): Promise<void> {
           const { runRestartBenchmark } = await import('./restart.js');
           phases.restart = [await runRestartBenchmark(rig, RESTART)];
         }
+        if (only.has('replicas')) {
+          const { runReplicasBenchmark } = await import('./replicas.js');
+          const { kinds } = ackCells();
+          const options = { ...REPLICAS, rounds: ACK_ROUNDS, kinds };
+          phases.replicas = await runReplicasBenchmark(rig, children.serverHost, options);
+        }
       } finally {
         await rig.server.close();
         await rig.fakes.close();
@@ -118,6 +125,7 @@ async function main(): Promise<void> {
       store: { lowdb: LOWDB_STORE_SIZES, postgres: PG_STORE_SIZES },
       preview: PREVIEW,
       restart: RESTART,
+      replicas: { ...REPLICAS, rounds: ACK_ROUNDS },
     },
     method: {
       ack: 'bursts of N v0-signed requests sent at once over keep-alive undici connections; latency = dispatch to complete HTTP response (the ack); after each burst the server finishes its background work, then both servers idle 5 ms; fresh server and fakes per cell; p50/p99 per round, median over rounds; server, fakes and load client in three processes; approve: every click decides a fresh pending request posted beforehand (untimed), which the bot then executes in the background (2 instances, fake ECS answering at once) before the next burst',
