@@ -12,9 +12,10 @@ import { runStoreBenchmark, type StoreRow } from './store.js';
 // `npm run bench`: ack latency, execution time and store cost, each against its floor. Prints a
 // table on stdout, progress on stderr, and writes bench/results.json.
 // For diagnosis: BENCH_ONLY=ack,execution,store runs a subset; BENCH_ACK=approve/200 (kinds and
-// concurrencies, comma-separated) narrows the ack cells; BENCH_ROUNDS overrides the ack rounds;
+// concurrencies, comma-separated) narrows the ack cells, BENCH_EXECUTION=postgres/5000 the
+// execution rows; BENCH_ROUNDS overrides the ack rounds;
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server host (bot and bare app). A run
-// narrowed by BENCH_ONLY, BENCH_ACK or BENCH_ROUNDS prints its table but leaves results.json alone.
+// narrowed by any of these prints its table but leaves results.json alone.
 
 // Phases beside the first three, each in its own file: BENCH_ONLY=preview runs one alone.
 const MORE_PHASES = ['preview', 'restart', 'replicas'];
@@ -53,6 +54,18 @@ function ackCells(): { kinds: AckKind[]; levels: AckLevel[] } {
   return { kinds, levels };
 }
 
+/** BENCH_EXECUTION=postgres/5000 (stores and sizes, comma-separated) narrows the execution rows. */
+function executionCells(): { stores: Array<'lowdb' | 'postgres'>; sizes: number[] } {
+  const wanted = (process.env.BENCH_EXECUTION ?? '').split(/[,/]/).filter(Boolean);
+  const stores = EXECUTION_STORES.filter(
+    (s) => !wanted.some((w) => w === 'lowdb' || w === 'postgres') || wanted.includes(s),
+  );
+  const sizes = EXECUTION_SIZES.filter(
+    (n) => !wanted.some((w) => /^\d+$/.test(w)) || wanted.includes(String(n)),
+  );
+  return { stores, sizes };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const only = new Set((process.env.BENCH_ONLY ?? `ack,execution,store,${MORE_PHASES}`).split(','));
@@ -77,9 +90,8 @@ async function main(): Promise<void> {
         if (only.has('execution')) {
           const { runExecutionBenchmark } = await import('./execution.js');
           execution = await runExecutionBenchmark(rig, {
-            sizes: EXECUTION_SIZES,
+            ...executionCells(),
             runs: EXECUTION_RUNS,
-            stores: EXECUTION_STORES,
           });
         }
         if (only.has('preview')) {
@@ -140,7 +152,9 @@ async function main(): Promise<void> {
     ...phases,
     targets,
   };
-  const partial = ['BENCH_ONLY', 'BENCH_ACK', 'BENCH_ROUNDS'].some((name) => process.env[name]);
+  const partial = ['BENCH_ONLY', 'BENCH_ACK', 'BENCH_ROUNDS', 'BENCH_EXECUTION'].some(
+    (name) => process.env[name],
+  );
   if (!partial) {
     await writeFile(
       join(REPO_ROOT, 'bench', 'results.json'),
