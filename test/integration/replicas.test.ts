@@ -172,7 +172,7 @@ describe.skipIf(!server.available)('two replicas on one PostgreSQL database', ()
       expect(new Set(tokens).size).toBe(2);
       expect(ids.filter((id) => ecs.timesApplied(id) !== 1)).toEqual([]);
       await slack.waitFor(() => summaries(/150 succeeded/).length > 0, 'the results summary', WAIT);
-        expect(summaries(/150 succeeded/)).toHaveLength(1);
+      expect(summaries(/150 succeeded/)).toHaveLength(1);
     },
   );
 

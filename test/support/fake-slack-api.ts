@@ -39,7 +39,10 @@ export interface FakeSlackApi {
   /** What apps.connections.open answers (point it at a loopback WebSocket server). */
   socketModeUrl: string;
   /** Answers a method with what `answer` returns (usergroups.users.list, users.info, …). */
-  answer(method: string, answer: (params: Record<string, unknown>) => Record<string, unknown>): void;
+  answer(
+    method: string,
+    answer: (params: Record<string, unknown>) => Record<string, unknown>,
+  ): void;
   close(): Promise<void>;
 }
 
