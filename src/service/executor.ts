@@ -5,14 +5,14 @@ import {
   isOpenStep,
   type MutationRequest,
   needsExecution,
-  type Step,
   settledStatus,
 } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
+import { createStepJournal } from './journal.js';
+import { createLanes } from './lanes.js';
 import { claimLease, type Lease } from './lease.js';
-import { isStoreUnavailable, toStepError } from './ports.js';
-import { runLimited } from './run-limited.js';
-import { performStep, StepInterrupted } from './step-runner.js';
+import { isStoreUnavailable } from './ports.js';
+import { StepInterrupted } from './step-runner.js';
 
 // The one engine for every approved mutation (design.md §3): a replica claims the request with a
 // lease, runs its plan phase by phase (steps of a phase at once, bounded), journals each step
@@ -24,6 +24,7 @@ export function createExecutor(ctx: ServiceContext) {
   const { deps } = ctx;
   const { store, logger, notifier, settings } = deps;
   const running = new Map<string, Promise<void>>();
+  const laneRunner = createLanes(ctx, { checkpoint, withStore });
 
   /** Runs (or finishes) a request. Safe to call again and on every replica: one run at a time. */
   function execute(requestId: string): Promise<void> {
@@ -93,6 +94,9 @@ export function createExecutor(ctx: ServiceContext) {
   }
 
   async function runPlan(lease: Lease, requestId: string): Promise<void> {
+    const journal = createStepJournal(requestId, (apply) =>
+      withStore(lease, () => store.update(requestId, apply)),
+    );
     const first = await withStore(lease, () => store.get(requestId));
     const phases = [...new Set((first?.steps ?? []).map((s) => s.phase))].sort((a, b) => a - b);
     for (const phase of phases) {
@@ -105,8 +109,9 @@ export function createExecutor(ctx: ServiceContext) {
         await skipAfter(lease, request, halted);
         continue;
       }
-      await runLimited(open, settings.maxConcurrency, (step) =>
-        runStep(lease, request, step.index),
+      const lanes = Math.max(1, Math.min(settings.maxConcurrency, open.length));
+      await Promise.all(
+        Array.from({ length: lanes }, () => laneRunner.runLane(lease, journal, request, open)),
       );
     }
   }
@@ -150,97 +155,6 @@ export function createExecutor(ctx: ServiceContext) {
     ctx.refreshCard(request.id);
   }
 
-  async function runStep(lease: Lease, request: MutationRequest, index: number): Promise<void> {
-    const planned = request.steps.find((s) => s.index === index);
-    // While stopping, no new mutation or restart wait starts; a quick read-back still may.
-    await checkpoint(lease, planned?.action !== 'Verify');
-    const sent = await changeStep(lease, request.id, index, (s) => ({
-      ...s,
-      state: 'sent',
-      sendCount: s.sendCount + 1,
-      // The first send starts a restart wave's clock; a resume keeps it.
-      sentAt: s.sentAt ?? ctx.now().toISOString(),
-    }));
-    await ctx.record({
-      type: 'step_sent',
-      requestId: request.id,
-      kind: request.kind,
-      step: index,
-      action: sent.action,
-      ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),
-      instances: sent.instanceIds.length,
-      sendCount: sent.sendCount,
-    });
-    // A wait reads its wave's reboot answers, written after this phase's snapshot was taken.
-    const fresh =
-      sent.action === 'WaitRunning'
-        ? ((await withStore(lease, () => store.get(request.id))) ?? request)
-        : request;
-    try {
-      const answer = await performStep(deps.ecs, fresh, sent, {
-        now: ctx.now,
-        sleep: ctx.sleep,
-        checkpoint: () => checkpoint(lease),
-      });
-      // The call happened: record its answer even while stopping, unless another replica took
-      // the request over (it resends with the same ClientToken and records the same answer).
-      await checkpoint(lease, false);
-      await changeStep(lease, request.id, index, (s) => ({
-        ...s,
-        state: 'done',
-        finishedAt: ctx.now().toISOString(),
-        ...(answer.apiRequestId ? { apiRequestId: answer.apiRequestId } : {}),
-        outcomes: answer.outcomes,
-      }));
-      const failed = answer.outcomes.filter((o) => !o.ok).length;
-      logger.info('step done', {
-        requestId: request.id,
-        step: index,
-        action: sent.action,
-        apiRequestId: answer.apiRequestId,
-        ok: answer.outcomes.length - failed,
-        failed,
-      });
-      await ctx.record({
-        type: 'step_done',
-        requestId: request.id,
-        kind: request.kind,
-        step: index,
-        action: sent.action,
-        ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),
-        apiRequestId: answer.apiRequestId,
-        outcomes: answer.outcomes,
-      });
-    } catch (error) {
-      if (error instanceof StepInterrupted) throw error;
-      await checkpoint(lease, false);
-      const stepError = toStepError(error);
-      await changeStep(lease, request.id, index, (s) => ({
-        ...s,
-        state: 'failed',
-        finishedAt: ctx.now().toISOString(),
-        error: stepError,
-        ...(stepError.requestId ? { apiRequestId: stepError.requestId } : {}),
-      }));
-      logger.error('step failed', {
-        requestId: request.id,
-        step: index,
-        action: sent.action,
-        ...stepError,
-      });
-      await ctx.record({
-        type: 'step_failed',
-        requestId: request.id,
-        kind: request.kind,
-        step: index,
-        action: sent.action,
-        ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),
-        error: stepError,
-      });
-    }
-    ctx.refreshCard(request.id);
-  }
-
   /**
    * Before every call and write: stop if another replica took over, and (when `startsWork`)
    * if the bot is stopping.
@@ -248,25 +162,6 @@ export function createExecutor(ctx: ServiceContext) {
   async function checkpoint(lease: Lease, startsWork = true): Promise<void> {
     if (startsWork && !ctx.isAccepting()) throw new StepInterrupted('the bot is stopping');
     if (!(await lease.renewIfDue())) throw new StepInterrupted('the execution lease was lost');
-  }
-
-  async function changeStep(
-    lease: Lease,
-    requestId: string,
-    index: number,
-    change: (step: Step) => Step,
-  ): Promise<Step> {
-    const result = await withStore(lease, () =>
-      store.update(requestId, (current) => ({
-        ok: true,
-        request: {
-          ...current,
-          steps: current.steps.map((s) => (s.index === index ? change(s) : s)),
-        },
-      })),
-    );
-    if (!result.ok) throw new Error(`request ${requestId} vanished during execution`);
-    return result.request.steps.find((s) => s.index === index) as Step;
   }
 
   async function finish(lease: Lease, requestId: string): Promise<void> {
