@@ -162,6 +162,31 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       expect(result.ok).toBe(true);
     });
 
+    it('reads what another process changed, however much of the request it knows already', async () => {
+      const a = createPgStore(openDb());
+      const b = createPgStore(openDb());
+      await a.insert(largeRequest('two-1', 500));
+      // Both know the request now; then each changes a different part of it.
+      expect((await a.get('two-1'))?.steps[2]?.state).toBe('planned');
+      await b.update('two-1', (c) => ({ ok: true, request: withStepDone(c, 2) }));
+      expect((await a.get('two-1'))?.steps[2]?.state).toBe('done');
+      await a.update('two-1', (c) => ({ ok: true, request: withStepDone(c, 3) }));
+      await b.update('two-1', (c) => ({ ok: true, request: { ...c, remindedAt: 'b' } }));
+      const seen = await a.update('two-1', (c) => ({
+        ok: true,
+        request: { ...c, steps: c.steps.slice(0, 4) },
+      }));
+      expect(seen.ok && seen.request.remindedAt).toBe('b');
+      const fresh = await createPgStore(openDb()).get('two-1');
+      expect(await b.get('two-1')).toEqual(fresh);
+      expect(await a.get('two-1')).toEqual(fresh);
+      expect(fresh?.steps.map((s) => s.state)).toEqual(['planned', 'planned', 'done', 'done']);
+      await b.remove('two-1');
+      expect(await a.get('two-1')).toBeUndefined();
+      await b.insert(makeRequest('two-1'));
+      expect((await a.get('two-1'))?.steps).toEqual([]);
+    });
+
     it('keeps leases in columns, never in the request', async () => {
       const store = createPgStore(openDb());
       await store.insert(makeRequest('lease-1', { status: 'executing' }));
