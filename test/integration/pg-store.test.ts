@@ -228,6 +228,25 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       expect(await audit.lastSnapshot('a2')).toBeUndefined();
     });
 
+    it('keeps the order of appends made at once, in one INSERT per batch', async () => {
+      const stores = await openStores({ dataFile: 'unused', databaseUrl: pgFile.database.url });
+      pgFile.defer(() => stores.close());
+      const { audit } = stores;
+      const at = (i: number) => new Date(Date.parse('2025-01-01T00:00:00.000Z') + i).toISOString();
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          audit.append({ type: i % 2 ? 'step_done' : 'step_sent', requestId: 'o1', at: at(i), i }),
+        ),
+      );
+      const events = await audit.eventsFor('o1');
+      expect(events.map((e) => (e as { i?: number }).i)).toEqual([...Array(30).keys()]);
+      expect(
+        await sql(
+          "SELECT count(DISTINCT xmin::text)::int AS commits FROM audit_events WHERE request_id = 'o1'",
+        ),
+      ).toEqual([{ commits: 1 }]);
+    });
+
     it('works for a role granted INSERT and SELECT only on the trail, which cannot rewrite it', async () => {
       const role = `akb_bot_${pgFile.database.name.slice(-6)}`;
       // The README's grants, as the database owner.
