@@ -27,8 +27,9 @@ export function createStepJournal(requestId: string, write: JournalWrite): StepJ
   let draining = false;
 
   async function drain(): Promise<void> {
-    // Changes made in this tick join the first commit too.
-    await Promise.resolve();
+    // Changes asked for in this turn of the event loop join the first commit too: answers that
+    // arrived together are handled in one turn, one after the other.
+    await new Promise((resolve) => setImmediate(resolve));
     while (queued.length > 0) {
       const batch = queued;
       queued = [];

@@ -50,11 +50,19 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
       const nextSent = next && starts ? journal.change(next.index, markSent) : undefined;
       nextSent?.catch(() => {}); // awaited below, unless the answer's write failed first
       report(request, sent, settled, await finished);
-      await ctx.record(settledEvent(request, sent, settled));
       ctx.refreshCard(request.id);
-      if (!next) return;
-      if (!nextSent) throw new StepInterrupted('the bot is stopping');
-      sent = await recordSent(request, await nextSent);
+      // The answer's audit event, then the next step's: one append of both, in that order.
+      const recorded = ctx.record(settledEvent(request, sent, settled));
+      if (!next) return await recorded;
+      if (!nextSent) {
+        await recorded;
+        throw new StepInterrupted('the bot is stopping');
+      }
+      const [, nextStep] = await Promise.all([
+        recorded,
+        nextSent.then((s) => recordSent(request, s)),
+      ]);
+      sent = nextStep;
     }
   }
 
