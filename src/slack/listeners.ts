@@ -94,6 +94,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     }
     // Ack at once, with nothing: the answer needs the user's language (and maybe the store).
     await ack();
+    await afterAck();
     const t = await texts.forUser(user);
     try {
       switch (parsed.kind) {
@@ -161,6 +162,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
   ] as const) {
     app.action(actionId, async ({ ack, body, action, respond, client }) => {
       await ack();
+      await afterAck();
       const requestId = clicked(action);
       const user = body.user.id;
       const t = await texts.forUser(user);
@@ -188,6 +190,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
   ] as const) {
     app.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
+      await afterAck();
       const parentId = clicked(action);
       const user = body.user.id;
       const t = await texts.forUser(user);
@@ -253,6 +256,14 @@ export function registerListeners(app: App, options: ListenerOptions): void {
         logger,
       );
   });
+}
+
+/**
+ * The work after an ack waits for the event loop's next turn: requests that arrived meanwhile
+ * get their acks out first, rather than queueing behind every earlier request's background work.
+ */
+function afterAck(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** No response_url for a modal: say it in the user's DM with the app. */
