@@ -6,6 +6,16 @@ import type { RestartRow } from './restart.js';
 // The checks and tables of the phases beside ack, execution and store: the preview at submit
 // (issue 9), the rolling restart (issue 11) and two replicas on one database (issue 14).
 
+/** How each of these phases measures, for results.json. */
+export const PHASE_METHODS = {
+  preview:
+    'slash command with N instance ids (dispatch) to the approval card chat.postMessage arriving at the fake Slack API, the card carrying the preview read after the ack; fake ECS answers every call (DescribeInstances, and the DescribeKeyPairs running beside them) after apiLatencyMs; floor = ceil(DescribeInstances / VOLC_MAX_CONCURRENCY) x apiLatencyMs; per round a fresh bot (lowdb), one untimed command per size, then the samples one after another; median per round, median over rounds',
+  restart:
+    'an attach of N instances (untimed) whose requester clicks Restart on the results; the approve click of the restart card to the restart results in the thread; RESTART_WAVE_SIZE=waveSize; fake ECS answers every call after apiLatencyMs and keeps a rebooted instance REBOOTING for rebootMs from its answer; floor = waves x (apiLatencyMs + rebootMs); per wave from the call log: poll lag = the answer of the read that saw the wave RUNNING minus when it was RUNNING again, reads per wave, reads of one wave in flight at once; fresh bot (lowdb) per run, median over runs',
+  replicas:
+    'the ack cells at 200 concurrent with two bots (two server hosts) on one fresh PostgreSQL database per cell, every burst split round robin between them; bare = two bare Bolt processes under the same split; otherwise as the ack rows',
+};
+
 export interface PhaseRows {
   preview?: PreviewRow[];
   restart?: RestartRow[];

@@ -5,7 +5,12 @@ import type { Rig } from './bot-env.js';
 import { compileChildren, REPO_ROOT, removeCompiled, startChild } from './children.js';
 import type { ExecutionRow } from './execution.js';
 import { checkTargets, describeMachine, formatTables } from './report.js';
-import { checkPhaseTargets, formatPhaseTables, type PhaseRows } from './report-phases.js';
+import {
+  checkPhaseTargets,
+  formatPhaseTables,
+  PHASE_METHODS,
+  type PhaseRows,
+} from './report-phases.js';
 import { progress } from './stats.js';
 import { runStoreBenchmark, type StoreRow } from './store.js';
 
@@ -145,6 +150,7 @@ async function main(): Promise<void> {
         'approve click to the first results-thread message recorded by the fake Slack API; fake ECS answers every call after apiLatencyMs; floor = 2 x ceil(batches / concurrency) x apiLatencyMs (the AttachKeyPair batches, then the Verify step reading every instance back, one DescribeInstances per 100, as many at a time); MAX_INSTANCES_PER_REQUEST=5000; fresh bot and store per run (PostgreSQL: a fresh database on loopback)',
       store:
         'N finished requests (2 instances, one done AttachKeyPair step with outcomes, results posted; lowdb: in the history file) and 10 live pending ones; fresh child process per probe (plain node, compiled) that only opens the store, RSS after 2 GCs; writes = sequential awaited update() of a live request (a header change, durable when it resolves); reads = sequential get() of random finished requests; step write = update() of one step of an executing 5,000-instance request (50 steps); PostgreSQL on loopback (TEST_DATABASE_URL or 127.0.0.1:5432), one fresh database per size, seeded in bulk then VACUUM ANALYZE',
+      ...PHASE_METHODS,
     },
     ack,
     execution,
