@@ -1,6 +1,6 @@
 import type { PreviewRow } from './preview.js';
 import type { ReplicaRow } from './replicas.js';
-import { ms, range, type TargetCheck, table } from './report.js';
+import { ACK_HEADER, ackCells, floorCells, ms, type TargetCheck, table } from './report.js';
 import type { RestartRow } from './restart.js';
 
 // The checks and tables of the phases beside ack, execution and store: the preview at submit
@@ -89,11 +89,7 @@ export function formatPhaseTables(phases: PhaseRows): string[] {
         preview.map((r) => [
           String(r.instances),
           String(r.describeCalls),
-          ms(r.wallMs),
-          range(r.spread.wallMs),
-          String(r.floorMs),
-          `${r.ratio.toFixed(2)}x`,
-          ms(r.limitMs),
+          ...floorCells(r),
           ms(r.ackMs),
           ms(r.firstReadMs),
           ms(r.tailMs),
@@ -129,11 +125,7 @@ export function formatPhaseTables(phases: PhaseRows): string[] {
           String(r.instances),
           String(r.waveSize),
           String(r.waves),
-          ms(r.wallMs),
-          range(r.spread.wallMs),
-          String(r.floorMs),
-          `${r.ratio.toFixed(2)}x`,
-          ms(r.limitMs),
+          ...floorCells(r),
           ms(r.firstCallMs),
           `${ms(r.pollLagMs)} (${ms(r.maxPollLagMs)})`,
           ms(r.nextWaveMs),
@@ -152,18 +144,7 @@ export function formatPhaseTables(phases: PhaseRows): string[] {
       `Replicas: ack latency with ${row0?.replicas} bots on one PostgreSQL database, every burst split ` +
         `round robin; bare = ${row0?.replicas} bare Bolt processes under the same split ` +
         `(ms; median of ${row0?.rounds} rounds, min–max over rounds in brackets)`,
-      table(
-        ['kind', 'conc', 'bot p50', 'bot p99', 'bare p50', 'bare p99', 'p99 ratio [per round]'],
-        replicas.map((r) => [
-          r.kind,
-          String(r.concurrency),
-          `${ms(r.p50Ms)} [${range(r.spread.p50Ms)}]`,
-          `${ms(r.p99Ms)} [${range(r.spread.p99Ms)}]`,
-          `${ms(r.bareP50Ms)} [${range(r.spread.bareP50Ms)}]`,
-          `${ms(r.bareP99Ms)} [${range(r.spread.bareP99Ms)}]`,
-          `${r.ratioP99.toFixed(2)}x [${r.ratioP99PerRound.min.toFixed(2)}–${r.ratioP99PerRound.max.toFixed(2)}]`,
-        ]),
-      ),
+      table(ACK_HEADER, replicas.map(ackCells)),
       '',
     );
   }

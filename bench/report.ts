@@ -114,6 +114,48 @@ export const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 export const ms = (value: number) => (value < 1 ? value.toFixed(3) : value.toFixed(1));
 export const range = (s: { min: number; max: number }) => `${ms(s.min)}–${ms(s.max)}`;
 
+export const ACK_HEADER = [
+  'kind',
+  'conc',
+  'bot p50',
+  'bot p99',
+  'bare p50',
+  'bare p99',
+  'p99 ratio [per round]',
+  'cpu/req bot|bare',
+];
+
+/** An ack row's cells under ACK_HEADER. */
+export function ackCells(r: AckRow): string[] {
+  return [
+    r.kind,
+    String(r.concurrency),
+    `${ms(r.p50Ms)} [${range(r.spread.p50Ms)}]`,
+    `${ms(r.p99Ms)} [${range(r.spread.p99Ms)}]`,
+    `${ms(r.bareP50Ms)} [${range(r.spread.bareP50Ms)}]`,
+    `${ms(r.bareP99Ms)} [${range(r.spread.bareP99Ms)}]`,
+    `${r.ratioP99.toFixed(2)}x [${r.ratioP99PerRound.min.toFixed(2)}–${r.ratioP99PerRound.max.toFixed(2)}]`,
+    `${ms(r.cpuMsPerRequest)} | ${ms(r.bareCpuMsPerRequest)}`,
+  ];
+}
+
+/** The cells every row timed against a floor shares: wall, its spread, floor, ratio, limit. */
+export function floorCells(r: {
+  wallMs: number;
+  spread: { wallMs: { min: number; max: number } };
+  floorMs: number;
+  ratio: number;
+  limitMs: number;
+}): string[] {
+  return [
+    ms(r.wallMs),
+    range(r.spread.wallMs),
+    String(r.floorMs),
+    `${r.ratio.toFixed(2)}x`,
+    ms(r.limitMs),
+  ];
+}
+
 export function formatTables(
   machine: Machine,
   ack: readonly AckRow[],
@@ -132,31 +174,7 @@ export function formatTables(
   if (ack.length) {
     const rounds = ack[0]?.rounds ?? 0;
     out.push(`Ack latency (ms; median of ${rounds} rounds, min–max over rounds in brackets)`);
-    out.push(
-      table(
-        [
-          'kind',
-          'conc',
-          'bot p50',
-          'bot p99',
-          'bare p50',
-          'bare p99',
-          'p99 ratio [per round]',
-          'cpu/req bot|bare',
-        ],
-        ack.map((r) => [
-          r.kind,
-          String(r.concurrency),
-          `${ms(r.p50Ms)} [${range(r.spread.p50Ms)}]`,
-          `${ms(r.p99Ms)} [${range(r.spread.p99Ms)}]`,
-          `${ms(r.bareP50Ms)} [${range(r.spread.bareP50Ms)}]`,
-          `${ms(r.bareP99Ms)} [${range(r.spread.bareP99Ms)}]`,
-          `${r.ratioP99.toFixed(2)}x [${r.ratioP99PerRound.min.toFixed(2)}–${r.ratioP99PerRound.max.toFixed(2)}]`,
-          `${ms(r.cpuMsPerRequest)} | ${ms(r.bareCpuMsPerRequest)}`,
-        ]),
-      ),
-      '',
-    );
+    out.push(table(ACK_HEADER, ack.map(ackCells)), '');
   }
   if (execution.length) {
     const row0 = execution[0];
@@ -186,11 +204,7 @@ export function formatTables(
           r.store,
           String(r.instances),
           String(r.batches),
-          ms(r.wallMs),
-          range(r.spread.wallMs),
-          String(r.floorMs),
-          `${r.ratio.toFixed(2)}x`,
-          ms(r.limitMs),
+          ...floorCells(r),
           ms(r.firstCallMs),
           ms(r.attachMs),
           ms(r.gapMs),
