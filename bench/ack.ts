@@ -1,3 +1,4 @@
+import { createMigratedDatabase } from '../test/support/pg.js';
 import {
   BOT_TOKEN,
   botEnv,
@@ -7,10 +8,12 @@ import {
   responseUrl,
   SIGNING_SECRET,
 } from './bot-env.js';
+import type { Child } from './children.js';
 import type {
   CpuTime,
   FakesReport,
   FakeUrls,
+  ServerCall,
   Settled,
   StartedServer,
   StoredCard,
@@ -22,6 +25,7 @@ import {
   createSignedClient,
   instanceIds,
   type SignedClient,
+  splitClient,
 } from './load.js';
 import {
   median,
@@ -32,6 +36,7 @@ import {
   type Spread,
   spreadOf,
 } from './stats.js';
+import type { StoreKind } from './store.js';
 
 // Ack latency: bursts of N signed requests sent at once, timed from dispatch to the whole HTTP
 // response (Bolt answers when the listener acks). Between bursts the server is left to finish its
@@ -71,6 +76,16 @@ export interface AckRow {
   botWarnings: string[];
 }
 
+/**
+ * Where the servers under test run: the rig's server host alone (the default), or several hosts
+ * behind a round-robin split of every burst, like replicas behind a load balancer. PostgreSQL: a
+ * fresh database per cell, shared by every bot.
+ */
+export interface AckTopology {
+  hosts: readonly Child<ServerCall>[];
+  store: StoreKind;
+}
+
 interface CellResult {
   p50: number;
   p99: number;
@@ -80,12 +95,24 @@ interface CellResult {
 
 export async function runAckBenchmark(
   rig: Rig,
-  options: { rounds: number; levels: readonly AckLevel[]; kinds: readonly AckKind[] },
+  options: {
+    rounds: number;
+    levels: readonly AckLevel[];
+    kinds: readonly AckKind[];
+    topology?: AckTopology;
+  },
 ): Promise<AckRow[]> {
   const { kinds } = options;
-  progress('ack: warm-up (untimed)');
+  const topology = options.topology ?? { hosts: [rig.server], store: 'lowdb' };
+  if (topology.hosts.length > 1 && topology.store === 'lowdb') {
+    throw new Error('several bots need a shared store: PostgreSQL');
+  }
+  const label = topology.hosts.length > 1 ? ` (${topology.hosts.length} replicas)` : '';
+  progress(`ack${label}: warm-up (untimed)`);
   for (const kind of kinds) {
-    for (const server of ['bare', 'bot'] as const) await runCell(rig, server, kind, 50, 2);
+    for (const server of ['bare', 'bot'] as const) {
+      await runCell(rig, topology, server, kind, 50, 2);
+    }
   }
   const results = new Map<string, { bot: CellResult[]; bare: CellResult[] }>();
   for (let r = 0; r < options.rounds; r++) {
@@ -97,13 +124,13 @@ export async function runAckBenchmark(
         // Alternate which server goes first so slow drift does not favour either.
         const order: ServerKind[] = r % 2 === 0 ? ['bare', 'bot'] : ['bot', 'bare'];
         for (const server of order) {
-          const cell = await runCell(rig, server, kind, level.concurrency, level.bursts);
+          const cell = await runCell(rig, topology, server, kind, level.concurrency, level.bursts);
           entry[server].push(cell);
         }
         const bot = entry.bot.at(-1) as CellResult;
         const bare = entry.bare.at(-1) as CellResult;
         progress(
-          `ack ${kind} c=${level.concurrency} round ${r + 1}/${options.rounds}: ` +
+          `ack${label} ${kind} c=${level.concurrency} round ${r + 1}/${options.rounds}: ` +
             `bot p50 ${bot.p50.toFixed(2)} p99 ${bot.p99.toFixed(2)} ms, ` +
             `bare p50 ${bare.p50.toFixed(2)} p99 ${bare.p99.toFixed(2)} ms`,
         );
@@ -150,46 +177,59 @@ export async function runAckBenchmark(
 
 async function runCell(
   rig: Rig,
+  topology: AckTopology,
   server: ServerKind,
   kind: AckKind,
   concurrency: number,
   bursts: number,
 ): Promise<CellResult> {
-  const { server: host, fakes } = rig;
+  const { fakes } = rig;
+  const { hosts } = topology;
+  const [host] = hosts as [Child<ServerCall>];
+  const onAll = <T>(call: ServerCall) => Promise.all(hosts.map((h) => h.call<T>(call)));
   const urls = await fakes.call<FakeUrls>({ op: 'startFakes', ecsLatencyMs: 0 });
   const dataDir = await makeDataDir();
+  const database =
+    server === 'bot' && topology.store === 'postgres' ? await createMigratedDatabase() : undefined;
   let client: SignedClient | undefined;
   let replies = 0;
   const nextResponseUrl = () => responseUrl(urls, `r${++replies}`);
   const requestText = () => `${instanceIds(2).join(' ')} key=bench-key`;
   const settle = async (): Promise<string[]> =>
-    (await host.call<Settled>({ op: 'settle' })).warnings;
+    (await onAll<Settled>({ op: 'settle' })).flatMap((s) => s.warnings);
   const waitForCards = (count: number) =>
     fakes.call<string[]>({ op: 'waitForCards', count, timeoutMs: 30_000 });
   try {
-    const started =
+    const env = botEnv(urls, dataDir, database ? { DATABASE_URL: database.url } : {});
+    const started = await onAll<StartedServer>(
       server === 'bot'
-        ? await host.call<StartedServer>({ op: 'startBot', env: botEnv(urls, dataDir) })
-        : await host.call<StartedServer>({
+        ? { op: 'startBot', env }
+        : {
             op: 'startBare',
             botToken: BOT_TOKEN,
             signingSecret: SIGNING_SECRET,
             slackApiUrl: urls.slackApiUrl,
-          });
-    const signed = createSignedClient(
-      `http://127.0.0.1:${started.port}`,
-      SIGNING_SECRET,
-      concurrency,
+          },
+    );
+    const perHost = Math.ceil(concurrency / hosts.length);
+    const signed = splitClient(
+      started.map((s) => createSignedClient(`http://127.0.0.1:${s.port}`, SIGNING_SECRET, perHost)),
     );
     client = signed;
-    // `help` is answered in the ack with no background work: it opens every connection and warms
-    // the path without adding requests to the store.
+    // `help` opens every connection and warms the path without adding requests to the store. The
+    // bot answers it on response_url after the ack: wait for those answers, so none of that work
+    // runs into a timed burst, and leave them out of the refusal count.
+    let helps = 0;
     const warm = async () => {
       for (let i = 0; i < Math.max(2, Math.ceil(40 / concurrency)); i++) {
         await signed.burst(
-          Array.from({ length: concurrency }, () => commandBody('help', nextResponseUrl())),
+          Array.from({ length: concurrency }, () =>
+            commandBody('help', responseUrl(urls, `help${++helps}`)),
+          ),
         );
       }
+      if (server === 'bot')
+        await fakes.call({ op: 'waitForResponses', prefix: 'help', count: helps });
     };
     await warm();
 
@@ -216,7 +256,7 @@ async function runCell(
     const warnings: string[] = [];
     const samples: number[] = [];
     const cardsBefore = kind === 'command' && server === 'bot' ? (await waitForCards(0)).length : 0;
-    const cpuBefore = await host.call<CpuTime>({ op: 'cpu' });
+    const cpuBefore = totalCpu(await onAll<CpuTime>({ op: 'cpu' }));
     for (let b = 0; b < bursts; b++) {
       const bodies = Array.from({ length: concurrency }, (_, i) => {
         if (kind === 'command') return commandBody(requestText(), nextResponseUrl());
@@ -237,14 +277,13 @@ async function runCell(
       }
       warnings.push(...(await settle()));
     }
-    const cpuAfter = await host.call<CpuTime>({ op: 'cpu' });
+    const cpuAfter = totalCpu(await onAll<CpuTime>({ op: 'cpu' }));
     // The bot answers on response_url only to refuse: any answer there means a wasted sample.
-    const report = await fakes.call<FakesReport>({ op: 'report' });
+    const report = await fakes.call<FakesReport>({ op: 'report', ignoreResponsesTo: 'help' });
     if (server === 'bot' && report.responses > 0) {
       throw new Error(`${report.responses} requests were refused (first: ${report.firstResponse})`);
     }
-    const cpuMicros =
-      cpuAfter.userMicros + cpuAfter.systemMicros - (cpuBefore.userMicros + cpuBefore.systemMicros);
+    const cpuMicros = cpuAfter - cpuBefore;
     return {
       p50: percentile(samples, 50),
       p99: percentile(samples, 99),
@@ -253,8 +292,14 @@ async function runCell(
     };
   } finally {
     await client?.close();
-    await host.call({ op: 'stop' });
+    await onAll({ op: 'stop' });
     await fakes.call({ op: 'stopFakes' });
     await removeDir(dataDir);
+    await database?.drop();
   }
+}
+
+/** Server CPU of every host, in microseconds. */
+function totalCpu(times: readonly CpuTime[]): number {
+  return times.reduce((sum, t) => sum + t.userMicros + t.systemMicros, 0);
 }

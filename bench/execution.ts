@@ -1,22 +1,22 @@
 import { MAX_BATCH_SIZE } from '../src/domain/batches.js';
-import {
-  botEnv,
-  makeDataDir,
-  type Rig,
-  removeDir,
-  responseUrl,
-  SIGNING_SECRET,
-} from './bot-env.js';
-import type { FakesReport, FakeUrls, StartedServer, StoredCard } from './host-protocol.js';
-import { approveBody, commandBody, createSignedClient, instanceIds } from './load.js';
+import type { Rig } from './bot-env.js';
+import { responseUrl } from './bot-env.js';
+import { availableStores, startBotRun } from './bot-run.js';
+import type { EcsCallRecord, FakesReport } from './host-protocol.js';
+import { approveBody, instanceIds } from './load.js';
 import { median, progress, round, roundSpread, type Spread, spreadOf } from './stats.js';
+import type { StoreKind } from './store.js';
 
 // Execution: from the approve click to the first message of the results thread, with the fake
-// Volcengine API answering every call after a fixed latency. Each run uses a fresh bot and store.
+// Volcengine API answering every call after a fixed latency, on each store. Each run uses a fresh
+// bot and store. An attach is AttachKeyPair in batches of 100, VOLC_MAX_CONCURRENCY at a time,
+// then one Verify step that reads every instance back (one DescribeInstances per 100, as many at
+// a time): the floor counts both phases.
 
 export const API_LATENCY_MS = 100;
 
 export interface ExecutionRow {
+  store: StoreKind;
   instances: number;
   apiLatencyMs: number;
   concurrency: number;
@@ -31,8 +31,16 @@ export interface ExecutionRow {
   spread: { wallMs: Spread };
   /** Click to the first AttachKeyPair call reaching the API. */
   firstCallMs: number;
-  /** Last AttachKeyPair answer (arrival + latency) to the results thread. */
+  /** First AttachKeyPair arrival to the last one's answer (floor: rounds x latency). */
+  attachMs: number;
+  /** Last AttachKeyPair answer to the first Verify read arriving. */
+  gapMs: number;
+  /** First Verify DescribeInstances arrival to the last one's answer. */
+  verifyMs: number;
+  /** Last Verify answer to the results thread. */
   tailMs: number;
+  /** DescribeInstances calls of the Verify step. */
+  verifyCalls: number;
   /** The most AttachKeyPair calls the API saw open at once. */
   maxInFlight: number;
 }
@@ -40,111 +48,131 @@ export interface ExecutionRow {
 interface Run {
   wallMs: number;
   firstCallMs: number;
+  attachMs: number;
+  gapMs: number;
+  verifyMs: number;
   tailMs: number;
   calls: number;
+  verifyCalls: number;
   maxInFlight: number;
   concurrency: number;
 }
 
 export async function runExecutionBenchmark(
   rig: Rig,
-  options: { sizes: readonly number[]; runs: number },
+  options: { sizes: readonly number[]; runs: number; stores: readonly StoreKind[] },
 ): Promise<ExecutionRow[]> {
-  progress('execution: warm-up (untimed)');
-  await runOnce(rig, 100);
-  const runs = new Map<number, Run[]>();
-  for (let r = 0; r < options.runs; r++) {
-    for (const size of options.sizes) {
-      const run = await runOnce(rig, size);
-      runs.set(size, [...(runs.get(size) ?? []), run]);
-      progress(
-        `execution ${size} instances run ${r + 1}/${options.runs}: ${run.wallMs} ms ` +
-          `(floor ${floorMs(size, run.concurrency)} ms, ${run.calls} calls, ` +
-          `max ${run.maxInFlight} in flight)`,
-      );
+  const rows: ExecutionRow[] = [];
+  for (const store of await availableStores(options.stores)) {
+    progress(`execution ${store}: warm-up (untimed)`);
+    await runOnce(rig, store, 100);
+    const runs = new Map<number, Run[]>();
+    for (let r = 0; r < options.runs; r++) {
+      for (const size of options.sizes) {
+        const run = await runOnce(rig, store, size);
+        runs.set(size, [...(runs.get(size) ?? []), run]);
+        progress(
+          `execution ${store} ${size} instances run ${r + 1}/${options.runs}: ${run.wallMs} ms ` +
+            `(floor ${floorMs(size, run.concurrency)} ms; attach ${run.attachMs}, ` +
+            `verify ${run.verifyMs}, first call ${run.firstCallMs}, gap ${run.gapMs}, ` +
+            `tail ${run.tailMs} ms; max ${run.maxInFlight} in flight)`,
+        );
+      }
     }
+    rows.push(...options.sizes.map((size) => toRow(store, size, runs.get(size) ?? [])));
   }
-  return options.sizes.map((size) => {
-    const list = runs.get(size) ?? [];
-    const concurrency = list[0]?.concurrency ?? 0;
-    const wall = median(list.map((x) => x.wallMs));
-    const floor = floorMs(size, concurrency);
-    return {
-      instances: size,
-      apiLatencyMs: API_LATENCY_MS,
-      concurrency,
-      wallMs: round(wall),
-      floorMs: floor,
-      batches: batchesFor(size),
-      ratio: round(wall / floor),
-      limitMs: round(1.2 * floor + 50),
-      runs: list.length,
-      spread: { wallMs: roundSpread(spreadOf(list.map((x) => x.wallMs))) },
-      firstCallMs: round(median(list.map((x) => x.firstCallMs))),
-      tailMs: round(median(list.map((x) => x.tailMs))),
-      maxInFlight: Math.max(...list.map((x) => x.maxInFlight)),
-    };
-  });
+  return rows;
+}
+
+function toRow(store: StoreKind, size: number, list: readonly Run[]): ExecutionRow {
+  const concurrency = list[0]?.concurrency ?? 0;
+  const wall = median(list.map((x) => x.wallMs));
+  const floor = floorMs(size, concurrency);
+  const mid = (f: (r: Run) => number) => round(median(list.map(f)));
+  return {
+    store,
+    instances: size,
+    apiLatencyMs: API_LATENCY_MS,
+    concurrency,
+    wallMs: round(wall),
+    floorMs: floor,
+    batches: batchesFor(size),
+    ratio: round(wall / floor),
+    limitMs: round(1.2 * floor + 50),
+    runs: list.length,
+    spread: { wallMs: roundSpread(spreadOf(list.map((x) => x.wallMs))) },
+    firstCallMs: mid((r) => r.firstCallMs),
+    attachMs: mid((r) => r.attachMs),
+    gapMs: mid((r) => r.gapMs),
+    verifyMs: mid((r) => r.verifyMs),
+    tailMs: mid((r) => r.tailMs),
+    verifyCalls: Math.max(...list.map((x) => x.verifyCalls)),
+    maxInFlight: Math.max(...list.map((x) => x.maxInFlight)),
+  };
 }
 
 export function batchesFor(instances: number): number {
   return Math.ceil(instances / MAX_BATCH_SIZE);
 }
 
+/** Rounds of `concurrency` calls: the AttachKeyPair batches, then the Verify reads (as many). */
 export function floorMs(instances: number, concurrency: number): number {
-  return Math.ceil(batchesFor(instances) / concurrency) * API_LATENCY_MS;
+  const rounds = Math.ceil(batchesFor(instances) / concurrency);
+  return 2 * rounds * API_LATENCY_MS;
 }
 
-async function runOnce(rig: Rig, size: number): Promise<Run> {
-  const { server: host, fakes } = rig;
-  const urls = await fakes.call<FakeUrls>({ op: 'startFakes', ecsLatencyMs: API_LATENCY_MS });
-  const dataDir = await makeDataDir();
-  const env = botEnv(urls, dataDir, { MAX_INSTANCES_PER_REQUEST: '5000' });
-  const started = await host.call<StartedServer>({ op: 'startBot', env });
-  const client = createSignedClient(`http://127.0.0.1:${started.port}`, SIGNING_SECRET, 2);
+async function runOnce(rig: Rig, store: StoreKind, size: number): Promise<Run> {
+  const bot = await startBotRun(rig, { store, ecsLatencyMs: API_LATENCY_MS });
   try {
-    const ids = instanceIds(size);
-    await client.send(commandBody(`${ids.join(' ')} key=bench-key`, responseUrl(urls, 'cmd')));
-    const requestIds = await fakes.call<string[]>({ op: 'waitForCards', count: 1 });
-    await host.call({ op: 'settle' });
-    const [card] = await host.call<StoredCard[]>({ op: 'cards', requestIds });
-    if (!card) throw new Error('the approval card was not stored');
-    const body = approveBody({ ...card, responseUrl: responseUrl(urls, 'click') });
+    const card = await bot.submit(instanceIds(size));
+    const before = (await rig.fakes.call<EcsCallRecord[]>({ op: 'ecsCalls' })).length;
+    const body = approveBody({ ...card, responseUrl: responseUrl(bot.urls, 'click') });
 
     const clickedAt = Date.now();
-    await client.send(body);
-    await fakes.call({ op: 'waitForThreads', count: 1, timeoutMs: 60_000 });
-    await host.call({ op: 'settle' });
-    const report = await fakes.call<FakesReport>({ op: 'report' });
+    await bot.client.send(body);
+    await rig.fakes.call({ op: 'waitForThreads', count: 1, timeoutMs: 60_000 });
+    await rig.server.call({ op: 'settle' });
+    const report = await rig.fakes.call<FakesReport>({ op: 'report' });
     const threadAt = new Map(report.threads).get(card.ts);
     if (threadAt === undefined) throw new Error('the results thread went to another message');
+    if (report.responses > 0) throw new Error(`the click was refused: ${report.firstResponse}`);
 
+    const calls = await rig.fakes.call<EcsCallRecord[]>({ op: 'ecsCalls', since: before });
+    const attach = calls.filter((c) => c.action === 'AttachKeyPair');
+    const verify = calls.filter((c) => c.action === 'DescribeInstances');
     const expected = batchesFor(size);
-    if (report.ecsCalls.length !== expected || report.ecsCalls.some((c) => c.status !== 200)) {
+    if (attach.length !== expected || calls.some((c) => c.status !== 200)) {
+      throw new Error(`expected ${expected} successful AttachKeyPair calls, got ${attach.length}`);
+    }
+    if (verify.length !== expected) {
       throw new Error(
-        `expected ${expected} successful AttachKeyPair calls, got ${report.ecsCalls.length}`,
+        `expected ${expected} DescribeInstances reads to verify, got ${verify.length}`,
       );
     }
-    if (report.responses > 0) throw new Error(`the click was refused: ${report.firstResponse}`);
-    const arrivals = report.ecsCalls.map((c) => c.at);
+    const first = (list: EcsCallRecord[]) => Math.min(...list.map((c) => c.at));
+    const answered = (list: EcsCallRecord[]) => Math.max(...list.map((c) => c.at)) + API_LATENCY_MS;
     return {
       wallMs: threadAt - clickedAt,
-      firstCallMs: Math.min(...arrivals) - clickedAt,
-      tailMs: threadAt - (Math.max(...arrivals) + API_LATENCY_MS),
-      calls: arrivals.length,
-      maxInFlight: maxInFlight(arrivals, API_LATENCY_MS),
-      concurrency: started.maxConcurrency ?? 0,
+      firstCallMs: first(attach) - clickedAt,
+      attachMs: answered(attach) - first(attach),
+      gapMs: first(verify) - answered(attach),
+      verifyMs: answered(verify) - first(verify),
+      tailMs: threadAt - answered(verify),
+      calls: attach.length,
+      verifyCalls: verify.length,
+      maxInFlight: maxInFlight(
+        attach.map((c) => c.at),
+        API_LATENCY_MS,
+      ),
+      concurrency: bot.concurrency,
     };
   } finally {
-    await client.close();
-    await host.call({ op: 'stop' });
-    await fakes.call({ op: 'stopFakes' });
-    await removeDir(dataDir);
+    await bot.stop();
   }
 }
 
 /** The most calls the API had open at once, given its fixed answer latency. */
-function maxInFlight(arrivals: readonly number[], latencyMs: number): number {
+export function maxInFlight(arrivals: readonly number[], latencyMs: number): number {
   let most = 0;
   for (const at of arrivals) {
     const open = arrivals.filter((t) => t <= at && t > at - latencyMs).length;

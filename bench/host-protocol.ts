@@ -10,20 +10,27 @@ export type ServerCall =
   | { op: 'settle'; pauseMs?: number }
   | { op: 'cpu' }
   | { op: 'cards'; requestIds: string[] }
+  | { op: 'requests'; requestIds: string[] }
   | { op: 'stop' };
 
 export type FakesCall =
   | {
       op: 'startFakes';
       ecsLatencyMs: number;
+      rebootMs?: number;
       /** Instances the fake ECS lists (the options benchmark's inventory). */
       inventory?: Array<{ instanceId: string; name: string; region: string }>;
     }
   | { op: 'waitForCards'; count: number; timeoutMs?: number }
   | { op: 'waitForThreads'; count: number; timeoutMs?: number }
-  | { op: 'report' }
+  /** `ignoreResponsesTo`: leave out answers to response_url ids starting with this. */
+  | { op: 'report'; ignoreResponsesTo?: string }
   /** DescribeInstances calls the fake ECS has answered or is holding. */
   | { op: 'describeCalls' }
+  | { op: 'waitForResponses'; prefix: string; count: number }
+  | { op: 'ecsCalls'; since?: number }
+  /** chat.postMessage calls from Slack call index `since`; waits for `atLeast` of them. */
+  | { op: 'posts'; since?: number; atLeast?: number; timeoutMs?: number }
   | { op: 'stopFakes' };
 
 export interface StartedServer {
@@ -51,6 +58,16 @@ export interface StoredCard {
   ts: string;
 }
 
+/** A stored request's state (`requests`): status and how its steps ended. */
+export interface StoredState {
+  requestId: string;
+  status: string;
+  steps: number;
+  failedSteps: number;
+  /** Instance outcomes that are not ok, over every step. */
+  failedOutcomes: number;
+}
+
 export interface FakeUrls {
   slackApiUrl: string;
   /** Base of the response_url sinks: `${slackUrl}/response_url/<id>`. */
@@ -66,6 +83,26 @@ export interface FakesReport {
   threads: Array<[string, number]>;
   /** AttachKeyPair calls: arrival time (Date.now()) and the status answered. */
   ecsCalls: Array<{ at: number; status?: number }>;
+}
+
+/** One call the fake ECS API received (`ecsCalls`), in arrival order. */
+export interface EcsCallRecord {
+  seq: number;
+  action: string;
+  /** Date.now() at arrival. */
+  at: number;
+  status?: number;
+  instanceIds: string[];
+}
+
+/** One chat.postMessage the fake Slack received (`posts`). */
+export interface SlackPost {
+  /** Position among every recorded Slack call: pass the last one + 1 as `since`. */
+  index: number;
+  at: number;
+  threadTs?: string;
+  /** action_id -> value of every button in the message. */
+  buttons: Record<string, string>;
 }
 
 export type ChildRequest<C> = C & { id: number };

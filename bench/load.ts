@@ -52,6 +52,27 @@ export function createSignedClient(
   };
 }
 
+/**
+ * One client over several servers, like a load balancer in front of replicas: a burst's bodies
+ * go round robin, each timed by the client of the server it went to.
+ */
+export function splitClient(clients: readonly SignedClient[]): SignedClient {
+  const [first] = clients;
+  if (!first) throw new Error('no clients to split over');
+  if (clients.length === 1) return first;
+  return {
+    send: (body) => first.send(body),
+    exchange: (body) => first.exchange(body),
+    burst: (bodies) =>
+      Promise.all(
+        bodies.map((body, i) => (clients[i % clients.length] as SignedClient).send(body)),
+      ),
+    close: async () => {
+      await Promise.all(clients.map((c) => c.close()));
+    },
+  };
+}
+
 export const REQUESTER = 'UREQ';
 export const APPROVER = 'UAPP1';
 export const CHANNEL = 'C0OPS';
@@ -81,10 +102,22 @@ export function approveBody(input: {
   ts: string;
   responseUrl: string;
 }): string {
+  return clickBody({ ...input, actionId: 'approve_request', value: input.requestId });
+}
+
+/** A click on a message's button (by default as the approver). */
+export function clickBody(input: {
+  actionId: string;
+  value: string;
+  userId?: string;
+  channel: string;
+  ts: string;
+  responseUrl: string;
+}): string {
   const payload = buttonClick({
-    actionId: 'approve_request',
-    value: input.requestId,
-    userId: APPROVER,
+    actionId: input.actionId,
+    value: input.value,
+    userId: input.userId ?? APPROVER,
     channelId: input.channel,
     messageTs: input.ts,
     responseUrl: input.responseUrl,

@@ -6,16 +6,25 @@ import { compileChildren, REPO_ROOT, removeCompiled, startChild } from './childr
 import type { ExecutionRow } from './execution.js';
 import type { OptionsRow } from './options.js';
 import { checkTargets, describeMachine, formatTables } from './report.js';
+import {
+  checkPhaseTargets,
+  formatPhaseTables,
+  PHASE_METHODS,
+  type PhaseRows,
+} from './report-phases.js';
 import { progress } from './stats.js';
 import { runStoreBenchmark, type StoreRow } from './store.js';
 
 // `npm run bench`: ack latency, execution time and store cost, each against its floor. Prints a
 // table on stdout, progress on stderr, and writes bench/results.json.
-// For diagnosis: BENCH_ONLY=ack,execution,options,store runs a subset; BENCH_ACK=approve/200 (kinds and
-// concurrencies, comma-separated) narrows the ack cells; BENCH_ROUNDS overrides the ack rounds;
+// For diagnosis: BENCH_ONLY=ack,execution,options,store,… runs a subset; BENCH_ACK=approve/200 (kinds
+// and concurrencies, comma-separated) narrows the ack cells, BENCH_EXECUTION=postgres/5000 the
+// execution rows; BENCH_ROUNDS overrides the ack rounds;
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server host (bot and bare app). A run
-// narrowed by BENCH_ONLY, BENCH_ACK or BENCH_ROUNDS prints its table but leaves results.json alone.
+// narrowed by any of these prints its table but leaves results.json alone.
 
+// Phases beside the first three, each in its own file: BENCH_ONLY=preview runs one alone.
+const MORE_PHASES = ['preview', 'restart', 'replicas'];
 const ACK_LEVELS: AckLevel[] = [
   { concurrency: 1, bursts: 120 },
   { concurrency: 50, bursts: 8 },
@@ -25,12 +34,16 @@ const ACK_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const EXECUTION_SIZES = [1, 100, 1_000, 5_000];
 const EXECUTION_RUNS = 3;
 const OPTIONS_SETTINGS = { queries: 400, concurrency: 4 };
+const EXECUTION_STORES = ['lowdb', 'postgres'] as const;
 // Finished requests stored; lowdb keeps them in the history file beside DATA_FILE.
 const LOWDB_STORE_SIZES = [
   { requests: 1_000, writes: 200, probes: 3 },
   { requests: 10_000, writes: 200, probes: 3 },
   { requests: 50_000, writes: 200, probes: 2 },
 ];
+const PREVIEW = { sizes: [1, 100, 500], rounds: 3, samples: 5 };
+const RESTART = { instances: 100, waveSize: 10, apiLatencyMs: 100, rebootMs: 1_000, runs: 3 };
+const REPLICAS = { replicas: 2, levels: [{ concurrency: 200, bursts: 4 }] };
 const PG_STORE_SIZES = [
   { requests: 1_000, writes: 500, probes: 2 },
   { requests: 10_000, writes: 500, probes: 2 },
@@ -48,17 +61,32 @@ function ackCells(): { kinds: AckKind[]; levels: AckLevel[] } {
   return { kinds, levels };
 }
 
+/** BENCH_EXECUTION=postgres/5000 (stores and sizes, comma-separated) narrows the execution rows. */
+function executionCells(): { stores: Array<'lowdb' | 'postgres'>; sizes: number[] } {
+  const wanted = (process.env.BENCH_EXECUTION ?? '').split(/[,/]/).filter(Boolean);
+  const stores = EXECUTION_STORES.filter(
+    (s) => !wanted.some((w) => w === 'lowdb' || w === 'postgres') || wanted.includes(s),
+  );
+  const sizes = EXECUTION_SIZES.filter(
+    (n) => !wanted.some((w) => /^\d+$/.test(w)) || wanted.includes(String(n)),
+  );
+  return { stores, sizes };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
-  const only = new Set((process.env.BENCH_ONLY ?? 'ack,execution,options,store').split(','));
+  const only = new Set(
+    (process.env.BENCH_ONLY ?? `ack,execution,options,store,${MORE_PHASES}`).split(','),
+  );
   progress('compiling the child processes (server host, fakes host, store probe) with tsc');
   const children = await compileChildren();
   let ack: AckRow[] = [];
   let execution: ExecutionRow[] = [];
   let store: StoreRow[] = [];
   let options: OptionsRow | undefined;
+  const phases: PhaseRows = {};
   try {
-    if (only.has('ack') || only.has('execution') || only.has('options')) {
+    if (['ack', 'execution', 'options', ...MORE_PHASES].some((phase) => only.has(phase))) {
       const rig: Rig = {
         server: startChild(children.serverHost, process.env.BENCH_CPU_PROF),
         fakes: startChild(children.fakesHost),
@@ -72,13 +100,27 @@ async function main(): Promise<void> {
         if (only.has('execution')) {
           const { runExecutionBenchmark } = await import('./execution.js');
           execution = await runExecutionBenchmark(rig, {
-            sizes: EXECUTION_SIZES,
+            ...executionCells(),
             runs: EXECUTION_RUNS,
           });
         }
         if (only.has('options')) {
           const { runOptionsBenchmark } = await import('./options.js');
           options = await runOptionsBenchmark(rig, OPTIONS_SETTINGS);
+        }
+        if (only.has('preview')) {
+          const { runPreviewBenchmark } = await import('./preview.js');
+          phases.preview = await runPreviewBenchmark(rig, PREVIEW);
+        }
+        if (only.has('restart')) {
+          const { runRestartBenchmark } = await import('./restart.js');
+          phases.restart = [await runRestartBenchmark(rig, RESTART)];
+        }
+        if (only.has('replicas')) {
+          const { runReplicasBenchmark } = await import('./replicas.js');
+          const { kinds } = ackCells();
+          const options = { ...REPLICAS, rounds: ACK_ROUNDS, kinds };
+          phases.replicas = await runReplicasBenchmark(rig, children.serverHost, options);
         }
       } finally {
         await rig.server.close();
@@ -97,7 +139,7 @@ async function main(): Promise<void> {
   }
 
   const machine = describeMachine();
-  const targets = checkTargets(ack, execution, store, options);
+  const targets = [...checkTargets(ack, execution, store, options), ...checkPhaseTargets(phases)];
   const durationMs = Math.round(performance.now() - started);
   const results = {
     machine,
@@ -105,33 +147,49 @@ async function main(): Promise<void> {
     durationMs,
     settings: {
       ack: { rounds: ACK_ROUNDS, levels: ACK_LEVELS },
-      execution: { sizes: EXECUTION_SIZES, runs: EXECUTION_RUNS },
+      execution: { sizes: EXECUTION_SIZES, runs: EXECUTION_RUNS, stores: EXECUTION_STORES },
       store: { lowdb: LOWDB_STORE_SIZES, postgres: PG_STORE_SIZES },
       options: OPTIONS_SETTINGS,
+      preview: PREVIEW,
+      restart: RESTART,
+      replicas: { ...REPLICAS, rounds: ACK_ROUNDS },
     },
     method: {
       ack: 'bursts of N v0-signed requests sent at once over keep-alive undici connections; latency = dispatch to complete HTTP response (the ack); after each burst the server finishes its background work, then both servers idle 5 ms; fresh server and fakes per cell; p50/p99 per round, median over rounds; server, fakes and load client in three processes; approve: every click decides a fresh pending request posted beforehand (untimed), which the bot then executes in the background (2 instances, fake ECS answering at once) before the next burst',
       execution:
-        'approve click to the first results-thread message recorded by the fake Slack API; fake ECS answers every call after apiLatencyMs; MAX_INSTANCES_PER_REQUEST=5000; fresh bot per run',
+        'approve click to the first results-thread message recorded by the fake Slack API; fake ECS answers every call after apiLatencyMs; floor = 2 x ceil(batches / concurrency) x apiLatencyMs (the AttachKeyPair batches, then the Verify step reading every instance back, one DescribeInstances per 100, as many at a time); MAX_INSTANCES_PER_REQUEST=5000; fresh bot and store per run (PostgreSQL: a fresh database on loopback)',
       options:
         'signed block_suggestion requests for the instance picker (cn-beijing), `concurrency` at a time, timed from dispatch to the options answer; 10,000 instances behind the fake ECS, every call answered after 100 ms; one fresh bot: cold = distinct texts (name fragments, 5-character id prefixes, whole ids, team words) while the region is being listed, repeated = the same texts again, listed = new texts once the background listing is complete',
       store:
         'N finished requests (2 instances, one done AttachKeyPair step with outcomes, results posted; lowdb: in the history file) and 10 live pending ones; fresh child process per probe (plain node, compiled) that only opens the store, RSS after 2 GCs; writes = sequential awaited update() of a live request (a header change, durable when it resolves); reads = sequential get() of random finished requests; step write = update() of one step of an executing 5,000-instance request (50 steps); PostgreSQL on loopback (TEST_DATABASE_URL or 127.0.0.1:5432), one fresh database per size, seeded in bulk then VACUUM ANALYZE',
+      ...PHASE_METHODS,
     },
     ack,
     execution,
     options,
     store,
+    ...phases,
     targets,
   };
-  const partial = ['BENCH_ONLY', 'BENCH_ACK', 'BENCH_ROUNDS'].some((name) => process.env[name]);
+  const partial = ['BENCH_ONLY', 'BENCH_ACK', 'BENCH_ROUNDS', 'BENCH_EXECUTION'].some(
+    (name) => process.env[name],
+  );
   if (!partial) {
     await writeFile(
       join(REPO_ROOT, 'bench', 'results.json'),
       `${JSON.stringify(results, null, 2)}\n`,
     );
   }
-  process.stdout.write(`${formatTables(machine, ack, execution, store, targets, options)}\n`);
+  const tables = formatTables(
+    machine,
+    ack,
+    execution,
+    store,
+    targets,
+    options,
+    formatPhaseTables(phases),
+  );
+  process.stdout.write(`${tables}\n`);
   const where = partial
     ? 'a narrowed run: bench/results.json left as it was'
     : 'wrote bench/results.json';

@@ -9,6 +9,7 @@ import {
   type Settled,
   type StartedServer,
   type StoredCard,
+  type StoredState,
   serveParent,
 } from './host-protocol.js';
 
@@ -60,6 +61,25 @@ async function handle(call: ServerCall): Promise<unknown> {
         if (card) cards.push({ requestId, ...card });
       }
       return cards;
+    }
+    case 'requests': {
+      const states: StoredState[] = [];
+      for (const requestId of call.requestIds) {
+        const request = await bot?.service.get(requestId);
+        if (!request) continue;
+        const steps = request.steps;
+        states.push({
+          requestId,
+          status: request.status,
+          steps: steps.length,
+          failedSteps: steps.filter((s) => s.state === 'failed').length,
+          failedOutcomes: steps.reduce(
+            (n, s) => n + (s.outcomes ?? []).filter((o) => !o.ok).length,
+            0,
+          ),
+        });
+      }
+      return states;
     }
     case 'stop': {
       await bot?.stop();

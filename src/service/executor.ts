@@ -8,9 +8,10 @@ import {
   settledStatus,
 } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
+import { createStepJournal } from './journal.js';
+import { createLanes } from './lanes.js';
 import { claimLease, type Lease } from './lease.js';
-import { runLimited } from './run-limited.js';
-import { createStepJournal } from './step-journal.js';
+import { isStoreUnavailable } from './ports.js';
 import { StepInterrupted } from './step-runner.js';
 
 // The one engine for every approved mutation (design.md §3): a replica claims the request with a
@@ -23,7 +24,7 @@ export function createExecutor(ctx: ServiceContext) {
   const { deps } = ctx;
   const { store, logger, notifier, settings } = deps;
   const running = new Map<string, Promise<void>>();
-  const { runStep, withStore, checkpoint } = createStepJournal(ctx);
+  const laneRunner = createLanes(ctx, { checkpoint, withStore });
 
   /** Runs (or finishes) a request. Safe to call again and on every replica: one run at a time. */
   function execute(requestId: string): Promise<void> {
@@ -93,6 +94,9 @@ export function createExecutor(ctx: ServiceContext) {
   }
 
   async function runPlan(lease: Lease, requestId: string): Promise<void> {
+    const journal = createStepJournal(requestId, (apply) =>
+      withStore(lease, () => store.update(requestId, apply)),
+    );
     const first = await withStore(lease, () => store.get(requestId));
     const phases = [...new Set((first?.steps ?? []).map((s) => s.phase))].sort((a, b) => a - b);
     for (const phase of phases) {
@@ -105,8 +109,9 @@ export function createExecutor(ctx: ServiceContext) {
         await skipAfter(lease, request, halted);
         continue;
       }
-      await runLimited(open, settings.maxConcurrency, (step) =>
-        runStep(lease, request, step.index),
+      const lanes = Math.max(1, Math.min(settings.maxConcurrency, open.length));
+      await Promise.all(
+        Array.from({ length: lanes }, () => laneRunner.runLane(lease, journal, request, open)),
       );
     }
   }
@@ -150,6 +155,15 @@ export function createExecutor(ctx: ServiceContext) {
     ctx.refreshCard(request.id);
   }
 
+  /**
+   * Before every call and write: stop if another replica took over, and (when `startsWork`)
+   * if the bot is stopping.
+   */
+  async function checkpoint(lease: Lease, startsWork = true): Promise<void> {
+    if (startsWork && !ctx.isAccepting()) throw new StepInterrupted('the bot is stopping');
+    if (!(await lease.renewIfDue())) throw new StepInterrupted('the execution lease was lost');
+  }
+
   async function finish(lease: Lease, requestId: string): Promise<void> {
     const result = await withStore(lease, () =>
       store.update(requestId, (current) => {
@@ -190,6 +204,24 @@ export function createExecutor(ctx: ServiceContext) {
     await ctx.record({ type: 'results_posted', requestId, kind: request.kind });
     ctx.refreshCard(requestId);
     if (stored.ok) void ctx.track(notifier.tellRequester(stored.request, 'results'));
+  }
+
+  /**
+   * Store calls of a running execution wait out an unreachable store (the database is down):
+   * the work pauses and goes on when it is back, unless the bot stops or the lease lapses.
+   */
+  async function withStore<T>(lease: Lease, work: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isStoreUnavailable(error)) throw error;
+        if (!ctx.isAccepting()) throw new StepInterrupted('the bot is stopping');
+        if (!lease.stillValid()) throw new StepInterrupted('the execution lease lapsed');
+        if (attempt === 0) logger.warn('store unavailable: execution paused', { error });
+        await ctx.sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
+      }
+    }
   }
 
   /** Every request a previous process (or a dead replica) left unfinished. */

@@ -107,6 +107,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     }
     // Ack at once, with nothing: the answer needs the user's language (and maybe the store).
     await ack();
+    await afterAck();
     const t = await texts.forUser(user);
     try {
       switch (parsed.kind) {
@@ -174,6 +175,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
   ] as const) {
     app.action(actionId, async ({ ack, body, action, respond, client }) => {
       await ack();
+      await afterAck();
       const requestId = clicked(action);
       const user = body.user.id;
       const t = await texts.forUser(user);
@@ -201,6 +203,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
   ] as const) {
     app.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
+      await afterAck();
       const parentId = clicked(action);
       const user = body.user.id;
       const t = await texts.forUser(user);
@@ -222,4 +225,12 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       if (event.tab === 'home') await opened(event.user);
     });
   }
+}
+
+/**
+ * The work after an ack waits for the event loop's next turn: requests that arrived meanwhile
+ * get their acks out first, rather than queueing behind every earlier request's background work.
+ */
+function afterAck(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,4 +1,4 @@
-import type { MutationRequest, RequestStatus, Step } from '../domain/request.js';
+import type { MutationRequest, RequestStatus } from '../domain/request.js';
 import { locateSyntaxError } from './json-locate.js';
 import { deepFreeze, isRecord } from './records.js';
 import { StoreError } from './store-error.js';
@@ -134,26 +134,36 @@ function findCommonProblem(request: unknown): string | undefined {
   return undefined;
 }
 
-// Stored requests are frozen, so their JSON never changes: cache it by identity. A request's
-// steps are cached one by one too, so a journal write to one step of a 5,000-instance request
-// serialises that step and the header, not the whole request.
+// Stored requests are frozen, so their JSON never changes: cache it by identity, and the JSON of
+// each of their parts too (every step, the instance list, the preview, ...). A journal write to
+// one step of a 5,000-instance request then serialises that step and the header's small fields;
+// the rest is the text cached when it was first written.
 const requestText = new WeakMap<MutationRequest, string>();
-const stepText = new WeakMap<Step, string>();
+const partText = new WeakMap<object, string>();
 
+/** JSON.stringify of a frozen value, by identity for objects; undefined where JSON skips it. */
+function partJson(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  let text = partText.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    partText.set(value, text);
+  }
+  return text;
+}
+
+/** The request as JSON.stringify writes it, but with `steps` last. */
 export function requestJson(request: MutationRequest): string {
   let json = requestText.get(request);
   if (json !== undefined) return json;
-  const { steps, ...header } = request;
-  const head = JSON.stringify(header);
-  const parts = steps.map((step) => {
-    let text = stepText.get(step);
-    if (text === undefined) {
-      text = JSON.stringify(step);
-      stepText.set(step, text);
-    }
-    return text;
-  });
-  json = `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"steps":[${parts.join(',')}]}`;
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(request)) {
+    if (key === 'steps') continue;
+    const text = partJson(value);
+    if (text !== undefined) fields.push(`${JSON.stringify(key)}:${text}`);
+  }
+  fields.push(`"steps":[${request.steps.map((step) => partJson(step)).join(',')}]`);
+  json = `{${fields.join(',')}}`;
   requestText.set(request, json);
   return json;
 }

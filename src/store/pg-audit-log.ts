@@ -5,26 +5,64 @@ import { StoreError } from './store-error.js';
 
 // The audit trail in the request store's database: one row per event in `audit_events`. The bot
 // only inserts and selects; the README shows how to grant it no more, so even a compromised bot
-// cannot rewrite the trail.
+// cannot rewrite the trail. Appends go out one INSERT at a time, in the order they were made;
+// those made while one is being written share the next INSERT (one commit for all of them), as
+// the file trail coalesces its lines.
+
+type Pending = { event: AuditEvent; text: string; resolve(): void; reject(error: unknown): void };
+
+const APPEND = {
+  name: 'akb_append_events',
+  text: `INSERT INTO audit_events (request_id, type, at, event)
+    SELECT e.request_id, e.type, coalesce(e.at, now()), e.event
+    FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])
+      WITH ORDINALITY AS e(request_id, type, at, event, n)
+    ORDER BY e.n`,
+};
 
 export function createPgAuditLog(db: PgDatabase): AuditLog {
   let closed = false;
+  let queued: Pending[] = [];
+  let draining: Promise<void> | undefined;
+
+  async function drain(): Promise<void> {
+    await Promise.resolve();
+    while (queued.length > 0) {
+      const batch = queued;
+      queued = [];
+      try {
+        await run(db, db.pool, APPEND, [
+          batch.map((p) => p.event.requestId),
+          batch.map((p) => p.event.type),
+          batch.map((p) => (Number.isNaN(Date.parse(p.event.at)) ? null : p.event.at)),
+          batch.map((p) => p.text),
+        ]);
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    draining = undefined;
+  }
+
   return {
-    async append(event) {
-      if (closed) throw new StoreError('store_closed', `The audit trail ${db.where} is closed.`);
+    append(event) {
+      if (closed) {
+        return Promise.reject(
+          new StoreError('store_closed', `The audit trail ${db.where} is closed.`),
+        );
+      }
       // Serialised now, so a later change to the caller's object cannot alter what is recorded.
-      const text = JSON.stringify(event);
-      const at = Number.isNaN(Date.parse(event.at)) ? null : event.at;
-      await run(
-        db,
-        db.pool,
-        {
-          name: 'akb_append_event',
-          text: `INSERT INTO audit_events (request_id, type, at, event)
-            VALUES ($1, $2, coalesce($3::timestamptz, now()), $4::jsonb)`,
-        },
-        [event.requestId, event.type, at, text],
-      );
+      let text: string;
+      try {
+        text = JSON.stringify(event);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return new Promise<void>((resolve, reject) => {
+        queued.push({ event, text, resolve, reject });
+        draining ??= drain();
+      });
     },
 
     async eventsFor(requestId) {
@@ -52,6 +90,7 @@ export function createPgAuditLog(db: PgDatabase): AuditLog {
     async close() {
       if (closed) return;
       closed = true;
+      while (draining) await draining;
       await db.release();
     },
   };

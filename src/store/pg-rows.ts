@@ -6,9 +6,12 @@ import { deepFreeze, endedAt } from './records.js';
 // the follow-up rule and leases need, and everything but the steps as jsonb) and one row per step
 // in `request_steps`; and which statements write what an update changed.
 
-export const SELECT_REQUEST = `SELECT r.data, coalesce(
+/** A request's steps as one JSON array, for a query over `requests r`. */
+export const STEPS_JSON = `coalesce(
   (SELECT json_agg(s.data ORDER BY s.idx) FROM request_steps s WHERE s.request_id = r.id),
-  '[]'::json) AS steps FROM requests r`;
+  '[]'::json)`;
+
+export const SELECT_REQUEST = `SELECT r.data, ${STEPS_JSON} AS steps FROM requests r`;
 
 // ON CONFLICT without a target covers the primary key and the one-follow-up index alike.
 export const INSERT_REQUEST = {

@@ -7,7 +7,13 @@ import {
   type RequestStore,
   type UpdateResult,
 } from '../service/ports.js';
-import { inTransaction, type PgDatabase, run, script, sql, withClient } from './pg-connection.js';
+import { inTransaction, type PgDatabase, run, script, withClient } from './pg-connection.js';
+import {
+  createKnownRequests,
+  selectVersion,
+  selectVersioned,
+  type VersionedRow,
+} from './pg-known.js';
 import {
   changes,
   headerValues,
@@ -41,6 +47,7 @@ const BLOCKING = [...CHILD_BLOCKING_STATUSES];
 
 export function createPgStore(db: PgDatabase): PgRequestStore {
   let closed = false;
+  const known = createKnownRequests();
   const open = () => {
     if (closed) throw new StoreError('store_closed', `The request store ${db.where} is closed.`);
   };
@@ -87,8 +94,14 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
   return {
     async get(id) {
       open();
-      const [request] = await select('WHERE r.id = $1', [id]);
-      return request;
+      await known.settled(id);
+      const asked = known.lookup(id);
+      const [row] = (await query<VersionedRow>(selectVersioned(id, asked, false))).rows;
+      if (!row) {
+        known.forget(id);
+        return undefined;
+      }
+      return known.read(id, row, asked);
     },
 
     async insert(request) {
@@ -110,18 +123,19 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
     ): Promise<UpdateResult<R>> {
       open();
       // Two round trips: BEGIN with the locking read, then the writes with COMMIT. The row lock
-      // is the check-and-set: no other change to this request interleaves.
-      return withClient(db, async (client): Promise<UpdateResult<R>> => {
+      // is the check-and-set: no other change to this request interleaves. The read sends the
+      // request only if its version is not the one this process knows (pg-known.ts).
+      const work = withClient(db, async (client): Promise<UpdateResult<R>> => {
         try {
-          const [, locked] = await script(db, client, [
-            'BEGIN',
-            `${SELECT_REQUEST} ${sql`WHERE r.id = ${id} FOR UPDATE OF r`}`,
-          ]);
-          const current = (locked?.rows as Row[] | undefined)?.map(toRequest)[0];
-          if (!current) {
+          const asked = known.lookup(id);
+          const [, locked] = await script(db, client, ['BEGIN', selectVersioned(id, asked, true)]);
+          const row = (locked?.rows as VersionedRow[] | undefined)?.[0];
+          if (!row) {
+            known.forget(id);
             await run(db, client, 'ROLLBACK');
             return { ok: false, refusal: { reason: 'unknown_request' } };
           }
+          const current = known.read(id, row, asked);
           const result = change(current);
           if (!result.ok) {
             await run(db, client, 'ROLLBACK');
@@ -129,17 +143,29 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
           }
           if (result.request.id !== id) throw idChanged(id, result.request.id);
           const next = deepFreeze(result.request);
-          await script(db, client, [...changes(current, next), 'COMMIT']);
+          const writes = changes(current, next);
+          if (writes.length === 0) {
+            await run(db, client, 'COMMIT');
+            known.remember(id, row.version, next);
+            return { ok: true, request: next };
+          }
+          const written = await script(db, client, [...writes, selectVersion(id), 'COMMIT']);
+          const version = (written.at(-2)?.rows[0] as { version?: string } | undefined)?.version;
+          if (version) known.remember(id, version, next);
+          else known.forget(id);
           return { ok: true, request: next };
         } catch (error) {
+          known.forget(id);
           await client.query('ROLLBACK').catch(() => {});
           throw error;
         }
       });
+      return known.track(id, work);
     },
 
     async remove(id) {
       open();
+      known.forget(id);
       await query('DELETE FROM requests WHERE id = $1', [id]);
     },
 
@@ -201,6 +227,7 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
         );
         if (due.length === 0) return [];
         await record(due);
+        for (const request of due) known.forget(request.id);
         await query('DELETE FROM requests WHERE id = ANY($1)', [due.map((r) => r.id)], client);
         return due;
       });

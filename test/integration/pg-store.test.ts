@@ -162,6 +162,31 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       expect(result.ok).toBe(true);
     });
 
+    it('reads what another process changed, however much of the request it knows already', async () => {
+      const a = createPgStore(openDb());
+      const b = createPgStore(openDb());
+      await a.insert(largeRequest('two-1', 500));
+      // Both know the request now; then each changes a different part of it.
+      expect((await a.get('two-1'))?.steps[2]?.state).toBe('planned');
+      await b.update('two-1', (c) => ({ ok: true, request: withStepDone(c, 2) }));
+      expect((await a.get('two-1'))?.steps[2]?.state).toBe('done');
+      await a.update('two-1', (c) => ({ ok: true, request: withStepDone(c, 3) }));
+      await b.update('two-1', (c) => ({ ok: true, request: { ...c, remindedAt: 'b' } }));
+      const seen = await a.update('two-1', (c) => ({
+        ok: true,
+        request: { ...c, steps: c.steps.slice(0, 4) },
+      }));
+      expect(seen.ok && seen.request.remindedAt).toBe('b');
+      const fresh = await createPgStore(openDb()).get('two-1');
+      expect(await b.get('two-1')).toEqual(fresh);
+      expect(await a.get('two-1')).toEqual(fresh);
+      expect(fresh?.steps.map((s) => s.state)).toEqual(['planned', 'planned', 'done', 'done']);
+      await b.remove('two-1');
+      expect(await a.get('two-1')).toBeUndefined();
+      await b.insert(makeRequest('two-1'));
+      expect((await a.get('two-1'))?.steps).toEqual([]);
+    });
+
     it('keeps leases in columns, never in the request', async () => {
       const store = createPgStore(openDb());
       await store.insert(makeRequest('lease-1', { status: 'executing' }));
@@ -201,6 +226,25 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       ]);
       expect(await audit.lastSnapshot('a1')).toEqual(makeRequest('a1'));
       expect(await audit.lastSnapshot('a2')).toBeUndefined();
+    });
+
+    it('keeps the order of appends made at once, in one INSERT per batch', async () => {
+      const stores = await openStores({ dataFile: 'unused', databaseUrl: pgFile.database.url });
+      pgFile.defer(() => stores.close());
+      const { audit } = stores;
+      const at = (i: number) => new Date(Date.parse('2025-01-01T00:00:00.000Z') + i).toISOString();
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          audit.append({ type: i % 2 ? 'step_done' : 'step_sent', requestId: 'o1', at: at(i), i }),
+        ),
+      );
+      const events = await audit.eventsFor('o1');
+      expect(events.map((e) => (e as { i?: number }).i)).toEqual([...Array(30).keys()]);
+      expect(
+        await sql(
+          "SELECT count(DISTINCT xmin::text)::int AS commits FROM audit_events WHERE request_id = 'o1'",
+        ),
+      ).toEqual([{ commits: 1 }]);
     });
 
     it('works for a role granted INSERT and SELECT only on the trail, which cannot rewrite it', async () => {

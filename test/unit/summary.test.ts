@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { summarizePreview } from '../../src/domain/operations/preview-summary.js';
 import { planRestart } from '../../src/domain/operations/restart.js';
 import { restartCandidates, summarizeRequest } from '../../src/domain/operations/summary.js';
 import { planUndo } from '../../src/domain/operations/undo.js';
@@ -212,5 +213,29 @@ describe('planUndo', () => {
       ['Verify', ['i-old', 'i-none'], undefined, undefined],
     ]);
     expect(plan.restores).toEqual([{ keyPairId: 'kp-old', keyPairName: 'old', count: 1 }]);
+  });
+});
+
+describe('summarizePreview', () => {
+  it('reads one preview afresh for another kind or other instances, however often it is asked', () => {
+    const preview = {
+      readAt: '2026-11-01T10:00:00.000Z',
+      instances: [
+        { instanceId: 'i-a', name: 'a', status: 'RUNNING', osType: 'Linux', tags: [] },
+        { instanceId: 'i-b', name: 'b', status: 'STOPPED', osType: 'Linux', tags: [] },
+      ],
+      unread: [],
+      problems: [],
+    };
+    const attach = makeRequest({ instanceIds: ['i-a', 'i-b'], preview });
+    expect(summarizePreview(attach)?.noKeyPair).toEqual(['i-a', 'i-b']);
+    expect(summarizePreview(attach)).toBe(summarizePreview(attach));
+    const restart = { ...attach, kind: 'restart' as const };
+    expect(summarizePreview(restart)).toMatchObject({
+      ready: ['i-a'],
+      wrongStatus: [{ instanceId: 'i-b', status: 'STOPPED' }],
+    });
+    const fewer = { ...attach, instanceIds: ['i-b', 'i-c'] };
+    expect(summarizePreview(fewer)).toMatchObject({ noKeyPair: ['i-b'], notFound: ['i-c'] });
   });
 });

@@ -1,4 +1,4 @@
-import type { MutationRequest } from '../request.js';
+import type { MutationRequest, Preview } from '../request.js';
 
 // What the approval will do to each instance, from the preview (issue 9): which key pair it
 // replaces, which instances have none yet (password login stops), and which will fail and why.
@@ -32,9 +32,28 @@ export interface PreviewSummary {
 
 const BINDABLE = new Set(['RUNNING', 'STOPPED']);
 
+// A stored request's preview never changes, but its card is drawn again on every state change:
+// the summary is kept per preview (for the same instances, kind and key pair), so a card of a
+// 5,000-instance request does not walk every instance on each journal write.
+const summaries = new WeakMap<object, { of: SummaryInputs; summary: PreviewSummary }>();
+type SummaryInputs = Pick<MutationRequest, 'instanceIds' | 'kind' | 'keyPairId' | 'keyPairName'>;
+
+/** What the preview says about each instance; the same (shared, not to be changed) per preview. */
 export function summarizePreview(request: MutationRequest): PreviewSummary | undefined {
   const preview = request.preview;
   if (!preview) return undefined;
+  const kept = summaries.get(preview);
+  const { instanceIds, kind, keyPairId, keyPairName } = request;
+  const of = { instanceIds, kind, keyPairId, keyPairName };
+  if (kept && (Object.keys(of) as Array<keyof SummaryInputs>).every((k) => kept.of[k] === of[k])) {
+    return kept.summary;
+  }
+  const summary = computeSummary(request, preview);
+  summaries.set(preview, { of, summary });
+  return summary;
+}
+
+function computeSummary(request: MutationRequest, preview: Preview): PreviewSummary {
   const byId = new Map(preview.instances.map((i) => [i.instanceId, i]));
   const unread = new Set(preview.unread);
   const summary: PreviewSummary = {

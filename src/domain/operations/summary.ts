@@ -1,4 +1,5 @@
 import type {
+  InstanceOutcome,
   InstanceSnapshot,
   MutationRequest,
   ObservedInstance,
@@ -77,6 +78,18 @@ export function summarizeRequest(
     verify?.state === 'done'
       ? new Map((verify.outcomes ?? []).map((o) => [o.instanceId, o]))
       : undefined;
+  // Each step's outcomes by instance, built once: a scan per instance would make a summary of a
+  // 5,000-instance request 5,000 x 100 comparisons.
+  const answers = new Map<Step, Map<string, InstanceOutcome>>();
+  const outcomeOf = (step: Step, instanceId: string) => {
+    let byId = answers.get(step);
+    if (!byId) {
+      byId = new Map();
+      for (const o of step.outcomes ?? []) if (!byId.has(o.instanceId)) byId.set(o.instanceId, o);
+      answers.set(step, byId);
+    }
+    return byId.get(instanceId);
+  };
 
   const results = ids.map((instanceId): InstanceResult => {
     let observed: ObservedInstance | undefined;
@@ -93,7 +106,7 @@ export function summarizeRequest(
         const message = step.error?.message;
         return { instanceId, state: 'unconfirmed', code, ...(message ? { message } : {}) };
       }
-      const outcome = step.outcomes?.find((o) => o.instanceId === instanceId);
+      const outcome = outcomeOf(step, instanceId);
       if (outcome && !outcome.ok) {
         return { instanceId, state: 'failed', code: outcome.code, message: outcome.message };
       }

@@ -1,27 +1,35 @@
 // One line per instance on the card: id, name, status and current key pair from the preview. Cut
 // to a text budget; the rest is counted and `status` named as the way to see them all.
 
-import type { MutationRequest } from '../../domain/request.js';
+import type { InstanceSnapshot, MutationRequest, Preview } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { codeSpan, escapeMrkdwn, truncateText } from './escape.js';
 
+type Lookup = {
+  hasPreview: boolean;
+  get(id: string): InstanceSnapshot | undefined;
+  unread(id: string): boolean;
+};
+// Per preview: a card is drawn again on every state change, its preview never changes.
+const lookups = new WeakMap<Preview, Lookup>();
+
 /** Looks instances up in the preview by id (one map, however many lines). */
-export function previewLookup(request: MutationRequest) {
+export function previewLookup(request: MutationRequest): Lookup {
   const preview = request.preview;
+  const kept = preview && lookups.get(preview);
+  if (kept) return kept;
   const byId = new Map((preview?.instances ?? []).map((i) => [i.instanceId, i]));
   const unread = new Set(preview?.unread ?? []);
-  return {
+  const lookup = {
     hasPreview: !!preview,
     get: (id: string) => byId.get(id),
     unread: (id: string) => unread.has(id),
   };
+  if (preview) lookups.set(preview, lookup);
+  return lookup;
 }
 
-export function instanceLine(
-  lookup: ReturnType<typeof previewLookup>,
-  id: string,
-  t: Catalogue,
-): string {
+export function instanceLine(lookup: Lookup, id: string, t: Catalogue): string {
   const l = t.card.instanceLine;
   const code = codeSpan(id, 80);
   if (!lookup.hasPreview) return code;

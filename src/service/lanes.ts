@@ -1,0 +1,163 @@
+import type { MutationRequest, Step, StepError } from '../domain/request.js';
+import type { ServiceContext } from './context.js';
+import type { StepJournal } from './journal.js';
+import type { Lease } from './lease.js';
+import { toStepError } from './ports.js';
+import { performStep, type StepAnswer, StepInterrupted } from './step-runner.js';
+
+// The steps of one phase, run in lanes (VOLC_MAX_CONCURRENCY at once): each step journaled
+// `sent` before its call and `done`/`failed` with its answer after, audited and shown on the card.
+
+/** How a step's call ended. */
+type Settled = { answer: StepAnswer } | { error: StepError };
+
+export interface LaneHooks {
+  /** Stops (throws StepInterrupted) if the lease was lost, or when `startsWork` while stopping. */
+  checkpoint(lease: Lease, startsWork?: boolean): Promise<void>;
+  /** A store call that waits out an unreachable store. */
+  withStore<T>(lease: Lease, work: () => Promise<T>): Promise<T>;
+}
+
+export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
+  const { deps } = ctx;
+  const { store, logger } = deps;
+  const { checkpoint, withStore } = hooks;
+
+  /**
+   * One lane of a phase: it takes the phase's steps one at a time. A step's answer goes to the
+   * journal together with the lane's next `sent`, so they share a commit (with whatever the other
+   * lanes wrote meanwhile): between two calls a lane waits for one write, not two in a queue.
+   */
+  async function runLane(
+    lease: Lease,
+    journal: StepJournal,
+    request: MutationRequest,
+    queue: Step[],
+  ): Promise<void> {
+    const firstStep = queue.shift();
+    if (!firstStep) return;
+    // While stopping, no new mutation or restart wait starts; a quick read-back still may.
+    await checkpoint(lease, firstStep.action !== 'Verify');
+    let sent = await recordSent(request, await journal.change(firstStep.index, markSent));
+    for (;;) {
+      const settled = await perform(lease, request, sent);
+      // The call happened: record its answer even while stopping, unless another replica took
+      // the request over (it resends with the same ClientToken and records the same answer).
+      await checkpoint(lease, false);
+      const next = queue.shift();
+      const starts = next !== undefined && (next.action === 'Verify' || ctx.isAccepting());
+      const finished = journal.change(sent.index, (s) => settle(s, settled));
+      const nextSent = next && starts ? journal.change(next.index, markSent) : undefined;
+      nextSent?.catch(() => {}); // awaited below, unless the answer's write failed first
+      report(request, sent, settled, await finished);
+      ctx.refreshCard(request.id);
+      // The answer's audit event, then the next step's: one append of both, in that order.
+      const recorded = ctx.record(settledEvent(request, sent, settled));
+      if (!next) return await recorded;
+      if (!nextSent) {
+        await recorded;
+        throw new StepInterrupted('the bot is stopping');
+      }
+      const [, nextStep] = await Promise.all([
+        recorded,
+        nextSent.then((s) => recordSent(request, s)),
+      ]);
+      sent = nextStep;
+    }
+  }
+
+  const markSent = (s: Step): Step => ({
+    ...s,
+    state: 'sent',
+    sendCount: s.sendCount + 1,
+    // The first send starts a restart wave's clock; a resume keeps it.
+    sentAt: s.sentAt ?? ctx.now().toISOString(),
+  });
+
+  async function recordSent(request: MutationRequest, sent: Step): Promise<Step> {
+    await ctx.record({
+      type: 'step_sent',
+      requestId: request.id,
+      kind: request.kind,
+      step: sent.index,
+      action: sent.action,
+      ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),
+      instances: sent.instanceIds.length,
+      sendCount: sent.sendCount,
+    });
+    return sent;
+  }
+
+  /** The step's call: its answer, or the error it failed with (StepInterrupted passes through). */
+  async function perform(lease: Lease, request: MutationRequest, sent: Step): Promise<Settled> {
+    // A wait reads its wave's reboot answers, written after this phase's snapshot was taken.
+    const fresh =
+      sent.action === 'WaitRunning'
+        ? ((await withStore(lease, () => store.get(request.id))) ?? request)
+        : request;
+    try {
+      const answer = await performStep(deps.ecs, fresh, sent, {
+        now: ctx.now,
+        sleep: ctx.sleep,
+        checkpoint: () => checkpoint(lease),
+      });
+      return { answer };
+    } catch (error) {
+      if (error instanceof StepInterrupted) throw error;
+      return { error: toStepError(error) };
+    }
+  }
+
+  function settle(s: Step, settled: Settled): Step {
+    const finishedAt = ctx.now().toISOString();
+    if ('error' in settled) {
+      const { error } = settled;
+      return {
+        ...s,
+        state: 'failed',
+        finishedAt,
+        error,
+        ...(error.requestId ? { apiRequestId: error.requestId } : {}),
+      };
+    }
+    const { answer } = settled;
+    return {
+      ...s,
+      state: 'done',
+      finishedAt,
+      ...(answer.apiRequestId ? { apiRequestId: answer.apiRequestId } : {}),
+      outcomes: answer.outcomes,
+    };
+  }
+
+  function report(request: MutationRequest, sent: Step, settled: Settled, step: Step): void {
+    const base = { requestId: request.id, step: step.index, action: sent.action };
+    if ('error' in settled) {
+      logger.error('step failed', { ...base, ...settled.error });
+      return;
+    }
+    const { outcomes, apiRequestId } = settled.answer;
+    const failed = outcomes.filter((o) => !o.ok).length;
+    logger.info('step done', { ...base, apiRequestId, ok: outcomes.length - failed, failed });
+  }
+
+  function settledEvent(request: MutationRequest, sent: Step, settled: Settled) {
+    const base = {
+      requestId: request.id,
+      kind: request.kind,
+      step: sent.index,
+      action: sent.action,
+      ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),
+    };
+    return 'error' in settled
+      ? { type: 'step_failed' as const, ...base, error: settled.error }
+      : {
+          type: 'step_done' as const,
+          ...base,
+          apiRequestId: settled.answer.apiRequestId,
+          outcomes: settled.answer.outcomes,
+        };
+  }
+
+  return { runLane };
+}
