@@ -20,6 +20,7 @@ import type {
   HeldControl,
   RecordedEcsCall,
 } from './fake-ecs-types.js';
+import { waitUntil } from './fake-slack-api.js';
 
 // A Volcengine OpenAPI stand-in on 127.0.0.1:<random port>, over the project's ECS simulator
 // (src/volcengine/ecs-simulator.ts) driven by real time. It verifies every signature with the
@@ -266,24 +267,14 @@ export async function startFakeEcsApi(options: FakeEcsOptions): Promise<FakeEcsA
     instance: (instanceId) => sim.instance(instanceId),
     callsFor: (action) => calls.filter((c) => c.action === action),
     waitForCalls: (count, timeoutMs = 5_000) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (calls.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `fake ECS API: expected ${count} calls, got ${calls.length} within ${timeoutMs} ms`,
-            ),
+      waitUntil(() => calls.length >= count, `${count} calls`, timeoutMs, waiters).then(
+        () => {},
+        () => {
+          throw new Error(
+            `fake ECS API: expected ${count} calls, got ${calls.length} within ${timeoutMs} ms`,
           );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      }),
+        },
+      ),
     reset: () => {
       calls.length = 0;
       steps = [];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitUntil } from './fake-slack-api.js';
 import {
   type KnownKey,
   parseQuery,
@@ -217,24 +218,14 @@ export async function startFakeStsApi(options: FakeStsOptions): Promise<FakeStsA
         : undefined;
     },
     waitForCalls: (count, timeoutMs = 5_000) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (calls.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `fake STS: expected ${count} calls, got ${calls.length} within ${timeoutMs} ms`,
-            ),
+      waitUntil(() => calls.length >= count, `${count} calls`, timeoutMs, waiters).then(
+        () => {},
+        () => {
+          throw new Error(
+            `fake STS: expected ${count} calls, got ${calls.length} within ${timeoutMs} ms`,
           );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      }),
+        },
+      ),
     close: async () => {
       steps = [];
       always = undefined;
