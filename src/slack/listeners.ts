@@ -169,55 +169,43 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       ? action.value
       : '';
 
-  for (const [actionId, kind] of [
-    [ACTIONS.approve, 'approve'],
-    [ACTIONS.reject, 'reject'],
-  ] as const) {
+  /**
+   * A button click: ack, then one service call; a refusal (or a failure) is answered privately,
+   * through the click's response_url, or by DM for a click on App Home, which has none.
+   */
+  const onClick = (
+    actionId: string,
+    what: string,
+    run: (value: string, userId: string) => Promise<{ ok: true } | { ok: false; refusal: Refusal }>,
+  ) =>
     app.action(actionId, async ({ ack, body, action, respond, client }) => {
       await ack();
       await afterAck();
-      const requestId = clicked(action);
+      const value = clicked(action);
       const user = body.user.id;
       const t = await texts.forUser(user);
-      const result = await service
-        .decide({ requestId, userId: user, kind })
-        .catch((error: unknown) => {
-          logger.error('decision failed', { requestId, user, error });
-          return undefined;
-        });
-      const reply = !result
-        ? { text: t.messages.unexpected }
-        : !result.ok
-          ? renderRefusal(result.refusal as Refusal, t)
-          : undefined;
-      if (!reply) return;
-      // A click on a message answers through its response_url; one on App Home has none: DM.
-      if (hasResponseUrl(body)) await tell(respond, reply, 'decision refusal');
+      const result = await run(value, user).catch((error: unknown) => {
+        logger.error(`${what} failed`, { value, user, error });
+        return undefined;
+      });
+      if (result?.ok) return;
+      const reply = result ? renderRefusal(result.refusal, t) : { text: t.messages.unexpected };
+      if (hasResponseUrl(body)) await tell(respond, reply, `${what} refusal`);
       else await tellByDm(client, user, reply.text, logger);
     });
-  }
 
-  for (const [actionId, kind] of [
-    [ACTIONS.restart, 'restart'],
-    [ACTIONS.undo, 'undo'],
-  ] as const) {
-    app.action(actionId, async ({ ack, body, action, respond }) => {
-      await ack();
-      await afterAck();
-      const parentId = clicked(action);
-      const user = body.user.id;
-      const t = await texts.forUser(user);
-      const result = await service
-        .requestFollowUp({ kind, parentId, userId: user })
-        .catch((error: unknown) => {
-          logger.error('follow-up failed', { parentId, kind, user, error });
-          return undefined;
-        });
-      if (!result) await tell(respond, { text: t.messages.unexpected }, 'follow-up');
-      else if (!result.ok)
-        await tell(respond, renderRefusal(result.refusal, t), 'follow-up refusal');
-    });
-  }
+  onClick(ACTIONS.approve, 'decision', (requestId, userId) =>
+    service.decide({ requestId, userId, kind: 'approve' }),
+  );
+  onClick(ACTIONS.reject, 'decision', (requestId, userId) =>
+    service.decide({ requestId, userId, kind: 'reject' }),
+  );
+  onClick(ACTIONS.restart, 'follow-up', (parentId, userId) =>
+    service.requestFollowUp({ kind: 'restart', parentId, userId }),
+  );
+  onClick(ACTIONS.undo, 'follow-up', (parentId, userId) =>
+    service.requestFollowUp({ kind: 'undo', parentId, userId }),
+  );
 
   if (options.onHomeOpened) {
     const opened = options.onHomeOpened;
