@@ -171,7 +171,6 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     texts,
     logger,
     approvers: config.policy.approverIds,
-    allowSelfApproval: config.policy.allowSelfApproval,
     now: () => clock.now(),
   });
   metrics.trackOpenRequests(() => store.listOpen());

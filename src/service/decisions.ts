@@ -154,7 +154,22 @@ export function createDecisions(ctx: ServiceContext, onApproved: (requestId: str
     return count;
   }
 
-  return { decide: decideRequest, expireDue, remindDue };
+  /**
+   * The pending requests `userId` could approve now (App Home's "Waiting for you"): judged as a
+   * click would be, not yet approved by them, and not their own unless self-approval is allowed.
+   */
+  async function waitingFor(userId: string): Promise<MutationRequest[]> {
+    const pending = (await store.listOpen()).filter(
+      (r) =>
+        r.status === 'pending' &&
+        !r.approval.approvals.some((a) => a.by === userId) &&
+        (settings.policy.allowSelfApproval || r.requesterId !== userId),
+    );
+    const verdicts = await Promise.all(pending.map((r) => judge(r, userId)));
+    return pending.filter((_, i) => verdicts[i]?.ok);
+  }
+
+  return { decide: decideRequest, expireDue, remindDue, waitingFor };
 }
 
 function isReminderDue(request: MutationRequest, now: Date): boolean {

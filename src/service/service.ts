@@ -67,11 +67,6 @@ export function createService(deps: ServiceDeps) {
     return snapshot ? { request: snapshot, archived: true } : undefined;
   }
 
-  /** Every request waiting for approvals, oldest first (App Home). */
-  async function pending(): Promise<MutationRequest[]> {
-    return (await store.listOpen()).filter((r) => r.status === 'pending');
-  }
-
   /** Stop taking requests, let in-flight steps finish (bounded), drain Slack updates. */
   async function stop(graceMs: number): Promise<void> {
     ctx.stopAccepting();
@@ -112,7 +107,7 @@ export function createService(deps: ServiceDeps) {
     remindDue: decisions.remindDue,
     archiveFinished,
     status,
-    pending,
+    waitingFor: decisions.waitingFor,
     recent: (query: { limit: number; requesterId?: string }) => store.recent(query),
     get: (id: string) => store.get(id),
     /** A request's audit trail, oldest first. */

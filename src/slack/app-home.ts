@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import { approverLists, groupsIn, mayApprove } from '../domain/policy.js';
+import { approverLists, groupsIn } from '../domain/policy.js';
 import type { MutationRequest } from '../domain/request.js';
 import type { ApproverDirectory } from '../service/context.js';
 import type { Logger } from '../service/ports.js';
@@ -9,11 +9,12 @@ import { renderHome } from './render/home.js';
 import type { UserTexts } from './user-texts.js';
 
 // App Home (app_home_opened → views.publish). A user's tab is published when they open it, and
-// again whenever a request they take part in changes (as requester, approver or possible
-// approver), for users who opened it lately. Publishing is idempotent, so an Events API retry
-// landing on another replica does no harm.
+// again when a request they take part in (as requester, approver or possible approver) changes
+// status or gains an approval — not on every step of its execution — for users who opened it
+// lately. Publishing is idempotent, so an Events API retry landing on another replica does no harm.
 
 const RECENT_VIEWERS_MS = 24 * 3_600_000;
+const MAX_REMEMBERED = 5_000;
 
 export function createAppHome(options: {
   client: webApi.WebClient;
@@ -22,7 +23,6 @@ export function createAppHome(options: {
   texts: UserTexts;
   logger: Logger;
   approvers: readonly string[];
-  allowSelfApproval: boolean;
   now?: () => Date;
 }) {
   const now = options.now ?? (() => new Date());
@@ -31,21 +31,11 @@ export function createAppHome(options: {
 
   async function publish(userId: string): Promise<void> {
     try {
-      const pending = await options.service.pending();
-      const lists = new Map(
-        pending.map((r) => [r.id, approverLists(r.approval.rules, options.approvers)]),
-      );
-      const groups = groupsIn([...lists.values()].flat());
-      const members = groups.length ? await options.directory.membersOf(groups) : new Map();
-      // Not yet approved by this user, and theirs to approve (a requester only with self-approval).
-      const waiting = pending.filter(
-        (r) =>
-          !r.approval.approvals.some((a) => a.by === userId) &&
-          (options.allowSelfApproval || r.requesterId !== userId) &&
-          mayApprove(lists.get(r.id) ?? [], userId, (g) => members.get(g)).ok,
-      );
-      const mine = await options.service.recent({ limit: 10, requesterId: userId });
-      const t = await options.texts.forUser(userId);
+      const [waiting, mine, t] = await Promise.all([
+        options.service.waitingFor(userId),
+        options.service.recent({ limit: 10, requesterId: userId }),
+        options.texts.forUser(userId),
+      ]);
       await options.client.views.publish({
         user_id: userId,
         view: renderHome({ waiting, mine, t, now: now() }),
@@ -55,22 +45,38 @@ export function createAppHome(options: {
     }
   }
 
-  /** Everyone a change of this request may concern, among recent viewers. */
+  /** Recent viewers a change of this request may concern; the directory only when needed. */
   async function concerned(request: MutationRequest): Promise<string[]> {
+    const horizon = now().getTime() - RECENT_VIEWERS_MS;
+    const recent = [...viewers].filter(([, at]) => at >= horizon).map(([user]) => user);
+    if (!recent.length) return [];
     const lists = approverLists(request.approval.rules, options.approvers);
     const direct = new Set([
       request.requesterId,
       ...request.approval.approvals.map((a) => a.by),
       ...lists.flat(),
     ]);
+    const rest = recent.filter((user) => !direct.has(user));
     const groups = groupsIn(lists);
-    const members = groups.length ? await options.directory.membersOf(groups) : new Map();
-    const horizon = now().getTime() - RECENT_VIEWERS_MS;
-    return [...viewers]
-      .filter(([, at]) => at >= horizon)
-      .map(([user]) => user)
-      .filter((user) => direct.has(user) || groups.some((g) => members.get(g)?.has(user)));
+    if (!rest.length || !groups.length) return recent.filter((user) => direct.has(user));
+    const members = await options.directory.membersOf(groups);
+    return recent.filter(
+      (user) => direct.has(user) || groups.some((g) => members.get(g)?.has(user)),
+    );
   }
+
+  /** What Home shows of a request: its status and its approvals, not its execution's progress. */
+  const shown = new Map<string, string>();
+  const seenChange = (request: MutationRequest): boolean => {
+    const key = `${request.status}:${request.approval.approvals.length}`;
+    if (shown.get(request.id) === key) return false;
+    shown.delete(request.id);
+    shown.set(request.id, key);
+    // Oldest first: forgetting one costs at most one extra publish.
+    const oldest = shown.keys().next();
+    if (shown.size > MAX_REMEMBERED && !oldest.done) shown.delete(oldest.value);
+    return true;
+  };
 
   return {
     opened(userId: string): Promise<void> {
@@ -78,6 +84,7 @@ export function createAppHome(options: {
       return publishes.schedule(userId);
     },
     requestChanged(request: MutationRequest): void {
+      if (!seenChange(request)) return;
       void concerned(request)
         .then((users) => Promise.all(users.map((u) => publishes.schedule(u))))
         .catch((error: unknown) =>
