@@ -194,6 +194,12 @@ describe('approvers never miss a request', () => {
       'approve_request',
     );
     expect(homeButton).toBe(requestId);
+    // Home's Approve asks for the same confirmation as the card's.
+    const homeBlocks = (publish.params.view as { blocks: { elements?: unknown[] }[] }).blocks;
+    const approve = homeBlocks
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => (e as { action_id?: string }).action_id === 'approve_request');
+    expect(approve).toMatchObject({ confirm: { confirm: { text: 'Approve' } } });
 
     // The click comes from the Home tab: a view container, no response_url.
     const click = await h.sender.interaction({
@@ -221,10 +227,14 @@ describe('approvers never miss a request', () => {
       () => messageText(h.lastCardUpdate(ts)).includes('Approved by <@UAPP1>'),
       'the card updated',
     );
-    // The Home tab is published again once the request changed.
-    await h.slack.waitFor(
-      () => h.slack.callsTo('views.publish').length >= 2 || undefined,
+    // The Home tab is published again once the request changed: nothing waits for UAPP1 now.
+    const refreshed = await h.slack.waitFor(
+      () => h.slack.callsTo('views.publish')[1],
       'a refreshed Home',
     );
+    expect(refreshed.params.user_id).toBe('UAPP1');
+    const after = JSON.stringify(refreshed.params.view);
+    expect(after).toContain('Waiting for you (0)');
+    expect(after).toContain('Nothing is waiting for your approval.');
   });
 });

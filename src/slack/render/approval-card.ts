@@ -201,11 +201,16 @@ function describeProgress(request: MutationRequest, t: Catalogue): string {
   return t.card.status.running(answered, steps.length);
 }
 
-function renderButtons(request: MutationRequest, t: Catalogue): types.ActionsBlock {
+/** Approve (behind a confirm dialog) and Reject; the card and App Home both use these. */
+export function renderButtons(
+  request: MutationRequest,
+  t: Catalogue,
+  blockId: string = BLOCKS.decision,
+): types.ActionsBlock {
   const count = request.instanceIds.length;
   return {
     type: 'actions',
-    block_id: BLOCKS.decision,
+    block_id: blockId,
     elements: [
       {
         type: 'button',

@@ -4,24 +4,15 @@
 import type { types } from '@slack/bolt';
 import type { MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
-import { ACTIONS, COMMAND } from '../ids.js';
+import { COMMAND } from '../ids.js';
+import { renderButtons } from './approval-card.js';
 import { context, plain, section } from './blocks.js';
 import { codeSpan, formatSlackDate, mentionUser } from './escape.js';
 import { SLACK_LIMITS } from './limits.js';
+import { requestSubject } from './messages.js';
 
 /** Each waiting request takes a section and an actions block; keep room for the rest. */
 const MAX_WAITING = 30;
-
-function subject(r: MutationRequest, t: Catalogue): string {
-  const h = t.messages.history;
-  return r.kind === 'restart'
-    ? h.whatRestart(r.instanceIds.length, codeSpan(r.region, 40))
-    : h.what(
-        codeSpan(r.keyPairName ?? r.keyPairId ?? '?', 64),
-        r.instanceIds.length,
-        codeSpan(r.region, 40),
-      );
-}
 
 export function renderHome(input: {
   waiting: readonly MutationRequest[];
@@ -49,32 +40,13 @@ export function renderHome(input: {
           codeSpan(r.id, 40),
           t.messages.history.kind[r.kind],
           h.from(mentionUser(r.requesterId)),
-          subject(r, t),
+          requestSubject(r, t),
           r.approval.approvals.length,
           r.approval.required,
           formatSlackDate(r.expiresAt, t),
         ),
       ),
-      {
-        type: 'actions',
-        block_id: `home_decide_${r.id}`,
-        elements: [
-          {
-            type: 'button',
-            action_id: ACTIONS.approve,
-            text: plain(t.card.buttons.approve),
-            style: 'primary',
-            value: r.id,
-          },
-          {
-            type: 'button',
-            action_id: ACTIONS.reject,
-            text: plain(t.card.buttons.reject),
-            style: 'danger',
-            value: r.id,
-          },
-        ],
-      },
+      renderButtons(r, t, `home_decide_${r.id}`),
     );
   }
   if (input.waiting.length > MAX_WAITING) {
@@ -86,7 +58,7 @@ export function renderHome(input: {
     h.mineLine(
       codeSpan(r.id, 40),
       t.messages.history.kind[r.kind],
-      subject(r, t),
+      requestSubject(r, t),
       t.status[r.status],
       formatSlackDate(r.createdAt, t),
     ),

@@ -271,6 +271,18 @@ function packLines(head: string, title: string, lines: readonly string[]): strin
   return messages.filter((m) => m.length);
 }
 
+/** What a request acts on, in one phrase (history and App Home): key pair, count and region. */
+export function requestSubject(r: MutationRequest, t: Catalogue): string {
+  const h = t.messages.history;
+  return r.kind === 'restart'
+    ? h.whatRestart(r.instanceIds.length, codeSpan(r.region, 40))
+    : h.what(
+        codeSpan(r.keyPairName ?? r.keyPairId ?? '?', 64),
+        r.instanceIds.length,
+        codeSpan(r.region, 40),
+      );
+}
+
 /** `/attach-key history`: newest first, one line each, cut to fit one message. */
 export function renderHistory(requests: readonly MutationRequest[], t: Catalogue): SlackReply {
   const h = t.messages.history;
@@ -284,14 +296,7 @@ export function renderHistory(requests: readonly MutationRequest[], t: Catalogue
     const totals = summary
       ? h.totals(summary.counts.ok, summary.counts.failed, summary.counts.unconfirmed)
       : '';
-    const subject =
-      r.kind === 'restart'
-        ? h.whatRestart(r.instanceIds.length, codeSpan(r.region, 40))
-        : h.what(
-            codeSpan(r.keyPairId ?? r.keyPairName ?? '?', 64),
-            r.instanceIds.length,
-            codeSpan(r.region, 40),
-          );
+    const subject = requestSubject(r, t);
     return truncateText(
       h.line(
         codeSpan(r.id, 40),
