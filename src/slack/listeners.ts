@@ -1,10 +1,10 @@
-import type { App, RespondFn } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { parseCommandText } from '../domain/parse.js';
 import { knownRegionsWith } from '../domain/regions.js';
 import type { Logger } from '../service/ports.js';
 import type { Service } from '../service/service.js';
 import type { SandboxFacts } from '../volcengine/sandbox-ecs.js';
-import { hasResponseUrl, tellByDm } from './dm.js';
+import { buttonValue, hasResponseUrl, tellByDm, tellPrivately } from './dm.js';
 import { ACTIONS, COMMAND } from './ids.js';
 import { type ModalDeps, openModal, registerModalListeners } from './modal-listeners.js';
 import { registerPickerListeners } from './picker-listeners.js';
@@ -44,13 +44,6 @@ export interface ListenerOptions {
   answerWithinMs?: number;
 }
 
-const ephemeral = (reply: SlackReply) => ({
-  response_type: 'ephemeral' as const,
-  replace_original: false,
-  text: reply.text,
-  ...(reply.blocks ? { blocks: reply.blocks } : {}),
-});
-
 export function registerListeners(app: App, options: ListenerOptions): void {
   const { service, logger, texts } = options;
   const parseOptions = {
@@ -74,21 +67,15 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     ...modal,
     ...(options.answerWithinMs !== undefined ? { answerWithinMs: options.answerWithinMs } : {}),
   });
-  /** A private answer; a failure to deliver it is logged, never thrown at Bolt. */
-  const tell = async (respond: RespondFn, reply: SlackReply, what: string) => {
-    await respond(ephemeral(reply)).catch((error: unknown) =>
-      logger.warn(`${what}: reply failed`, { error }),
-    );
-  };
-
   app.command(COMMAND, async ({ command, ack, respond, client, context }) => {
     const parsed = parseCommandText(command.text ?? '', parseOptions);
     const user = command.user_id;
+    const tell = (reply: SlackReply, what: string) => tellPrivately(respond, reply, logger, what);
     if (parsed.kind === 'open_modal') {
       const refusal = service.checkRequester(user, command.channel_id);
       if (refusal) {
         await ack();
-        return tell(respond, renderRefusal(refusal, await texts.forUser(user)), 'modal refusal');
+        return tell(renderRefusal(refusal, await texts.forUser(user)), 'modal refusal');
       }
       await ack();
       // The trigger id lives 3 seconds: open the view before anything else.
@@ -98,7 +85,6 @@ export function registerListeners(app: App, options: ListenerOptions): void {
         logger.warn('modal did not open', { user, error });
         const t = await texts.forUser(user);
         await tell(
-          respond,
           { text: t.messages.modalFailed(slackErrorCode(error), renderUsage(t, { regions }).text) },
           'modal failure',
         );
@@ -108,66 +94,51 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     // Ack at once, with nothing: the answer needs the user's language (and maybe the store).
     await ack();
     await afterAck();
-    const t = await texts.forUser(user);
+    // The language is looked up while the service works; only a reply waits for it.
+    const language = texts.forUser(user);
     try {
       switch (parsed.kind) {
         case 'help':
           return await tell(
-            respond,
-            renderUsage(t, { regions, appendix: options.helpAppendix }),
+            renderUsage(await language, { regions, appendix: options.helpAppendix }),
             'help',
           );
         case 'error':
-          return await tell(respond, renderParseError(parsed, t, { regions }), 'parse error');
-        case 'history':
-          return await tell(
-            respond,
-            renderHistory(await service.recent({ limit: parsed.limit }), t),
-            'history',
-          );
+          return await tell(renderParseError(parsed, await language, { regions }), 'parse error');
+        case 'history': {
+          const [requests, t] = await Promise.all([
+            service.recent({ limit: parsed.limit }),
+            language,
+          ]);
+          return await tell(renderHistory(requests, t), 'history');
+        }
         case 'status': {
-          const found = await service.status(parsed.requestId);
-          for (const reply of renderStatus(parsed.requestId, found, t))
-            await tell(respond, reply, 'status');
+          const [found, t] = await Promise.all([service.status(parsed.requestId), language]);
+          for (const reply of renderStatus(parsed.requestId, found, t)) await tell(reply, 'status');
           return;
         }
         case 'request': {
+          const botUserId = context.botUserId;
           const early = service.checkRequester(user, command.channel_id);
           if (early)
-            return await tell(
-              respond,
-              renderRefusal(early, t, { botUserId: context.botUserId }),
-              'refusal',
-            );
-          if (parsed.notes.length) await tell(respond, renderNotes(parsed.notes, t), 'notes');
+            return await tell(renderRefusal(early, await language, { botUserId }), 'refusal');
+          if (parsed.notes.length) await tell(renderNotes(parsed.notes, await language), 'notes');
           const submitted = await service.submit({
             draft: parsed.draft,
             requesterId: user,
             channelId: command.channel_id,
           });
           if (!submitted.ok) {
-            await tell(
-              respond,
-              renderRefusal(submitted.refusal, t, { botUserId: context.botUserId }),
-              'refusal',
-            );
+            await tell(renderRefusal(submitted.refusal, await language, { botUserId }), 'refusal');
           }
           return;
         }
       }
     } catch (error) {
       logger.error('command failed', { user, kind: parsed.kind, error });
-      await tell(respond, { text: t.messages.unexpected }, 'unexpected error');
+      await tell({ text: (await language).messages.unexpected }, 'unexpected error');
     }
   });
-
-  const clicked = (action: unknown) =>
-    typeof action === 'object' &&
-    action !== null &&
-    'value' in action &&
-    typeof action.value === 'string'
-      ? action.value
-      : '';
 
   /**
    * A button click: ack, then one service call; a refusal (or a failure) is answered privately,
@@ -181,16 +152,18 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     app.action(actionId, async ({ ack, body, action, respond, client }) => {
       await ack();
       await afterAck();
-      const value = clicked(action);
+      const value = buttonValue(action);
       const user = body.user.id;
-      const t = await texts.forUser(user);
+      // Looked up alongside the service call: a cold lookup must not delay the decision.
+      const language = texts.forUser(user);
       const result = await run(value, user).catch((error: unknown) => {
         logger.error(`${what} failed`, { value, user, error });
         return undefined;
       });
       if (result?.ok) return;
+      const t = await language;
       const reply = result ? renderRefusal(result.refusal, t) : { text: t.messages.unexpected };
-      if (hasResponseUrl(body)) await tell(respond, reply, `${what} refusal`);
+      if (hasResponseUrl(body)) await tellPrivately(respond, reply, logger, `${what} refusal`);
       else await tellByDm(client, user, reply.text, logger);
     });
 
