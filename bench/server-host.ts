@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '@slack/bolt';
-import { type Bot, createBot } from '../src/bot.js';
-import { loadConfig } from '../src/config.js';
+import { type Bot, createBot } from '../src/app/bot.js';
+import { loadConfig } from '../src/config/config.js';
 import { createBareBolt } from './bare-bolt.js';
 import {
   type CpuTime,

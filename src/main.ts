@@ -1,7 +1,7 @@
 import { config as loadDotenv } from 'dotenv';
-import { createBot } from './bot.js';
-import { loadConfig } from './config.js';
-import { createRedactor, describeError } from './logger.js';
+import { createBot } from './app/bot.js';
+import { createRedactor, describeError } from './app/logger.js';
+import { loadConfig } from './config/config.js';
 
 // Entry point: .env -> validated config -> bot. Stops gracefully on SIGTERM/SIGINT (run `node`
 // directly in containers: npm does not forward signals to the program it started).

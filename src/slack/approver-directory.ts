@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { ApproverDirectory } from '../service/context.js';
 import type { Logger } from '../service/ports.js';
-import { singleFlight } from '../single-flight.js';
+import { singleFlight } from './single-flight.js';
 import { slackErrorCode } from './slack-error.js';
 
 // User-group membership from Slack (usergroups.users.list, scope usergroups:read, Tier 2: cached).

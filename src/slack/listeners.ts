@@ -1,9 +1,9 @@
 import type { App } from '@slack/bolt';
 import { parseCommandText } from '../domain/parse.js';
 import { knownRegionsWith } from '../domain/regions.js';
+import type { SandboxFacts } from '../sandbox/transport.js';
 import type { Logger } from '../service/ports.js';
 import type { Service } from '../service/service.js';
-import type { SandboxFacts } from '../volcengine/sandbox-ecs.js';
 import { buttonValue, hasResponseUrl, tellByDm, tellPrivately } from './dm.js';
 import { ACTIONS, COMMAND } from './ids.js';
 import { type ModalDeps, openModal, registerModalListeners } from './modal-listeners.js';

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../service/ports.js';
-import { singleFlight } from '../single-flight.js';
 import { type Catalogue, catalogue, type Locale, localeFromSlack } from './i18n/index.js';
+import { singleFlight } from './single-flight.js';
 
 // Private messages follow the reader's Slack locale (users.info with include_locale), cached per
 // user; channel messages follow DEFAULT_LOCALE. Any other locale, or none known, → DEFAULT_LOCALE.

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { createCredentialsProvider } from '../../src/app/credentials-from-config.js';
+import { loadConfig } from '../../src/config/config.js';
 import {
   type AssumeRoleOptions,
   type AssumeRoleProvider,
@@ -14,7 +15,6 @@ import {
   type RetryInfo,
 } from '../../src/volcengine/ecs-client.js';
 import { VolcApiError } from '../../src/volcengine/errors.js';
-import { createCredentialsProvider } from '../../src/volcengine/provider-from-config.js';
 import { clientOn, createEcsStandIn, type EcsStandIn } from '../support/ecs-stand-in.js';
 import { type FakeStsApi, startFakeStsApi } from '../support/fake-sts-api.js';
 

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CheckId, DoctorOptions } from '../../src/doctor.js';
-import { zhDoctor } from '../../src/doctor-i18n/zh.js';
+import type { CheckId, DoctorOptions } from '../../src/doctor/doctor.js';
+import { zhDoctor } from '../../src/doctor/i18n/zh.js';
 import { zhOutcome } from '../../src/slack/i18n/zh-outcome.js';
 import type { Transport } from '../../src/volcengine/ecs-client.js';
 import {

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ConfigError, loadConfig } from '../../src/config.js';
-import type { DoctorOptions } from '../../src/doctor.js';
+import { type ConfigError, loadConfig } from '../../src/config/config.js';
+import type { DoctorOptions } from '../../src/doctor/doctor.js';
 import type { createUndiciTransport, Transport } from '../../src/volcengine/ecs-client.js';
 import {
   APP_TOKEN,

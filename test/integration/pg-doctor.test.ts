@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDoctor } from '../../src/doctor.js';
-import { enDoctor, type Words } from '../../src/doctor-i18n/en.js';
+import { runDoctor } from '../../src/doctor/doctor.js';
+import { enDoctor, type Words } from '../../src/doctor/i18n/en.js';
 import { type PgProbe, probePostgres } from '../../src/store/pg-doctor.js';
 import {
   asRole,

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { type Harness, startHarness } from '../support/bot-harness.js';
 import { startFakeEcsApi } from '../support/fake-ecs-api.js';
 import { startFakeSlackApi } from '../support/fake-slack-api.js';

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Bot, type BotOverrides, createBot } from '../../src/bot.js';
-import { loadConfig } from '../../src/config.js';
+import { type Bot, type BotOverrides, createBot } from '../../src/app/bot.js';
+import { loadConfig } from '../../src/config/config.js';
 import type { MutationRequest } from '../../src/domain/request.js';
 import { startFakeEcsApi } from './fake-ecs-api.js';
 import { type RecordedSlackCall, startFakeSlackApi } from './fake-slack-api.js';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type CheckId, type DoctorOptions, runDoctor } from '../../src/doctor.js';
+import { type CheckId, type DoctorOptions, runDoctor } from '../../src/doctor/doctor.js';
 import {
   createUndiciTransport,
   type Transport,
@@ -114,7 +114,7 @@ export function runEntryPoint(
   return new Promise((done, failed) => {
     const child = spawn(
       resolve('node_modules/.bin/tsx'),
-      [resolve('src/doctor-main.ts')],
+      [resolve('src/doctor/main.ts')],
       // cwd without a .env, so dotenv adds nothing; PATH for tsx's own node lookup.
       { cwd: rig.dir, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );

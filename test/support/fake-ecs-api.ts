@@ -8,7 +8,7 @@ import {
   type KeyPairRef,
   type KeyPairSpec,
   type SimInstance,
-} from '../../src/volcengine/ecs-simulator.js';
+} from '../../src/sandbox/simulator.js';
 import { verifySignature } from './fake-ecs-auth.js';
 import type {
   Application,
@@ -23,7 +23,7 @@ import type {
 import { waitUntil } from './fake-slack-api.js';
 
 // A Volcengine OpenAPI stand-in on 127.0.0.1:<random port>, over the project's ECS simulator
-// (src/volcengine/ecs-simulator.ts) driven by real time. It verifies every signature with the
+// (src/sandbox/simulator.ts) driven by real time. It verifies every signature with the
 // project's own signer, records every call, and can be scripted call by call to fail, stall,
 // reset the connection or answer slowly. By default any `i-…` id it has not been told about
 // exists the first time it is named (RUNNING Linux, password agent, no key pair), and so does

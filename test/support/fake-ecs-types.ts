@@ -6,7 +6,7 @@ import type {
   MutationAction,
   SimInstance,
   SimKeyPair,
-} from '../../src/volcengine/ecs-simulator.js';
+} from '../../src/sandbox/simulator.js';
 import type { AuthCheck, FakeEcsCredentialLookup, FakeEcsCredentials } from './fake-ecs-auth.js';
 
 // The fake ECS API's public shapes: what it records, what a test scripts, what it offers.

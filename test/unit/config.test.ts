@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Config, ConfigError, loadConfig } from '../../src/config.js';
+import { type Config, ConfigError, loadConfig } from '../../src/config/config.js';
 
 // The smallest valid environment: HTTP mode, real Volcengine credentials, one approver.
 const MINIMAL = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { enDoctor } from '../../src/doctor-i18n/en.js';
-import { doctorTexts, localeFromEnv } from '../../src/doctor-i18n/index.js';
-import { zhDoctor } from '../../src/doctor-i18n/zh.js';
+import { enDoctor } from '../../src/doctor/i18n/en.js';
+import { doctorTexts, localeFromEnv } from '../../src/doctor/i18n/index.js';
+import { zhDoctor } from '../../src/doctor/i18n/zh.js';
 import { ERROR_EXPLANATIONS } from '../../src/domain/outcome.js';
 import { LOCALES } from '../../src/slack/i18n/index.js';
 import { arityMismatches, leavesOf, notChinese } from '../support/catalogue-pairs.js';

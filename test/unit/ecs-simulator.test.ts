@@ -3,7 +3,7 @@ import {
   createEcsSimulator,
   type EcsAnswer,
   type EcsSimulatorOptions,
-} from '../../src/volcengine/ecs-simulator.js';
+} from '../../src/sandbox/simulator.js';
 
 type Pairs = Array<[string, string]>;
 

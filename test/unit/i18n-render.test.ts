@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import type { ParseNote, ParseProblem } from '../../src/domain/parse.js';
 import { KNOWN_REGIONS } from '../../src/domain/regions.js';
+import { SANDBOX_FACTS } from '../../src/sandbox/fleet.js';
 import { en } from '../../src/slack/i18n/en.js';
 import type { Catalogue } from '../../src/slack/i18n/index.js';
 import { zh } from '../../src/slack/i18n/zh.js';
@@ -26,7 +27,6 @@ import {
 } from '../../src/slack/render/messages.js';
 import { describeModalErrors } from '../../src/slack/render/parse-problems.js';
 import { renderResults } from '../../src/slack/render/results.js';
-import { SANDBOX_FACTS } from '../../src/volcengine/sandbox-ecs-fleet.js';
 import { APPROVERS, KINDS, makeRequest, STATUSES, T } from './i18n-fixtures.js';
 
 // Every message kind the bot writes, in both languages, within Slack's limits (issue 13).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, createRedactor, describeError } from '../../src/logger.js';
+import { createLogger, createRedactor, describeError } from '../../src/app/logger.js';
 
 const fixedNow = () => new Date('2026-11-28T09:00:00.000Z');
 

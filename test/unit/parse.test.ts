@@ -9,6 +9,7 @@ import {
   parseModalValues,
 } from '../../src/domain/parse.js';
 import { isKnownRegion, KNOWN_REGIONS, knownRegionsWith } from '../../src/domain/regions.js';
+import { SANDBOX_FACTS } from '../../src/sandbox/fleet.js';
 import { en } from '../../src/slack/i18n/en.js';
 import { renderUsage } from '../../src/slack/render/messages.js';
 import {
@@ -17,7 +18,6 @@ import {
   describeParseNote,
   MRKDWN_FORMAT,
 } from '../../src/slack/render/parse-problems.js';
-import { SANDBOX_FACTS } from '../../src/volcengine/sandbox-ecs-fleet.js';
 
 const options: ParseOptions = { defaultRegion: 'cn-beijing', maxInstances: 5 };
 

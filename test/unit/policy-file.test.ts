@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadPolicyFile, parsePolicyText } from '../../src/policy-file.js';
+import { loadPolicyFile, parsePolicyText } from '../../src/config/policy-file.js';
 
 const YAML_OK = `rules:
   - name: production

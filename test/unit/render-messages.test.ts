@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
+import { SANDBOX_FACTS } from '../../src/sandbox/fleet.js';
 import { en } from '../../src/slack/i18n/en.js';
 import {
   escapeMrkdwn,
@@ -20,7 +21,6 @@ import {
   renderStatus,
   renderUsage,
 } from '../../src/slack/render/messages.js';
-import { SANDBOX_FACTS } from '../../src/volcengine/sandbox-ecs-fleet.js';
 
 const USAGE =
   'How to use /attach-key:\n• /attach-key i-aaaa1111 key=NAME\n• /attach-key <ids> key-id=kp-…';

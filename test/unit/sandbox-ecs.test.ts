@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Transport, TransportRequest } from '../../src/volcengine/ecs-client.js';
-import { createEcsClient } from '../../src/volcengine/ecs-client.js';
-import { VolcApiError } from '../../src/volcengine/errors.js';
 import {
   createSandboxTransport,
   SANDBOX_FACTS,
   SANDBOX_FLEET,
   SANDBOX_INSTANCES,
   SANDBOX_KEY_PAIRS,
-} from '../../src/volcengine/sandbox-ecs.js';
+} from '../../src/sandbox/transport.js';
+import type { Transport, TransportRequest } from '../../src/volcengine/ecs-client.js';
+import { createEcsClient } from '../../src/volcengine/ecs-client.js';
+import { VolcApiError } from '../../src/volcengine/errors.js';
 import { signedEcsRequest } from '../support/signed-ecs-request.js';
 
 const NOW = new Date('2025-03-04T05:06:07Z');

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { SANDBOX_FACTS } from '../../src/sandbox/fleet.js';
 import { en } from '../../src/slack/i18n/en.js';
 import type { Catalogue } from '../../src/slack/i18n/index.js';
 import { zh } from '../../src/slack/i18n/zh.js';
 import { renderParseError, renderUsage } from '../../src/slack/render/messages.js';
 import { describeSandbox } from '../../src/slack/render/sandbox-help.js';
-import { SANDBOX_FACTS } from '../../src/volcengine/sandbox-ecs-fleet.js';
 
-// `/attach-key help` in sandbox mode: the sandbox's facts (sandbox-ecs-fleet.ts) worded by the
+// `/attach-key help` in sandbox mode: the sandbox's facts (src/sandbox/fleet.ts) worded by the
 // reader's catalogue, after the usage.
 
 const LANGUAGES: [string, Catalogue][] = [

@@ -1,7 +1,7 @@
-import type { SandboxEffect } from '../../volcengine/sandbox-ecs-fleet.js';
+import type { SandboxEffect } from '../../sandbox/fleet.js';
 
 // English: what the sandbox does, after `/attach-key help` in sandbox mode. Plain text (the
-// renderer escapes it); the facts (fleet, words, codes) come from sandbox-ecs-fleet.ts.
+// renderer escapes it); the facts (fleet, words, codes) come from src/sandbox/fleet.ts.
 
 type EffectTexts = {
   [K in SandboxEffect['kind']]: (e: Extract<SandboxEffect, { kind: K }>) => string;

@@ -1,7 +1,7 @@
 import type { Catalogue } from './en.js';
 
 // 简体中文：沙箱模式下 `/attach-key help` 末尾的沙箱说明。纯文本（由渲染器转义）；实例、关键词和错误码
-// 来自 sandbox-ecs-fleet.ts，用代码样式显示。
+// 来自 src/sandbox/fleet.ts，用代码样式显示。
 
 const c = (text: string | number) => `\`${text}\``;
 const list = (items: readonly string[]) => items.map(c).join('、');

@@ -6,7 +6,7 @@ import { summarizeRequest } from '../../domain/operations/summary.js';
 import { type ParseFailure, type ParseNote, USAGE } from '../../domain/parse.js';
 import { approverLists } from '../../domain/policy.js';
 import type { DecisionRefusal, MutationRequest } from '../../domain/request.js';
-import type { SandboxFacts } from '../../volcengine/sandbox-ecs-fleet.js';
+import type { SandboxFacts } from '../../sandbox/fleet.js';
 import type { Catalogue } from '../i18n/en.js';
 import { COMMAND } from '../ids.js';
 import { describeKeyPair } from './card-parts.js';

@@ -1,7 +1,7 @@
-// The sandbox's facts (sandbox-ecs-fleet.ts) in the reader's language, after `/attach-key help`
+// The sandbox's facts (src/sandbox/fleet.ts) in the reader's language, after `/attach-key help`
 // in sandbox mode. Plain text: renderUsage escapes it.
 
-import type { SandboxEffect, SandboxFacts } from '../../volcengine/sandbox-ecs-fleet.js';
+import type { SandboxEffect, SandboxFacts } from '../../sandbox/fleet.js';
 import type { Catalogue } from '../i18n/en.js';
 
 export function describeSandbox(facts: SandboxFacts, t: Catalogue): string {

@@ -5,11 +5,11 @@ import {
   type KeyPairRef,
   type KeyPairSpec,
   type SimInstance,
-} from './ecs-simulator.js';
+} from './simulator.js';
 
 // The sandbox's inventory and trigger words: a small fleet in cn-beijing and cn-shanghai, one
 // example instance per outcome, the listed key pairs, and what the words in an id never seen
-// before make of it. The transport around them is sandbox-ecs.ts.
+// before make of it. The transport around them is transport.ts.
 
 export interface SandboxKeyPair {
   keyPairId: string;
@@ -203,7 +203,7 @@ export const SANDBOX_FACTS: SandboxFacts = {
   plainInstance: 'i-abc123',
   keyPairWords: {
     missing: { word: 'missing', code: 'InvalidKeyPair.NotFound' },
-    // As sandbox-ecs.ts does it: flakyOnce, and SLOW_EXTRA_MS.
+    // As transport.ts does it: flakyOnce, and SLOW_EXTRA_MS.
     flaky: { word: 'flaky', status: 500, code: 'InternalError' },
     slow: { word: 'slow', seconds: 2 },
   },

@@ -1,6 +1,6 @@
 import { config as loadDotenv } from 'dotenv';
 import { runDoctor } from './doctor.js';
-import { doctorTexts, localeFromEnv } from './doctor-i18n/index.js';
+import { doctorTexts, localeFromEnv } from './i18n/index.js';
 
 // Entry point of `npm run doctor`: .env -> every check, one line each -> exit status 0 only when
 // all of them passed. The summary speaks the lines' language (DEFAULT_LOCALE).

@@ -1,6 +1,6 @@
-import type { Config } from '../config.js';
-import { type AssumeRoleOptions, createAssumeRoleProvider } from './assume-role.js';
-import { type CredentialsProvider, createStaticCredentials } from './credentials.js';
+import type { Config } from '../config/config.js';
+import { type AssumeRoleOptions, createAssumeRoleProvider } from '../volcengine/assume-role.js';
+import { type CredentialsProvider, createStaticCredentials } from '../volcengine/credentials.js';
 
 // The provider the configuration asks for, so bot.ts wires credentials in one line:
 //   credentials: createCredentialsProvider(config.volc, { transport, autoRefresh: true, onRefresh })

@@ -1,4 +1,4 @@
-import type { Logger } from './service/ports.js';
+import type { Logger } from '../service/ports.js';
 
 // One log line per event: JSON lines (LOG_FORMAT=json) or readable text. Every line passes through
 // a redactor that knows the configured secrets, so a token can't leak even through a library error.

@@ -1,4 +1,13 @@
-import type { Transport, TransportRequest, TransportResponse } from './ecs-client.js';
+import type { Transport, TransportRequest, TransportResponse } from '../volcengine/ecs-client.js';
+import {
+  hasWord,
+  instanceFromWords,
+  keyPairFromWords,
+  SANDBOX_FLEET,
+  SANDBOX_INSTANCES,
+  SANDBOX_KEY_PAIRS,
+  type SandboxKeyPair,
+} from './fleet.js';
 import {
   createEcsSimulator,
   type EcsAnswer,
@@ -8,16 +17,7 @@ import {
   type SimError,
   type SimInstance,
   simError,
-} from './ecs-simulator.js';
-import {
-  hasWord,
-  instanceFromWords,
-  keyPairFromWords,
-  SANDBOX_FLEET,
-  SANDBOX_INSTANCES,
-  SANDBOX_KEY_PAIRS,
-  type SandboxKeyPair,
-} from './sandbox-ecs-fleet.js';
+} from './simulator.js';
 
 export {
   SANDBOX_FACTS,
@@ -28,7 +28,7 @@ export {
   type SandboxFacts,
   type SandboxInstance,
   type SandboxKeyPair,
-} from './sandbox-ecs-fleet.js';
+} from './fleet.js';
 
 /*
  * Sandbox ECS (VOLC_SANDBOX=true): the ECS simulator behind the client's Transport, so parsing,

@@ -1,11 +1,11 @@
-import type { Config } from './config.js';
+import type { Config } from '../config/config.js';
+import { createSandboxTransport } from '../sandbox/transport.js';
+import type { Clock } from '../service/ports.js';
+import { createEcsClient, type EcsClient } from '../volcengine/ecs-client.js';
+import { createUndiciTransport, type Transport } from '../volcengine/transport.js';
+import { createCredentialsProvider } from './credentials-from-config.js';
 import type { AppLogger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { Clock } from './service/ports.js';
-import { createEcsClient, type EcsClient } from './volcengine/ecs-client.js';
-import { createCredentialsProvider } from './volcengine/provider-from-config.js';
-import { createSandboxTransport } from './volcengine/sandbox-ecs.js';
-import { createUndiciTransport, type Transport } from './volcengine/transport.js';
 
 // The composition root's Volcengine part: the transport (the network, or the sandbox's simulated
 // ECS), the credentials (the key, or AssumeRole with refresh) and the one signed, retried client,

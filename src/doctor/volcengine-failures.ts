@@ -1,8 +1,8 @@
-import type { Config } from './config.js';
-import type { DoctorTexts } from './doctor-i18n/en.js';
-import { displayUrl, fail, type Principal, type Result, unexpected } from './doctor-lines.js';
-import { explainFrom } from './domain/outcome.js';
-import { VolcApiError } from './volcengine/errors.js';
+import type { Config } from '../config/config.js';
+import { explainFrom } from '../domain/outcome.js';
+import { VolcApiError } from '../volcengine/errors.js';
+import type { DoctorTexts } from './i18n/en.js';
+import { displayUrl, fail, type Principal, type Result, unexpected } from './lines.js';
 
 // How a failed Volcengine call reads in a doctor line: what happened, whose key or permission,
 // and the fix. AccessDenied/LackPolicy are worded by the caller, who knows which action it tried.

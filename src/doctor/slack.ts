@@ -1,8 +1,8 @@
 import { webApi } from '@slack/bolt';
-import type { Config } from './config.js';
-import type { DoctorTexts } from './doctor-i18n/en.js';
-import { displayUrl, errorText, fail, hint, pass, type Result } from './doctor-lines.js';
-import { TOKEN_REJECTED } from './slack/slack-error.js';
+import type { Config } from '../config/config.js';
+import { TOKEN_REJECTED } from '../slack/slack-error.js';
+import type { DoctorTexts } from './i18n/en.js';
+import { displayUrl, errorText, fail, hint, pass, type Result } from './lines.js';
 
 // The doctor's Slack lines: the bot token (auth.test) and, in Socket Mode, the app token
 // (apps.connections.open, whose ticket simply expires unused). One attempt each, bounded.

@@ -1,3 +1,4 @@
+import { createInventory, type InventoryOptions, type SimKeyPair } from './inventory.js';
 import {
   changeInstance,
   ECS_MESSAGES,
@@ -11,12 +12,7 @@ import {
   simError,
   toApiInstance,
   toApiKeyPair,
-} from './ecs-simulator-actions.js';
-import {
-  createInventory,
-  type InventoryOptions,
-  type SimKeyPair,
-} from './ecs-simulator-inventory.js';
+} from './simulator-actions.js';
 
 /*
  * A stateful model of the ECS actions the bot uses (DescribeInstances, DescribeKeyPairs,
@@ -27,7 +23,6 @@ import {
  * seen is (the materialise policies) and add their own gateway checks, latency and scripting.
  */
 
-export { ECS_MESSAGES, simError } from './ecs-simulator-actions.js';
 export type {
   InstanceSpec,
   InstanceStatus,
@@ -36,8 +31,9 @@ export type {
   SimInstance,
   SimKeyPair,
   SimTag,
-} from './ecs-simulator-inventory.js';
-export { fingerprintOf } from './ecs-simulator-inventory.js';
+} from './inventory.js';
+export { fingerprintOf } from './inventory.js';
+export { ECS_MESSAGES, simError } from './simulator-actions.js';
 
 export const ECS_VERSION = '2020-04-01';
 

@@ -1,8 +1,8 @@
-import type { MutationAction, SimError } from './ecs-simulator.js';
-import type { InstanceRecord, SimInstance, SimKeyPair } from './ecs-simulator-inventory.js';
+import type { InstanceRecord, SimInstance, SimKeyPair } from './inventory.js';
+import type { MutationAction, SimError } from './simulator.js';
 
 // The ECS actions of the simulator: parameter checks, filters and paging for the two reads, and
-// what each mutation does to one instance. The state and the idempotency live in ecs-simulator.ts.
+// what each mutation does to one instance. The state and the idempotency live in simulator.ts.
 
 export const MAX_INSTANCE_IDS = 100;
 const MAX_PAGE = 100;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { iso } from './ecs-simulator-actions.js';
+import { iso } from './simulator-actions.js';
 
 // The simulator's inventory: instances and key pairs, with statuses that change by themselves at
 // a given time (settled whenever an instance is read) and the materialise-on-sight policies.

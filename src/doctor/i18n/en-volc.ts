@@ -1,4 +1,4 @@
-import type { Principal } from '../doctor-lines.js';
+import type { Principal } from '../lines.js';
 
 // The doctor's English about Volcengine: AssumeRole, the credentials (DescribeKeyPairs), the
 // ecs:DescribeInstances permission, the clock, and how a failed call reads. `head` arrives as

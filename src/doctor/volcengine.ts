@@ -1,12 +1,16 @@
-import type { Config } from './config.js';
-import type { DoctorTexts } from './doctor-i18n/en.js';
-import { errorText, fail, formatDuration, pass, type Result, skip } from './doctor-lines.js';
-import { describeAssumeRoleFailure, describeVolcFailure } from './doctor-volc-failures.js';
-import { type AssumeRoleProvider, createAssumeRoleProvider } from './volcengine/assume-role.js';
-import type { CredentialsProvider, SigningCredentials } from './volcengine/credentials.js';
-import { createEcsClient, createUndiciTransport, type Transport } from './volcengine/ecs-client.js';
-import { VolcApiError } from './volcengine/errors.js';
-import { createSandboxTransport } from './volcengine/sandbox-ecs.js';
+import type { Config } from '../config/config.js';
+import { createSandboxTransport } from '../sandbox/transport.js';
+import { type AssumeRoleProvider, createAssumeRoleProvider } from '../volcengine/assume-role.js';
+import type { CredentialsProvider, SigningCredentials } from '../volcengine/credentials.js';
+import {
+  createEcsClient,
+  createUndiciTransport,
+  type Transport,
+} from '../volcengine/ecs-client.js';
+import { VolcApiError } from '../volcengine/errors.js';
+import type { DoctorTexts } from './i18n/en.js';
+import { errorText, fail, formatDuration, pass, type Result, skip } from './lines.js';
+import { describeAssumeRoleFailure, describeVolcFailure } from './volcengine-failures.js';
 
 // The doctor's Volcengine lines: AssumeRole (with VOLC_ROLE_TRN), the credentials and clock
 // (DescribeKeyPairs) and the ecs:DescribeInstances permission. Reads only, one attempt each,

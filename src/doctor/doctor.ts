@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { type Config, ConfigError, loadConfig, SECRET_VARIABLES } from './config.js';
-import type { DoctorTexts, Words } from './doctor-i18n/en.js';
-import { doctorTexts, localeFromEnv } from './doctor-i18n/index.js';
+import { createRedactor } from '../app/logger.js';
+import { type Config, ConfigError, loadConfig, SECRET_VARIABLES } from '../config/config.js';
+import { loadPolicyFile } from '../config/policy-file.js';
+import type { Locale } from '../slack/i18n/locale.js';
+import { inspectLowdbStore } from '../store/lowdb-store.js';
+import { type PgProbe, probePostgres } from '../store/pg-doctor.js';
+import type { Transport } from '../volcengine/ecs-client.js';
+import type { DoctorTexts, Words } from './i18n/en.js';
+import { doctorTexts, localeFromEnv } from './i18n/index.js';
 import {
   type CheckId,
   codeOf,
@@ -14,28 +20,22 @@ import {
   type Result,
   skip,
   unexpected,
-} from './doctor-lines.js';
-import { checkAppToken, checkBotToken } from './doctor-slack.js';
-import { checkVolcengine } from './doctor-volc.js';
-import { createRedactor } from './logger.js';
-import { loadPolicyFile } from './policy-file.js';
-import type { Locale } from './slack/i18n/locale.js';
-import { inspectLowdbStore } from './store/lowdb-store.js';
-import { type PgProbe, probePostgres } from './store/pg-doctor.js';
-import type { Transport } from './volcengine/ecs-client.js';
+} from './lines.js';
+import { checkAppToken, checkBotToken } from './slack.js';
+import { checkVolcengine } from './volcengine.js';
 
 // `npm run doctor`: checks a deployment's setup without starting the bot, one line per check with
 // its fix. Like bot.ts it wires across folders, but it only reads: no websocket, no AttachKeyPair.
 // Every line passes the redactor, and tokens are named by a 5-character hint at most. It speaks
 // DEFAULT_LOCALE, like channel messages (read from the raw environment when the config is bad).
 
-export type { CheckId, DoctorCheck } from './doctor-lines.js';
+export type { CheckId, DoctorCheck } from './lines.js';
 
 export interface DoctorReport {
   /** True only when every check passed (a skipped check is not a pass). */
   ok: boolean;
   checks: DoctorCheck[];
-  /** The language of the lines (and of the summary doctor-main.ts prints). */
+  /** The language of the lines (and of the summary main.ts prints). */
   locale: Locale;
 }
 

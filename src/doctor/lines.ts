@@ -1,7 +1,7 @@
-import type { DoctorTexts } from './doctor-i18n/en.js';
+import type { DoctorTexts } from './i18n/en.js';
 
 // What a doctor check returns and the helpers its lines are made of, shared by doctor.ts and the
-// Slack and Volcengine checks. The words come from the doctor's catalogue (src/doctor-i18n);
+// Slack and Volcengine checks. The words come from the doctor's catalogue (i18n/);
 // nothing here reads secrets, and the caller redacts every line.
 
 export type CheckId = keyof DoctorTexts['names'];

@@ -1,6 +1,6 @@
-import { ENGLISH_OUTCOME } from '../domain/outcome.js';
-import type { Locale } from '../slack/i18n/locale.js';
-import type { PgProbe, PgReason } from '../store/pg-doctor.js';
+import { ENGLISH_OUTCOME } from '../../domain/outcome.js';
+import type { Locale } from '../../slack/i18n/locale.js';
+import type { PgProbe, PgReason } from '../../store/pg-doctor.js';
 import { enDoctorSlack } from './en-slack.js';
 import { enDoctorVolc } from './en-volc.js';
 

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { ServiceObserver } from './service/context.js';
+import type { ServiceObserver } from '../service/context.js';
 
 // GET /metrics in the Prometheus text format (issue 15), with prom-client. Every label value comes
 // from a small fixed set (kinds, statuses, actions, outcomes, error codes the API or we define,

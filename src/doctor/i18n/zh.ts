@@ -1,5 +1,5 @@
-import { zhOutcome } from '../slack/i18n/zh-outcome.js';
-import type { PgReason } from '../store/pg-doctor.js';
+import { zhOutcome } from '../../slack/i18n/zh-outcome.js';
+import type { PgReason } from '../../store/pg-doctor.js';
 import type { DoctorTexts } from './en.js';
 import { zhDoctorSlack } from './zh-slack.js';
 import { zhDoctorVolc } from './zh-volc.js';

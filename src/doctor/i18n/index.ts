@@ -1,4 +1,4 @@
-import { type Locale, localeFromSlack } from '../slack/i18n/locale.js';
+import { type Locale, localeFromSlack } from '../../slack/i18n/locale.js';
 import { type DoctorTexts, enDoctor } from './en.js';
 import { zhDoctor } from './zh.js';
 

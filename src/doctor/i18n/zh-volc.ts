@@ -1,4 +1,4 @@
-import type { Principal } from '../doctor-lines.js';
+import type { Principal } from '../lines.js';
 import type { DoctorTexts } from './en.js';
 
 // doctor 关于火山引擎的简体中文：角色扮演（AssumeRole）、访问密钥（DescribeKeyPairs）、

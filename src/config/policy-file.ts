@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import type { PolicyRule } from './domain/policy.js';
+import type { PolicyRule } from '../domain/policy.js';
 
 // POLICY_FILE: approval rules by tag and size (issue 12), in YAML or JSON. Read once at start; a
 // missing, unreadable or invalid file refuses the start with a message naming the file, the rule
