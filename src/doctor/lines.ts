@@ -23,9 +23,6 @@ export interface Result {
   fix?: string;
 }
 
-/** Whose key or permission a Volcengine line is about. */
-export type Principal = 'key' | 'base' | 'role';
-
 export const pass = (detail: string): Result => ({ ok: true, detail });
 export const fail = (what: string, fix?: string): Result => ({
   ok: false,

@@ -2,7 +2,8 @@ import type { Config } from '../config/config.js';
 import { explainFrom } from '../domain/outcome.js';
 import { VolcApiError } from '../volcengine/errors.js';
 import type { DoctorTexts } from './i18n/en.js';
-import { displayUrl, fail, type Principal, type Result, unexpected } from './lines.js';
+import type { Principal } from './i18n/en-volc.js';
+import { displayUrl, fail, type Result, unexpected } from './lines.js';
 
 // How a failed Volcengine call reads in a doctor line: what happened, whose key or permission,
 // and the fix. AccessDenied/LackPolicy are worded by the caller, who knows which action it tried.

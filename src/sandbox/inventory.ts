@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { iso } from './simulator-actions.js';
 
 // The simulator's inventory: instances and key pairs, with statuses that change by themselves at
 // a given time (settled whenever an instance is read) and the materialise-on-sight policies.
@@ -269,4 +268,9 @@ function snapshot(record: InstanceRecord): SimInstance {
 
 function digest(algorithm: 'md5' | 'sha256', text: string): string {
   return createHash(algorithm).update(text, 'utf8').digest('hex');
+}
+
+/** ISO 8601 to the second, as the API's timestamps. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

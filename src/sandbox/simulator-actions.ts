@@ -1,5 +1,4 @@
-import type { InstanceRecord, SimInstance, SimKeyPair } from './inventory.js';
-import type { MutationAction, SimError } from './simulator.js';
+import { type InstanceRecord, iso, type SimInstance, type SimKeyPair } from './inventory.js';
 
 // The ECS actions of the simulator: parameter checks, filters and paging for the two reads, and
 // what each mutation does to one instance. The state and the idempotency live in simulator.ts.
@@ -34,10 +33,15 @@ export const ECS_MESSAGES: Readonly<Record<string, string>> = {
 
 export type Params = ReadonlyArray<readonly [string, string]>;
 
-/** ISO 8601 to the second, as the API's timestamps. */
-export function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export type MutationAction = 'AttachKeyPair' | 'DetachKeyPair' | 'RebootInstances';
+
+/** An error answer: HTTP status, code and message, as the API's envelope carries them. */
+export interface SimError {
+  status: number;
+  code: string;
+  message: string;
 }
+
 export type Detail = { Code: string; Message: string } | null;
 
 export function simError(status: number, code: string, message = ECS_MESSAGES[code]): SimError {

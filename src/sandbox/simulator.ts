@@ -5,10 +5,12 @@ import {
   filterInstances,
   filterKeyPairs,
   MAX_INSTANCE_IDS,
+  type MutationAction,
   numbered,
   type Params,
   paginate,
   readMutation,
+  type SimError,
   simError,
   toApiInstance,
   toApiKeyPair,
@@ -33,22 +35,16 @@ export type {
   SimTag,
 } from './inventory.js';
 export { fingerprintOf } from './inventory.js';
+export type { MutationAction, SimError } from './simulator-actions.js';
 export { ECS_MESSAGES, simError } from './simulator-actions.js';
 
 export const ECS_VERSION = '2020-04-01';
 
-export type MutationAction = 'AttachKeyPair' | 'DetachKeyPair' | 'RebootInstances';
 const MUTATIONS: ReadonlySet<string> = new Set([
   'AttachKeyPair',
   'DetachKeyPair',
   'RebootInstances',
 ]);
-
-export interface SimError {
-  status: number;
-  code: string;
-  message: string;
-}
 
 export interface EcsCall {
   action: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
 import type { RequestStore } from '../../src/service/ports.js';
-import type { ContractContext } from './store-contract.js';
+import type { ContractContext } from './store-fixtures.js';
 import { at, closedRequest, makeRequest } from './store-fixtures.js';
 
 // The contract's other cases: listing, remove, leases, retention, persistence.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type MutationRequest, type Step } from '../../src/domain/request.js';
-import type { ContractContext } from './store-contract.js';
+import type { ContractContext } from './store-fixtures.js';
 import { at, closedRequest, largeRequest, makeRequest, withStepDone } from './store-fixtures.js';
 
 // The contract's write cases: insert, the follow-up rule, update.

@@ -18,13 +18,6 @@ export interface StoreHarness {
   replicas: boolean;
 }
 
-export interface ContractContext {
-  fresh(): Promise<RequestStore>;
-  reopen(): Promise<RequestStore>;
-  /** Two handles on one data set: two replicas where the store has them, else one twice. */
-  pair(): Promise<[RequestStore, RequestStore]>;
-}
-
 export function defineStoreContract(name: string, harness: () => StoreHarness): void {
   describe(`RequestStore contract: ${name}`, () => {
     const opened: RequestStore[] = [];

@@ -1,6 +1,15 @@
 import type { MutationRequest, Step } from '../../src/domain/request.js';
+import type { RequestStore } from '../../src/service/ports.js';
 
 // Requests for store tests: valid enough for either store, small unless asked otherwise.
+
+/** What each contract case gets (store-contract.ts builds it for every store). */
+export interface ContractContext {
+  fresh(): Promise<RequestStore>;
+  reopen(): Promise<RequestStore>;
+  /** Two handles on one data set: two replicas where the store has them, else one twice. */
+  pair(): Promise<[RequestStore, RequestStore]>;
+}
 
 const T0 = '2025-01-01T00:00:00.000Z';
 

@@ -1,8 +1,9 @@
-import type { Principal } from '../lines.js';
-
 // The doctor's English about Volcengine: AssumeRole, the credentials (DescribeKeyPairs), the
 // ecs:DescribeInstances permission, the clock, and how a failed call reads. `head` arrives as
 // `Code (HTTP 403)`.
+
+/** Whose key or permission a Volcengine line is about. */
+export type Principal = 'key' | 'base' | 'role';
 
 const whose = (who: Principal) => (who === 'role' ? 'role' : 'key');
 const list = (items: readonly string[]) =>

@@ -1,5 +1,5 @@
-import type { Principal } from '../lines.js';
 import type { DoctorTexts } from './en.js';
+import type { Principal } from './en-volc.js';
 
 // doctor 关于火山引擎的简体中文：角色扮演（AssumeRole）、访问密钥（DescribeKeyPairs）、
 // ecs:DescribeInstances 权限、系统时钟，以及调用失败时怎么说。术语按火山引擎控制台：访问密钥、
