@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type Config, ConfigError, loadConfig } from '../../src/config/config.js';
+import { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from '../../src/config/config.js';
 
 // The smallest valid environment: HTTP mode, real Volcengine credentials, one approver.
 const MINIMAL = {
@@ -556,5 +557,30 @@ describe('AssumeRole settings', () => {
     expect(problems[0]?.problem).toContain('the base access key that calls AssumeRole');
     const sandbox = loadConfig({ ...bare, VOLC_SANDBOX: 'true', VOLC_ROLE_TRN: ROLE });
     expect(sandbox.volc.role).toBeUndefined();
+  });
+});
+
+describe('every variable is documented', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const example = readFileSync('.env.example', 'utf8');
+
+  it.each(CONFIG_VARIABLES.map((name) => [name]))(
+    '%s is named in README.md and .env.example',
+    (name) => {
+      expect(readme).toContain(name);
+      expect(example).toContain(name);
+    },
+  );
+
+  it('lists the variables of every concern', () => {
+    expect(CONFIG_VARIABLES).toEqual(
+      expect.arrayContaining([
+        'VOLC_REGION',
+        'SLACK_BOT_TOKEN',
+        'PORT',
+        'MIN_APPROVALS',
+        'DATA_FILE',
+      ]),
+    );
   });
 });

@@ -1,0 +1,88 @@
+import type { z } from 'zod';
+import {
+  bool,
+  idList,
+  optionalText,
+  type Problems,
+  positiveNumber,
+  wholeNumber,
+} from './fields.js';
+
+// Who may ask and who may approve, how many approvals a request needs, and the limits of a
+// request and of its follow-ups (restart waves, the undo window).
+
+const userIds = () =>
+  idList(/^[UW][A-Z0-9]{2,}$/, 'expected Slack user ids such as U012ABCDEF, separated by commas');
+const approverIds = () =>
+  idList(
+    /^[UWS][A-Z0-9]{2,}$/,
+    'expected Slack user ids (U012ABCDEF) or user-group ids (S012ABCDEF), separated by commas',
+  );
+const minutes = 'a positive number of minutes (fractions allowed)';
+
+export const policyFields = {
+  APPROVER_USER_IDS: approverIds(),
+  MIN_APPROVALS: wholeNumber(1, 1, 20),
+  POLICY_FILE: optionalText,
+  ALLOW_SELF_APPROVAL: bool(false),
+  REQUESTER_USER_IDS: userIds(),
+  ALLOWED_CHANNEL_IDS: idList(
+    /^[CGD][A-Z0-9]{2,}$/,
+    'expected Slack channel ids such as C012ABCDEF, separated by commas',
+  ),
+  MAX_INSTANCES_PER_REQUEST: wholeNumber(500, 1, 10_000),
+  REQUEST_TTL_MINUTES: positiveNumber(60, minutes),
+  RESTART_WAVE_SIZE: wholeNumber(10, 1, 1_000),
+  RESTART_WAVE_TIMEOUT_MINUTES: positiveNumber(10, minutes),
+  UNDO_WINDOW_HOURS: positiveNumber(24, 'a positive number of hours (fractions allowed)'),
+};
+
+type Env = z.infer<z.ZodObject<typeof policyFields>>;
+
+export interface PolicyConfig {
+  /** Users (U…, W…) and user groups (S…). */
+  approverIds: readonly string[];
+  minApprovals: number;
+  /** POLICY_FILE: rules by tag and size, read at start. */
+  policyFile?: string;
+  allowSelfApproval: boolean;
+  requesterIds: readonly string[];
+  allowedChannelIds: readonly string[];
+  maxInstancesPerRequest: number;
+  requestTtlMinutes: number;
+}
+
+export interface FollowUpConfig {
+  restartWaveSize: number;
+  restartWaveTimeoutMinutes: number;
+  undoWindowHours: number;
+}
+
+export function checkPolicy(env: Readonly<Record<string, unknown>>, problems: Problems): void {
+  if (Array.isArray(env.APPROVER_USER_IDS) && env.APPROVER_USER_IDS.length === 0) {
+    problems.add(
+      'APPROVER_USER_IDS',
+      'required: at least one Slack user or user-group id allowed to approve (the bot refuses to run without approvers)',
+    );
+  }
+}
+
+export function toPolicyConfig(env: Env): { policy: PolicyConfig; followUps: FollowUpConfig } {
+  return {
+    policy: {
+      approverIds: env.APPROVER_USER_IDS,
+      minApprovals: env.MIN_APPROVALS,
+      ...(env.POLICY_FILE ? { policyFile: env.POLICY_FILE } : {}),
+      allowSelfApproval: env.ALLOW_SELF_APPROVAL,
+      requesterIds: env.REQUESTER_USER_IDS,
+      allowedChannelIds: env.ALLOWED_CHANNEL_IDS,
+      maxInstancesPerRequest: env.MAX_INSTANCES_PER_REQUEST,
+      requestTtlMinutes: env.REQUEST_TTL_MINUTES,
+    },
+    followUps: {
+      restartWaveSize: env.RESTART_WAVE_SIZE,
+      restartWaveTimeoutMinutes: env.RESTART_WAVE_TIMEOUT_MINUTES,
+      undoWindowHours: env.UNDO_WINDOW_HOURS,
+    },
+  };
+}

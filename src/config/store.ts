@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { emptyAsUndefined, optionalText, positiveNumber, wholeNumber } from './fields.js';
+
+// Where requests live: lowdb files (the default) or PostgreSQL, how long finished ones are kept,
+// and how long an executor holds a request before another replica may take it over.
+
+export const storeFields = {
+  DATA_FILE: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v) => v ?? './data/db.json'),
+  ),
+  AUDIT_FILE: optionalText,
+  RETENTION_DAYS: positiveNumber(30, 'a positive number of days'),
+  // Its value may hold a password: the error never echoes it.
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .trim()
+      .refine(isPostgresUrl, {
+        error:
+          'expected a postgres:// or postgresql:// URL such as postgres://bot@db.internal:5432/attach_key_bot',
+      })
+      .optional(),
+  ),
+  EXECUTION_LEASE_SECONDS: wholeNumber(30, 5, 3600),
+};
+
+type Env = z.infer<z.ZodObject<typeof storeFields>>;
+
+export interface StoreConfig {
+  dataFile: string;
+  auditFile?: string;
+  retentionDays: number;
+  /** PostgreSQL instead of lowdb at dataFile; a secret (it may hold a password). */
+  databaseUrl?: string;
+  /** How long an executor holds a request before another replica may take it over. */
+  leaseSeconds: number;
+}
+
+export function toStoreConfig(env: Env): { storage: StoreConfig } {
+  return {
+    storage: {
+      dataFile: env.DATA_FILE,
+      ...(env.AUDIT_FILE ? { auditFile: env.AUDIT_FILE } : {}),
+      retentionDays: env.RETENTION_DAYS,
+      ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+      leaseSeconds: env.EXECUTION_LEASE_SECONDS,
+    },
+  };
+}
+
+function isPostgresUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    const scheme = url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+    // libpq's socket form: postgresql:///db?host=/var/run/postgresql
+    return scheme && (url.host !== '' || url.searchParams.has('host'));
+  } catch {
+    return false;
+  }
+}
+
+/** DATABASE_URL's password, as written and decoded: a secret of its own in any text. */
+export function urlPasswords(text: string | undefined): string[] {
+  if (!text) return [];
+  try {
+    const { password } = new URL(text);
+    return password ? [...new Set([password, decodeURIComponent(password)])] : [];
+  } catch {
+    return [];
+  }
+}
