@@ -1,18 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
 import { createRedactor } from '../app/logger.js';
 import { type Config, ConfigError, loadConfig, SECRET_VARIABLES } from '../config/config.js';
-import { loadPolicyFile } from '../config/policy-file.js';
 import type { Locale } from '../slack/i18n/locale.js';
-import { inspectLowdbStore } from '../store/lowdb-store.js';
-import { type PgProbe, probePostgres } from '../store/pg-doctor.js';
 import type { Transport } from '../volcengine/ecs-client.js';
-import type { DoctorTexts, Words } from './i18n/en.js';
+import type { DoctorTexts } from './i18n/en.js';
 import { doctorTexts, localeFromEnv } from './i18n/index.js';
 import {
   type CheckId,
-  codeOf,
   type DoctorCheck,
   errorText,
   fail,
@@ -21,11 +14,13 @@ import {
   skip,
   unexpected,
 } from './lines.js';
+import { checkApprovers, checkPolicyFile } from './policy.js';
 import { checkAppToken, checkBotToken } from './slack.js';
+import { checkDataDirectory, checkPostgres, checkRequestStore } from './store.js';
 import { checkVolcengine } from './volcengine.js';
 
 // `npm run doctor`: checks a deployment's setup without starting the bot, one line per check with
-// its fix. Like bot.ts it wires across folders, but it only reads: no websocket, no AttachKeyPair.
+// its fix. Like app/bot.ts it wires across folders, but it only reads: no websocket, no AttachKeyPair.
 // Every line passes the redactor, and tokens are named by a 5-character hint at most. It speaks
 // DEFAULT_LOCALE, like channel messages (read from the raw environment when the config is bad).
 
@@ -168,84 +163,4 @@ function describeConfigError(error: unknown, t: DoctorTexts): Result {
   }
   const list = [...byVariable].map(([variable, problems]) => t.config.problems(variable, problems));
   return fail(t.config.invalid(list), t.config.invalidFix);
-}
-
-// --- Storage and policy ------------------------------------------------------------------------
-
-async function checkDataDirectory(dataFile: string, t: DoctorTexts): Promise<Result> {
-  const d = t.storage;
-  const dir = dirname(resolve(dataFile));
-  let created: string | undefined;
-  try {
-    created = await mkdir(dir, { recursive: true });
-  } catch (error) {
-    return fail(d.cannotCreate(dir, codeOf(error) ?? t.common.unknownError), d.cannotCreateFix);
-  }
-  const probe = join(dir, `.doctor-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    await writeFile(probe, 'probe\n', { flag: 'wx' });
-    await rm(probe);
-  } catch (error) {
-    await rm(probe, { force: true }).catch(() => {});
-    return fail(d.cannotWrite(dir, codeOf(error) ?? t.common.unknownError), d.cannotWriteFix(dir));
-  }
-  return pass(d.writable(dir, created !== undefined));
-}
-
-async function checkRequestStore(
-  dataFile: string,
-  directoryOk: boolean,
-  t: DoctorTexts,
-): Promise<Result> {
-  const d = t.storage;
-  const file = resolve(dataFile);
-  const missing = await stat(file).then(
-    () => false,
-    (error: unknown) => ['ENOENT', 'ENOTDIR'].includes(codeOf(error) ?? ''),
-  );
-  if (missing) return directoryOk ? pass(d.notYet(file)) : skip(d.waitsForDirectory(file));
-  try {
-    // The store's own reading, so a bad file is reported with the store's own words; it writes
-    // nothing (an older format is upgraded by the bot, not here).
-    return pass(d.readsFine(file, await inspectLowdbStore(file)));
-  } catch (error) {
-    // StoreError messages already say what to do.
-    return fail(d.storeError(errorText(error)));
-  }
-}
-
-async function checkPostgres(url: string, timeoutMs: number, t: DoctorTexts): Promise<Result> {
-  const probe = await probePostgres(url, timeoutMs);
-  const words = describePgProbe(probe, t);
-  return probe.ok ? pass(words.text) : fail(words.text, words.fix);
-}
-
-// The catalogue types each entry by its own kind; called through the union, one cast says so.
-function describePgProbe(probe: PgProbe, t: DoctorTexts): Words {
-  return (t.storage.pg[probe.kind] as (p: PgProbe) => Words)(probe);
-}
-
-/** POLICY_FILE read as the bot reads it at start: a file it would refuse is a FAIL line here. */
-async function checkPolicyFile(config: Config, t: DoctorTexts): Promise<Result> {
-  const { policyFile, minApprovals } = config.policy;
-  if (!policyFile) return pass(t.policy.unset(minApprovals));
-  try {
-    const rules = await loadPolicyFile(policyFile);
-    return pass(
-      t.policy.read(
-        rules.length,
-        rules.map((r) => r.name),
-        minApprovals,
-      ),
-    );
-  } catch (error) {
-    return fail(t.policy.invalid(errorText(error)), t.policy.invalidFix);
-  }
-}
-
-function checkApprovers(config: Config, t: DoctorTexts): Result {
-  const ids = config.policy.approverIds;
-  if (ids.length === 0) return fail(t.approvers.none, t.approvers.noneFix);
-  const more = Math.max(0, ids.length - 5);
-  return pass(t.approvers.some(ids.length, ids.slice(0, 5), more, config.policy.allowSelfApproval));
 }
