@@ -59,3 +59,9 @@ export type ParseNote =
   | { kind: 'duplicates_removed'; count: number }
   | { kind: 'key_id_wins'; keyPairId: string; keyPairName: string }
   | { kind: 'key_read_as_name'; keyPairName: string };
+
+export interface ParseOptions {
+  defaultRegion: string;
+  maxInstances: number;
+  knownRegions?: readonly string[];
+}

@@ -1,10 +1,47 @@
-import type { OptionName, ParseFailure, ParseNote, ParseProblem } from './parse-types.js';
+import {
+  buildDraft,
+  describeBadId,
+  findMarkup,
+  INSTANCE_ID,
+  isOptionName,
+  KEY_PAIR_ID,
+  KEY_PAIR_NAME,
+  MAX_TEXT_LENGTH,
+  normalise,
+  ProblemList,
+  shown,
+  splitTokens,
+  tooLong,
+  trimEdges,
+  wideProblem,
+} from './parse-tokens.js';
+import type {
+  OptionName,
+  ParseFailure,
+  ParseNote,
+  ParseOptions,
+  ParseProblem,
+} from './parse-types.js';
 import { KNOWN_REGIONS, knownRegionsWith } from './regions.js';
 import type { RequestDraft } from './request.js';
 
-export type { OptionName, ParseFailure, ParseNote, ParseProblem } from './parse-types.js';
+export type {
+  ModalErrors,
+  ModalField,
+  ModalParse,
+  ModalValues,
+} from './parse-modal.js';
+export { parseModalValues } from './parse-modal.js';
+export { MAX_TEXT_LENGTH } from './parse-tokens.js';
+export type {
+  OptionName,
+  ParseFailure,
+  ParseNote,
+  ParseOptions,
+  ParseProblem,
+} from './parse-types.js';
 
-// The /attach-key command text and the request modal's values -> a RequestDraft, or a problem:
+// The /attach-key command text (here) and the request modal's values (parse-modal.ts) -> a RequestDraft, or a problem:
 // its kind and its parameters (the token it quotes, the fix, the limit), never words; the union
 // is in parse-types.ts. The catalogues (src/slack/i18n/*-parse.ts) say each kind in the reader's
 // language, and the renderer quotes tokens for where they are shown (mrkdwn code spans for the
@@ -32,12 +69,6 @@ export type { OptionName, ParseFailure, ParseNote, ParseProblem } from './parse-
 // Regions: the configured default region is always accepted, with `knownRegions` (KNOWN_REGIONS
 // when absent) besides it (see knownRegionsWith).
 
-export interface ParseOptions {
-  defaultRegion: string;
-  maxInstances: number;
-  knownRegions?: readonly string[];
-}
-
 export type CommandParse =
   | { kind: 'help' }
   | { kind: 'open_modal' }
@@ -46,30 +77,6 @@ export type CommandParse =
   | { kind: 'request'; draft: RequestDraft; notes: ParseNote[] }
   | ({ kind: 'error' } & ParseFailure);
 
-/** The modal's input blocks; their block ids are these names, so errors key straight onto them. */
-export type ModalField = 'instances' | 'instance_ids' | 'key_pair' | 'region';
-
-/**
- * What a modal submitted. `instances` is typed or pasted text (the parser's rules apply to it).
- * `picked` is there when the form has pickers: the ids chosen in the instances select (values
- * that are not instance ids, such as a hint option, are dropped); the request is the union, the
- * text's problems are keyed `instance_ids`, and an empty key pair means none was chosen.
- */
-export interface ModalValues {
-  instances?: string | null;
-  picked?: readonly unknown[] | null;
-  keyPair?: string | null;
-  region?: string | null;
-}
-
-export type ModalErrors = Partial<Record<ModalField, ParseFailure>>;
-
-export type ModalParse =
-  | { ok: true; draft: RequestDraft; notes: ParseNote[] }
-  | { ok: false; errors: ModalErrors };
-
-/** Longer text is refused before any other work. */
-export const MAX_TEXT_LENGTH = 100_000;
 export const DEFAULT_HISTORY_LIMIT = 10;
 export const MAX_HISTORY_LIMIT = 50;
 
@@ -86,19 +93,9 @@ export const USAGE = {
   words: { help: ['help', '帮助'], status: ['status', '状态'], history: ['history', '历史'] },
 } as const;
 
-const INSTANCE_ID = /^i-[a-z0-9]{4,40}$/;
-const KEY_PAIR_ID = /^kp-[a-z0-9]{4,40}$/;
-const KEY_PAIR_NAME = /^[A-Za-z\p{Script=Han}][\w.\-\p{Script=Han}]{1,63}$/u;
 // The request id format belongs to the service; accept any plain id and let the lookup decide.
 const REQUEST_ID = /^[A-Za-z0-9][\w-]{0,63}$/;
-const SLACK_MARKUP = /<[!@#][^<>]*>|<[a-z][a-z0-9+.-]*:[^<>]*>/i;
-const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
-const WIDE_ASCII = /[\uFF01-\uFF5E]/g;
-const HAS_WIDE_ASCII = /[\uFF01-\uFF5E]/;
-const SEPARATORS = /[\s,\u3001\uFF0C\uFF1B]+/;
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}]/gu;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>' };
-const MAX_QUOTED = 40;
 
 /** Parses the text after `/attach-key` (as Slack sends it, & < > escaped). */
 export function parseCommandText(text: string, options: ParseOptions): CommandParse {
@@ -119,40 +116,6 @@ export function parseCommandText(text: string, options: ParseOptions): CommandPa
 
 const isWord = (word: string, form: keyof typeof USAGE.words): boolean =>
   (USAGE.words[form] as readonly string[]).includes(word);
-
-/** Parses the inputs of the request modal; errors are keyed by block id. */
-export function parseModalValues(values: ModalValues, options: ParseOptions): ModalParse {
-  const errors: ModalErrors = {};
-  const pickers = values.picked !== undefined;
-  const picked = (Array.isArray(values.picked) ? values.picked : []).filter(
-    (id): id is string => typeof id === 'string' && INSTANCE_ID.test(id),
-  );
-  const text = asText(values.instances);
-  let ids: string[];
-  if (!pickers) ids = readModalInstances(text, options.maxInstances, errors);
-  else {
-    // Pasted ids are optional beside picked ones: an empty box is only wrong when nothing was picked.
-    const pasted: ModalErrors = {};
-    const typed = readModalInstances(text, Number.POSITIVE_INFINITY, pasted);
-    const problem = pasted.instances;
-    if (problem && problem.problem.kind !== 'no_instances') errors.instance_ids = problem;
-    ids = [...picked, ...typed];
-    if (!errors.instance_ids && ids.length === 0)
-      errors.instances = once({ kind: 'nothing_picked' });
-  }
-  const keyText = asText(values.keyPair);
-  const notPicked = pickers && normalise(keyText).trim() === '';
-  if (notPicked) errors.key_pair = once({ kind: 'key_pair_not_picked' });
-  const keyPair = notPicked ? {} : readModalKeyPair(keyText, errors);
-  const region = normalise(asText(values.region)).trim().toLowerCase() || options.defaultRegion;
-  const regions = knownRegionsWith(options.defaultRegion, options.knownRegions);
-  if (!regions.includes(region)) {
-    errors.region = once({ kind: 'unknown_region', token: shown(region), regions });
-  }
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const built = buildDraft(ids, keyPair, region, options.maxInstances);
-  return built.ok ? built : { ok: false, errors: { instances: once(built.problem) } };
-}
 
 function parseStatus(tokens: readonly string[]): CommandParse {
   const [, id, extra] = tokens;
@@ -251,188 +214,4 @@ function readOption(
     : { kind: 'bad_key_pair_name', token: quoted };
 }
 
-/**
- * Why a token without "=" is not an instance id, with the likely fix when there is one. `regions`
- * is null in the modal's instance field, where a word cannot be an option.
- */
-function describeBadId(token: string, regions: readonly string[] | null): ParseProblem {
-  const quoted = shown(token);
-  const lower = token.toLowerCase();
-  if (INSTANCE_ID.test(lower)) return { kind: 'lower_case_id', token: quoted, fix: lower };
-  if (regions) {
-    if (isOptionName(lower)) return { kind: 'option_needs_value', token: quoted, name: lower };
-    if (KEY_PAIR_ID.test(lower)) {
-      return { kind: 'key_pair_id_alone', token: quoted, fix: `key-id=${lower}` };
-    }
-    if (regions.includes(lower)) {
-      return { kind: 'region_alone', token: quoted, fix: `region=${lower}` };
-    }
-  }
-  const core = trimEdges(lower, (c) => /[a-z0-9]/.test(c));
-  if (INSTANCE_ID.test(core)) return { kind: 'id_with_extras', token: quoted, fix: core };
-  return { kind: 'not_an_id', token: quoted, orOption: regions !== null };
-}
-
-function readModalInstances(text: string, maxInstances: number, errors: ModalErrors): string[] {
-  if (text.length > MAX_TEXT_LENGTH) {
-    errors.instances = once(tooLong(text.length));
-    return [];
-  }
-  const clean = normalise(text);
-  const markup = findMarkup(clean);
-  if (markup) {
-    errors.instances = once(markup);
-    return [];
-  }
-  const ids: string[] = [];
-  const problems = new ProblemList();
-  for (const token of splitTokens(clean)) {
-    const wide = wideProblem(token);
-    if (wide) problems.add(wide);
-    else if (INSTANCE_ID.test(token)) ids.push(token);
-    else if (token.includes('='))
-      problems.add({ kind: 'option_in_instances', token: shown(token) });
-    else problems.add(describeBadId(token, null));
-  }
-  const unique = new Set(ids).size;
-  const first = problems.summary();
-  if (first) errors.instances = first;
-  else if (ids.length === 0) errors.instances = once({ kind: 'no_instances' });
-  else if (unique > maxInstances) {
-    errors.instances = once(tooMany(ids.length, unique, maxInstances));
-  }
-  return ids;
-}
-
-function readModalKeyPair(
-  text: string,
-  errors: ModalErrors,
-): { keyPairName?: string; keyPairId?: string } {
-  const value = normalise(text).trim();
-  const lower = value.toLowerCase();
-  const token = shown(value);
-  const wide = wideProblem(value);
-  let problem: ParseProblem;
-  if (value === '') {
-    problem = { kind: 'key_pair_empty' };
-  } else if (/\s/.test(value)) {
-    problem = { kind: 'key_pair_space', token };
-  } else if (wide) {
-    problem = wide;
-  } else if (lower.startsWith('key=') || lower.startsWith('key-id=')) {
-    problem = {
-      kind: 'key_pair_prefixed',
-      token,
-      prefix: lower.startsWith('key=') ? 'key=' : 'key-id=',
-    };
-  } else if (lower.startsWith('kp-')) {
-    if (KEY_PAIR_ID.test(value)) return { keyPairId: value };
-    problem = KEY_PAIR_ID.test(lower)
-      ? { kind: 'key_pair_id_case', token, fix: lower }
-      : { kind: 'key_pair_id_shape', token };
-  } else if (KEY_PAIR_NAME.test(value)) {
-    return { keyPairName: value };
-  } else {
-    problem = { kind: 'bad_key_pair_name', token };
-  }
-  errors.key_pair = once(problem);
-  return {};
-}
-
-function buildDraft(
-  ids: readonly string[],
-  keyPair: { keyPairName?: string | undefined; keyPairId?: string | undefined },
-  region: string,
-  maxInstances: number,
-): { ok: true; draft: RequestDraft; notes: ParseNote[] } | { ok: false; problem: ParseProblem } {
-  const unique = [...new Set(ids)];
-  if (unique.length > maxInstances) {
-    return { ok: false, problem: tooMany(ids.length, unique.length, maxInstances) };
-  }
-  const notes: ParseNote[] = [];
-  const removed = ids.length - unique.length;
-  if (removed > 0) notes.push({ kind: 'duplicates_removed', count: removed });
-  const { keyPairName, keyPairId } = keyPair;
-  if (keyPairName !== undefined && keyPairId !== undefined) {
-    notes.push({ kind: 'key_id_wins', keyPairId, keyPairName });
-  }
-  const draft: RequestDraft = { instanceIds: unique, region };
-  if (keyPairName !== undefined) draft.keyPairName = keyPairName;
-  if (keyPairId !== undefined) draft.keyPairId = keyPairId;
-  return { ok: true, draft, notes };
-}
-
-/** Keeps the first problem and counts the rest, so junk input costs no more than its length. */
-class ProblemList {
-  private first: ParseProblem | undefined;
-  private more = 0;
-  add(p: ParseProblem | undefined): void {
-    if (!p) return;
-    if (this.first) this.more += 1;
-    else this.first = p;
-  }
-  summary(): ParseFailure | undefined {
-    return this.first && { problem: this.first, more: this.more };
-  }
-}
-
-function findMarkup(text: string): ParseProblem | undefined {
-  const found = SLACK_MARKUP.exec(text)?.[0];
-  return found === undefined ? undefined : { kind: 'markup', token: shown(found) };
-}
-
-function normalise(text: string): string {
-  return text.replace(ZERO_WIDTH, '').replaceAll('\uFF1D', '=').replaceAll('`', '');
-}
-
-/** A token with full-width ASCII forms in it, and the same token in ASCII to type instead. */
-function wideProblem(token: string): ParseProblem | undefined {
-  if (!HAS_WIDE_ASCII.test(token)) return undefined;
-  const ascii = token.replace(WIDE_ASCII, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
-  return { kind: 'wide_characters', token: shown(token), ascii: shown(ascii) };
-}
-
-function splitTokens(text: string): string[] {
-  return text.split(SEPARATORS).filter((t) => t !== '');
-}
-
-function trimEdges(text: string, keep: (c: string) => boolean): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && !keep(text.charAt(start))) start += 1;
-  while (end > start && !keep(text.charAt(end - 1))) end -= 1;
-  return text.slice(start, end);
-}
-
-function isOptionName(name: string): name is OptionName {
-  return name === 'key' || name === 'key-id' || name === 'region';
-}
-
-/** The token as shown to people: at most ~40 characters, no invisible or control characters. */
-function shown(token: string): string {
-  const chars = Array.from(token.slice(0, 4 * MAX_QUOTED));
-  const clipped =
-    chars.length > MAX_QUOTED ? `${chars.slice(0, MAX_QUOTED - 1).join('')}…` : chars.join('');
-  return clipped.replace(UNPRINTABLE, '\uFFFD');
-}
-
-const once = (problem: ParseProblem): ParseFailure => ({ problem, more: 0 });
-
 const fail = (problem: ParseProblem): CommandParse => ({ kind: 'error', problem, more: 0 });
-
-const tooLong = (length: number): ParseProblem => ({
-  kind: 'too_long',
-  length,
-  limit: MAX_TEXT_LENGTH,
-});
-
-const tooMany = (given: number, count: number, limit: number): ParseProblem => ({
-  kind: 'too_many_ids',
-  count,
-  given,
-  limit,
-});
-
-function asText(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
