@@ -10,15 +10,9 @@ import { type ModalDeps, openModal, registerModalListeners } from './modal-liste
 import { registerPickerListeners } from './picker-listeners.js';
 import type { Pickers } from './pickers/pickers.js';
 import type { SlackReply } from './render/limits.js';
-import {
-  type Refusal,
-  renderHistory,
-  renderNotes,
-  renderParseError,
-  renderRefusal,
-  renderStatus,
-  renderUsage,
-} from './render/messages.js';
+import { renderNotes, renderParseError, renderUsage } from './render/messages.js';
+import { type Refusal, renderRefusal } from './render/refusals.js';
+import { renderHistory, renderStatus } from './render/status.js';
 import { slackErrorCode } from './slack-error.js';
 import type { UserTexts } from './user-texts.js';
 

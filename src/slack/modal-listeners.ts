@@ -7,8 +7,8 @@ import { tellByDm } from './dm.js';
 import { ACTIONS, BLOCKS, MODAL, SHORTCUT } from './ids.js';
 import { readModalSubmission } from './modal-state.js';
 import type { Pickers } from './pickers/pickers.js';
-import { renderRefusal } from './render/messages.js';
 import { type ModalOptions, readModalMetadata, renderModal } from './render/modal.js';
+import { renderRefusal } from './render/refusals.js';
 import { retryForm } from './retry-prefill.js';
 import type { UserTexts } from './user-texts.js';
 

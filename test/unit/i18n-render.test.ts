@@ -15,18 +15,16 @@ import {
   type SlackReply,
 } from '../../src/slack/render/limits.js';
 import {
-  type Refusal,
-  renderHistory,
   renderNotes,
   renderParseError,
-  renderRefusal,
   renderReminder,
   renderRequesterNote,
-  renderStatus,
   renderUsage,
 } from '../../src/slack/render/messages.js';
 import { describeModalErrors } from '../../src/slack/render/parse-problems.js';
+import { type Refusal, renderRefusal } from '../../src/slack/render/refusals.js';
 import { renderResults } from '../../src/slack/render/results.js';
+import { renderHistory, renderStatus } from '../../src/slack/render/status.js';
 import { APPROVERS, KINDS, makeRequest, STATUSES, T } from './i18n-fixtures.js';
 
 // Every message kind the bot writes, in both languages, within Slack's limits (issue 13).

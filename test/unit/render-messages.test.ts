@@ -11,16 +11,14 @@ import {
 } from '../../src/slack/render/escape.js';
 import { findLimitViolations, type SlackReply } from '../../src/slack/render/limits.js';
 import {
-  type Refusal,
-  renderHistory,
   renderNotes,
   renderParseError,
-  renderRefusal,
   renderReminder,
   renderRequesterNote,
-  renderStatus,
   renderUsage,
 } from '../../src/slack/render/messages.js';
+import { type Refusal, renderRefusal } from '../../src/slack/render/refusals.js';
+import { renderHistory, renderStatus } from '../../src/slack/render/status.js';
 
 const USAGE =
   'How to use /attach-key:\n• /attach-key i-aaaa1111 key=NAME\n• /attach-key <ids> key-id=kp-…';

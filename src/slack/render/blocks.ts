@@ -3,7 +3,7 @@
 import type { types } from '@slack/bolt';
 import type { Catalogue } from '../i18n/en.js';
 import { truncateText } from './escape.js';
-import { SLACK_LIMITS } from './limits.js';
+import { SLACK_LIMITS, type SlackReply } from './limits.js';
 
 export const mrkdwn = (text: string): types.MrkdwnElement => ({ type: 'mrkdwn', text });
 
@@ -28,3 +28,9 @@ export const context = (blockId: string, text: string): types.ContextBlock => ({
 /** A notification text, led by the sandbox note in sandbox mode (joined as the language joins). */
 export const withSandboxNote = (text: string, t: Catalogue, sandbox: boolean): string =>
   sandbox ? `${t.sandboxNote}${t.join.sentences}${text}` : text;
+
+/** A private answer: its text, and one section holding the same words (so long text stays valid). */
+export const messageReply = (text: string): SlackReply => ({
+  text,
+  blocks: [section('message', text)],
+});

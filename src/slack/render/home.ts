@@ -9,7 +9,7 @@ import { renderButtons } from './approval-card.js';
 import { context, plain, section } from './blocks.js';
 import { codeSpan, formatSlackDate, mentionUser } from './escape.js';
 import { SLACK_LIMITS } from './limits.js';
-import { requestSubject } from './messages.js';
+import { requestSubject } from './status.js';
 
 /** Each waiting request takes a section and an actions block; keep room for the rest. */
 const MAX_WAITING = 30;

@@ -1,0 +1,105 @@
+// Every reason a command, form or click changed nothing, in the reader's language.
+
+import type { DecisionRefusal, MutationRequest } from '../../domain/request.js';
+import type { Catalogue } from '../i18n/en.js';
+import { COMMAND } from '../ids.js';
+import { messageReply } from './blocks.js';
+import {
+  codeSpan,
+  escapeMrkdwnOnce,
+  formatSlackDate,
+  mentionApprover,
+  mentionChannel,
+  mentionUser,
+} from './escape.js';
+import type { SlackReply } from './limits.js';
+
+/** Every reason a command, form or click changed nothing. */
+export type Refusal =
+  | DecisionRefusal
+  | { reason: 'unknown_request'; requestId?: string }
+  | { reason: 'shutting_down' }
+  | { reason: 'storage_unavailable' }
+  | { reason: 'approvers_unresolved'; groups: string[] }
+  | { reason: 'channel_not_allowed'; allowedChannelIds?: readonly string[] }
+  | { reason: 'requester_not_allowed' }
+  | { reason: 'too_many_instances'; count?: number; limit: number }
+  | { reason: 'bot_not_in_channel'; detail?: string; botUserId?: string }
+  | { reason: 'post_failed'; detail?: string }
+  | { reason: 'unknown_key_pair'; region: string; keyPair: string; suggestions: string[] }
+  | { reason: 'already_requested'; existing: MutationRequest }
+  | { reason: 'not_finished' }
+  | { reason: 'nothing_to_do'; kind: 'restart' | 'undo' }
+  | { reason: 'undo_window_closed'; closedAt: string }
+  | { reason: 'undo_not_offered' };
+
+export function renderRefusal(
+  refusal: Refusal,
+  t: Catalogue,
+  options: { usage?: string; botUserId?: string } = {},
+): SlackReply {
+  const text = describeRefusal(refusal, t, options.botUserId);
+  return messageReply(options.usage ? `${text}\n\n${escapeMrkdwnOnce(options.usage)}` : text);
+}
+
+function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | undefined): string {
+  const m = t.messages.refusal;
+  const date = (iso: string) => formatSlackDate(iso, t);
+  switch (refusal.reason) {
+    case 'not_approver':
+    case 'self_approval':
+    case 'shutting_down':
+    case 'storage_unavailable':
+    case 'requester_not_allowed':
+    case 'not_finished':
+    case 'undo_not_offered':
+      return m[refusal.reason];
+    case 'already_approved_by_you':
+      return m.already_approved_by_you(refusal.approvals, refusal.required);
+    case 'already_decided': {
+      const { decision, status } = refusal;
+      const a = m.already_decided;
+      const by = decision.by ? a.by(mentionUser(decision.by)) : '';
+      if (decision.kind === 'expired') return a.expired(date(decision.at), COMMAND);
+      if (decision.kind === 'rejected') return a.rejected(by, date(decision.at));
+      return a.approved(by, date(decision.at), a.progress[status] ?? '');
+    }
+    case 'expired':
+      return m.expired(date(refusal.expiresAt), COMMAND);
+    case 'unknown_request':
+      return m.unknown_request(
+        refusal.requestId ? m.request(codeSpan(refusal.requestId, 80)) : m.that_request,
+        COMMAND,
+      );
+    case 'approvers_unresolved':
+      return m.approvers_unresolved(refusal.groups.map(mentionApprover).join(t.join.list));
+    case 'channel_not_allowed':
+      return m.channel_not_allowed(
+        refusal.allowedChannelIds?.length
+          ? m.allowedChannels(refusal.allowedChannelIds.map(mentionChannel).join(t.join.list))
+          : m.allowedChannelsUnknown,
+      );
+    case 'too_many_instances':
+      return m.too_many_instances(refusal.count, refusal.limit);
+    case 'bot_not_in_channel':
+      return m.bot_not_in_channel(botUserId ? m.me(mentionUser(botUserId)) : m.meAlone);
+    case 'post_failed':
+      return m.post_failed(refusal.detail ? m.slackSaid(codeSpan(refusal.detail, 80)) : '');
+    case 'unknown_key_pair': {
+      const list = refusal.suggestions.map((s) => codeSpan(s, 64)).join(t.join.list);
+      return m.unknown_key_pair(
+        codeSpan(refusal.keyPair, 64),
+        codeSpan(refusal.region, 60),
+        list ? m.didYouMean(list) : '',
+      );
+    }
+    case 'already_requested': {
+      const e = refusal.existing;
+      return m.already_requested(e.kind, codeSpan(e.id, 80), t.status[e.status]);
+    }
+    case 'nothing_to_do':
+      return m.nothing_to_do(refusal.kind);
+    case 'undo_window_closed':
+      return m.undo_window_closed(date(refusal.closedAt));
+  }
+}
