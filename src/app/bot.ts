@@ -21,12 +21,13 @@ import { openStores } from '../store/open-store.js';
 import { createEcsFromConfig } from './ecs.js';
 import { type AppLogger, createLogger, toBoltLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { opsRoutes, startOpsServer } from './ops-server.js';
+import { explainListen, opsRoutes, startOpsServer } from './ops-server.js';
 import { newRequestId } from './request-id.js';
+import { createTimers, startServiceWork } from './timers.js';
 
 // Composition root: the only file that imports across folders. It builds the adapters, the
-// service and the Bolt app, and owns the timers (expiry and reminders, takeover of lapsed leases,
-// retention) and the stop sequence.
+// service and the Bolt app, starts the service's periodic work (timers.ts) and owns the stop
+// sequence.
 
 export interface BotOverrides {
   /** Where log lines go (tests capture them). */
@@ -223,23 +224,9 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     onHomeOpened: (user) => home?.opened(user) ?? Promise.resolve(),
   });
 
-  const timers: NodeJS.Timeout[] = [];
+  const timers = createTimers(logger);
   let opsServer: Server | undefined;
   let stopping: Promise<void> | undefined;
-  const every = (ms: number, task: () => Promise<unknown>, what: string) => {
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy) return; // a slow store must not stack sweeps up
-      busy = true;
-      task()
-        .catch((error) => logger.error(`${what} failed`, { error }))
-        .finally(() => {
-          busy = false;
-        });
-    }, ms);
-    timer.unref();
-    timers.push(timer);
-  };
 
   return {
     app,
@@ -273,23 +260,11 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         approvers: config.policy.approverIds.length,
         rules: rules.length,
       });
-      // Expire what went stale while we were down, then finish what a previous process began.
-      await service.expireDue().catch((error) => logger.error('expiry sweep failed', { error }));
-      await service
-        .archiveFinished()
-        .catch((error) => logger.error('retention sweep failed', { error }));
-      void service.resume().catch((error) => logger.error('resume failed', { error }));
-      const ttlMs = config.policy.requestTtlMinutes * 60_000;
-      const sweepMs = Math.min(30_000, Math.max(200, ttlMs / 8));
-      every(sweepMs, () => service.expireDue(), 'expiry sweep');
-      every(sweepMs, () => service.remindDue(), 'reminder sweep');
-      // A replica that died leaves its leases to lapse; this picks their requests up.
-      every(
-        Math.max(1_000, (config.storage.leaseSeconds * 1000) / 2),
-        () => service.resume(),
-        'takeover scan',
-      );
-      every(60 * 60_000, () => service.archiveFinished(), 'retention sweep');
+      await startServiceWork(service, timers, {
+        logger,
+        requestTtlMinutes: config.policy.requestTtlMinutes,
+        leaseSeconds: config.storage.leaseSeconds,
+      });
       return port !== undefined ? { port } : {};
     },
     stop() {
@@ -299,7 +274,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   };
 
   async function stopAll(): Promise<void> {
-    for (const timer of timers) clearInterval(timer);
+    timers.clear();
     pickers.close();
     await app.stop().catch((error) => logger.warn('receiver stop failed', { error }));
     opsServer?.closeAllConnections();
@@ -309,25 +284,5 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     await stores.close();
     await volc?.close();
     logger.info('attach-key-bot stopped');
-  }
-}
-
-/** A port that cannot be listened on gets a message that says which one and what to do. */
-async function explainListen<T>(
-  listening: Promise<T>,
-  at: { host: string; port: number },
-): Promise<T> {
-  try {
-    return await listening;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
-    const why = code === 'EADDRINUSE' ? 'is already in use' : 'may not be opened by this user';
-    throw Object.assign(
-      new Error(
-        `Port ${at.port} on ${at.host} ${why}. Set PORT (and HOST) to a free one: the bot serves /healthz and /metrics there (and POST /slack/events in HTTP mode).`,
-      ),
-      { code: 'port_unavailable' },
-    );
   }
 }

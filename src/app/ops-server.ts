@@ -62,3 +62,23 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.writeHead(status, { 'Content-Type': type });
   res.end(body);
 }
+
+/** A port that cannot be listened on gets a message that says which one and what to do. */
+export async function explainListen<T>(
+  listening: Promise<T>,
+  at: { host: string; port: number },
+): Promise<T> {
+  try {
+    return await listening;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    const why = code === 'EADDRINUSE' ? 'is already in use' : 'may not be opened by this user';
+    throw Object.assign(
+      new Error(
+        `Port ${at.port} on ${at.host} ${why}. Set PORT (and HOST) to a free one: the bot serves /healthz and /metrics there (and POST /slack/events in HTTP mode).`,
+      ),
+      { code: 'port_unavailable' },
+    );
+  }
+}
