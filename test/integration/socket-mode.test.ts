@@ -82,14 +82,17 @@ describe('Socket Mode', () => {
     expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(1);
     expect(frames.some((f) => f.envelope_id === 'env-click')).toBe(true);
 
-    // Socket Mode opens PORT for /healthz and /metrics only.
+    // Socket Mode opens PORT for /healthz only, and METRICS_PORT for /metrics and /healthz.
     const base = `http://127.0.0.1:${h.port}`;
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ ok: true, store: 'ok' });
+    expect(await health.json()).toEqual({ ok: true, store: 'ok' });
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
     await h.waitForStatus(requestId, 'done');
     await h.bot.service.idle();
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metricsBase = `http://127.0.0.1:${h.metricsPort}`;
+    expect((await fetch(`${metricsBase}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${metricsBase}/metrics`)).text();
     expect(metrics).toContain(
       'attach_key_bot_requests_finished_total{kind="attach",status="done"} 1',
     );

@@ -45,6 +45,8 @@ export async function startHarness(options: HarnessOptions = {}) {
     DATA_FILE: join(dataDir, 'db.json'),
     HOST: '127.0.0.1',
     PORT: '0',
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: '0',
     LOG_LEVEL: 'debug',
     ...options.env,
   };
@@ -56,7 +58,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     volcSleep: async () => {},
     ...options.overrides,
   });
-  const { port } = await bot.start();
+  const { port, metricsPort } = await bot.start();
   const endpoint = `http://127.0.0.1:${port}/slack/events`;
   const sender = slackSender(endpoint, env.SLACK_SIGNING_SECRET);
   let replies = 0;
@@ -76,6 +78,8 @@ export async function startHarness(options: HarnessOptions = {}) {
     logs,
     dataDir,
     port,
+    /** The metrics listener (METRICS_PORT). */
+    metricsPort,
     endpoint,
     sender,
     store: async (id: string) => (await bot.service.get(id)) as MutationRequest,
