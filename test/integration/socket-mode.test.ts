@@ -59,6 +59,13 @@ describe('Socket Mode', () => {
       'ack',
     );
     expect(ack.envelope_id).toBe('env-command');
+    // LOG_LEVEL=debug logs every envelope whole: its response_url is redacted (issue 18).
+    const envelopeLine = await slack.waitFor(
+      () => h?.logs.find((l) => l.includes('env-command') && l.includes('response_url')),
+      'the debug line of the command envelope',
+    );
+    expect(envelopeLine).toMatch(/response_url\\?":\\?"\[redacted\]/);
+    expect(h.logs.join('\n')).not.toContain(slack.responseUrl('socket-command'));
     const card = await slack.waitFor(() => slack.callsTo('chat.postMessage')[0], 'the card');
     const requestId = (await h.bot.service.recent({ limit: 1 }))[0]?.id as string;
     await h.waitForStored(requestId, (r) => !!r.card, 'card stored');
