@@ -11,6 +11,7 @@ import type { Clock, EcsApi, RequestStore } from '../service/ports.js';
 import { createService, type Service } from '../service/service.js';
 import { createAppHome } from '../slack/app-home.js';
 import { createApproverDirectory } from '../slack/approver-directory.js';
+import { createChannels } from '../slack/channels.js';
 import { registerListeners } from '../slack/listeners.js';
 import { createSlackNotifier } from '../slack/notifier.js';
 import { createPickers } from '../slack/pickers/pickers.js';
@@ -230,6 +231,13 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     sandbox: config.sandbox,
     ...(config.sandbox ? { helpAppendix: SANDBOX_FACTS } : {}),
     onHomeOpened: (user) => home?.opened(user) ?? Promise.resolve(),
+    home: {
+      ...(identity.teamId ? { teamId: identity.teamId } : {}),
+      ...(identity.enterpriseId ? { enterpriseId: identity.enterpriseId } : {}),
+    },
+    channels: createChannels({ client: notifierClient, logger }),
+    allowedChannelIds: config.policy.allowedChannelIds,
+    ...(identity.botName ? { botName: identity.botName } : {}),
   });
 
   const timers = createTimers(logger);
