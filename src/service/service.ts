@@ -98,9 +98,9 @@ export function createService(deps: ServiceDeps) {
     remindDue: decisions.remindDue,
     archiveFinished,
     /** `/attach-key status ID` for one reader: undefined for an id they may not see. */
-    status: reading.status,
+    status: guarded(reading.status),
     /** `/attach-key history [N]` for one reader. */
-    history: reading.history,
+    history: guarded(reading.history),
     waitingFor: decisions.waitingFor,
     /** Every request, newest first (App Home's "Your requests" with `requesterId`; tests). */
     recent: (query: { limit: number; requesterId?: string }) => store.recent(query),
