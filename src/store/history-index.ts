@@ -26,6 +26,15 @@ export interface HistoryEntry {
   pending: MutationRequest | undefined;
 }
 
+/** One copy of each key string, however many entries hold it (the history may be large). */
+const keys = new Map<string, string>();
+export function internKey(key: string): string {
+  const kept = keys.get(key);
+  if (kept !== undefined) return kept;
+  keys.set(key, key);
+  return key;
+}
+
 export class HistoryIndex extends Map<string, HistoryEntry> {
   private readonly byKey = new Map<string, HistoryEntry[]>();
 

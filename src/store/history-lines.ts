@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { audienceOf } from '../domain/audience.js';
 import type { MutationRequest } from '../domain/request.js';
-import { type HistoryEntry, HistoryIndex } from './history-index.js';
+import { type HistoryEntry, HistoryIndex, internKey } from './history-index.js';
 import { findRequestProblem } from './live-file.js';
 import { deepFreeze, endedAt, isRecord } from './records.js';
 
@@ -94,7 +94,7 @@ export function entryOf(
     requesterId: request.requesterId,
     createdMs: Date.parse(request.createdAt),
     endedMs: endedAt(request),
-    audience: audienceOf(request),
+    audience: audienceOf(request).map(internKey),
     offset,
     length,
     pending,
