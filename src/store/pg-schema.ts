@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { AUDIENCE_MIGRATION } from './pg-audience.js';
 import { type PgDatabase, run, withClient } from './pg-connection.js';
 import { StoreError } from './store-error.js';
 
@@ -58,6 +59,7 @@ CREATE TABLE IF NOT EXISTS audit_events (
 CREATE INDEX IF NOT EXISTS audit_events_by_request ON audit_events (request_id, seq);
 `,
   },
+  { version: 2, name: 'who each request concerns (history by reader)', sql: AUDIENCE_MIGRATION },
 ];
 
 export const SCHEMA_VERSION = (MIGRATIONS.at(-1) as Migration).version;

@@ -61,6 +61,8 @@ export function childBotEnv(input: {
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     PORT: '0',
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: '0',
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: input.slackApiUrl,
