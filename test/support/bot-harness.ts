@@ -210,11 +210,14 @@ export async function startHarness(options: HarnessOptions = {}) {
   return harness;
 }
 
-/** Resolves with the first truthy value of an async check, polled every few ms; fails after 5 s. */
+/**
+ * Resolves with the first truthy value of an async check, polled every few ms; fails after 10 s
+ * (a wait, not a sleep: it ends as soon as the check holds, and a loaded machine needs the room).
+ */
 export async function eventually<T>(
   check: () => Promise<T | undefined | false>,
   what: string,
-  timeoutMs = 5_000,
+  timeoutMs = 10_000,
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
