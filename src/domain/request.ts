@@ -4,6 +4,18 @@
 
 export type OperationKind = 'attach' | 'restart' | 'undo';
 
+/** What may follow an attach under the same approval (`then=`): a phase of another kind. */
+export type NextKind = 'restart';
+export const NEXT_KINDS: readonly NextKind[] = ['restart'];
+
+/**
+ * A fleet selector (selectors.ts reads and matches them): `tag:KEY=VALUE`, `tag:KEY` (no
+ * `value`: any value), `holding:NAME`, `holding:kp-…`, or `holding:none` (neither field).
+ */
+export type Selector =
+  | { kind: 'tag'; key: string; value?: string }
+  | { kind: 'holding'; keyPairName?: string; keyPairId?: string };
+
 export type RequestStatus =
   | 'pending'
   | 'approved'
@@ -214,10 +226,22 @@ export interface ExcludedInstance {
 
 /** What someone asked for, before it becomes a stored request. */
 export interface RequestDraft {
+  /** Empty when `selectors` name the instances: they are resolved at submit. */
   instanceIds: string[];
   keyPairName?: string;
   keyPairId?: string;
   region: string;
+  /** `tag:` and `holding:` selectors, all of which must hold (never beside instance ids). */
+  selectors?: Selector[];
+  /** `then=`: a phase to run after the attach under the same approval. */
+  next?: NextKind;
+}
+
+/** How a request's instances were chosen, when selectors chose them: frozen with it. */
+export interface Selection {
+  selectors: Selector[];
+  /** When the cloud was read: instances that match only later are not part of the request. */
+  readAt: string;
 }
 
 export type DecisionKind = 'approve' | 'reject';

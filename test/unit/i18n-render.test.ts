@@ -126,6 +126,15 @@ const PROBLEMS: { [K in ParseProblem['kind']]: Extract<ParseProblem, { kind: K }
   key_pair_prefixed: { kind: 'key_pair_prefixed', token: 'key-id=kp-abcd1234', prefix: 'key-id=' },
   key_pair_id_case: { kind: 'key_pair_id_case', token: 'KP-ABCD1234', fix: 'kp-abcd1234' },
   key_pair_id_shape: { kind: 'key_pair_id_shape', token: 'kp-my_key' },
+  selector_empty: { kind: 'selector_empty', token: 'tag:', selector: 'tag' },
+  tag_empty_value: { kind: 'tag_empty_value', token: 'tag:env=', fix: 'tag:env' },
+  bad_tag: { kind: 'bad_tag', token: LONG, part: 'value', limit: 256 },
+  bad_holding: { kind: 'bad_holding', token: 'holding:KP-ABCD1234', fix: 'holding:kp-abcd1234' },
+  selector_twice: { kind: 'selector_twice', token: 'tag:env=prod', first: 'tag:env=staging' },
+  too_many_tags: { kind: 'too_many_tags', count: 11, limit: 10 },
+  ids_and_selectors: { kind: 'ids_and_selectors', id: 'i-abcd1234', selector: 'tag:env=prod' },
+  picked_and_selector: { kind: 'picked_and_selector' },
+  bad_then: { kind: 'bad_then', token: 'then=reboot', values: ['restart'] },
 };
 
 const NOTES: ParseNote[] = [
