@@ -64,7 +64,7 @@ export type ParseProblem =
   /** The form: instances picked or pasted, and a selector too. */
   | { kind: 'picked_and_selector' }
   /** `then=` with a value it does not take. */
-  | { kind: 'bad_then'; token: string; values: readonly string[] };
+  | { kind: 'bad_then'; token: string; accepted: readonly string[] };
 
 /** The first problem, and how many other words had one too. */
 export interface ParseFailure {

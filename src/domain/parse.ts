@@ -224,7 +224,7 @@ function readOption(
   }
   if (name === 'then') {
     if ((NEXT_KINDS as readonly string[]).includes(value.toLowerCase())) return undefined;
-    return { kind: 'bad_then', token: quoted, values: NEXT_KINDS };
+    return { kind: 'bad_then', token: quoted, accepted: NEXT_KINDS };
   }
   if (name === 'key-id') {
     if (KEY_PAIR_ID.test(value)) return undefined;

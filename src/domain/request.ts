@@ -193,6 +193,8 @@ export interface MutationRequest {
   keyPairName?: string;
   keyPairId?: string;
   preview?: Preview;
+  /** Selectors chose the instances (`instanceIds` is what they resolved to at submit). */
+  selection?: Selection;
   /** Short hash of what is approved: kind, region, key pair and sorted instance ids. */
   fingerprint: string;
   createdAt: string;

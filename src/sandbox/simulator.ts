@@ -4,6 +4,7 @@ import {
   ECS_MESSAGES,
   filterInstances,
   filterKeyPairs,
+  hasTagFilters,
   MAX_INSTANCE_IDS,
   type MutationAction,
   numbered,
@@ -12,6 +13,7 @@ import {
   readMutation,
   type SimError,
   simError,
+  TAG_QUERY_CAP,
   toApiInstance,
   toApiKeyPair,
 } from './simulator-actions.js';
@@ -165,10 +167,12 @@ export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
     if (ids.length <= MAX_INSTANCE_IDS) for (const id of ids) inventory.see(id, region);
     const found = filterInstances(inventory.list(region), params);
     if (isSimError(found)) return found;
-    const page = paginate(found, params);
+    // A tag query lists at most TAG_QUERY_CAP instances, while TotalCount counts them all.
+    const listed = hasTagFilters(params) ? found.slice(0, TAG_QUERY_CAP) : found;
+    const page = paginate(listed, params);
     if (isSimError(page)) return page;
     const Instances = page.items.map(toApiInstance);
-    return { Instances, NextToken: page.nextToken, TotalCount: page.total };
+    return { Instances, NextToken: page.nextToken, TotalCount: found.length };
   }
 
   function describeKeyPairs({ region, params }: EcsCall): unknown {

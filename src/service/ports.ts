@@ -140,6 +140,14 @@ export interface InstancePage {
   requestId: string;
   instances: InstanceSnapshot[];
   nextToken?: string;
+  /** How many instances the API says match the filters (all pages). */
+  totalCount?: number;
+}
+
+/** DescribeInstances' TagFilters.N: a key and its values (none: any value). */
+export interface TagFilter {
+  key: string;
+  values: string[];
 }
 
 /**
@@ -152,11 +160,16 @@ export interface EcsApi {
   rebootInstances(call: BatchCall): Promise<BatchAnswer>;
   /** Every named instance that exists, read in chunks of 100 with bounded concurrency. */
   describeInstances(query: { region: string; instanceIds: string[] }): Promise<InstanceReadout>;
-  /** One page of instances whose name contains `instanceName` (or of all, without it). */
+  /**
+   * One page of instances whose name contains `instanceName` (or of all, without it), narrowed by
+   * TagFilters and the KeyPairName filter when given (the API may match a name fuzzily).
+   */
   describeInstancesPage(query: {
     region: string;
     instanceName?: string;
     instanceIds?: string[];
+    tagFilters?: TagFilter[];
+    keyPairName?: string;
     maxResults?: number;
     nextToken?: string;
   }): Promise<InstancePage>;

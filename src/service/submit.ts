@@ -10,8 +10,11 @@ import type {
   OperationKind,
   Preview,
   RequestDraft,
+  Selection,
   Step,
 } from '../domain/request.js';
+import { formatSelector } from '../domain/selectors.js';
+import { type DraftRefusal, readDraft } from './attach-draft.js';
 import type { ServiceContext } from './context.js';
 import type { CardPostFailure } from './ports.js';
 import { readPreview } from './preview.js';
@@ -25,10 +28,9 @@ export type SubmitRefusal =
   | { reason: 'requester_not_allowed' }
   /** Someone of another workspace (Slack Connect) not listed by id in REQUESTER_USER_IDS. */
   | { reason: 'external_user'; as: 'requester' }
-  | { reason: 'too_many_instances'; count: number; limit: number }
   | { reason: 'shutting_down' }
   | { reason: 'storage_unavailable' }
-  | { reason: 'unknown_key_pair'; region: string; keyPair: string; suggestions: string[] }
+  | DraftRefusal
   | CardPostFailure;
 
 export type FollowUpRefusal =
@@ -80,22 +82,14 @@ export function createSubmissions(ctx: ServiceContext) {
     const refusal = checkRequester(input.requesterId, input.channelId, input);
     if (refusal) return { ok: false, refusal };
     const { draft } = input;
-    const count = new Set(draft.instanceIds).size;
-    if (count > settings.maxInstancesPerRequest) {
-      return {
-        ok: false,
-        refusal: { reason: 'too_many_instances', count, limit: settings.maxInstancesPerRequest },
-      };
-    }
-    const read = await readPreview(deps.ecs, draft, ctx.now);
-    if (!read.ok)
-      return { ok: false, refusal: { reason: 'unknown_key_pair', ...read.unknownKeyPair } };
+    const read = await readDraft(ctx, draft);
+    if (!read.ok) return { ok: false, refusal: read.refusal };
     const id = await freshId();
     const keyPair = {
       ...(draft.keyPairName ? { keyPairName: draft.keyPairName } : {}),
       ...(draft.keyPairId ? { keyPairId: draft.keyPairId } : {}),
     };
-    const instanceIds = [...new Set(draft.instanceIds)];
+    const { instanceIds } = read;
     return open(
       build({
         id,
@@ -106,6 +100,7 @@ export function createSubmissions(ctx: ServiceContext) {
         instanceIds,
         ...keyPair,
         preview: read.preview,
+        ...(read.selection ? { selection: read.selection } : {}),
         steps: planAttach({ id, instanceIds, ...keyPair }),
       }),
     );
@@ -210,6 +205,7 @@ export function createSubmissions(ctx: ServiceContext) {
       channel: request.channelId,
       ...(request.parentId ? { parentId: request.parentId } : {}),
       instanceIds: request.instanceIds,
+      ...(request.selection ? { selectedBy: request.selection.selectors.map(formatSelector) } : {}),
       keyPairName: request.keyPairName,
       keyPairId: request.keyPairId,
       region: request.region,
@@ -264,6 +260,7 @@ export function createSubmissions(ctx: ServiceContext) {
     keyPairName?: string;
     keyPairId?: string;
     preview?: Preview;
+    selection?: Selection;
     excluded?: ExcludedInstance[];
     steps: Step[];
   }): MutationRequest {

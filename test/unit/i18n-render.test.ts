@@ -134,7 +134,7 @@ const PROBLEMS: { [K in ParseProblem['kind']]: Extract<ParseProblem, { kind: K }
   too_many_tags: { kind: 'too_many_tags', count: 11, limit: 10 },
   ids_and_selectors: { kind: 'ids_and_selectors', id: 'i-abcd1234', selector: 'tag:env=prod' },
   picked_and_selector: { kind: 'picked_and_selector' },
-  bad_then: { kind: 'bad_then', token: 'then=reboot', values: ['restart'] },
+  bad_then: { kind: 'bad_then', token: 'then=reboot', accepted: ['restart'] },
 };
 
 const NOTES: ParseNote[] = [

@@ -93,7 +93,7 @@ const problem = {
   picked_and_selector: () =>
     'Instances are picked or pasted above too: choose them either there or by selector, not both.',
   bad_then: (p, f) =>
-    `${f.q(p.token)}: then= takes ${f.x(p.values.join(', '))} (a rolling restart after the key is bound).`,
+    `${f.q(p.token)}: then= takes ${f.x(p.accepted.join(', '))} (a rolling restart after the key is bound).`,
 } satisfies ProblemTexts;
 
 const note = {

@@ -1,6 +1,7 @@
 import { ENGLISH_OUTCOME, explainFrom } from '../../domain/outcome.js';
 import { enAccess } from './en-access.js';
 import { enCard } from './en-card.js';
+import { enFleet } from './en-fleet.js';
 import { enHome } from './en-home.js';
 import { enMessages } from './en-messages.js';
 import { enModal } from './en-modal.js';
@@ -38,6 +39,8 @@ export const en = {
   /** How the renderers join a list of items (ids, mentions), clauses, and sentences. */
   join: { list: ', ', clauses: '; ', sentences: '. ' },
   card: enCard,
+  /** Fleets: selectors and their refusals (issue 21). */
+  fleet: enFleet,
   results: enResults,
   messages: enMessages,
   home: enHome,

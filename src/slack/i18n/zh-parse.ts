@@ -86,7 +86,7 @@ export const zhParse: Catalogue['parse'] = {
     picked_and_selector: () =>
       '上方也选择或粘贴了实例：请只在上方选择，或只按选择器选择，不要同时使用。',
     bad_then: (p, f) =>
-      `${f.q(p.token)}：then= 只接受 ${f.x(p.values.join('、'))}（绑定密钥对后滚动重启）。`,
+      `${f.q(p.token)}：then= 只接受 ${f.x(p.accepted.join('、'))}（绑定密钥对后滚动重启）。`,
   },
   note: {
     duplicates_removed: (n) => `已去掉 ${num(n.count)} 个重复的 ID`,

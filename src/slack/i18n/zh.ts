@@ -2,6 +2,7 @@ import { explainFrom } from '../../domain/outcome.js';
 import type { Catalogue } from './en.js';
 import { zhAccess } from './zh-access.js';
 import { zhCard } from './zh-card.js';
+import { zhFleet } from './zh-fleet.js';
 import { zhHome } from './zh-home.js';
 import { zhMessages } from './zh-messages.js';
 import { zhModal } from './zh-modal.js';
@@ -37,6 +38,7 @@ export const zh: Catalogue = {
   sandboxNote: ':test_tube: 沙箱 — 模拟环境，不会有任何真实改动',
   join: { list: '、', clauses: '；', sentences: '。' },
   card: zhCard,
+  fleet: zhFleet,
   results: zhResults,
   messages: zhMessages,
   home: zhHome,

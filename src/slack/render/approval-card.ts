@@ -19,6 +19,7 @@ import {
 } from './escape.js';
 import { listInstanceLines } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
+import { describeSelection } from './selection.js';
 
 export interface CardOptions {
   t: Catalogue;
@@ -61,6 +62,8 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
     fields: facts(request, t),
   });
 
+  const selected = describeSelection(request, t);
+  if (selected) blocks.push(section('card_selection', selected));
   const plan = [...describePlan(request, t), ...describePreviewLines(request, t)];
   if (plan.length)
     blocks.push(section('card_preview', [t.card.preview.heading, ...plan].join('\n')));

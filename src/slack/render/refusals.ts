@@ -1,6 +1,7 @@
 // Every reason a command, form or click changed nothing, in the reader's language.
 
 import type { DecisionRefusal, MutationRequest } from '../../domain/request.js';
+import type { SelectionRefusal } from '../../service/selection.js';
 import type { Catalogue } from '../i18n/en.js';
 import { COMMAND } from '../ids.js';
 import { messageReply } from './blocks.js';
@@ -13,6 +14,7 @@ import {
   mentionUser,
 } from './escape.js';
 import type { SlackReply } from './limits.js';
+import { describeSelectionRefusal } from './selection.js';
 
 /** Every reason a command, form or click changed nothing. */
 export type Refusal =
@@ -32,7 +34,8 @@ export type Refusal =
   | { reason: 'not_finished' }
   | { reason: 'nothing_to_do'; kind: 'restart' | 'undo' }
   | { reason: 'undo_window_closed'; closedAt: string }
-  | { reason: 'undo_not_offered' };
+  | { reason: 'undo_not_offered' }
+  | SelectionRefusal;
 
 export function renderRefusal(
   refusal: Refusal,
@@ -104,5 +107,11 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
       return m.nothing_to_do(refusal.kind);
     case 'undo_window_closed':
       return m.undo_window_closed(date(refusal.closedAt));
+    case 'selection_empty':
+    case 'selection_too_many':
+    case 'selection_capped':
+    case 'selection_unbounded':
+    case 'selection_failed':
+      return describeSelectionRefusal(refusal, t);
   }
 }
