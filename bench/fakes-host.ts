@@ -29,7 +29,7 @@ async function handle(call: FakesCall): Promise<unknown> {
         ...(call.ecsLatencyMs > 0 ? { latencyMs: call.ecsLatencyMs } : {}),
         ...(call.rebootMs !== undefined ? { rebootMs: call.rebootMs } : {}),
       });
-      for (const instance of call.inventory ?? []) ecs.addInstance(instance);
+      for (const instance of call.inventory ?? []) ecs.addInstance({ ...instance });
       watch = watchSlack(slack);
       return { slackApiUrl: slack.apiUrl, slackUrl: slack.url, ecsUrl: ecs.url } as FakeUrls;
     }

@@ -18,8 +18,14 @@ export type FakesCall =
       op: 'startFakes';
       ecsLatencyMs: number;
       rebootMs?: number;
-      /** Instances the fake ECS lists (the options benchmark's inventory). */
-      inventory?: Array<{ instanceId: string; name: string; region: string }>;
+      /** Instances the fake ECS lists (the options benchmark's inventory, the fleet's tags). */
+      inventory?: Array<{
+        instanceId: string;
+        name?: string;
+        region?: string;
+        tags?: Array<{ key: string; value: string }>;
+        keyPairName?: string;
+      }>;
     }
   | { op: 'waitForCards'; count: number; timeoutMs?: number }
   | { op: 'waitForThreads'; count: number; timeoutMs?: number }

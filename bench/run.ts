@@ -4,6 +4,13 @@ import type { AckKind, AckLevel, AckRow } from './ack.js';
 import type { Rig } from './bot-env.js';
 import { compileChildren, REPO_ROOT, removeCompiled, startChild } from './children.js';
 import type { ExecutionRow } from './execution.js';
+import {
+  checkFleetTargets,
+  FLEET_METHODS,
+  FLEET_SELECT,
+  type FleetRows,
+  formatFleetTables,
+} from './fleet.js';
 import type { OptionsRow } from './options.js';
 import { checkTargets, describeMachine, formatTables } from './report.js';
 import {
@@ -24,7 +31,7 @@ import { runStoreBenchmark, type StoreRow } from './store.js';
 // narrowed by any of these prints its table but leaves results.json alone.
 
 // Phases beside the first three, each in its own file: BENCH_ONLY=preview runs one alone.
-const MORE_PHASES = ['preview', 'restart', 'replicas'];
+const MORE_PHASES = ['preview', 'restart', 'replicas', 'fleet'];
 const ACK_LEVELS: AckLevel[] = [
   { concurrency: 1, bursts: 120 },
   { concurrency: 50, bursts: 8 },
@@ -85,6 +92,7 @@ async function main(): Promise<void> {
   let store: StoreRow[] = [];
   let options: OptionsRow | undefined;
   const phases: PhaseRows = {};
+  const fleet: FleetRows = {};
   try {
     if (['ack', 'execution', 'options', ...MORE_PHASES].some((phase) => only.has(phase))) {
       const rig: Rig = {
@@ -116,6 +124,10 @@ async function main(): Promise<void> {
           const { runRestartBenchmark } = await import('./restart.js');
           phases.restart = [await runRestartBenchmark(rig, RESTART)];
         }
+        if (only.has('fleet')) {
+          const { runFleetSelectBenchmark } = await import('./fleet.js');
+          fleet.select = await runFleetSelectBenchmark(rig, FLEET_SELECT);
+        }
         if (only.has('replicas')) {
           const { runReplicasBenchmark } = await import('./replicas.js');
           const { kinds } = ackCells();
@@ -139,7 +151,11 @@ async function main(): Promise<void> {
   }
 
   const machine = describeMachine();
-  const targets = [...checkTargets(ack, execution, store, options), ...checkPhaseTargets(phases)];
+  const targets = [
+    ...checkTargets(ack, execution, store, options),
+    ...checkPhaseTargets(phases),
+    ...checkFleetTargets(fleet),
+  ];
   const durationMs = Math.round(performance.now() - started);
   const results = {
     machine,
@@ -153,6 +169,7 @@ async function main(): Promise<void> {
       preview: PREVIEW,
       restart: RESTART,
       replicas: { ...REPLICAS, rounds: ACK_ROUNDS },
+      fleet: { select: FLEET_SELECT },
     },
     method: {
       ack: 'bursts of N v0-signed requests sent at once over keep-alive undici connections; latency = dispatch to complete HTTP response (the ack); after each burst the server finishes its background work, then both servers idle 5 ms; fresh server and fakes per cell; p50/p99 per round, median over rounds; server, fakes and load client in three processes; approve: every click decides a fresh pending request posted beforehand (untimed), which the bot then executes in the background (2 instances, fake ECS answering at once) before the next burst',
@@ -163,12 +180,14 @@ async function main(): Promise<void> {
       store:
         'N finished requests (2 instances, one done AttachKeyPair step with outcomes, results posted; lowdb: in the history file) and 10 live pending ones; fresh child process per probe (plain node, compiled) that only opens the store, RSS after 2 GCs; writes = sequential awaited update() of a live request (a header change, durable when it resolves); reads = sequential get() of random finished requests; step write = update() of one step of an executing 5,000-instance request (50 steps); PostgreSQL on loopback (TEST_DATABASE_URL or 127.0.0.1:5432), one fresh database per size, seeded in bulk then VACUUM ANALYZE',
       ...PHASE_METHODS,
+      ...FLEET_METHODS,
     },
     ack,
     execution,
     options,
     store,
     ...phases,
+    fleet,
     targets,
   };
   const partial = ['BENCH_ONLY', 'BENCH_ACK', 'BENCH_ROUNDS', 'BENCH_EXECUTION'].some(
@@ -180,15 +199,10 @@ async function main(): Promise<void> {
       `${JSON.stringify(results, null, 2)}\n`,
     );
   }
-  const tables = formatTables(
-    machine,
-    ack,
-    execution,
-    store,
-    targets,
-    options,
-    formatPhaseTables(phases),
-  );
+  const tables = formatTables(machine, ack, execution, store, targets, options, [
+    ...formatPhaseTables(phases),
+    ...formatFleetTables(fleet),
+  ]);
   process.stdout.write(`${tables}\n`);
   const where = partial
     ? 'a narrowed run: bench/results.json left as it was'
