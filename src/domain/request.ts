@@ -76,6 +76,11 @@ export type StepState = 'planned' | 'sent' | 'done' | 'failed' | 'skipped';
 export interface Step {
   index: number;
   phase: number;
+  /**
+   * The operation the step belongs to when it is not the request's own: the steps of a phase that
+   * follows under the same approval (`then=restart`). Absent: the request's kind.
+   */
+  kind?: OperationKind;
   /** Restart waves: a halted roll skips every step of a later wave. */
   wave?: number;
   action: StepAction;
@@ -195,6 +200,8 @@ export interface MutationRequest {
   preview?: Preview;
   /** Selectors chose the instances (`instanceIds` is what they resolved to at submit). */
   selection?: Selection;
+  /** `then=`: a phase of another kind approved with this request, run once its plan is verified. */
+  next?: NextPhase;
   /** Short hash of what is approved: kind, region, key pair and sorted instance ids. */
   fingerprint: string;
   createdAt: string;
@@ -222,8 +229,32 @@ export interface MutationRequest {
 
 export interface ExcludedInstance {
   instanceId: string;
-  /** Undo: its key pair before the attach is unknown. Restart: bound while stopped, or status unknown. */
-  reason: 'previous_key_unknown' | 'stopped' | 'status_unknown';
+  /**
+   * Undo: its key pair before the attach is unknown. Restart: bound while stopped, or status
+   * unknown; after an attach under the same approval also not bound (it failed), or not verified.
+   */
+  reason: 'previous_key_unknown' | 'stopped' | 'status_unknown' | 'not_bound' | 'not_verified';
+}
+
+/**
+ * A phase approved together with the request (`then=restart`), after the request's own plan. Its
+ * instances depend on how that plan went, so its steps are derived once that plan is answered and
+ * verified, and journaled (with `planned`) in the same write, before its first call: a resume or
+ * another replica finds them there and never derives them twice.
+ */
+export interface NextPhase {
+  kind: NextKind;
+  /** A restart's waves, fixed at submit: the card promises them. */
+  restart?: { waveSize: number; waveTimeoutMs: number };
+  planned?: {
+    at: string;
+    /** The instances the phase acts on, in order. */
+    instanceIds: string[];
+    /** The request's instances it leaves out, and why. */
+    excluded: ExcludedInstance[];
+  };
+  /** When the earlier phase's results went to the thread, and the message (if one was posted). */
+  earlierResults?: { at: string; message?: MessageRef };
 }
 
 /** What someone asked for, before it becomes a stored request. */

@@ -74,6 +74,10 @@ export const enCard = {
       `Not restarted: ${ids} (bound while stopped: the key takes effect at ${n === 1 ? 'its' : 'their'} next start).`,
     status_unknown: (ids: string, _n: number) =>
       `Not restarted: ${ids} (status unknown: restart by hand if needed).`,
+    not_bound: (ids: string, n: number) =>
+      `Not restarted: ${ids} (the key pair was not bound to ${they(n)}: see the attach results).`,
+    not_verified: (ids: string, n: number) =>
+      `Not restarted: ${ids} (the binding could not be verified on ${they(n)}: check, then restart by hand).`,
   },
   instancesHeading: (n: number) => `*${plural(n, 'instance')}*`,
   instanceLine: {

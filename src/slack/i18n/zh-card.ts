@@ -65,6 +65,8 @@ export const zhCard: Catalogue['card'] = {
     previous_key_unknown: (ids, _n) => `不处理：${ids}（绑定前的密钥对未知：预览时未能读取）。`,
     stopped: (ids, _n) => `不重启：${ids}（绑定时处于已停止状态：下次启动时密钥对生效）。`,
     status_unknown: (ids, _n) => `不重启：${ids}（状态未知：如有需要请手动重启）。`,
+    not_bound: (ids, _n) => `不重启：${ids}（密钥对未绑定成功：见绑定结果）。`,
+    not_verified: (ids, _n) => `不重启：${ids}（未能核实绑定：请检查后手动重启）。`,
   },
   instancesHeading: (n) => `*${num(n)} 台实例*`,
   instanceLine: {
