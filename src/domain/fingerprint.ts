@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { OperationKind } from './request.js';
+import type { NextKind, OperationKind } from './request.js';
 
 // The short fingerprint of what an approval covers: the operation, the region, the key pair and
 // the sorted instance ids. Shown on the card and kept with the decision, so the audit trail says
-// exactly what was approved. Order and repeats of the ids do not change it.
+// exactly what was approved. Order and repeats of the ids do not change it. A phase approved
+// with it (`then=restart`) is part of what is approved; without one the fingerprint is as before.
 
 export interface FingerprintInput {
   kind: OperationKind;
@@ -11,6 +12,7 @@ export interface FingerprintInput {
   keyPairName?: string;
   keyPairId?: string;
   instanceIds: readonly string[];
+  next?: { kind: NextKind };
 }
 
 export function requestFingerprint(input: FingerprintInput): string {
@@ -21,6 +23,7 @@ export function requestFingerprint(input: FingerprintInput): string {
     input.keyPairId ?? '',
     input.keyPairName ?? '',
     ids,
+    ...(input.next ? [`then=${input.next.kind}`] : []),
   ]);
   const hex = createHash('sha256').update(text, 'utf8').digest('hex');
   return `${hex.slice(0, 4)}-${hex.slice(4, 8)}-${hex.slice(8, 12)}`;

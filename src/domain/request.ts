@@ -155,8 +155,11 @@ export interface MatchedRule {
   approvals: number;
   /** User and user-group ids allowed to approve under this rule; absent = the default approvers. */
   approvers?: string[];
-  /** Why it matched; `tags_unknown`: a tag rule applied because the tags could not be read. */
-  reason: 'tag' | 'size' | 'tags_unknown';
+  /**
+   * Why it matched; `tags_unknown`: a tag rule applied because the tags could not be read;
+   * `restarts`: the request restarts instances.
+   */
+  reason: 'tag' | 'size' | 'tags_unknown' | 'restarts';
 }
 
 export interface Approval {

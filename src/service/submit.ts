@@ -7,6 +7,7 @@ import { matchRules } from '../domain/policy.js';
 import type {
   ExcludedInstance,
   MutationRequest,
+  NextPhase,
   OperationKind,
   Preview,
   RequestDraft,
@@ -101,6 +102,9 @@ export function createSubmissions(ctx: ServiceContext) {
         ...keyPair,
         preview: read.preview,
         ...(read.selection ? { selection: read.selection } : {}),
+        ...(draft.next === 'restart'
+          ? { next: { kind: 'restart', restart: settings.restart } }
+          : {}),
         steps: planAttach({ id, instanceIds, ...keyPair }),
       }),
     );
@@ -206,6 +210,7 @@ export function createSubmissions(ctx: ServiceContext) {
       ...(request.parentId ? { parentId: request.parentId } : {}),
       instanceIds: request.instanceIds,
       ...(request.selection ? { selectedBy: request.selection.selectors.map(formatSelector) } : {}),
+      ...(request.next ? { nextPhase: request.next.kind } : {}),
       keyPairName: request.keyPairName,
       keyPairId: request.keyPairId,
       region: request.region,
@@ -261,11 +266,13 @@ export function createSubmissions(ctx: ServiceContext) {
     keyPairId?: string;
     preview?: Preview;
     selection?: Selection;
+    next?: NextPhase;
     excluded?: ExcludedInstance[];
     steps: Step[];
   }): MutationRequest {
     const createdAt = ctx.now();
-    const { required, rules } = matchRules(settings.policy, fields);
+    const restarts = fields.kind === 'restart' || fields.next?.kind === 'restart';
+    const { required, rules } = matchRules(settings.policy, { ...fields, restarts });
     return {
       ...fields,
       status: 'pending',

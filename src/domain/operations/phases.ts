@@ -66,7 +66,11 @@ export function planNextPhase(request: MutationRequest, now: Date): MutationRequ
 }
 
 /** Renumbers a phase's steps after the request's: indexes, phases and ClientTokens. */
-function appendPhase(request: MutationRequest, steps: readonly Step[], kind: OperationKind): Step[] {
+function appendPhase(
+  request: MutationRequest,
+  steps: readonly Step[],
+  kind: OperationKind,
+): Step[] {
   const firstIndex = request.steps.length;
   const firstPhase = Math.max(-1, ...request.steps.map((s) => s.phase)) + 1;
   return steps.map((s) => {

@@ -114,8 +114,8 @@ export const enCard = {
   },
   approval: {
     needs: (n: number) => `*Needs ${plural(n, 'approval')}* from different people.`,
-    rule: (name: string, reason: 'tag' | 'size' | 'tags_unknown', approvals: number) =>
-      `rule ${name} (${reason === 'tag' ? 'a tag matched' : reason === 'size' ? 'size' : 'tags could not be read: applied to be safe'}, ${plural(approvals, 'approval')})`,
+    rule: (name: string, reason: 'tag' | 'size' | 'tags_unknown' | 'restarts', approvals: number) =>
+      `rule ${name} (${reason === 'tag' ? 'a tag matched' : reason === 'size' ? 'size' : reason === 'restarts' ? 'it restarts instances' : 'tags could not be read: applied to be safe'}, ${plural(approvals, 'approval')})`,
     rules: (list: string) => `Policy: ${list}.`,
     whoMay: (who: string) => `Who may approve: ${who}`,
     everyList: (lists: string) => `Who may approve: someone on each of ${lists}`,
