@@ -38,6 +38,8 @@ export interface StepError {
   message: string;
   httpStatus?: number;
   requestId?: string;
+  /** The call that failed, as its permission is named (`ecs:DescribeInstances`), when known. */
+  call?: string;
 }
 
 /** The cloud calls a plan is made of. WaitRunning and Verify are reads. */
@@ -104,6 +106,8 @@ export interface InstanceSnapshot {
 export interface ReadError {
   code: string;
   message: string;
+  /** The read that failed (`ecs:DescribeKeyPairs`), when known. */
+  call?: string;
 }
 
 /**

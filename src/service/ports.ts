@@ -171,6 +171,7 @@ export function toStepError(error: unknown): StepError {
     message?: unknown;
     httpStatus?: unknown;
     requestId?: unknown;
+    call?: unknown;
   };
   const result: StepError = {
     code: typeof e?.code === 'string' ? e.code : 'UnexpectedError',
@@ -178,6 +179,7 @@ export function toStepError(error: unknown): StepError {
   };
   if (typeof e?.httpStatus === 'number') result.httpStatus = e.httpStatus;
   if (typeof e?.requestId === 'string' && e.requestId) result.requestId = e.requestId;
+  if (typeof e?.call === 'string' && e.call) result.call = e.call;
   return result;
 }
 

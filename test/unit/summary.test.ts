@@ -52,13 +52,15 @@ describe('summarizeRequest', () => {
       state: 'failed',
       code: 'InvalidInstanceStatus',
       message: 'bad status',
+      call: 'ecs:AttachKeyPair',
     });
-    // Codes and the API's message, no words: the renderers explain them per language.
+    // Codes, the API's message and the call that answered: the renderers explain them per language.
     expect(s.results[3]).toEqual({
       instanceId: 'i-d',
       state: 'unconfirmed',
       code: 'InvalidKeyPair.NotFound',
       message: 'no such key',
+      call: 'ecs:AttachKeyPair',
     });
     expect(s.counts).toEqual({ ok: 3, failed: 1, unconfirmed: 2, not_started: 0, pending: 1 });
     expect(s.apiRequestIds).toEqual(['RID-0', 'RID-1']);
@@ -84,6 +86,7 @@ describe('summarizeRequest', () => {
         state: 'failed',
         code: 'Odd.Code',
         message: 'odd thing',
+        call: 'ecs:AttachKeyPair',
       },
     ]);
   });
@@ -119,7 +122,12 @@ describe('summarizeRequest', () => {
     const s = summarizeRequest(
       makeRequest({ instanceIds: ids, steps: [doneStep(0, ids), verify] }),
     );
-    const cause = { kind: 'read_failed', code: 'FlowLimitExceeded', message: 'throttled' };
+    const cause = {
+      kind: 'read_failed',
+      code: 'FlowLimitExceeded',
+      message: 'throttled',
+      call: 'ecs:DescribeInstances',
+    };
     expect(s.results.map((r) => (r.state === 'ok' ? r.verification : r.state))).toEqual([
       { state: 'unverified', cause },
       { state: 'unverified', cause },

@@ -27,8 +27,12 @@ export const en = {
     failed: 'finished with errors',
   },
   kind: { attach: 'attach', restart: 'restart', undo: 'undo' },
-  /** What an error code means and what to do, in plain words (the outcome catalogue). */
-  explain: (code: string, apiMessage?: string) => explainFrom(ENGLISH_OUTCOME, code, apiMessage),
+  /**
+   * What an error code means and what to do, in plain words (the outcome catalogue); `call`
+   * (`ecs:DescribeInstances`) names what was refused.
+   */
+  explain: (code: string, apiMessage?: string, call?: string) =>
+    explainFrom(ENGLISH_OUTCOME, code, apiMessage, call),
   /** Every error code's line (its keys are the same in every language). */
   outcome: ENGLISH_OUTCOME,
   /** Slack's date token renders in each reader's time zone; this is its fallback and format. */

@@ -29,7 +29,7 @@ export const zh: Catalogue = {
     failed: '完成但有错误',
   },
   kind: { attach: '绑定', restart: '重启', undo: '撤销' },
-  explain: (code, apiMessage) => explainFrom(zhOutcome, code, apiMessage),
+  explain: (code, apiMessage, call) => explainFrom(zhOutcome, code, apiMessage, call),
   outcome: zhOutcome,
   // Slack's date token takes English placeholders; Slack fills them in the reader's language.
   date: { format: '{date_short_pretty} {time}' },

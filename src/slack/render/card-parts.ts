@@ -45,8 +45,10 @@ export function describeKeyPair(
     given = t.card.keyPair.idWins(codeSpan(keyPairId), codeSpan(keyPairName));
   else if (keyPairId) given = codeSpan(keyPairId);
   else if (keyPairName) given = codeSpan(keyPairName);
-  if (preview?.keyPairError) {
-    given += `\n${t.card.keyPair.notChecked(t.explain(preview.keyPairError.code, preview.keyPairError.message))}`;
+  const failed = preview?.keyPairError;
+  if (failed) {
+    const why = t.explain(failed.code, failed.message, failed.call ?? 'ecs:DescribeKeyPairs');
+    given += `\n${t.card.keyPair.notChecked(why)}`;
   }
   return given;
 }
@@ -99,8 +101,8 @@ export function describePreviewLines(request: MutationRequest, t: Catalogue): st
   const summary = summarizePreview(request);
   if (!preview || !summary) return [];
   const p = t.card.preview;
-  const reason = (e?: { code: string; message: string }) =>
-    e ? t.explain(e.code, e.message) : '?';
+  const reason = (e?: { code: string; message: string; call?: string }) =>
+    e ? t.explain(e.code, e.message, e.call ?? 'ecs:DescribeInstances') : '?';
   if (!summary.available) return [p.unavailable(reason(preview.error))];
 
   const lines: string[] = [];

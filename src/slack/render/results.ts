@@ -237,7 +237,7 @@ function describeResult(
   switch (result.state) {
     case 'failed':
     case 'unconfirmed': {
-      const why = escapeMrkdwn(t.explain(result.code, result.message));
+      const why = escapeMrkdwn(t.explain(result.code, result.message, result.call));
       return l[result.state](id, code(result.code), why);
     }
     case 'not_started':
@@ -271,7 +271,7 @@ function describeUnverified(cause: UnverifiedCause | undefined, t: Catalogue): s
   if (!cause) return '?';
   return cause.kind === 'not_listed'
     ? t.results.notListed
-    : escapeMrkdwn(t.explain(cause.code, cause.message));
+    : escapeMrkdwn(t.explain(cause.code, cause.message, cause.call));
 }
 
 /**
