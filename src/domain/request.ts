@@ -119,6 +119,8 @@ export interface Preview {
   /** The key pair as the API knows it; absent when it could not be read (see keyPairError). */
   keyPair?: KeyPairInfo;
   keyPairError?: ReadError;
+  /** An undo: the earlier key pairs it gives back, read by id (those that could be read). */
+  restoredKeyPairs?: KeyPairInfo[];
   instances: InstanceSnapshot[];
   /** Ids that could not be read (their call failed); every other id absent from `instances` was not found. */
   unread: string[];

@@ -75,10 +75,15 @@ export function createSubmissions(ctx: ServiceContext) {
     if (!read.ok)
       return { ok: false, refusal: { reason: 'unknown_key_pair', ...read.unknownKeyPair } };
     const id = await freshId();
-    const keyPair = {
-      ...(draft.keyPairName ? { keyPairName: draft.keyPairName } : {}),
-      ...(draft.keyPairId ? { keyPairId: draft.keyPairId } : {}),
-    };
+    // The key pair the preview found is frozen by its id: every call sends that id, so a key
+    // imported or renamed into the same name later is never the one bound.
+    const found = read.preview.keyPair;
+    const keyPair = found
+      ? { keyPairName: found.keyPairName, keyPairId: found.keyPairId }
+      : {
+          ...(draft.keyPairName ? { keyPairName: draft.keyPairName } : {}),
+          ...(draft.keyPairId ? { keyPairId: draft.keyPairId } : {}),
+        };
     const instanceIds = [...new Set(draft.instanceIds)];
     return open(
       build({
@@ -252,10 +257,16 @@ export function createSubmissions(ctx: ServiceContext) {
   }): MutationRequest {
     const createdAt = ctx.now();
     const { required, rules } = matchRules(settings.policy, fields);
+    const keyFingerprint = fields.preview?.keyPair?.fingerprint;
+    const otherKeys = fields.preview?.restoredKeyPairs;
     return {
       ...fields,
       status: 'pending',
-      fingerprint: requestFingerprint(fields),
+      fingerprint: requestFingerprint({
+        ...fields,
+        ...(keyFingerprint ? { keyFingerprint } : {}),
+        ...(otherKeys?.length ? { otherKeys } : {}),
+      }),
       createdAt: createdAt.toISOString(),
       expiresAt: new Date(createdAt.getTime() + settings.requestTtlMinutes * 60_000).toISOString(),
       approval: { required, rules, approvals: [] },
@@ -274,10 +285,14 @@ export function createSubmissions(ctx: ServiceContext) {
   return { checkRequester, submit, requestFollowUp };
 }
 
+/** The key pair an attach bound: its frozen id (older requests: the one its preview found). */
 function keyPairOf(request: MutationRequest): { keyPairName?: string; keyPairId?: string } {
+  const found = request.preview?.keyPair;
+  const keyPairId = request.keyPairId ?? found?.keyPairId;
+  const keyPairName = request.keyPairName ?? found?.keyPairName;
   return {
-    ...(request.keyPairName ? { keyPairName: request.keyPairName } : {}),
-    ...(request.keyPairId ? { keyPairId: request.keyPairId } : {}),
+    ...(keyPairName ? { keyPairName } : {}),
+    ...(keyPairId ? { keyPairId } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { requestFingerprint } from '../../src/domain/fingerprint.js';
 import { serviceRig, stock, submitted } from '../support/service-rig.js';
 
 describe('submit', () => {
@@ -36,6 +37,35 @@ describe('submit', () => {
     expect(rig.audit.events.map((e) => e.type)).toEqual(['requested']);
     expect(rig.audit.events[0]).toMatchObject({ fingerprint: request.fingerprint, kind: 'attach' });
     expect(rig.ecs.callsTo('AttachKeyPair')).toHaveLength(0);
+  });
+
+  it('freezes the key pair the preview found by its id, and fingerprints its key', async () => {
+    const rig = serviceRig();
+    const ids = stock(rig, 2);
+    const request = await submitted(rig, ids, 'UREQ', 'ops-key');
+    expect(request).toMatchObject({ keyPairName: 'ops-key', keyPairId: 'kp-ops00001' });
+    expect(request.steps[0]).toMatchObject({ action: 'AttachKeyPair', keyPairId: 'kp-ops00001' });
+    expect(request.fingerprint).toBe(
+      requestFingerprint({
+        kind: 'attach',
+        region: 'cn-beijing',
+        keyPairName: 'ops-key',
+        keyPairId: 'kp-ops00001',
+        keyFingerprint: 'aa:bb:cc',
+        instanceIds: ids,
+      }),
+    );
+    // Another key behind the same name and id would be another approval.
+    expect(request.fingerprint).not.toBe(
+      requestFingerprint({
+        kind: 'attach',
+        region: 'cn-beijing',
+        keyPairName: 'ops-key',
+        keyPairId: 'kp-ops00001',
+        keyFingerprint: 'ff:ff:ff',
+        instanceIds: ids,
+      }),
+    );
   });
 
   it('refuses an unknown key pair with similar names, storing and posting nothing', async () => {

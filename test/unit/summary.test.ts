@@ -105,10 +105,35 @@ describe('summarizeRequest', () => {
     );
     expect(s.results.map((r) => (r.state === 'ok' ? r.verification : r.state))).toEqual([
       { state: 'verified' },
-      { state: 'mismatch', seen: { keyPairName: 'other-key' } },
+      { state: 'mismatch', seen: { keyPairName: 'other-key', keyPairId: 'kp-other-key' } },
       { state: 'unverified', cause: { kind: 'not_listed' } },
     ]);
     expect(s.mismatched).toBe(1);
+  });
+
+  it('verifies by id only: the same name on another key pair is a mismatch, a step without id proves nothing', () => {
+    const ids = ['i-a', 'i-b'];
+    const verify = verifyStep(1, ids);
+    // i-a shows the name it was bound with, but on another key pair (renamed and replaced).
+    const [first] = verify.outcomes ?? [];
+    if (first) first.observed = { status: 'RUNNING', keyPairName: 'ops-key', keyPairId: 'kp-x' };
+    const s = summarizeRequest(
+      makeRequest({ instanceIds: ids, steps: [doneStep(0, ids), verify] }),
+    );
+    expect(s.results.map((r) => (r.state === 'ok' ? r.verification?.state : r.state))).toEqual([
+      'mismatch',
+      'verified',
+    ]);
+    const byName = summarizeRequest(
+      makeRequest({
+        instanceIds: ids,
+        steps: [doneStep(0, ids, {}, { keyPairId: undefined }), verifyStep(1, ids)],
+      }),
+    );
+    expect(byName.results.map((r) => (r.state === 'ok' ? r.verification : r.state))).toEqual([
+      { state: 'unverified' },
+      { state: 'unverified' },
+    ]);
   });
 
   it('leaves every bound instance unverified, with the code, when the read-back failed', () => {

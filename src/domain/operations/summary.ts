@@ -54,13 +54,17 @@ function expectedKey(step: Step): { keyPairId?: string; keyPairName?: string } |
   };
 }
 
+/**
+ * By id only: a name proves nothing (another key pair can take it). A step without an id (none
+ * is sent since ids are frozen at submit or before the first call) is never counted verified.
+ */
 function showsKey(
   observed: ObservedInstance,
   expected: { keyPairId?: string; keyPairName?: string } | null,
-): boolean {
+): boolean | undefined {
   if (expected === null) return !observed.keyPairId && !observed.keyPairName;
   if (expected.keyPairId) return observed.keyPairId === expected.keyPairId;
-  return !!expected.keyPairName && observed.keyPairName === expected.keyPairName;
+  return undefined;
 }
 
 const KEY_ACTIONS: ReadonlySet<StepAction> = new Set(['AttachKeyPair', 'DetachKeyPair']);
@@ -161,7 +165,9 @@ function verificationOf(
   if (!read) return { state: 'unverified' };
   const observed = read.get(instanceId)?.observed;
   if (!observed) return { state: 'unverified', cause: { kind: 'not_listed' } };
-  if (showsKey(observed, expectedKey(keyStep))) return { state: 'verified' };
+  const shows = showsKey(observed, expectedKey(keyStep));
+  if (shows === undefined) return { state: 'unverified' };
+  if (shows) return { state: 'verified' };
   const seen = {
     ...(observed.keyPairId ? { keyPairId: observed.keyPairId } : {}),
     ...(observed.keyPairName ? { keyPairName: observed.keyPairName } : {}),

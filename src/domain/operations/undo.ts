@@ -53,8 +53,13 @@ export function planUndo(requestId: string, parent: MutationRequest): UndoPlan {
       specs.push({ phase: 0, action: 'AttachKeyPair', instanceIds, ...key });
     }
   }
+  // The key pair the attach bound, by its id (an older attach: the one its preview found).
+  const attached = keyPairFields({
+    keyPairName: parent.keyPairName ?? parent.preview?.keyPair?.keyPairName,
+    keyPairId: parent.keyPairId ?? parent.preview?.keyPair?.keyPairId,
+  });
   for (const instanceIds of chunk(detach)) {
-    specs.push({ phase: 0, action: 'DetachKeyPair', instanceIds, ...keyPairFields(parent) });
+    specs.push({ phase: 0, action: 'DetachKeyPair', instanceIds, ...attached });
   }
   if (specs.length) specs.push({ phase: 1, action: 'Verify', instanceIds: touched });
   const restores = [...byKey.values()].map(({ ids, ...key }) => ({ ...key, count: ids.length }));
