@@ -20,9 +20,7 @@ export interface FingerprintInput {
 
 export function requestFingerprint(input: FingerprintInput): string {
   const ids = [...new Set(input.instanceIds)].sort();
-  const others = (input.otherKeys ?? [])
-    .map((k) => `${k.keyPairId}/${k.fingerprint ?? ''}`)
-    .sort();
+  const others = (input.otherKeys ?? []).map((k) => `${k.keyPairId}/${k.fingerprint ?? ''}`).sort();
   const text = JSON.stringify([
     input.kind,
     input.region,

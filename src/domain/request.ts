@@ -11,13 +11,19 @@ export type RequestStatus =
   | 'expired'
   | 'executing'
   | 'done'
-  | 'failed';
+  | 'failed'
+  /** Taken back by its requester while pending. */
+  | 'cancelled'
+  /** Made in the other mode (sandbox or live): closed at start, never run (see `stopped`). */
+  | 'voided';
 
 export const FINAL_STATUSES: ReadonlySet<RequestStatus> = new Set([
   'rejected',
   'expired',
   'done',
   'failed',
+  'cancelled',
+  'voided',
 ]);
 
 /** What a read showed of an instance (verification, restart polling). */
@@ -208,9 +214,40 @@ export interface MutationRequest {
   excluded?: ExcludedInstance[];
   /** Set when the half-TTL reminder went out, so it goes once. */
   remindedAt?: string;
-  /** True when the request ran against the built-in simulated ECS. */
+  /**
+   * True when the request was made against the built-in simulated ECS. Absent means live: the
+   * field has been written since sandbox mode existed, and only ever as `true`.
+   */
   sandbox?: boolean;
+  /** Set when it ended without its calls being sent, and why. */
+  stopped?: StopReason;
+  /** Cancelled: by whom (always its requester) and when. */
+  cancelled?: { by: string; at: string };
 }
+
+/**
+ * Why a request ended without the bot sending its calls (expired, voided, or failed before any
+ * call), shown on the card and in the thread. `at` is when it was stopped.
+ */
+export type StopReason =
+  /** Made in sandbox mode and found by a live bot (or the other way round). */
+  | { reason: 'other_mode'; mode: 'sandbox' | 'live'; at: string }
+  /** Approved, but its first call was not sent within REQUEST_TTL_MINUTES of the last approval. */
+  | { reason: 'approval_lapsed'; approvedAt: string; ttlMinutes: number; at: string }
+  /** An undo approved after its UNDO_WINDOW_HOURS closed. */
+  | { reason: 'undo_window_closed'; closedAt: string; at: string }
+  /**
+   * The key pair read again before the first call is gone, renamed or holds another key:
+   * `approved` as the card showed it, `found` as it is now (absent: gone).
+   */
+  | {
+      reason: 'key_pair_changed';
+      approved: { keyPairId?: string; keyPairName?: string; fingerprint?: string };
+      found?: KeyPairInfo;
+      at: string;
+    }
+  /** The key pair could not be read before the first call (fail closed). */
+  | { reason: 'key_pair_unreadable'; keyPair: string; error: ReadError; at: string };
 
 export interface ExcludedInstance {
   instanceId: string;
@@ -312,8 +349,52 @@ export function needsExecution(request: MutationRequest): boolean {
 
 /** Execution or the results post is unfinished: some executor has work to do on it. */
 export function hasWorkLeft(request: MutationRequest): boolean {
-  if (needsExecution(request)) return true;
-  return (request.status === 'done' || request.status === 'failed') && !request.resultsPostedAt;
+  return needsExecution(request) || awaitsResults(request);
+}
+
+/**
+ * Its thread post is due: the results of a finished request, or why a stopped one never ran
+ * (when it has a card to post under).
+ */
+export function awaitsResults(request: MutationRequest): boolean {
+  if (request.resultsPostedAt) return false;
+  if (request.status === 'done' || request.status === 'failed') return true;
+  return !!request.stopped && !!request.card;
+}
+
+/** The mode a request was made in; a request without the field was made live. */
+export function modeOf(request: Pick<MutationRequest, 'sandbox'>): 'sandbox' | 'live' {
+  return request.sandbox === true ? 'sandbox' : 'live';
+}
+
+/** A mutation of its plan was sent (maybe resent): the request has started for real. */
+export function mutationSent(request: Pick<MutationRequest, 'steps'>): boolean {
+  return request.steps.some((s) => MUTATING_ACTIONS.has(s.action) && s.sendCount > 0);
+}
+
+/** When the approval that completed the quorum (the last one) was given. */
+export function lastApprovalAt(request: MutationRequest): string | undefined {
+  const times = request.approval.approvals.map((a) => a.at);
+  if (request.decision?.kind === 'approved') times.push(request.decision.at);
+  return times.sort().at(-1);
+}
+
+/**
+ * Ends a request that never sent a call: `status` with the reason, every open step skipped (so
+ * nothing is ever resumed). Pure; the caller writes it atomically.
+ */
+export function stopUnsent(
+  request: MutationRequest,
+  status: 'expired' | 'voided' | 'failed',
+  stopped: StopReason,
+): MutationRequest {
+  return {
+    ...request,
+    status,
+    stopped,
+    finishedAt: stopped.at,
+    steps: request.steps.map((s) => (isOpenStep(s) ? { ...s, state: 'skipped' as const } : s)),
+  };
 }
 
 const OPEN_STEP: ReadonlySet<StepState> = new Set(['planned', 'sent']);

@@ -226,7 +226,12 @@ export type AuditEventBase =
   | 'steps_skipped'
   | 'results_posted'
   | 'finished'
-  | 'archived';
+  | 'archived'
+  /** Ended before any call was sent: the key pair changed or could not be read. */
+  | 'stopped'
+  /** Made in the other mode (sandbox or live): closed, never run. */
+  | 'voided'
+  | 'cancelled';
 
 /** `requested` for an attach, `restart_requested` and `undo_requested` for the follow-ups. */
 export type AuditEventType =

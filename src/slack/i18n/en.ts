@@ -1,5 +1,6 @@
 import { ENGLISH_OUTCOME, explainFrom } from '../../domain/outcome.js';
 import { enCard } from './en-card.js';
+import { enGuard } from './en-guard.js';
 import { enHome } from './en-home.js';
 import { enMessages } from './en-messages.js';
 import { enModal } from './en-modal.js';
@@ -25,6 +26,8 @@ export const en = {
     executing: 'running',
     done: 'done',
     failed: 'finished with errors',
+    cancelled: 'cancelled',
+    voided: 'void (other mode)',
   },
   kind: { attach: 'attach', restart: 'restart', undo: 'undo' },
   /**
@@ -41,6 +44,8 @@ export const en = {
   /** How the renderers join a list of items (ids, mentions), clauses, and sentences. */
   join: { list: ', ', clauses: '; ', sentences: '. ' },
   card: enCard,
+  /** Why a request ended unsent, Cancel, and the refusals of those rules (issue 19). */
+  guard: enGuard,
   results: enResults,
   messages: enMessages,
   home: enHome,

@@ -19,6 +19,7 @@ import {
 } from './escape.js';
 import { listInstanceLines } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
+import { describeStopped } from './stopped.js';
 
 export interface CardOptions {
   t: Catalogue;
@@ -161,6 +162,16 @@ function describeStatus(
   const by = decision?.by ? mentionUser(decision.by) : t.card.status.someone;
   const when = decision ? formatSlackDate(decision.at, t) : '';
   if (lapsed) return t.card.status.expiredLapsed(formatSlackDate(request.expiresAt, t));
+  if (request.cancelled) {
+    return t.guard.cancelled(
+      mentionUser(request.cancelled.by),
+      formatSlackDate(request.cancelled.at, t),
+    );
+  }
+  if (request.stopped) {
+    const approved = decision?.kind === 'approved' ? `${t.card.status.approved(by, when)}\n` : '';
+    return `${approved}${describeStopped(request.stopped, t)}`;
+  }
   switch (request.status) {
     case 'pending':
       return undefined;

@@ -16,6 +16,7 @@ import { ACTIONS } from '../ids.js';
 import { plain, withSandboxNote } from './blocks.js';
 import { codeSpan, escapeMrkdwn, truncateText } from './escape.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
+import { renderStoppedNote } from './stopped.js';
 
 /** Room kept in every message for the "part k of n" context line. */
 const PART_RESERVE = 300;
@@ -97,6 +98,8 @@ export function renderResults(request: MutationRequest, options: ResultsOptions)
   const { t } = options;
   const r = t.results;
   const sandbox = options.sandbox || request.sandbox === true;
+  // It never ran: the thread says why, in place of results (and offers no follow-up).
+  if (request.stopped) return [renderStoppedNote(request, request.stopped, t, sandbox)];
   const summary = summarizeRequest(request);
   const id = codeSpan(request.id, 80);
   const binds = request.kind !== 'restart';

@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Harness, messageText, startHarness } from '../support/bot-harness.js';
+
+// Issue 19 end to end, against the loopback fake ECS: the key pair the card showed is the one
+// bound (by id, checked again before the first call), and refusals name the call refused.
+
+let h: Harness;
+afterEach(async () => {
+  await h?.stop();
+});
+
+const MUTATIONS = ['AttachKeyPair', 'DetachKeyPair', 'RebootInstances'];
+const mutationCalls = () => h.ecs.calls.filter((c) => MUTATIONS.includes(c.action ?? ''));
+
+describe('the key pair the card showed', () => {
+  it('is never swapped: renamed and replaced between submit and approval, nothing is sent', async () => {
+    h = await startHarness();
+    h.ecs.addKeyPair({ keyPairId: 'kp-ops0000001', keyPairName: 'ops-key', fingerprint: '11:11' });
+    const { requestId, card, ts } = await h.request('i-aaaa1111 i-bbbb2222 key=ops-key');
+    expect(messageText(card)).toContain('`ops-key` · `kp-ops0000001`');
+
+    // Someone with key pair rights moves the shown key aside and imports theirs under its name.
+    h.ecs.renameKeyPair({ keyPairId: 'kp-ops0000001' }, 'ops-key-retired');
+    h.ecs.addKeyPair({ keyPairId: 'kp-evil000001', keyPairName: 'ops-key', fingerprint: '66:66' });
+
+    await h.click('approve', requestId, 'UAPP1');
+    const thread = (await h.waitForThread(ts)).map(messageText).join('\n');
+    expect(thread).toContain('The key pair changed after approval: nothing was sent.');
+    expect(thread).toContain('Approved: `ops-key` · `kp-ops0000001` (fingerprint `11:11`)');
+    expect(thread).toContain('Now: `ops-key-retired` · `kp-ops0000001`');
+    await h.bot.service.idle();
+    expect(mutationCalls()).toEqual([]);
+    expect(h.ecs.mutations).toEqual([]);
+    expect(h.ecs.instance('i-aaaa1111')?.keyPairId).toBeUndefined();
+
+    const stored = await h.store(requestId);
+    expect(stored.status).toBe('failed');
+    expect(messageText(h.lastCardUpdate(ts))).toContain(
+      'The key pair changed after approval: nothing was sent.',
+    );
+    const events = await h.auditEvents(requestId);
+    expect(events.find((e) => e.type === 'stopped')).toMatchObject({
+      reason: 'key_pair_changed',
+      found: { keyPairName: 'ops-key-retired' },
+    });
+    expect(events.map((e) => e.type)).not.toContain('execution_started');
+    // The requester hears why, privately.
+    const dm = await h.slack.waitFor(
+      () =>
+        h.slack
+          .callsTo('chat.postMessage')
+          .find((c) => c.params.channel === 'UREQ' && messageText(c).includes('was not run')),
+      'the requester note',
+    );
+    expect(messageText(dm)).toContain('The key pair changed after approval');
+  });
+
+  it('sends KeyPairId on every mutation: the attach, and both kinds of undo call', async () => {
+    h = await startHarness();
+    h.ecs.addKeyPair({ keyPairId: 'kp-new0000001', keyPairName: 'new-key' });
+    h.ecs.addKeyPair({ keyPairId: 'kp-old0000001', keyPairName: 'old-key' });
+    h.ecs.addInstance({ instanceId: 'i-had000001', keyPairId: 'kp-old0000001' });
+    h.ecs.addInstance({ instanceId: 'i-none00001' });
+    const { requestId, ts } = await h.request('i-had000001 i-none00001 key=new-key');
+    await h.click('approve', requestId, 'UAPP1');
+    await h.waitForStatus(requestId, 'done');
+    const results = await h.slack.waitFor(
+      () => h.threadPosts(ts).find((c) => c.params.blocks),
+      'the results',
+    );
+    const undo = await h.clickButton('undo_request', requestId, 'UREQ', String(results.params.ts));
+    expect(undo.reply.status).toBe(200);
+    const undoCard = await h.followUpCard(ts);
+    const undoId = String(
+      (undoCard.params.blocks as Array<{ elements?: Array<{ value?: string }> }>)
+        .flatMap((b) => b.elements ?? [])
+        .find((e) => e.value)?.value,
+    );
+    await h.click('approve', undoId, 'UAPP2');
+    await h.waitForStatus(undoId, 'done');
+    const calls = mutationCalls();
+    expect(calls.map((c) => [c.action, c.keyPairId])).toEqual([
+      ['AttachKeyPair', 'kp-new0000001'],
+      ['AttachKeyPair', 'kp-old0000001'],
+      ['DetachKeyPair', 'kp-new0000001'],
+    ]);
+  });
+});
+
+describe('errors that name the right thing', () => {
+  it('explains a refused attach with AttachKeyPair and a refused read-back with DescribeInstances', async () => {
+    h = await startHarness();
+    const { requestId, ts } = await h.request('i-aaaa1111 key=ops-key');
+    h.ecs.script({ action: 'AttachKeyPair', kind: 'error', status: 403, code: 'LackPolicy' });
+    await h.click('approve', requestId, 'UAPP1');
+    const thread = (await h.waitForThread(ts)).map(messageText).join('\n');
+    expect(thread).toContain(
+      "Volcengine refused AttachKeyPair: the access key's user has no policy allowing ecs:AttachKeyPair",
+    );
+
+    const second = await h.request('i-bbbb2222 key=ops-key');
+    h.ecs.script({ action: 'DescribeInstances', kind: 'error', status: 403, code: 'AccessDenied' });
+    await h.click('approve', second.requestId, 'UAPP1');
+    const read = (await h.waitForThread(second.ts)).map(messageText).join('\n');
+    expect(read).toContain(
+      "not verified (Volcengine refused DescribeInstances: the access key's user may not call ecs:DescribeInstances",
+    );
+    expect(read).not.toContain('may not call ecs:AttachKeyPair');
+  });
+});
