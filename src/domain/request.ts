@@ -367,6 +367,15 @@ export function modeOf(request: Pick<MutationRequest, 'sandbox'>): 'sandbox' | '
   return request.sandbox === true ? 'sandbox' : 'live';
 }
 
+/** The request's mode when it is not the bot's (`sandbox`: the bot runs in sandbox mode). */
+export function otherMode(
+  request: Pick<MutationRequest, 'sandbox'>,
+  sandbox: boolean,
+): 'sandbox' | 'live' | undefined {
+  const mode = modeOf(request);
+  return mode === (sandbox ? 'sandbox' : 'live') ? undefined : mode;
+}
+
 /** A mutation of its plan was sent (maybe resent): the request has started for real. */
 export function mutationSent(request: Pick<MutationRequest, 'steps'>): boolean {
   return request.steps.some((s) => MUTATING_ACTIONS.has(s.action) && s.sendCount > 0);

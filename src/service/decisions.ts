@@ -5,6 +5,7 @@ import {
   decide,
   expire,
   type MutationRequest,
+  otherMode,
 } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
 
@@ -17,7 +18,8 @@ export type ClickRefusal =
   | { reason: 'unknown_request'; requestId: string }
   | { reason: 'shutting_down' }
   | { reason: 'storage_unavailable' }
-  | { reason: 'approvers_unresolved'; groups: string[] };
+  | { reason: 'approvers_unresolved'; groups: string[] }
+  | { reason: 'other_mode'; mode: 'sandbox' | 'live' };
 
 export type ClickResult =
   | { ok: true; request: MutationRequest; completed: boolean }
@@ -44,6 +46,8 @@ export function createDecisions(ctx: ServiceContext, onApproved: (requestId: str
     const seen = await store.get(input.requestId);
     if (!seen)
       return { ok: false, refusal: { reason: 'unknown_request', requestId: input.requestId } };
+    const mode = otherMode(seen, settings.sandbox);
+    if (mode) return { ok: false, refusal: { reason: 'other_mode', mode } };
     // The rules are frozen at submit, so judging the clicker outside the atomic update is safe.
     const verdict =
       seen.status === 'pending' ? await judge(seen, input.userId) : { ok: true as const };

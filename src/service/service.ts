@@ -2,6 +2,7 @@ import type { MutationRequest } from '../domain/request.js';
 import { createContext, type ServiceDeps } from './context.js';
 import { createDecisions } from './decisions.js';
 import { createExecutor } from './executor.js';
+import { createModeSweep } from './modes.js';
 import { isStoreUnavailable } from './ports.js';
 import { createSubmissions } from './submit.js';
 
@@ -16,6 +17,7 @@ export function createService(deps: ServiceDeps) {
   const executor = createExecutor(ctx);
   const submissions = createSubmissions(ctx);
   const decisions = createDecisions(ctx, (id) => void executor.execute(id));
+  const modes = createModeSweep(ctx);
   const { store, audit, logger } = deps;
 
   /**
@@ -104,6 +106,8 @@ export function createService(deps: ServiceDeps) {
     /** After a start, and periodically: take up every request with work left and a free lease. */
     resume: executor.resumeOpen,
     expireDue: decisions.expireDue,
+    /** At start: close what the other mode (sandbox or live) left open. */
+    voidOtherMode: modes.voidOtherMode,
     remindDue: decisions.remindDue,
     archiveFinished,
     status,

@@ -4,13 +4,14 @@ import { planRestart } from '../domain/operations/restart.js';
 import { restartCandidates } from '../domain/operations/summary.js';
 import { planUndo } from '../domain/operations/undo.js';
 import { matchRules } from '../domain/policy.js';
-import type {
-  ExcludedInstance,
-  MutationRequest,
-  OperationKind,
-  Preview,
-  RequestDraft,
-  Step,
+import {
+  type ExcludedInstance,
+  type MutationRequest,
+  type OperationKind,
+  otherMode,
+  type Preview,
+  type RequestDraft,
+  type Step,
 } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
 import type { CardPostFailure } from './ports.js';
@@ -36,7 +37,8 @@ export type FollowUpRefusal =
   | { reason: 'not_finished' }
   | { reason: 'nothing_to_do'; kind: 'restart' | 'undo' }
   | { reason: 'undo_window_closed'; closedAt: string }
-  | { reason: 'undo_not_offered' };
+  | { reason: 'undo_not_offered' }
+  | { reason: 'other_mode'; mode: 'sandbox' | 'live' };
 
 type Opened<R> = { ok: true; request: MutationRequest } | { ok: false; refusal: R };
 
@@ -111,6 +113,8 @@ export function createSubmissions(ctx: ServiceContext) {
     if (!parent) {
       return { ok: false, refusal: { reason: 'unknown_request', requestId: input.parentId } };
     }
+    const mode = otherMode(parent, settings.sandbox);
+    if (mode) return { ok: false, refusal: { reason: 'other_mode', mode } };
     const refusal = checkRequester(input.userId, parent.channelId);
     if (refusal) return { ok: false, refusal };
     if (parent.status !== 'done' && parent.status !== 'failed') {

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, messageText, startHarness } from '../support/bot-harness.js';
+import { buttonValue, type Harness, messageText, startHarness } from '../support/bot-harness.js';
 
 // Issue 19 end to end, against the loopback fake ECS: the key pair the card showed is the one
-// bound (by id, checked again before the first call), and refusals name the call refused.
+// bound (by id, checked again before the first call), sandbox requests never reach a live bot,
+// and refusals name the call refused.
 
 let h: Harness;
 afterEach(async () => {
@@ -106,5 +107,56 @@ describe('errors that name the right thing', () => {
       "not verified (Volcengine refused DescribeInstances: the access key's user may not call ecs:DescribeInstances",
     );
     expect(read).not.toContain('may not call ecs:AttachKeyPair');
+  });
+});
+
+const SANDBOX_ENV = { VOLC_SANDBOX: 'true', VOLC_ACCESS_KEY_ID: '', VOLC_SECRET_ACCESS_KEY: '' };
+
+describe('sandbox requests stay in the sandbox', () => {
+  it('a sandbox card (pending or finished) clicked after the switch to live sends nothing', async () => {
+    const sandbox = await startHarness({ env: SANDBOX_ENV });
+    h = sandbox;
+    const pending = await sandbox.request('i-abc123 key=sandbox-ops');
+    const finished = await sandbox.request('i-abc124 i-missing01 key=sandbox-ops');
+    await sandbox.click('approve', finished.requestId, 'UAPP1');
+    await sandbox.waitForStatus(finished.requestId, 'done');
+    const results = await sandbox.slack.waitFor(
+      () => sandbox.threadPosts(finished.ts).find((c) => buttonValue(c, 'undo_request')),
+      'the sandbox results',
+    );
+    await sandbox.stop({ keepFakes: true, keepData: true });
+
+    // The same DATA_FILE (set explicitly), now live.
+    h = await startHarness({ slack: sandbox.slack, ecs: sandbox.ecs, dataDir: sandbox.dataDir });
+    // At start the pending sandbox request was closed, with an audit event naming the mode.
+    const voided = await h.waitForStatus(pending.requestId, 'voided');
+    expect(voided.stopped).toMatchObject({ reason: 'other_mode', mode: 'sandbox' });
+    expect(await h.auditEvents(pending.requestId)).toContainEqual(
+      expect.objectContaining({ type: 'voided', mode: 'sandbox', botMode: 'live' }),
+    );
+    const note = await h.slack.waitFor(
+      () => h.threadPosts(pending.ts).find((c) => messageText(c).includes('sandbox mode')),
+      'the thread note',
+    );
+    expect(messageText(note)).toContain('nothing was sent');
+
+    const approve = await h.click('approve', pending.requestId, 'UAPP1');
+    const undo = await h.clickButton(
+      'undo_request',
+      finished.requestId,
+      'UREQ',
+      String(results.params.ts),
+    );
+    const restart = await h.clickButton('restart_request', finished.requestId, 'UREQ');
+    const retry = await h.clickButton('retry_failed', finished.requestId, 'UREQ');
+    for (const { replyId } of [approve, undo, restart, retry]) {
+      expect(String((await h.responseTo(replyId)).text)).toContain(
+        'This request was made in sandbox mode and the bot now runs live; nothing was sent.',
+      );
+    }
+    await h.bot.service.idle();
+    expect(h.ecs.calls).toEqual([]);
+    expect(h.slack.callsTo('views.open')).toHaveLength(0);
+    expect(await h.bot.service.recent({ limit: 10 })).toHaveLength(2);
   });
 });

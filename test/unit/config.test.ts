@@ -90,6 +90,24 @@ describe('loadConfig defaults', () => {
   });
 });
 
+describe('DATA_FILE by mode', () => {
+  it('defaults to ./data/sandbox.json in sandbox mode, so a live bot never reads that file', () => {
+    const sandbox = { ...MINIMAL, VOLC_SANDBOX: 'true' };
+    expect(loadConfig(sandbox).storage.dataFile).toBe('./data/sandbox.json');
+    expect(loadConfig({ ...sandbox, DATA_FILE: '' }).storage.dataFile).toBe('./data/sandbox.json');
+    expect(loadConfig({ ...MINIMAL, VOLC_SANDBOX: 'false' }).storage.dataFile).toBe(
+      './data/db.json',
+    );
+  });
+
+  it('uses a DATA_FILE set explicitly as it is, in either mode', () => {
+    for (const mode of ['true', 'false']) {
+      const config = loadConfig({ ...MINIMAL, VOLC_SANDBOX: mode, DATA_FILE: '/srv/bot/db.json' });
+      expect(config.storage.dataFile).toBe('/srv/bot/db.json');
+    }
+  });
+});
+
 describe('loadConfig parses every variable', () => {
   it('reads each one into its place', () => {
     const config = loadConfig({

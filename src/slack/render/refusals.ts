@@ -31,7 +31,8 @@ export type Refusal =
   | { reason: 'not_finished' }
   | { reason: 'nothing_to_do'; kind: 'restart' | 'undo' }
   | { reason: 'undo_window_closed'; closedAt: string }
-  | { reason: 'undo_not_offered' };
+  | { reason: 'undo_not_offered' }
+  | { reason: 'other_mode'; mode: 'sandbox' | 'live' };
 
 export function renderRefusal(
   refusal: Refusal,
@@ -101,5 +102,7 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
       return m.nothing_to_do(refusal.kind);
     case 'undo_window_closed':
       return m.undo_window_closed(date(refusal.closedAt));
+    case 'other_mode':
+      return t.guard.refusal.other_mode(refusal.mode, COMMAND);
   }
 }
