@@ -115,7 +115,11 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     defaultLocale: config.defaultLocale,
     logger,
   });
-  const directory = createApproverDirectory({ client: notifierClient, logger });
+  const directory = createApproverDirectory({
+    client: notifierClient,
+    logger,
+    now: () => clock.now().getTime(),
+  });
   let home: ReturnType<typeof createAppHome> | undefined;
   const notifier = createSlackNotifier({
     client: notifierClient,

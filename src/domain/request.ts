@@ -402,6 +402,10 @@ export function stopUnsent(
     status,
     stopped,
     finishedAt: stopped.at,
+    // A request that expires pending was decided by time, as the TTL sweep's are.
+    ...(!request.decision && status === 'expired'
+      ? { decision: { kind: 'expired' as const, at: stopped.at } }
+      : {}),
     steps: request.steps.map((s) => (isOpenStep(s) ? { ...s, state: 'skipped' as const } : s)),
   };
 }

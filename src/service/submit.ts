@@ -2,7 +2,7 @@ import { requestFingerprint } from '../domain/fingerprint.js';
 import { planAttach } from '../domain/operations/attach.js';
 import { planRestart } from '../domain/operations/restart.js';
 import { restartCandidates } from '../domain/operations/summary.js';
-import { planUndo } from '../domain/operations/undo.js';
+import { planUndo, undoClosesAt } from '../domain/operations/undo.js';
 import { matchRules } from '../domain/policy.js';
 import {
   type ExcludedInstance,
@@ -14,7 +14,7 @@ import {
   type Step,
 } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
-import type { CardPostFailure } from './ports.js';
+import { type CardPostFailure, CHILD_BLOCKING_STATUSES } from './ports.js';
 import { readPreview } from './preview.js';
 
 // New requests: an attach from a command or the modal, and the follow-ups (restart, undo) from a
@@ -121,7 +121,7 @@ export function createSubmissions(ctx: ServiceContext) {
       return { ok: false, refusal: { reason: 'not_finished' } };
     }
     const existing = (await store.children(parent.id)).find(
-      (c) => c.kind === input.kind && c.status !== 'rejected' && c.status !== 'expired',
+      (c) => c.kind === input.kind && CHILD_BLOCKING_STATUSES.includes(c.status),
     );
     if (existing) return { ok: false, refusal: { reason: 'already_requested', existing } };
 
@@ -298,10 +298,4 @@ function keyPairOf(request: MutationRequest): { keyPairName?: string; keyPairId?
     ...(keyPairName ? { keyPairName } : {}),
     ...(keyPairId ? { keyPairId } : {}),
   };
-}
-
-/** When an attach's undo stops being offered: UNDO_WINDOW_HOURS after it finished. */
-export function undoClosesAt(request: MutationRequest, windowHours: number): string | undefined {
-  if (!request.finishedAt) return undefined;
-  return new Date(Date.parse(request.finishedAt) + windowHours * 3_600_000).toISOString();
 }

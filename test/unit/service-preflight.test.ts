@@ -151,6 +151,43 @@ describe('an approval is for now', () => {
   });
 });
 
+describe('an undo is approved within its window', () => {
+  it('checks the undo window again at the approval: past it, the undo ends unsent', async () => {
+    const rig = serviceRig({ settings: { undoWindowHours: 1 } });
+    const parent = await approvedAndRun(rig, (await submitted(rig, stock(rig, 1))).id);
+    const asked = await rig.service.requestFollowUp({
+      kind: 'undo',
+      parentId: parent.id,
+      userId: 'UREQ',
+    });
+    if (!asked.ok) throw new Error('the undo was refused');
+    rig.clock.advance(61 * 60_000);
+    const before = mutations(rig).length;
+    const click = await rig.service.decide({
+      requestId: asked.request.id,
+      userId: 'UAPP2',
+      kind: 'approve',
+    });
+    expect(click).toEqual({
+      ok: false,
+      refusal: { reason: 'undo_window_closed', closedAt: expect.any(String) },
+    });
+    await rig.service.idle();
+    const undo = await rig.store.get(asked.request.id);
+    expect(undo).toMatchObject({ status: 'expired', stopped: { reason: 'undo_window_closed' } });
+    expect(mutations(rig)).toHaveLength(before);
+    expect(rig.notifier.results.map((r) => r.id)).toContain(asked.request.id);
+    // A second click is told it is over, and still nothing runs.
+    const again = await rig.service.decide({
+      requestId: asked.request.id,
+      userId: 'UAPP3',
+      kind: 'approve',
+    });
+    expect(again).toMatchObject({ ok: false, refusal: { reason: 'already_decided' } });
+    expect(mutations(rig)).toHaveLength(before);
+  });
+});
+
 describe('sandbox and live never mix', () => {
   it('never runs a sandbox request on a live bot, started or not; a request without the field is live', async () => {
     const rig = serviceRig();

@@ -71,3 +71,12 @@ export function planUndo(requestId: string, parent: MutationRequest): UndoPlan {
     detaches: detach.length,
   };
 }
+
+/** When an attach's undo stops being offered (and approved): UNDO_WINDOW_HOURS after it finished. */
+export function undoClosesAt(
+  request: Pick<MutationRequest, 'finishedAt'>,
+  windowHours: number,
+): string | undefined {
+  if (!request.finishedAt) return undefined;
+  return new Date(Date.parse(request.finishedAt) + windowHours * 3_600_000).toISOString();
+}

@@ -20,7 +20,11 @@ export type Refusal =
   | { reason: 'unknown_request'; requestId?: string }
   | { reason: 'shutting_down' }
   | { reason: 'storage_unavailable' }
-  | { reason: 'approvers_unresolved'; groups: string[] }
+  | {
+      reason: 'approvers_unresolved';
+      groups: string[];
+      stale?: { groups: string[]; afterMinutes: number };
+    }
   | { reason: 'channel_not_allowed'; allowedChannelIds?: readonly string[] }
   | { reason: 'requester_not_allowed' }
   | { reason: 'too_many_instances'; count?: number; limit: number }
@@ -73,6 +77,10 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
         COMMAND,
       );
     case 'approvers_unresolved':
+      if (refusal.stale) {
+        const groups = refusal.stale.groups.map(mentionApprover).join(t.join.list);
+        return t.guard.refusal.approvers_stale(groups, refusal.stale.afterMinutes);
+      }
       return m.approvers_unresolved(refusal.groups.map(mentionApprover).join(t.join.list));
     case 'channel_not_allowed':
       return m.channel_not_allowed(
