@@ -152,6 +152,8 @@ export interface MatchedRule {
   approvers?: string[];
   /** Why it matched; `tags_unknown`: a tag rule applied because the tags could not be read. */
   reason: 'tag' | 'size' | 'tags_unknown';
+  /** tags_unknown: how many instances could not be read, and how many the answer left out. */
+  unknownTags?: { unread: number; missing: number };
 }
 
 export interface Approval {
@@ -251,8 +253,17 @@ export type StopReason =
 
 export interface ExcludedInstance {
   instanceId: string;
-  /** Undo: its key pair before the attach is unknown. Restart: bound while stopped, or status unknown. */
-  reason: 'previous_key_unknown' | 'stopped' | 'status_unknown';
+  /**
+   * Undo: its key pair before the attach is unknown; it no longer shows the attach's key pair
+   * (changed since); or what it shows now could not be read. Restart: bound while stopped, or
+   * status unknown.
+   */
+  reason:
+    | 'previous_key_unknown'
+    | 'key_changed_since'
+    | 'key_unknown_now'
+    | 'stopped'
+    | 'status_unknown';
 }
 
 /** What someone asked for, before it becomes a stored request. */

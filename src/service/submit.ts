@@ -1,19 +1,9 @@
-import { requestFingerprint } from '../domain/fingerprint.js';
 import { planAttach } from '../domain/operations/attach.js';
-import { planRestart } from '../domain/operations/restart.js';
-import { restartCandidates } from '../domain/operations/summary.js';
-import { planUndo, undoClosesAt } from '../domain/operations/undo.js';
-import { matchRules } from '../domain/policy.js';
-import {
-  type ExcludedInstance,
-  type MutationRequest,
-  type OperationKind,
-  otherMode,
-  type Preview,
-  type RequestDraft,
-  type Step,
-} from '../domain/request.js';
+import { attachedKeyPair } from '../domain/operations/undo.js';
+import { type MutationRequest, otherMode, type RequestDraft } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
+import { planFollowUp } from './follow-up-plans.js';
+import { createOpening, type Opened } from './opening.js';
 import { type CardPostFailure, CHILD_BLOCKING_STATUSES } from './ports.js';
 import { readPreview } from './preview.js';
 
@@ -40,11 +30,10 @@ export type FollowUpRefusal =
   | { reason: 'undo_not_offered' }
   | { reason: 'other_mode'; mode: 'sandbox' | 'live' };
 
-type Opened<R> = { ok: true; request: MutationRequest } | { ok: false; refusal: R };
-
 export function createSubmissions(ctx: ServiceContext) {
   const { deps } = ctx;
-  const { store, notifier, logger, settings } = deps;
+  const { store, settings } = deps;
+  const { open, build, freshId } = createOpening(ctx);
 
   /** Who may ask, and where; also used before the modal opens. */
   function checkRequester(userId: string, channelId: string): SubmitRefusal | undefined {
@@ -126,14 +115,9 @@ export function createSubmissions(ctx: ServiceContext) {
     if (existing) return { ok: false, refusal: { reason: 'already_requested', existing } };
 
     const id = await freshId();
-    const planned = planFollowUp(input.kind, id, parent);
+    const planned = await planFollowUp(ctx, input.kind, id, parent);
     if ('refusal' in planned) return { ok: false, refusal: planned.refusal };
-    const read = await readPreview(
-      deps.ecs,
-      { region: parent.region, instanceIds: planned.instanceIds },
-      ctx.now,
-    );
-    const preview = read.ok ? read.preview : undefined;
+    const { preview } = planned;
     return open(
       build({
         id,
@@ -144,7 +128,7 @@ export function createSubmissions(ctx: ServiceContext) {
         ...(parent.card ? { threadTs: parent.card.ts } : {}),
         region: parent.region,
         instanceIds: planned.instanceIds,
-        ...(input.kind === 'undo' ? keyPairOf(parent) : {}),
+        ...(input.kind === 'undo' ? attachedKeyPair(parent) : {}),
         ...(preview ? { preview } : {}),
         ...(planned.excluded.length ? { excluded: planned.excluded } : {}),
         steps: planned.steps,
@@ -152,150 +136,5 @@ export function createSubmissions(ctx: ServiceContext) {
     );
   }
 
-  function planFollowUp(
-    kind: 'restart' | 'undo',
-    id: string,
-    parent: MutationRequest,
-  ):
-    | { instanceIds: string[]; steps: Step[]; excluded: ExcludedInstance[] }
-    | { refusal: FollowUpRefusal } {
-    if (kind === 'restart') {
-      if (parent.kind === 'restart') return { refusal: { reason: 'nothing_to_do', kind } };
-      const { running, stopped, unknown } = restartCandidates(parent);
-      if (!running.length) return { refusal: { reason: 'nothing_to_do', kind } };
-      const excluded: ExcludedInstance[] = [
-        ...stopped.map((instanceId) => ({ instanceId, reason: 'stopped' as const })),
-        ...unknown.map((instanceId) => ({ instanceId, reason: 'status_unknown' as const })),
-      ];
-      const steps = planRestart({ id, instanceIds: running }, settings.restart);
-      return { instanceIds: running, steps, excluded };
-    }
-    if (parent.kind !== 'attach') return { refusal: { reason: 'undo_not_offered' } };
-    const closesAt = undoClosesAt(parent, settings.undoWindowHours);
-    if (closesAt && ctx.now().getTime() >= Date.parse(closesAt)) {
-      return { refusal: { reason: 'undo_window_closed', closedAt: closesAt } };
-    }
-    const plan = planUndo(id, parent);
-    if (!plan.instanceIds.length) return { refusal: { reason: 'nothing_to_do', kind } };
-    return { instanceIds: plan.instanceIds, steps: plan.steps, excluded: plan.leftAlone };
-  }
-
-  /** Stored and audited before the card exists, so a fast click finds it; removed if the post fails. */
-  async function open<R extends SubmitRefusal | FollowUpRefusal>(
-    request: MutationRequest,
-  ): Promise<Opened<R>> {
-    const inserted = await store.insert(request);
-    if (!inserted.ok) {
-      if (inserted.reason === 'child_exists') {
-        return {
-          ok: false,
-          refusal: { reason: 'already_requested', existing: inserted.existing } as R,
-        };
-      }
-      throw new Error(`request id ${request.id} is already taken`);
-    }
-    await ctx.record({
-      type: 'requested',
-      requestId: request.id,
-      kind: request.kind,
-      actor: request.requesterId,
-      channel: request.channelId,
-      ...(request.parentId ? { parentId: request.parentId } : {}),
-      instanceIds: request.instanceIds,
-      keyPairName: request.keyPairName,
-      keyPairId: request.keyPairId,
-      region: request.region,
-      fingerprint: request.fingerprint,
-      approvalsRequired: request.approval.required,
-      rules: request.approval.rules.map((r) => r.name),
-      expiresAt: request.expiresAt,
-    });
-    const posted = await notifier.postCard(request);
-    if (!posted.ok) {
-      await store.remove(request.id);
-      logger.warn('approval card not posted', {
-        requestId: request.id,
-        channel: request.channelId,
-        reason: posted.failure.reason,
-        detail: posted.failure.detail,
-      });
-      await ctx.record({
-        type: 'request_not_posted',
-        requestId: request.id,
-        kind: request.kind,
-        actor: request.requesterId,
-        reason: posted.failure.reason,
-      });
-      return { ok: false, refusal: posted.failure as R };
-    }
-    const stored = await store.update(request.id, (current) => ({
-      ok: true,
-      request: { ...current, card: posted.card },
-    }));
-    if (!stored.ok) throw new Error(`request ${request.id} vanished while its card was posted`);
-    logger.info('request submitted', {
-      requestId: request.id,
-      kind: request.kind,
-      requester: request.requesterId,
-      instances: request.instanceIds.length,
-      region: request.region,
-      approvalsRequired: request.approval.required,
-    });
-    return { ok: true, request: stored.request };
-  }
-
-  function build(fields: {
-    id: string;
-    kind: OperationKind;
-    parentId?: string;
-    requesterId: string;
-    channelId: string;
-    threadTs?: string;
-    region: string;
-    instanceIds: string[];
-    keyPairName?: string;
-    keyPairId?: string;
-    preview?: Preview;
-    excluded?: ExcludedInstance[];
-    steps: Step[];
-  }): MutationRequest {
-    const createdAt = ctx.now();
-    const { required, rules } = matchRules(settings.policy, fields);
-    const keyFingerprint = fields.preview?.keyPair?.fingerprint;
-    const otherKeys = fields.preview?.restoredKeyPairs;
-    return {
-      ...fields,
-      status: 'pending',
-      fingerprint: requestFingerprint({
-        ...fields,
-        ...(keyFingerprint ? { keyFingerprint } : {}),
-        ...(otherKeys?.length ? { otherKeys } : {}),
-      }),
-      createdAt: createdAt.toISOString(),
-      expiresAt: new Date(createdAt.getTime() + settings.requestTtlMinutes * 60_000).toISOString(),
-      approval: { required, rules, approvals: [] },
-      ...(settings.sandbox ? { sandbox: true } : {}),
-    };
-  }
-
-  async function freshId(): Promise<string> {
-    for (let i = 0; i < 10; i++) {
-      const id = deps.newRequestId();
-      if (!(await store.get(id))) return id;
-    }
-    throw new Error('could not generate an unused request id');
-  }
-
   return { checkRequester, submit, requestFollowUp };
-}
-
-/** The key pair an attach bound: its frozen id (older requests: the one its preview found). */
-function keyPairOf(request: MutationRequest): { keyPairName?: string; keyPairId?: string } {
-  const found = request.preview?.keyPair;
-  const keyPairId = request.keyPairId ?? found?.keyPairId;
-  const keyPairName = request.keyPairName ?? found?.keyPairName;
-  return {
-    ...(keyPairName ? { keyPairName } : {}),
-    ...(keyPairId ? { keyPairId } : {}),
-  };
 }

@@ -1,5 +1,15 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buttonValue, type Harness, messageText, startHarness } from '../support/bot-harness.js';
+import {
+  buttonValue,
+  type Harness,
+  messageText,
+  startHarness,
+  VOLC_CREDENTIALS,
+} from '../support/bot-harness.js';
+import { startFakeEcsApi } from '../support/fake-ecs-api.js';
 
 // Issue 19 end to end, against the loopback fake ECS: the key pair the card showed is the one
 // bound (by id, checked again before the first call), sandbox requests never reach a live bot,
@@ -158,5 +168,69 @@ describe('sandbox requests stay in the sandbox', () => {
     expect(h.ecs.calls).toEqual([]);
     expect(h.slack.callsTo('views.open')).toHaveLength(0);
     expect(await h.bot.service.recent({ limit: 10 })).toHaveLength(2);
+  });
+});
+
+describe('what the plan leaves alone', () => {
+  it('an undo leaves out an instance re-keyed since the attach, and says so on its card', async () => {
+    const ecs = await startFakeEcsApi({
+      credentials: VOLC_CREDENTIALS,
+      keyPairs: [
+        { keyPairId: 'kp-new0000001', keyPairName: 'new-key' },
+        { keyPairId: 'kp-old0000001', keyPairName: 'old-key', fingerprint: '0a:0b' },
+      ],
+      instances: [
+        { instanceId: 'i-keep00001', keyPairId: 'kp-old0000001' },
+        { instanceId: 'i-rot000001', keyPairId: 'kp-old0000001' },
+      ],
+    });
+    h = await startHarness({ ecs });
+    const { requestId, ts } = await h.request('i-keep00001 i-rot000001 key=new-key');
+    await h.click('approve', requestId, 'UAPP1');
+    await h.waitForStatus(requestId, 'done');
+    // Someone rotates the key on one instance after the attach.
+    h.ecs.simulator.bind('i-rot000001', { keyPairId: 'kp-rot0000001', keyPairName: 'rotated' });
+
+    await h.clickButton('undo_request', requestId, 'UREQ', ts);
+    const card = await h.followUpCard(ts);
+    const text = messageText(card);
+    expect(text).toContain('Left alone: `i-rot000001` (key pair changed since the attach');
+    expect(text).toContain(
+      'Gives `old-key` · `kp-old0000001` (fingerprint `0a:0b`) back to 1 instance.',
+    );
+    const undoId = buttonValue(card, 'approve_request') as string;
+    expect((await h.store(undoId)).instanceIds).toEqual(['i-keep00001']);
+    expect((await h.store(undoId)).preview?.restoredKeyPairs).toEqual([
+      expect.objectContaining({ keyPairId: 'kp-old0000001', fingerprint: '0a:0b' }),
+    ]);
+    await h.click('approve', undoId, 'UAPP2');
+    await h.waitForStatus(undoId, 'done');
+    expect(h.ecs.instance('i-keep00001')?.keyPairId).toBe('kp-old0000001');
+    expect(h.ecs.instance('i-rot000001')?.keyPairId).toBe('kp-rot0000001');
+    expect(h.ecs.timesApplied('i-rot000001')).toBe(1); // the attach only
+  });
+
+  it('a tag rule applies to an instance missing from the preview, and the card says why', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'akb-guard-'));
+    try {
+      const policy = join(dir, 'policy.yaml');
+      await writeFile(
+        policy,
+        'rules:\n  - name: production\n    match: { tag: env=prod }\n    approvals: 2\n',
+      );
+      const ecs = await startFakeEcsApi({
+        credentials: VOLC_CREDENTIALS,
+        instances: [{ instanceId: 'i-web000001', tags: [{ key: 'env', value: 'dev' }] }],
+        absent: ['i-gone00001'],
+      });
+      h = await startHarness({ ecs, env: { POLICY_FILE: policy } });
+      const { card, requestId } = await h.request('i-web000001 i-gone00001 key=ops-key');
+      expect(messageText(card)).toContain(
+        'rule `production` (tags unknown: 1 instance missing from the answer; applied to be safe, 2 approvals)',
+      );
+      expect((await h.store(requestId)).approval.required).toBe(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

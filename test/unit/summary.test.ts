@@ -247,6 +247,50 @@ describe('planUndo', () => {
     ]);
     expect(plan.restores).toEqual([{ keyPairId: 'kp-old', keyPairName: 'old', count: 1 }]);
   });
+
+  it('leaves alone, given what they show now, instances re-keyed since or not readable now', () => {
+    const ids = ['i-same', 'i-rekeyed', 'i-gone', 'i-unread'];
+    const snapshot = (instanceId: string, key?: string) => ({
+      instanceId,
+      name: instanceId,
+      status: 'RUNNING',
+      osType: 'Linux',
+      tags: [],
+      ...(key ? { keyPairId: key, keyPairName: key } : {}),
+    });
+    const parent = makeRequest({
+      instanceIds: ids,
+      keyPairId: 'kp-ops-key',
+      status: 'done',
+      steps: [doneStep(0, ids)],
+      preview: {
+        readAt: '2026-11-01T10:00:00.000Z',
+        instances: ids.map((id) => snapshot(id, 'kp-old')),
+        unread: [],
+        problems: [],
+      },
+    });
+    const now = {
+      instances: [
+        snapshot('i-same', 'kp-ops-key'),
+        // Same name, another key pair: by id it is not the one the attach bound.
+        { ...snapshot('i-rekeyed', 'kp-rotated'), keyPairName: 'ops-key' },
+        snapshot('i-unread', 'kp-ops-key'),
+      ],
+      unread: ['i-unread'],
+    };
+    const plan = planUndo('req-u', parent, now);
+    expect(plan.instanceIds).toEqual(['i-same']);
+    expect(plan.leftAlone).toEqual([
+      { instanceId: 'i-rekeyed', reason: 'key_changed_since' },
+      { instanceId: 'i-gone', reason: 'key_unknown_now' },
+      { instanceId: 'i-unread', reason: 'key_unknown_now' },
+    ]);
+    expect(plan.steps.map((s) => [s.action, s.instanceIds, s.keyPairId])).toEqual([
+      ['AttachKeyPair', ['i-same'], 'kp-old'],
+      ['Verify', ['i-same'], undefined],
+    ]);
+  });
 });
 
 describe('summarizePreview', () => {

@@ -20,14 +20,15 @@ export const enGuard = {
     key_pair_unreadable: (key: string, why: string) =>
       `:no_entry: The key pair ${key} could not be read again before the first call (${why}), so it could not be checked: nothing was sent. Ask again once it can be read.`,
     gone: 'gone (no key pair with that id)',
-    key: (name: string, id: string, fingerprint: string) =>
-      `${name} · ${id}${fingerprint ? ` (fingerprint ${fingerprint})` : ''}`,
     /** The thread's heading of a request that never ran. */
     title: (id: string) => `*Request ${id} was not run*`,
     fallback: (id: string) => `Request ${id} was not run: nothing was sent.`,
     /** The requester's note. */
     dm: (id: string, why: string) => `Your request ${id} was not run. ${why}`,
   },
+  /** A key pair as name · id (fingerprint). */
+  key: (name: string, id: string, fingerprint: string) =>
+    `${name} · ${id}${fingerprint ? ` (fingerprint ${fingerprint})` : ''}`,
   cancelled: (by: string, when: string) =>
     `:no_entry_sign: Cancelled by ${by} ${when}. Nothing was changed.`,
   cancel: {

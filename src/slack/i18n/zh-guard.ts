@@ -20,12 +20,11 @@ export const zhGuard: Catalogue['guard'] = {
     key_pair_unreadable: (key, why) =>
       `:no_entry: 第一次调用之前无法再次读取密钥对 ${key}（${why}），因此无法校验：没有发出任何调用。能读取后请重新发起请求。`,
     gone: '已不存在（没有这个 ID 的密钥对）',
-    key: (name, id, fingerprint) =>
-      `${name} · ${id}${fingerprint ? `（指纹 ${fingerprint}）` : ''}`,
     title: (id) => `*请求 ${id} 没有执行*`,
     fallback: (id) => `请求 ${id} 没有执行：没有发出任何调用。`,
     dm: (id, why) => `你的请求 ${id} 没有执行。${why}`,
   },
+  key: (name, id, fingerprint) => `${name} · ${id}${fingerprint ? `（指纹 ${fingerprint}）` : ''}`,
   cancelled: (by, when) => `:no_entry_sign: 已由 ${by} 于 ${when} 取消。没有任何改动。`,
   cancel: {
     button: '取消请求',

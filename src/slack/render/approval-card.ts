@@ -133,7 +133,12 @@ function describeApproval(
     if (approval.required > 1) lines.push(t.card.approval.needs(approval.required));
     if (approval.rules.length) {
       const list = approval.rules
-        .map((r) => t.card.approval.rule(codeSpan(r.name, 60), r.reason, r.approvals))
+        .map((r) => {
+          const why = r.unknownTags
+            ? t.guard.tagsUnknown(r.unknownTags.unread, r.unknownTags.missing)
+            : undefined;
+          return t.card.approval.rule(codeSpan(r.name, 60), r.reason, r.approvals, why);
+        })
         .join(t.join.clauses);
       lines.push(t.card.approval.rules(list));
     }

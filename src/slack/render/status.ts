@@ -50,7 +50,7 @@ function what(r: MutationRequest, t: Catalogue): string {
   return r.kind === 'restart'
     ? s.whatRestart(codeSpan(r.region, 60), r.instanceIds.length)
     : s.what(
-        describeKeyPair({ ...r, preview: undefined }, t),
+        describeKeyPair({ ...r, preview: undefined }, t, { read: !!r.preview?.keyPair }),
         codeSpan(r.region, 60),
         r.instanceIds.length,
       );

@@ -36,7 +36,7 @@ function describeKey(
   key: { keyPairName?: string; keyPairId?: string; fingerprint?: string },
   t: Catalogue,
 ): string {
-  return t.guard.stopped.key(
+  return t.guard.key(
     codeSpan(key.keyPairName ?? '?', 64),
     codeSpan(key.keyPairId ?? '?', 64),
     key.fingerprint ? codeSpan(key.fingerprint, 100) : '',
