@@ -157,6 +157,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       requesterIds: config.policy.requesterIds,
       allowedChannelIds: config.policy.allowedChannelIds,
       maxInstancesPerRequest: config.policy.maxInstancesPerRequest,
+      maxOpenRequestsPerUser: config.policy.maxOpenRequestsPerUser,
       requestTtlMinutes: config.policy.requestTtlMinutes,
       sandbox: config.sandbox,
       maxConcurrency: config.volc.maxConcurrency,

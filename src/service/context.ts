@@ -34,6 +34,8 @@ export interface ServiceSettings {
   requesterIds: readonly string[];
   allowedChannelIds: readonly string[];
   maxInstancesPerRequest: number;
+  /** MAX_OPEN_REQUESTS_PER_USER: pending requests one requester may have. */
+  maxOpenRequestsPerUser: number;
   requestTtlMinutes: number;
   sandbox: boolean;
   /** Mutation calls of one phase sent at once. */

@@ -1,6 +1,11 @@
 import { planAttach } from '../domain/operations/attach.js';
 import { attachedKeyPair } from '../domain/operations/undo.js';
-import { type MutationRequest, otherMode, type RequestDraft } from '../domain/request.js';
+import {
+  type MutationRequest,
+  otherMode,
+  type Preview,
+  type RequestDraft,
+} from '../domain/request.js';
 import type { ServiceContext } from './context.js';
 import { planFollowUp } from './follow-up-plans.js';
 import { createOpening, type Opened } from './opening.js';
@@ -18,6 +23,10 @@ export type SubmitRefusal =
   | { reason: 'shutting_down' }
   | { reason: 'storage_unavailable' }
   | { reason: 'unknown_key_pair'; region: string; keyPair: string; suggestions: string[] }
+  /** MAX_OPEN_REQUESTS_PER_USER: the requester's pending requests, oldest first. */
+  | { reason: 'too_many_open'; limit: number; open: MutationRequest[] }
+  /** A complete preview found none of the instances. */
+  | { reason: 'no_instances_found'; region: string; count: number }
   | CardPostFailure;
 
 export type FollowUpRefusal =
@@ -62,9 +71,14 @@ export function createSubmissions(ctx: ServiceContext) {
         refusal: { reason: 'too_many_instances', count, limit: settings.maxInstancesPerRequest },
       };
     }
+    const crowded = await tooManyOpen(input.requesterId);
+    if (crowded) return { ok: false, refusal: crowded };
     const read = await readPreview(deps.ecs, draft, ctx.now);
     if (!read.ok)
       return { ok: false, refusal: { reason: 'unknown_key_pair', ...read.unknownKeyPair } };
+    if (foundNone(read.preview)) {
+      return { ok: false, refusal: { reason: 'no_instances_found', region: draft.region, count } };
+    }
     const id = await freshId();
     // The key pair the preview found is frozen by its id: every call sends that id, so a key
     // imported or renamed into the same name later is never the one bound.
@@ -113,6 +127,8 @@ export function createSubmissions(ctx: ServiceContext) {
       (c) => c.kind === input.kind && CHILD_BLOCKING_STATUSES.includes(c.status),
     );
     if (existing) return { ok: false, refusal: { reason: 'already_requested', existing } };
+    const crowded = await tooManyOpen(input.userId);
+    if (crowded) return { ok: false, refusal: crowded };
 
     const id = await freshId();
     const planned = await planFollowUp(ctx, input.kind, id, parent);
@@ -136,5 +152,27 @@ export function createSubmissions(ctx: ServiceContext) {
     );
   }
 
+  /** MAX_OPEN_REQUESTS_PER_USER reached: the refusal, listing the requester's pending ones. */
+  async function tooManyOpen(
+    requesterId: string,
+  ): Promise<Extract<SubmitRefusal, { reason: 'too_many_open' }> | undefined> {
+    const limit = settings.maxOpenRequestsPerUser;
+    const open = (await store.listOpen()).filter(
+      (r) => r.status === 'pending' && r.requesterId === requesterId,
+    );
+    return open.length >= limit ? { reason: 'too_many_open', limit, open } : undefined;
+  }
+
   return { checkRequester, submit, requestFollowUp };
+}
+
+/**
+ * The preview read every instance it was asked for and found none: nothing to approve. A read
+ * that failed or stopped early proves nothing, and the request goes ahead ("preview unavailable").
+ */
+function foundNone(preview: Preview): boolean {
+  const incomplete = preview.problems.some(
+    (p) => p.kind === 'paging_stopped' || p.kind === 'malformed',
+  );
+  return preview.instances.length === 0 && preview.unread.length === 0 && !incomplete;
 }

@@ -234,3 +234,36 @@ describe('what the plan leaves alone', () => {
     }
   });
 });
+
+describe('limits', () => {
+  it('refuses the sixth open request, listing the five; nothing is stored or posted', async () => {
+    h = await startHarness();
+    const open: string[] = [];
+    for (let i = 0; i < 5; i++) open.push((await h.request(`i-lim0000${i} key=ops-key`)).requestId);
+    const cards = h.slack.callsTo('chat.postMessage').length;
+    const { replyId } = await h.command('i-lim00009 key=ops-key');
+    const text = String((await h.responseTo(replyId)).text);
+    expect(text).toContain('You already have 5 requests waiting for approval');
+    expect(text).toContain('MAX_OPEN_REQUESTS_PER_USER is 5');
+    for (const id of open) expect(text).toContain(`\`${id}\``);
+    await h.bot.service.idle();
+    expect(await h.bot.service.recent({ limit: 10 })).toHaveLength(5);
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(cards);
+  });
+
+  it('refuses a request in which the preview found none of the instances', async () => {
+    const ecs = await startFakeEcsApi({
+      credentials: VOLC_CREDENTIALS,
+      absent: ['i-gone00001', 'i-gone00002'],
+    });
+    h = await startHarness({ ecs });
+    const { replyId } = await h.command('i-gone00001 i-gone00002 key=ops-key');
+    expect(String((await h.responseTo(replyId)).text)).toContain(
+      'None of these 2 instances exists in `cn-beijing`, so nothing was requested.',
+    );
+    await h.bot.service.idle();
+    expect(await h.bot.service.recent({ limit: 5 })).toHaveLength(0);
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(0);
+  });
+});

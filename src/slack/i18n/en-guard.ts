@@ -46,8 +46,8 @@ export const enGuard = {
       `:no_entry: Only ${who}, who asked for this request, can cancel it. Nothing was changed.`,
     not_cancellable: (status: string) =>
       `:information_source: This request can no longer be cancelled (it is ${status}): only a request waiting for approval can be. Nothing was changed.`,
-    too_many_open: (limit: number, list: string) =>
-      `:no_entry: You already have ${plural(limit, 'request')} waiting for approval (MAX_OPEN_REQUESTS_PER_USER is ${num(limit)}): ${list}. Cancel one, or wait until they are decided, then ask again. Nothing was requested.`,
+    too_many_open: (count: number, limit: number, list: string) =>
+      `:no_entry: You already have ${plural(count, 'request')} waiting for approval, the most one person may have (MAX_OPEN_REQUESTS_PER_USER is ${num(limit)}): ${list}. Cancel one, or wait until they are decided, then ask again. Nothing was requested.`,
     no_instances_found: (region: string, n: number) =>
       `:no_entry: None of ${n === 1 ? 'this instance exists' : `these ${num(n)} instances exists`} in ${region}, so nothing was requested. Check the ids and the region (region=), then ask again.`,
     approvers_stale: (groups: string, minutes: number) =>

@@ -39,8 +39,8 @@ export const zhGuard: Catalogue['guard'] = {
     not_requester: (who) => `:no_entry: 只有发起这个请求的 ${who} 可以取消它。没有任何改动。`,
     not_cancellable: (status) =>
       `:information_source: 这个请求已无法取消（当前状态：${status}）：只有待审批的请求可以取消。没有任何改动。`,
-    too_many_open: (limit, list) =>
-      `:no_entry: 你已有 ${num(limit)} 个待审批的请求（MAX_OPEN_REQUESTS_PER_USER 为 ${num(limit)}）：${list}。请先取消一个，或等它们审批完，再重新发起。没有创建新请求。`,
+    too_many_open: (count, limit, list) =>
+      `:no_entry: 你已有 ${num(count)} 个待审批的请求，已达到每人上限（MAX_OPEN_REQUESTS_PER_USER 为 ${num(limit)}）：${list}。请先取消一个，或等它们审批完，再重新发起。没有创建新请求。`,
     no_instances_found: (region, n) =>
       `:no_entry: ${n === 1 ? '这台实例' : `这 ${num(n)} 台实例都`}不存在于 ${region}，因此没有创建请求。请核对实例 ID 和地域（region=），然后重新发起。`,
     approvers_stale: (groups, minutes) =>

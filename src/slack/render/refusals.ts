@@ -36,7 +36,9 @@ export type Refusal =
   | { reason: 'nothing_to_do'; kind: 'restart' | 'undo' }
   | { reason: 'undo_window_closed'; closedAt: string }
   | { reason: 'undo_not_offered' }
-  | { reason: 'other_mode'; mode: 'sandbox' | 'live' };
+  | { reason: 'other_mode'; mode: 'sandbox' | 'live' }
+  | { reason: 'too_many_open'; limit: number; open: readonly MutationRequest[] }
+  | { reason: 'no_instances_found'; region: string; count: number };
 
 export function renderRefusal(
   refusal: Refusal,
@@ -112,5 +114,13 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
       return m.undo_window_closed(date(refusal.closedAt));
     case 'other_mode':
       return t.guard.refusal.other_mode(refusal.mode, COMMAND);
+    case 'too_many_open': {
+      const shown = refusal.open.slice(0, 20).map((r) => codeSpan(r.id, 80));
+      const more = refusal.open.length - shown.length;
+      const list = `${shown.join(t.join.list)}${more > 0 ? t.card.andMore(more) : ''}`;
+      return t.guard.refusal.too_many_open(refusal.open.length, refusal.limit, list);
+    }
+    case 'no_instances_found':
+      return t.guard.refusal.no_instances_found(codeSpan(refusal.region, 60), refusal.count);
   }
 }
