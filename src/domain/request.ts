@@ -282,7 +282,9 @@ export type DecisionRefusal =
   | { reason: 'self_approval' }
   | { reason: 'already_approved_by_you'; approvals: number; required: number }
   | { reason: 'already_decided'; decision: Decision; status: RequestStatus }
-  | { reason: 'expired'; expiresAt: string };
+  | { reason: 'expired'; expiresAt: string }
+  /** Its requester took it back. */
+  | { reason: 'cancelled'; by: string; at: string };
 
 export type DecisionResult =
   | { ok: true; request: MutationRequest; completed: boolean }
@@ -309,6 +311,8 @@ export function decide(
   },
 ): DecisionResult {
   const { kind, userId, now } = click;
+  if (request.cancelled)
+    return { ok: false, refusal: { reason: 'cancelled', ...request.cancelled } };
   if (request.status !== 'pending') {
     const decision = request.decision ?? { kind: 'expired', at: request.expiresAt };
     return { ok: false, refusal: { reason: 'already_decided', decision, status: request.status } };
@@ -371,54 +375,6 @@ export function awaitsResults(request: MutationRequest): boolean {
   if (request.resultsPostedAt) return false;
   if (request.status === 'done' || request.status === 'failed') return true;
   return !!request.stopped && !!request.card;
-}
-
-/** The mode a request was made in; a request without the field was made live. */
-export function modeOf(request: Pick<MutationRequest, 'sandbox'>): 'sandbox' | 'live' {
-  return request.sandbox === true ? 'sandbox' : 'live';
-}
-
-/** The request's mode when it is not the bot's (`sandbox`: the bot runs in sandbox mode). */
-export function otherMode(
-  request: Pick<MutationRequest, 'sandbox'>,
-  sandbox: boolean,
-): 'sandbox' | 'live' | undefined {
-  const mode = modeOf(request);
-  return mode === (sandbox ? 'sandbox' : 'live') ? undefined : mode;
-}
-
-/** A mutation of its plan was sent (maybe resent): the request has started for real. */
-export function mutationSent(request: Pick<MutationRequest, 'steps'>): boolean {
-  return request.steps.some((s) => MUTATING_ACTIONS.has(s.action) && s.sendCount > 0);
-}
-
-/** When the approval that completed the quorum (the last one) was given. */
-export function lastApprovalAt(request: MutationRequest): string | undefined {
-  const times = request.approval.approvals.map((a) => a.at);
-  if (request.decision?.kind === 'approved') times.push(request.decision.at);
-  return times.sort().at(-1);
-}
-
-/**
- * Ends a request that never sent a call: `status` with the reason, every open step skipped (so
- * nothing is ever resumed). Pure; the caller writes it atomically.
- */
-export function stopUnsent(
-  request: MutationRequest,
-  status: 'expired' | 'voided' | 'failed',
-  stopped: StopReason,
-): MutationRequest {
-  return {
-    ...request,
-    status,
-    stopped,
-    finishedAt: stopped.at,
-    // A request that expires pending was decided by time, as the TTL sweep's are.
-    ...(!request.decision && status === 'expired'
-      ? { decision: { kind: 'expired' as const, at: stopped.at } }
-      : {}),
-    steps: request.steps.map((s) => (isOpenStep(s) ? { ...s, state: 'skipped' as const } : s)),
-  };
 }
 
 const OPEN_STEP: ReadonlySet<StepState> = new Set(['planned', 'sent']);

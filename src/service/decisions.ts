@@ -1,3 +1,4 @@
+import { otherMode, stopUnsent } from '../domain/guards.js';
 import { undoClosesAt } from '../domain/operations/undo.js';
 import { approverLists, groupsIn, mayApprove } from '../domain/policy.js';
 import {
@@ -6,8 +7,6 @@ import {
   decide,
   expire,
   type MutationRequest,
-  otherMode,
-  stopUnsent,
 } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
 

@@ -1,4 +1,5 @@
-import { type MutationRequest, otherMode, stopUnsent } from '../domain/request.js';
+import { otherMode, stopUnsent } from '../domain/guards.js';
+import type { MutationRequest } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
 
 // Sandbox and live never mix: a request records the mode it was made in, and a bot of the other

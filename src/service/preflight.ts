@@ -1,13 +1,5 @@
-import {
-  type KeyPairInfo,
-  lastApprovalAt,
-  type MutationRequest,
-  modeOf,
-  mutationSent,
-  type Step,
-  type StopReason,
-  stopUnsent,
-} from '../domain/request.js';
+import { lastApprovalAt, modeOf, mutationSent, stopUnsent } from '../domain/guards.js';
+import type { KeyPairInfo, MutationRequest, Step, StopReason } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
 import { toStepError } from './ports.js';
 

@@ -1,4 +1,5 @@
 import type { MutationRequest } from '../domain/request.js';
+import { createCancellations } from './cancel.js';
 import { createContext, type ServiceDeps } from './context.js';
 import { createDecisions } from './decisions.js';
 import { createExecutor } from './executor.js';
@@ -18,6 +19,7 @@ export function createService(deps: ServiceDeps) {
   const submissions = createSubmissions(ctx);
   const decisions = createDecisions(ctx, (id) => void executor.execute(id));
   const modes = createModeSweep(ctx);
+  const cancellations = createCancellations(ctx);
   const { store, audit, logger } = deps;
 
   /**
@@ -102,6 +104,8 @@ export function createService(deps: ServiceDeps) {
     submit: guarded(submissions.submit),
     requestFollowUp: guarded(submissions.requestFollowUp),
     decide: guarded(decisions.decide),
+    /** The requester takes a pending request back. */
+    cancel: guarded(cancellations.cancel),
     execute: executor.execute,
     /** After a start, and periodically: take up every request with work left and a free lease. */
     resume: executor.resumeOpen,

@@ -1,11 +1,7 @@
+import { otherMode } from '../domain/guards.js';
 import { planAttach } from '../domain/operations/attach.js';
 import { attachedKeyPair } from '../domain/operations/undo.js';
-import {
-  type MutationRequest,
-  otherMode,
-  type Preview,
-  type RequestDraft,
-} from '../domain/request.js';
+import type { MutationRequest, Preview, RequestDraft } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
 import { planFollowUp } from './follow-up-plans.js';
 import { createOpening, type Opened } from './opening.js';

@@ -167,6 +167,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
   onClick(ACTIONS.reject, 'decision', (requestId, userId) =>
     service.decide({ requestId, userId, kind: 'reject' }),
   );
+  onClick(ACTIONS.cancel, 'cancel', (requestId, userId) => service.cancel({ requestId, userId }));
   onClick(ACTIONS.restart, 'follow-up', (parentId, userId) =>
     service.requestFollowUp({ kind: 'restart', parentId, userId }),
   );

@@ -1,6 +1,7 @@
 import type { App, RespondFn } from '@slack/bolt';
+import { otherMode } from '../domain/guards.js';
 import type { ParseOptions } from '../domain/parse.js';
-import { type MutationRequest, otherMode } from '../domain/request.js';
+import type { MutationRequest } from '../domain/request.js';
 import type { Logger } from '../service/ports.js';
 import type { Service } from '../service/service.js';
 import { tellByDm } from './dm.js';

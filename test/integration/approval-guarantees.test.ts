@@ -267,3 +267,45 @@ describe('limits', () => {
     expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(0);
   });
 });
+
+describe('the requester can take it back', () => {
+  it('Cancel: the requester cancels (anyone else is refused), the card and status say so', async () => {
+    h = await startHarness();
+    const { requestId, card, ts } = await h.request('i-aaaa1111 key=ops-key');
+    const button = (card.params.blocks as Array<{ elements?: Array<Record<string, unknown>> }>)
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => e.action_id === 'cancel_request');
+    expect(button).toMatchObject({
+      value: requestId,
+      confirm: { title: { text: 'Cancel this request?' } },
+    });
+
+    const stranger = await h.clickButton('cancel_request', requestId, 'UAPP1', ts);
+    expect(String((await h.responseTo(stranger.replyId)).text)).toContain(
+      'Only <@UREQ>, who asked for this request, can cancel it.',
+    );
+    expect((await h.store(requestId)).status).toBe('pending');
+
+    await h.clickButton('cancel_request', requestId, 'UREQ', ts);
+    await h.waitForStatus(requestId, 'cancelled');
+    const updated = await h.slack.waitFor(() => {
+      const last = h.lastCardUpdate(ts);
+      return last && messageText(last).includes('Cancelled by <@UREQ>') ? last : undefined;
+    }, 'the cancelled card');
+    expect(buttonValue(updated, 'approve_request')).toBeUndefined();
+    expect(buttonValue(updated, 'cancel_request')).toBeUndefined();
+    expect(messageText(updated)).toContain('Attach key pair: cancelled');
+
+    const late = await h.click('approve', requestId, 'UAPP1');
+    expect(String((await h.responseTo(late.replyId)).text)).toContain(
+      'This request was cancelled by <@UREQ>',
+    );
+    const status = await h.command(`status ${requestId}`);
+    expect(String((await h.responseTo(status.replyId)).text)).toContain(': cancelled');
+    const history = await h.command('history');
+    expect(JSON.stringify(await h.responseTo(history.replyId))).toContain('*cancelled*');
+    expect((await h.auditEvents(requestId)).map((e) => e.type)).toContain('cancelled');
+    await h.bot.service.idle();
+    expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(0);
+  });
+});

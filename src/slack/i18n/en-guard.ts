@@ -42,6 +42,8 @@ export const enGuard = {
   refusal: {
     other_mode: (mode: 'sandbox' | 'live', command: string) =>
       `:no_entry_sign: This request was made in ${modeName(mode)} mode and the bot now runs ${other(mode)}; nothing was sent. Ask again with \`${command}\`.`,
+    cancelled: (by: string, when: string) =>
+      `:no_entry_sign: This request was cancelled by ${by} ${when}. Nothing was changed.`,
     not_requester: (who: string) =>
       `:no_entry: Only ${who}, who asked for this request, can cancel it. Nothing was changed.`,
     not_cancellable: (status: string) =>

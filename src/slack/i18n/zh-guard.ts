@@ -36,6 +36,7 @@ export const zhGuard: Catalogue['guard'] = {
   refusal: {
     other_mode: (mode, command) =>
       `:no_entry_sign: 这个请求是在${modeName(mode)}模式下发起的，而机器人现在运行在${other(mode)}模式；没有发出任何调用。请用 \`${command}\` 重新发起。`,
+    cancelled: (by, when) => `:no_entry_sign: 这个请求已由 ${by} 于 ${when} 取消。没有任何改动。`,
     not_requester: (who) => `:no_entry: 只有发起这个请求的 ${who} 可以取消它。没有任何改动。`,
     not_cancellable: (status) =>
       `:information_source: 这个请求已无法取消（当前状态：${status}）：只有待审批的请求可以取消。没有任何改动。`,

@@ -38,7 +38,9 @@ export type Refusal =
   | { reason: 'undo_not_offered' }
   | { reason: 'other_mode'; mode: 'sandbox' | 'live' }
   | { reason: 'too_many_open'; limit: number; open: readonly MutationRequest[] }
-  | { reason: 'no_instances_found'; region: string; count: number };
+  | { reason: 'no_instances_found'; region: string; count: number }
+  | { reason: 'not_requester'; requesterId: string }
+  | { reason: 'not_cancellable'; status: MutationRequest['status'] };
 
 export function renderRefusal(
   refusal: Refusal,
@@ -122,5 +124,11 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
     }
     case 'no_instances_found':
       return t.guard.refusal.no_instances_found(codeSpan(refusal.region, 60), refusal.count);
+    case 'cancelled':
+      return t.guard.refusal.cancelled(mentionUser(refusal.by), date(refusal.at));
+    case 'not_requester':
+      return t.guard.refusal.not_requester(mentionUser(refusal.requesterId));
+    case 'not_cancellable':
+      return t.guard.refusal.not_cancellable(t.status[refusal.status]);
   }
 }
