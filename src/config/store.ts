@@ -6,6 +6,8 @@ import { emptyAsUndefined, optionalText, positiveNumber, wholeNumber } from './f
 
 /** DATA_FILE when unset: sandbox and live never share a file by accident. */
 export const DEFAULT_DATA_FILE = { live: './data/db.json', sandbox: './data/sandbox.json' };
+/** AUDIT_FILE in sandbox mode when neither it nor DATA_FILE is set: not the live trail. */
+export const DEFAULT_SANDBOX_AUDIT_FILE = './data/sandbox-audit.jsonl';
 
 export const storeFields = {
   // Unset: DEFAULT_DATA_FILE of the mode (VOLC_SANDBOX). A value set is used as it is.
@@ -43,7 +45,12 @@ export function toStoreConfig(env: Env, mode: { sandbox: boolean }): { storage: 
   return {
     storage: {
       dataFile: env.DATA_FILE ?? DEFAULT_DATA_FILE[mode.sandbox ? 'sandbox' : 'live'],
-      ...(env.AUDIT_FILE ? { auditFile: env.AUDIT_FILE } : {}),
+      // Otherwise audit.jsonl beside DATA_FILE (the store's default).
+      ...(env.AUDIT_FILE
+        ? { auditFile: env.AUDIT_FILE }
+        : mode.sandbox && !env.DATA_FILE
+          ? { auditFile: DEFAULT_SANDBOX_AUDIT_FILE }
+          : {}),
       retentionDays: env.RETENTION_DAYS,
       ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
       leaseSeconds: env.EXECUTION_LEASE_SECONDS,

@@ -95,6 +95,12 @@ describe('DATA_FILE by mode', () => {
   it('defaults to ./data/sandbox.json in sandbox mode, so a live bot never reads that file', () => {
     const sandbox = { ...MINIMAL, VOLC_SANDBOX: 'true' };
     expect(loadConfig(sandbox).storage.dataFile).toBe('./data/sandbox.json');
+    // Its audit trail is its own too, unless one is set.
+    expect(loadConfig(sandbox).storage.auditFile).toBe('./data/sandbox-audit.jsonl');
+    expect(loadConfig({ ...sandbox, AUDIT_FILE: '/srv/a.jsonl' }).storage.auditFile).toBe(
+      '/srv/a.jsonl',
+    );
+    expect(loadConfig({ ...MINIMAL, VOLC_SANDBOX: 'false' }).storage.auditFile).toBeUndefined();
     expect(loadConfig({ ...sandbox, DATA_FILE: '' }).storage.dataFile).toBe('./data/sandbox.json');
     expect(loadConfig({ ...MINIMAL, VOLC_SANDBOX: 'false' }).storage.dataFile).toBe(
       './data/db.json',
@@ -105,6 +111,7 @@ describe('DATA_FILE by mode', () => {
     for (const mode of ['true', 'false']) {
       const config = loadConfig({ ...MINIMAL, VOLC_SANDBOX: mode, DATA_FILE: '/srv/bot/db.json' });
       expect(config.storage.dataFile).toBe('/srv/bot/db.json');
+      expect(config.storage.auditFile).toBeUndefined(); // audit.jsonl beside it, as always
     }
   });
 });
