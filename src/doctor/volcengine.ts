@@ -161,7 +161,8 @@ async function checkEcs(
     if (keyPairs.reason instanceof VolcApiError) lines.keyPairsError = keyPairs.reason;
     lines.credentials = describeVolcFailure(keyPairs.reason, t, {
       ...context,
-      denied: (head) => fail(v.mayNotCallEcs(head, who), v.mayNotCallEcsFix(who)),
+      call: 'ecs:DescribeKeyPairs',
+      denied: (head, call) => fail(v.mayNotCallEcs(head, who, call), v.mayNotCallEcsFix(who, call)),
     });
   }
   if (instances.status === 'fulfilled') {
@@ -181,7 +182,9 @@ async function checkEcs(
     ? skip(v.failedLikeKeyPairs(error.code))
     : describeVolcFailure(error, t, {
         ...context,
-        denied: (head) => fail(v.mayNotDescribe(head, who), v.mayNotDescribeFix(who)),
+        call: 'ecs:DescribeInstances',
+        denied: (head, call) =>
+          fail(v.mayNotDescribe(head, who, call), v.mayNotDescribeFix(who, call)),
       });
   return lines;
 }

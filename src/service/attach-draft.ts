@@ -5,8 +5,8 @@ import { resolveSelection, type SelectionRefusal } from './selection.js';
 
 // What an attach draft becomes before it is stored: its instances (typed, or resolved from its
 // selectors, issue 21) and the preview of what approving changes. Refused here, before anything is
-// stored: too many instances, an unknown key pair, a selection that matches nothing, too much, or
-// cannot be read.
+// stored: an unknown key pair, a selection that matches nothing, too much, or cannot be read. (Too
+// many typed ids are refused before, by submit: without a read.)
 
 export type DraftRefusal =
   | { reason: 'too_many_instances'; count: number; limit: number }

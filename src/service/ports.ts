@@ -190,6 +190,7 @@ export function toStepError(error: unknown): StepError {
     message?: unknown;
     httpStatus?: unknown;
     requestId?: unknown;
+    call?: unknown;
   };
   const result: StepError = {
     code: typeof e?.code === 'string' ? e.code : 'UnexpectedError',
@@ -197,6 +198,7 @@ export function toStepError(error: unknown): StepError {
   };
   if (typeof e?.httpStatus === 'number') result.httpStatus = e.httpStatus;
   if (typeof e?.requestId === 'string' && e.requestId) result.requestId = e.requestId;
+  if (typeof e?.call === 'string' && e.call) result.call = e.call;
   return result;
 }
 
@@ -243,7 +245,12 @@ export type AuditEventBase =
   | 'steps_skipped'
   | 'results_posted'
   | 'finished'
-  | 'archived';
+  | 'archived'
+  /** Ended before any call was sent: the key pair changed or could not be read. */
+  | 'stopped'
+  /** Made in the other mode (sandbox or live): closed, never run. */
+  | 'voided'
+  | 'cancelled';
 
 /** `requested` for an attach, `restart_requested` and `undo_requested` for the follow-ups. */
 export type AuditEventType =

@@ -102,7 +102,7 @@ async function readInstances(ecs: EcsApi, input: PreviewInput): Promise<Instance
     for (const problem of readout.problems) {
       if (problem.kind === 'failed') {
         unread.push(...problem.instanceIds);
-        error ??= { code: problem.error.code, message: problem.error.message };
+        error ??= toReadError(problem.error);
       } else if (problem.kind === 'unrequested') {
         problems.push({ kind: 'unrequested', count: problem.instanceIds.length });
       } else {
@@ -118,6 +118,6 @@ async function readInstances(ecs: EcsApi, input: PreviewInput): Promise<Instance
 }
 
 function toReadError(error: unknown): ReadError {
-  const { code, message } = toStepError(error);
-  return { code, message };
+  const { code, message, call } = toStepError(error);
+  return { code, message, ...(call ? { call } : {}) };
 }

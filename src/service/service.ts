@@ -1,6 +1,8 @@
+import { createCancellations } from './cancel.js';
 import { createContext, type ServiceDeps } from './context.js';
 import { createDecisions } from './decisions.js';
 import { createExecutor } from './executor.js';
+import { createModeSweep } from './modes.js';
 import { isStoreUnavailable } from './ports.js';
 import { createReading } from './reading.js';
 import { createSubmissions } from './submit.js';
@@ -17,6 +19,8 @@ export function createService(deps: ServiceDeps) {
   const submissions = createSubmissions(ctx);
   const decisions = createDecisions(ctx, (id) => void executor.execute(id));
   const reading = createReading(ctx, submissions.checkRequester);
+  const modes = createModeSweep(ctx);
+  const cancellations = createCancellations(ctx);
   const { store, audit, logger } = deps;
 
   /**
@@ -91,10 +95,14 @@ export function createService(deps: ServiceDeps) {
     submit: guarded(submissions.submit),
     requestFollowUp: guarded(submissions.requestFollowUp),
     decide: guarded(decisions.decide),
+    /** The requester takes a pending request back. */
+    cancel: guarded(cancellations.cancel),
     execute: executor.execute,
     /** After a start, and periodically: take up every request with work left and a free lease. */
     resume: executor.resumeOpen,
     expireDue: decisions.expireDue,
+    /** At start: close what the other mode (sandbox or live) left open. */
+    voidOtherMode: modes.voidOtherMode,
     remindDue: decisions.remindDue,
     archiveFinished,
     /** `/attach-key status ID` for one reader: undefined for an id they may not see. */

@@ -104,7 +104,7 @@ describe('planNextPhase: a restart after the attach', () => {
             {
               instanceId: 'i-stop1',
               ok: true,
-              observed: { status: 'STOPPED', keyPairName: 'ops-key' },
+              observed: { status: 'STOPPED', keyPairName: 'ops-key', keyPairId: 'kp-ops-key' },
             },
           ],
         },

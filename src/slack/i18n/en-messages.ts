@@ -62,7 +62,7 @@ export const enMessages = {
     nothing_to_do: (kind: 'restart' | 'undo'): string =>
       kind === 'restart'
         ? ':information_source: Nothing to restart: no instance of this request is both bound and RUNNING.'
-        : ':information_source: Nothing to undo: the request bound no instance whose earlier key pair is known.',
+        : ':information_source: Nothing to undo: no instance the request bound both has a known earlier key pair and still shows the key pair it bound.',
     undo_window_closed: (when: string) =>
       `:hourglass: Undo was offered until ${when} (UNDO_WINDOW_HOURS). ${NOTHING} To change the key pairs now, make a new request.`,
     undo_not_offered: ':information_source: Only a key pair binding can be undone.',

@@ -3,6 +3,7 @@ import type { Catalogue } from './en.js';
 import { zhAccess } from './zh-access.js';
 import { zhCard } from './zh-card.js';
 import { zhFleet } from './zh-fleet.js';
+import { zhGuard } from './zh-guard.js';
 import { zhHome } from './zh-home.js';
 import { zhMessages } from './zh-messages.js';
 import { zhModal } from './zh-modal.js';
@@ -29,9 +30,11 @@ export const zh: Catalogue = {
     executing: '执行中',
     done: '已完成',
     failed: '完成但有错误',
+    cancelled: '已取消',
+    voided: '已作废（另一模式）',
   },
   kind: { attach: '绑定', restart: '重启', undo: '撤销' },
-  explain: (code, apiMessage) => explainFrom(zhOutcome, code, apiMessage),
+  explain: (code, apiMessage, call) => explainFrom(zhOutcome, code, apiMessage, call),
   outcome: zhOutcome,
   // Slack's date token takes English placeholders; Slack fills them in the reader's language.
   date: { format: '{date_short_pretty} {time}' },
@@ -39,6 +42,7 @@ export const zh: Catalogue = {
   join: { list: '、', clauses: '；', sentences: '。' },
   card: zhCard,
   fleet: zhFleet,
+  guard: zhGuard,
   results: zhResults,
   messages: zhMessages,
   home: zhHome,

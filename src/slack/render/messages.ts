@@ -20,6 +20,7 @@ import {
 import type { SlackReply } from './limits.js';
 import { describeParseFailure, describeParseNote, MRKDWN_FORMAT } from './parse-problems.js';
 import { describeSandbox } from './sandbox-help.js';
+import { describeStopped } from './stopped.js';
 
 export interface UsageOptions {
   /** The regions `region=` accepts (the known ones and the default); USAGE.regions if absent. */
@@ -69,6 +70,11 @@ export function renderRequesterNote(
     case 'expired':
       return messageReply(d.expired(request.kind, id, COMMAND));
     case 'results': {
+      if (request.stopped) {
+        const why = describeStopped(request.stopped, t);
+        const link = threadUrl ? d.link(threadUrl) : d.noLink;
+        return messageReply(`${t.guard.stopped.dm(id, why)} ${link}`);
+      }
       const totals = t.results.totalsLine(request.kind, summarizeRequest(request));
       return messageReply(
         d.results(request.kind, id, totals, threadUrl ? d.link(threadUrl) : d.noLink),

@@ -16,6 +16,7 @@ import { ACTIONS } from '../ids.js';
 import { plain, withSandboxNote } from './blocks.js';
 import { codeSpan, escapeMrkdwn, truncateText } from './escape.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
+import { renderStoppedNote } from './stopped.js';
 
 /** Room kept in every message for the "part k of n" context line. */
 const PART_RESERVE = 300;
@@ -97,6 +98,8 @@ export function renderResults(request: MutationRequest, options: ResultsOptions)
   const { t } = options;
   const r = t.results;
   const sandbox = options.sandbox || request.sandbox === true;
+  // It never ran: the thread says why, in place of results (and offers no follow-up).
+  if (request.stopped) return [renderStoppedNote(request, request.stopped, t, sandbox)];
   const summary = summarizeRequest(request);
   const id = codeSpan(request.id, 80);
   const binds = request.kind !== 'restart';
@@ -237,7 +240,7 @@ function describeResult(
   switch (result.state) {
     case 'failed':
     case 'unconfirmed': {
-      const why = escapeMrkdwn(t.explain(result.code, result.message));
+      const why = escapeMrkdwn(t.explain(result.code, result.message, result.call));
       return l[result.state](id, code(result.code), why);
     }
     case 'not_started':
@@ -271,7 +274,7 @@ function describeUnverified(cause: UnverifiedCause | undefined, t: Catalogue): s
   if (!cause) return '?';
   return cause.kind === 'not_listed'
     ? t.results.notListed
-    : escapeMrkdwn(t.explain(cause.code, cause.message));
+    : escapeMrkdwn(t.explain(cause.code, cause.message, cause.call));
 }
 
 /**
