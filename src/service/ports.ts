@@ -222,7 +222,14 @@ export interface Notifier {
   >;
   updateCard(request: MutationRequest): Promise<void>;
   /** The results thread; resolves with its first message, or undefined when nothing went out. */
-  postResults(request: MutationRequest): Promise<{ channel: string; ts: string } | undefined>;
+  /**
+   * `earlier`: a request with a next phase (then=restart), its own plan's results, posted before
+   * that phase starts; without it the (final) results.
+   */
+  postResults(
+    request: MutationRequest,
+    part?: 'earlier',
+  ): Promise<{ channel: string; ts: string } | undefined>;
   /** A private note to the requester. */
   tellRequester(request: MutationRequest, news: RequesterNews): Promise<void>;
   /** The half-TTL nudge in the card's thread, mentioning who has yet to approve. */
@@ -250,7 +257,11 @@ export type AuditEventBase =
   | 'stopped'
   /** Made in the other mode (sandbox or live): closed, never run. */
   | 'voided'
-  | 'cancelled';
+  | 'cancelled'
+  /** A phase approved after the request's own plan (then=restart) was planned from its journal. */
+  | 'phase_planned'
+  /** The first plan's results went to the thread before the next phase started. */
+  | 'phase_results_posted';
 
 /** `requested` for an attach, `restart_requested` and `undo_requested` for the follow-ups. */
 export type AuditEventType =

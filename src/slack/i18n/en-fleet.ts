@@ -17,6 +17,33 @@ export const enFleet = {
   /** `history` and App Home: what a request acts on, chosen by selectors. */
   historyWhat: (key: string, n: number, selectors: string, region: string) =>
     `${key} → ${plural(n, 'instance')} by ${selectors} in ${region}`,
+  /** then=restart: one approval for the bind and the rolling restart (issue 21). */
+  rotation: {
+    title: 'Attach key pair, then restart',
+    /** The card's plan line: `running` counts the preview's Running instances that can bind. */
+    plan: (key: string, n: number, running: number, waveSize: number) =>
+      `Binds ${key} to ${plural(n, 'instance')}, then restarts ${running === 1 ? 'the running one' : `the ${num(running)} running ones`} in waves of ${num(waveSize)}: those bound while Running whose binding is verified. One approval covers both.`,
+    /** Once the restart phase is planned, on the card. */
+    planned: (n: number, waves: number, waveSize: number) =>
+      `Restart phase: ${plural(n, 'instance')} in ${plural(waves, 'wave')} of up to ${num(waveSize)}; a wave with a failure stops the roll.`,
+    nothingPlanned:
+      'Restart phase: nothing to restart (no instance was bound while Running with its binding verified).',
+    consequencesHeading: '*Then, under the same approval:*',
+    confirmTitle: 'Bind, then restart?',
+    confirmText: (n: number, running: number, waveSize: number, region: string) =>
+      `This binds the key pair to ${plural(n, 'instance')} in ${region}, then reboots the ${num(running)} running, verified ones in waves of ${num(waveSize)}. It replaces a key pair bound earlier, password login stops working, and each instance is unreachable while it restarts.`,
+    fallback: (what: string) => `${what}, then restart`,
+    /** The card's totals once finished: the attach's, then the restart's. */
+    totals: (attach: string, restart: string) => `${attach}; restart: ${restart}`,
+    /** The attach results' last lines, in place of the restart reminder. */
+    restarting: (n: number, waveSize: number) =>
+      `:arrows_counterclockwise: Restarting ${plural(n, 'instance')} now, in waves of ${num(waveSize)}, under the same approval: the card shows the wave, the restart results follow here.`,
+    nothingToRestart:
+      ':information_source: Nothing to restart: no instance was bound while Running with its binding verified.',
+    /** The restart results' first line. */
+    restartTitle: (id: string, n: number) =>
+      `*Restart results for request ${id}* (${plural(n, 'instance')}, after the binding)`,
+  },
   /** The request form's selector field and its `then` checkbox. */
   form: {
     selector: {

@@ -12,6 +12,24 @@ export const zhFleet: Catalogue['fleet'] = {
   statusSelectedBy: (selectors, readAt) => `按 ${selectors} 选择（读取于 ${readAt}）`,
   historyWhat: (key, n, selectors, region) =>
     `${key} → ${region} 中按 ${selectors} 选择的 ${num(n)} 台实例`,
+  rotation: {
+    title: '绑定密钥对并重启',
+    plan: (key, n, running, waveSize) =>
+      `将 ${key} 绑定到 ${num(n)} 台实例，然后按每批 ${num(waveSize)} 台重启其中 ${num(running)} 台运行中的实例：仅限绑定时运行中且绑定已核实的实例。一次审批涵盖两步。`,
+    planned: (n, waves, waveSize) =>
+      `重启阶段：${num(n)} 台实例，分 ${num(waves)} 批，每批最多 ${num(waveSize)} 台；某一批出错即停止后续批次。`,
+    nothingPlanned: '重启阶段：没有需要重启的实例（没有实例在运行中完成绑定且绑定已核实）。',
+    consequencesHeading: '*随后，在同一次审批下：*',
+    confirmTitle: '绑定并重启？',
+    confirmText: (n, running, waveSize, region) =>
+      `将把密钥对绑定到 ${region} 的 ${num(n)} 台实例，然后按每批 ${num(waveSize)} 台重启其中 ${num(running)} 台运行中且已核实的实例。它会替换之前绑定的密钥对，密码登录将失效，实例重启期间无法访问。`,
+    fallback: (what) => `${what}，然后重启`,
+    totals: (attach, restart) => `${attach}；重启：${restart}`,
+    restarting: (n, waveSize) =>
+      `:arrows_counterclockwise: 正在同一次审批下按每批 ${num(waveSize)} 台重启 ${num(n)} 台实例：卡片显示当前批次，重启结果将在下方发布。`,
+    nothingToRestart: ':information_source: 无需重启：没有实例在运行中完成绑定且绑定已核实。',
+    restartTitle: (id, n) => `*请求 ${id} 的重启结果*（${num(n)} 台实例，绑定之后）`,
+  },
   form: {
     selector: {
       label: '或按标签或密钥对选择实例',

@@ -20,6 +20,7 @@ import {
 } from './escape.js';
 import { listInstanceLines } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
+import { describeRotation, describeTotals, progressPart } from './rotation.js';
 import { describeSelection } from './selection.js';
 import { describeStopped } from './stopped.js';
 
@@ -40,8 +41,11 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
   const pending = request.status === 'pending' && !lapsed;
   const label = lapsed ? t.status.expired : t.status[request.status];
   const count = request.instanceIds.length;
-  const title =
-    request.kind === 'restart' ? t.card.title.restart(count) : t.card.title[request.kind];
+  const title = request.next
+    ? t.fleet.rotation.title
+    : request.kind === 'restart'
+      ? t.card.title.restart(count)
+      : t.card.title[request.kind];
   const blocks: types.KnownBlock[] = [];
 
   const header = t.card.header(title, label);
@@ -66,7 +70,11 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
 
   const selected = describeSelection(request, t);
   if (selected) blocks.push(section('card_selection', selected));
-  const plan = [...describePlan(request, t), ...describePreviewLines(request, t)];
+  const plan = [
+    ...describeRotation(request, t),
+    ...describePlan(request, t),
+    ...describePreviewLines(request, t),
+  ];
   if (plan.length)
     blocks.push(section('card_preview', [t.card.preview.heading, ...plan].join('\n')));
 
@@ -82,6 +90,13 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
         [
           t.card.consequencesHeading[request.kind](count),
           ...t.card.consequences[request.kind].map((c) => `• ${c}`),
+          // then=restart: what the restart phase does too, under this approval.
+          ...(request.next
+            ? [
+                t.fleet.rotation.consequencesHeading,
+                ...t.card.consequences.restart.map((c) => `• ${c}`),
+              ]
+            : []),
         ].join('\n'),
       ),
     );
@@ -194,21 +209,20 @@ function describeStatus(
       return `${t.card.status.approved(by, when)}\n${describeProgress(request, t)}`;
     case 'done':
     case 'failed': {
-      const summary = summarizeRequest(request);
-      const clean =
-        summary.counts.failed + summary.counts.unconfirmed + summary.counts.not_started === 0;
-      const icon =
-        request.status === 'done' && clean && summary.mismatched === 0 ? ':tada:' : ':warning:';
+      const totals = describeTotals(request, summarizeRequest(request), t);
+      const icon = request.status === 'done' && totals.clean ? ':tada:' : ':warning:';
       const finished = request.finishedAt ? formatSlackDate(request.finishedAt, t) : '';
       return [
         t.card.status.approved(by, when),
-        t.card.status.finished(icon, finished, t.results.totalsLine(request.kind, summary)),
+        t.card.status.finished(icon, finished, totals.line),
       ].join('\n');
     }
   }
 }
 
-function describeProgress(request: MutationRequest, t: Catalogue): string {
+function describeProgress(whole: MutationRequest, t: Catalogue): string {
+  // A rotation: the attach's steps, then the restart phase's waves.
+  const request = progressPart(whole);
   const { steps } = request;
   if (request.kind === 'restart') {
     const waves = new Set(steps.map((s) => s.wave ?? 0)).size;
@@ -230,9 +244,12 @@ function renderFallback(
   const count = request.instanceIds.length;
   const region = escapeMrkdwn(truncateText(request.region, 60));
   const key = escapeMrkdwn(truncateText(request.keyPairId ?? request.keyPairName ?? '?', 120));
+  const attach = t.card.fallbackWhat.attach(key, count, region);
   const what =
     request.kind === 'attach'
-      ? t.card.fallbackWhat.attach(key, count, region)
+      ? request.next
+        ? t.fleet.rotation.fallback(attach)
+        : attach
       : t.card.fallbackWhat[request.kind](count, region);
   const text = t.card.fallback(
     what,

@@ -12,6 +12,7 @@ import { codeSpan, formatSlackDate, mentionChannel, mentionUser, truncateText } 
 import { instanceLine, previewLookup } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackReply } from './limits.js';
 import { renderRefusal } from './refusals.js';
+import { describeRotation, describeTotals } from './rotation.js';
 import { describeSelectionForStatus, selectorList } from './selection.js';
 import { describeStopped } from './stopped.js';
 
@@ -83,6 +84,7 @@ export function renderStatus(
     ),
     what(r, t),
     describeSelectionForStatus(r, t) ?? '',
+    ...describeRotation(r, t),
     s.fingerprint(codeSpan(r.fingerprint, 40)),
     r.status === 'pending' ? s.approvals(r.approval.approvals.length, r.approval.required) : '',
     describeDecision(r, t),
@@ -95,7 +97,7 @@ export function renderStatus(
     const answered = r.steps.filter((x) => x.state === 'done' || x.state === 'failed').length;
     lines.push(s.running(answered, r.steps.length));
   }
-  if (summary) lines.push(t.results.totalsLine(r.kind, summary), describeFailures(r, t));
+  if (summary) lines.push(describeTotals(r, summary, t).line, describeFailures(r, t));
   if (r.finishedAt) lines.push(s.finished(formatSlackDate(r.finishedAt, t)));
   const head = lines.filter(Boolean).join('\n');
 
