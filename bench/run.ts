@@ -7,6 +7,7 @@ import type { ExecutionRow } from './execution.js';
 import {
   checkFleetTargets,
   FLEET_METHODS,
+  FLEET_ROTATE,
   FLEET_SELECT,
   type FleetRows,
   formatFleetTables,
@@ -125,8 +126,11 @@ async function main(): Promise<void> {
           phases.restart = [await runRestartBenchmark(rig, RESTART)];
         }
         if (only.has('fleet')) {
-          const { runFleetSelectBenchmark } = await import('./fleet.js');
+          const { runFleetRotateBenchmark, runFleetSelectBenchmark } = await import(
+            './fleet-runs.js'
+          );
           fleet.select = await runFleetSelectBenchmark(rig, FLEET_SELECT);
+          fleet.rotate = await runFleetRotateBenchmark(rig, FLEET_ROTATE);
         }
         if (only.has('replicas')) {
           const { runReplicasBenchmark } = await import('./replicas.js');
@@ -169,7 +173,7 @@ async function main(): Promise<void> {
       preview: PREVIEW,
       restart: RESTART,
       replicas: { ...REPLICAS, rounds: ACK_ROUNDS },
-      fleet: { select: FLEET_SELECT },
+      fleet: { select: FLEET_SELECT, rotate: FLEET_ROTATE },
     },
     method: {
       ack: 'bursts of N v0-signed requests sent at once over keep-alive undici connections; latency = dispatch to complete HTTP response (the ack); after each burst the server finishes its background work, then both servers idle 5 ms; fresh server and fakes per cell; p50/p99 per round, median over rounds; server, fakes and load client in three processes; approve: every click decides a fresh pending request posted beforehand (untimed), which the bot then executes in the background (2 instances, fake ECS answering at once) before the next burst',
