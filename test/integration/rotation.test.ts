@@ -45,7 +45,9 @@ const FLEET: FakeInstanceSpec[] = [
 async function start(env: Record<string, string> = {}, instances = FLEET) {
   const ecs = await startFakeEcsApi({
     credentials: VOLC_CREDENTIALS,
-    rebootMs: 40,
+    // Long enough that the first poll sees each instance down on a loaded machine: an instance
+    // never seen down counts as back only after SETTLE_MS (15 s).
+    rebootMs: 500,
     strictInstances: true,
     keyPairs: [OLD, { keyPairId: 'kp-ops2027001', keyPairName: 'ops-2027' }],
     instances,
