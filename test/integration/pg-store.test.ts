@@ -4,6 +4,7 @@ import { openStores } from '../../src/store/open-store.js';
 import { openPgDatabase, type PgDatabase } from '../../src/store/pg-connection.js';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/store/pg-schema.js';
 import { createPgStore } from '../../src/store/pg-store.js';
+import { KEY } from '../support/key-registry-contract.js';
 import {
   asRole,
   createTestDatabase,
@@ -41,7 +42,9 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       expect(await migrate(db)).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION });
       // Every step may run again over itself.
       for (const migration of MIGRATIONS) await sql(migration.sql);
-      expect(await sql('SELECT version FROM store_migrations')).toEqual([{ version: 1 }]);
+      expect(await sql('SELECT version FROM store_migrations ORDER BY version')).toEqual(
+        MIGRATIONS.map(({ version }) => ({ version })),
+      );
     });
 
     it('lets replicas start at once on a fresh database: one migrates, none races', async () => {
@@ -54,9 +57,9 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       expect(opened.map((s) => s.kind)).toEqual(Array(4).fill('postgres'));
       const rows = await onDatabase(
         fresh.url,
-        async (c) => (await c.query('SELECT version FROM store_migrations')).rows,
+        async (c) => (await c.query('SELECT version FROM store_migrations ORDER BY version')).rows,
       );
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual(MIGRATIONS.map(({ version }) => ({ version })));
       expect(await opened[0]?.store.insert(makeRequest('r1'))).toEqual({ ok: true });
       expect(await opened[3]?.store.get('r1')).toEqual(makeRequest('r1'));
     });
@@ -257,6 +260,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       await sql(`GRANT SELECT ON store_migrations TO ${role}`);
       await sql(`GRANT SELECT, INSERT ON audit_events TO ${role}`);
       await sql(`GRANT USAGE ON SEQUENCE audit_events_seq_seq TO ${role}`);
+      await sql(`GRANT SELECT, INSERT, UPDATE ON public_keys TO ${role}`);
       pgFile.defer(async () => {
         await sql(`DROP OWNED BY ${role}`);
         await sql(`DROP ROLE ${role}`);
@@ -273,6 +277,9 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
         at: '2025-01-01T00:00:00.000Z',
       });
       expect(await stores.audit.eventsFor('g1')).toHaveLength(1);
+      await stores.keys.put(KEY);
+      await stores.keys.put({ ...KEY, keyPairName: 'renamed' });
+      expect((await stores.keys.get(KEY.keyPairId))?.keyPairName).toBe('renamed');
 
       for (const statement of [
         "UPDATE audit_events SET type = 'forged'",
