@@ -1,4 +1,5 @@
 import type { EcsApi, KeyPairCall } from '../service/ports.js';
+import { createCloudAssistantCalls } from './cloud-assistant.js';
 import {
   type CredentialsProvider,
   createStaticCredentials,
@@ -30,7 +31,8 @@ import {
 import { createUndiciTransport, type Transport } from './transport.js';
 
 // ECS (Version 2020-04-01, service ecs) over the shared signed, retried caller: the batch
-// mutations, page reads, and reads that hide chunking and paging. It never logs.
+// mutations, page reads, reads that hide chunking and paging, and Cloud Assistant with
+// ImportKeyPair (cloud-assistant.ts). It never logs.
 
 export type { BatchAnswer, InstanceInfo, KeyPairInfo } from './ecs-model.js';
 export { MAX_INSTANCE_IDS } from './ecs-model.js';
@@ -157,6 +159,15 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
     credentials,
     transport,
   });
+  // RunCommand has no ClientToken: it goes out once, and its caller decides about a resend.
+  const callOnce = createOpenApiCaller({
+    ...options,
+    maxAttempts: 1,
+    service: SERVICE,
+    version: VERSION,
+    credentials,
+    transport,
+  });
   const readConcurrency = options.readConcurrency ?? 4;
   const readMaxPages = Math.max(1, options.readMaxPages ?? 10);
 
@@ -180,6 +191,7 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
   }
 
   const client: EcsClient = {
+    ...createCloudAssistantCalls(call, callOnce),
     attachKeyPair: (input) =>
       batch('AttachKeyPair', input, keyPairParams(input), () =>
         checkKeyPair('AttachKeyPair', input),
