@@ -97,7 +97,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       onWaiting: (error, attempt) => logger.warn('waiting for the database', { attempt, error }),
     },
   });
-  const { store, audit } = stores;
+  const { store, audit, keys } = stores;
 
   const volc = overrides.ecs
     ? undefined
@@ -128,6 +128,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     now: () => clock.now(),
     onRequestChanged: (request: MutationRequest) => home?.requestChanged(request),
     onSlackError: (method) => metrics.slackError(method),
+    knowsPublicKey: async (keyPairId) => !!(await keys.get(keyPairId)),
   });
 
   const replicaId =
@@ -137,6 +138,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     ecs,
     notifier,
     audit,
+    keys,
     directory,
     clock,
     logger,
@@ -162,6 +164,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         waveTimeoutMs: config.followUps.restartWaveTimeoutMinutes * 60_000,
       },
       undoWindowHours: config.followUps.undoWindowHours,
+      applyNowUser: config.followUps.applyNowUser,
       leaseSeconds: config.storage.leaseSeconds,
     },
   });

@@ -2,6 +2,7 @@ import type { MutationRequest } from '../domain/request.js';
 import { createContext, type ServiceDeps } from './context.js';
 import { createDecisions } from './decisions.js';
 import { createExecutor } from './executor.js';
+import { createKeyImports } from './import-key.js';
 import { isStoreUnavailable } from './ports.js';
 import { createSubmissions } from './submit.js';
 
@@ -16,6 +17,7 @@ export function createService(deps: ServiceDeps) {
   const executor = createExecutor(ctx);
   const submissions = createSubmissions(ctx);
   const decisions = createDecisions(ctx, (id) => void executor.execute(id));
+  const imports = createKeyImports(ctx, submissions.checkRequester);
   const { store, audit, logger } = deps;
 
   /**
@@ -99,6 +101,10 @@ export function createService(deps: ServiceDeps) {
     checkRequester: submissions.checkRequester,
     submit: guarded(submissions.submit),
     requestFollowUp: guarded(submissions.requestFollowUp),
+    /** `/attach-key import`: a public key the bot keeps (ImportKeyPair when the name is new). */
+    importPublicKey: guarded(imports.importPublicKey),
+    /** Whether the bot knows a key pair's public key (the results offer "apply now" then). */
+    knowsPublicKey: async (keyPairId: string) => !!(await deps.keys.get(keyPairId)),
     decide: guarded(decisions.decide),
     execute: executor.execute,
     /** After a start, and periodically: take up every request with work left and a free lease. */

@@ -1,10 +1,12 @@
 import { requestFingerprint } from '../domain/fingerprint.js';
+import { applyRestartCandidates, summarizeApply } from '../domain/operations/apply-summary.js';
 import { planAttach } from '../domain/operations/attach.js';
 import { planRestart } from '../domain/operations/restart.js';
 import { restartCandidates } from '../domain/operations/summary.js';
 import { planUndo } from '../domain/operations/undo.js';
 import { matchRules } from '../domain/policy.js';
 import type {
+  ApplyNowSpec,
   ExcludedInstance,
   MutationRequest,
   OperationKind,
@@ -12,12 +14,13 @@ import type {
   RequestDraft,
   Step,
 } from '../domain/request.js';
+import { type ApplyRefusal, planApplyFollowUp } from './apply-submit.js';
 import type { ServiceContext } from './context.js';
 import type { CardPostFailure } from './ports.js';
 import { readPreview } from './preview.js';
 
-// New requests: an attach from a command or the modal, and the follow-ups (restart, undo) from a
-// results message. Every kind is opened the same way: preview read, policy rules matched, plan
+// New requests: an attach from a command or the modal, and the follow-ups (restart, undo, apply
+// now) from a results message. Every kind is opened the same way: preview read, policy rules matched, plan
 // frozen, stored, audited, card posted.
 
 export type SubmitRefusal =
@@ -36,7 +39,19 @@ export type FollowUpRefusal =
   | { reason: 'not_finished' }
   | { reason: 'nothing_to_do'; kind: 'restart' | 'undo' }
   | { reason: 'undo_window_closed'; closedAt: string }
-  | { reason: 'undo_not_offered' };
+  | { reason: 'undo_not_offered' }
+  | ApplyRefusal;
+
+type FollowUpKind = 'restart' | 'undo' | 'apply';
+
+/** A follow-up's plan; an apply now's carries its script inputs and the preview it read. */
+interface Planned {
+  instanceIds: string[];
+  steps: Step[];
+  excluded: ExcludedInstance[];
+  applyNow?: ApplyNowSpec;
+  preview?: Preview;
+}
 
 type Opened<R> = { ok: true; request: MutationRequest } | { ok: false; refusal: R };
 
@@ -95,9 +110,9 @@ export function createSubmissions(ctx: ServiceContext) {
     );
   }
 
-  /** Restart or undo of a finished request, asked for from its results message. */
+  /** Restart, undo or apply now of a finished request, asked for from its results message. */
   async function requestFollowUp(input: {
-    kind: 'restart' | 'undo';
+    kind: FollowUpKind;
     parentId: string;
     userId: string;
   }): Promise<Opened<FollowUpRefusal>> {
@@ -117,14 +132,20 @@ export function createSubmissions(ctx: ServiceContext) {
     if (existing) return { ok: false, refusal: { reason: 'already_requested', existing } };
 
     const id = await freshId();
-    const planned = planFollowUp(input.kind, id, parent);
+    const planned: Planned | { refusal: FollowUpRefusal } =
+      input.kind === 'apply'
+        ? await planApplyFollowUp(ctx, id, parent)
+        : planFollowUp(input.kind, id, parent);
     if ('refusal' in planned) return { ok: false, refusal: planned.refusal };
-    const read = await readPreview(
-      deps.ecs,
-      { region: parent.region, instanceIds: planned.instanceIds },
-      ctx.now,
-    );
-    const preview = read.ok ? read.preview : undefined;
+    const { applyNow } = planned;
+    // An apply now read the instances to plan; the others read them for the card.
+    const preview = applyNow
+      ? planned.preview
+      : await readPreview(
+          deps.ecs,
+          { region: parent.region, instanceIds: planned.instanceIds },
+          ctx.now,
+        ).then((read) => (read.ok ? read.preview : undefined));
     return open(
       build({
         id,
@@ -132,10 +153,15 @@ export function createSubmissions(ctx: ServiceContext) {
         parentId: parent.id,
         requesterId: input.userId,
         channelId: parent.card?.channel ?? parent.channelId,
-        ...(parent.card ? { threadTs: parent.card.ts } : {}),
+        // A follow-up of a follow-up (a restart after an undo or an apply now) joins the same thread:
+        // Slack threads hang off the first message, never off a reply.
+        ...(parent.card ? { threadTs: parent.threadTs ?? parent.card.ts } : {}),
         region: parent.region,
         instanceIds: planned.instanceIds,
         ...(input.kind === 'undo' ? keyPairOf(parent) : {}),
+        ...(applyNow
+          ? { keyPairName: applyNow.key.keyPairName, keyPairId: applyNow.key.keyPairId, applyNow }
+          : {}),
         ...(preview ? { preview } : {}),
         ...(planned.excluded.length ? { excluded: planned.excluded } : {}),
         steps: planned.steps,
@@ -152,7 +178,11 @@ export function createSubmissions(ctx: ServiceContext) {
     | { refusal: FollowUpRefusal } {
     if (kind === 'restart') {
       if (parent.kind === 'restart') return { refusal: { reason: 'nothing_to_do', kind } };
-      const { running, stopped, unknown } = restartCandidates(parent);
+      // After an apply now: where the key did not reach (the others need no restart).
+      const { running, stopped, unknown } =
+        parent.kind === 'apply'
+          ? { running: applyRestartCandidates(summarizeApply(parent)), stopped: [], unknown: [] }
+          : restartCandidates(parent);
       if (!running.length) return { refusal: { reason: 'nothing_to_do', kind } };
       const excluded: ExcludedInstance[] = [
         ...stopped.map((instanceId) => ({ instanceId, reason: 'stopped' as const })),
@@ -248,6 +278,7 @@ export function createSubmissions(ctx: ServiceContext) {
     keyPairId?: string;
     preview?: Preview;
     excluded?: ExcludedInstance[];
+    applyNow?: ApplyNowSpec;
     steps: Step[];
   }): MutationRequest {
     const createdAt = ctx.now();

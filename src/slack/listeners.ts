@@ -9,6 +9,7 @@ import { ACTIONS, COMMAND } from './ids.js';
 import { type ModalDeps, openModal, registerModalListeners } from './modal-listeners.js';
 import { registerPickerListeners } from './picker-listeners.js';
 import type { Pickers } from './pickers/pickers.js';
+import { renderImportResult, renderPrivateKeyWarning } from './render/import-reply.js';
 import type { SlackReply } from './render/limits.js';
 import { renderNotes, renderParseError, renderUsage } from './render/messages.js';
 import { type Refusal, renderRefusal } from './render/refusals.js';
@@ -99,6 +100,20 @@ export function registerListeners(app: App, options: ListenerOptions): void {
           );
         case 'error':
           return await tell(renderParseError(parsed, await language, { regions }), 'parse error');
+        case 'private_key':
+          // Nothing of the text goes anywhere: not the log, not the reply.
+          logger.warn('private key pasted into the command: refused', { user });
+          return await tell(renderPrivateKeyWarning(await language), 'private key warning');
+        case 'import': {
+          const imported = await service.importPublicKey({
+            userId: user,
+            channelId: command.channel_id,
+            region: parsed.region,
+            keyPairName: parsed.keyPairName,
+            key: parsed.key,
+          });
+          return await tell(renderImportResult(imported, await language), 'import');
+        }
         case 'history': {
           const [requests, t] = await Promise.all([
             service.recent({ limit: parsed.limit }),
@@ -172,6 +187,9 @@ export function registerListeners(app: App, options: ListenerOptions): void {
   );
   onClick(ACTIONS.undo, 'follow-up', (parentId, userId) =>
     service.requestFollowUp({ kind: 'undo', parentId, userId }),
+  );
+  onClick(ACTIONS.applyNow, 'follow-up', (parentId, userId) =>
+    service.requestFollowUp({ kind: 'apply', parentId, userId }),
   );
 
   if (options.onHomeOpened) {

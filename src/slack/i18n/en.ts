@@ -1,6 +1,8 @@
 import { ENGLISH_OUTCOME, explainFrom } from '../../domain/outcome.js';
+import { enApply } from './en-apply.js';
 import { enCard } from './en-card.js';
 import { enHome } from './en-home.js';
+import { enKeys } from './en-keys.js';
 import { enMessages } from './en-messages.js';
 import { enModal } from './en-modal.js';
 import { enParse } from './en-parse.js';
@@ -26,7 +28,7 @@ export const en = {
     done: 'done',
     failed: 'finished with errors',
   },
-  kind: { attach: 'attach', restart: 'restart', undo: 'undo' },
+  kind: { attach: 'attach', restart: 'restart', undo: 'undo', apply: 'apply now' },
   /** What an error code means and what to do, in plain words (the outcome catalogue). */
   explain: (code: string, apiMessage?: string) => explainFrom(ENGLISH_OUTCOME, code, apiMessage),
   /** Every error code's line (its keys are the same in every language). */
@@ -38,6 +40,10 @@ export const en = {
   join: { list: ', ', clauses: '; ', sentences: '. ' },
   card: enCard,
   results: enResults,
+  /** Apply now: its card's plan and script, and its results. */
+  apply: enApply,
+  /** The import command's answers and the private-key warning. */
+  keys: enKeys,
   messages: enMessages,
   home: enHome,
   modal: enModal,

@@ -1,7 +1,9 @@
 import { explainFrom } from '../../domain/outcome.js';
 import type { Catalogue } from './en.js';
+import { zhApply } from './zh-apply.js';
 import { zhCard } from './zh-card.js';
 import { zhHome } from './zh-home.js';
+import { zhKeys } from './zh-keys.js';
 import { zhMessages } from './zh-messages.js';
 import { zhModal } from './zh-modal.js';
 import { zhOutcome } from './zh-outcome.js';
@@ -28,7 +30,7 @@ export const zh: Catalogue = {
     done: '已完成',
     failed: '完成但有错误',
   },
-  kind: { attach: '绑定', restart: '重启', undo: '撤销' },
+  kind: { attach: '绑定', restart: '重启', undo: '撤销', apply: '立即生效' },
   explain: (code, apiMessage) => explainFrom(zhOutcome, code, apiMessage),
   outcome: zhOutcome,
   // Slack's date token takes English placeholders; Slack fills them in the reader's language.
@@ -37,6 +39,8 @@ export const zh: Catalogue = {
   join: { list: '、', clauses: '；', sentences: '。' },
   card: zhCard,
   results: zhResults,
+  apply: zhApply,
+  keys: zhKeys,
   messages: zhMessages,
   home: zhHome,
   modal: zhModal,
