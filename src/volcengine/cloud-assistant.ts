@@ -15,11 +15,28 @@ const MAX_PAGES = 10;
 // 2–64 characters: letters, digits, Chinese, _ and -, not starting with a digit or "-".
 const INVOCATION_NAME = /^[A-Za-z_\p{Script=Han}][\w\p{Script=Han}-]{1,63}$/u;
 
+/** The doctor's read-only check: one page of any agents, however many the region has. */
+export interface AgentPage {
+  requestId: string;
+  totalCount?: number;
+}
+
 export function createCloudAssistantCalls(
   call: OpenApiCaller,
   callOnce: OpenApiCaller,
-): CloudAssistantApi {
+): CloudAssistantApi & {
+  describeCloudAssistantStatusPage(query: { region: string }): Promise<AgentPage>;
+} {
   return {
+    async describeCloudAssistantStatusPage({ region }) {
+      const answer = await call('DescribeCloudAssistantStatus', region, [
+        ['PageNumber', '1'],
+        ['PageSize', '1'],
+      ]);
+      const totalCount = readCount(answer.result, 'TotalCount');
+      return { requestId: answer.requestId, ...(totalCount !== undefined ? { totalCount } : {}) };
+    },
+
     async cloudAssistantStatus({ region, instanceIds }) {
       checkInstanceIds('DescribeCloudAssistantStatus', instanceIds);
       const requestIds: string[] = [];

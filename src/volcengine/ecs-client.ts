@@ -1,5 +1,5 @@
 import type { EcsApi, KeyPairCall } from '../service/ports.js';
-import { createCloudAssistantCalls } from './cloud-assistant.js';
+import { type AgentPage, createCloudAssistantCalls } from './cloud-assistant.js';
 import {
   type CredentialsProvider,
   createStaticCredentials,
@@ -142,6 +142,8 @@ export interface EcsClient extends EcsApi {
   findKeyPair(lookup: KeyPairLookup): Promise<KeyPairInfo | undefined>;
   /** Key pairs whose name contains `text` (the API's fuzzy match), at most `limit`. */
   suggestKeyPairs(call: { region: string; text: string; limit: number }): Promise<KeyPairInfo[]>;
+  /** One page of DescribeCloudAssistantStatus over the region (the doctor's read-only check). */
+  describeCloudAssistantStatusPage(query: { region: string }): Promise<AgentPage>;
   /** Closes the transport when the client created it, and the credentials provider given to it. */
   close(): Promise<void>;
 }
