@@ -32,6 +32,8 @@ export function botEnv(
     DATA_FILE: join(dataDir, 'db.json'),
     HOST: '127.0.0.1',
     PORT: '0',
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: '0',
     ...extra,
   };
 }

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { audienceOf } from '../src/domain/audience.js';
 import { clientTokenFor } from '../src/domain/batches.js';
 import type { MutationRequest } from '../src/domain/request.js';
 import { requestJson } from '../src/store/live-file.js';
@@ -87,7 +88,11 @@ export async function writeLowdbFiles(dataFile: string, historyFile: string, cou
 }
 
 /** The rows the PostgreSQL store writes for these requests, as JSON for jsonb_to_recordset. */
-export function pgRows(requests: readonly MutationRequest[]): { headers: string; steps: string } {
+export function pgRows(requests: readonly MutationRequest[]): {
+  headers: string;
+  steps: string;
+  audience: string;
+} {
   const headers = requests.map((r) => {
     const columns = headerColumns(r);
     return { ...columns, data: JSON.parse(columns.data) as unknown };
@@ -95,7 +100,14 @@ export function pgRows(requests: readonly MutationRequest[]): { headers: string;
   const steps = requests.flatMap((r) =>
     r.steps.map((data, idx) => ({ request_id: r.id, idx, data })),
   );
-  return { headers: JSON.stringify(headers), steps: JSON.stringify(steps) };
+  const audience = requests.flatMap((r) =>
+    audienceOf(r).map((key) => ({ key, created_at: r.createdAt, request_id: r.id })),
+  );
+  return {
+    headers: JSON.stringify(headers),
+    steps: JSON.stringify(steps),
+    audience: JSON.stringify(audience),
+  };
 }
 
 export const SEED_HEADERS = `INSERT INTO requests
@@ -107,3 +119,8 @@ export const SEED_HEADERS = `INSERT INTO requests
 export const SEED_STEPS = `INSERT INTO request_steps (request_id, idx, data)
   SELECT request_id, idx, data FROM jsonb_to_recordset($1::jsonb)
   AS x(request_id text, idx integer, data jsonb)`;
+
+/** Who each request concerns (`history` reads these): as the store's insert writes them. */
+export const SEED_AUDIENCE = `INSERT INTO request_audience (key, created_at, request_id)
+  SELECT key, created_at, request_id FROM jsonb_to_recordset($1::jsonb)
+  AS x(key text, created_at timestamptz, request_id text)`;

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { channelKey, DEFAULT_APPROVERS_KEY, userKey } from '../src/domain/audience.js';
 import type { RequestStore } from '../src/service/ports.js';
 import { defaultHistoryFile, openLowdbStore } from '../src/store/lowdb-store.js';
 import { openPgDatabase } from '../src/store/pg-connection.js';
@@ -21,7 +22,7 @@ export interface StoreProbeResult {
   /** get() of random finished requests, one at a time. */
   readMs: number[];
   listOpenMs: number;
-  /** recent({ limit: 10 }): `/attach-key history`. */
+  /** `/attach-key history` of a requester in #ops who also approves: recentConcerning, 10. */
   recentMs: number;
   /** update() of one step of an executing 5,000-instance request (50 steps). */
   stepWriteMs: number[];
@@ -57,7 +58,10 @@ async function probe(): Promise<StoreProbeResult> {
   await store.get(finishedId(0));
   const [listOpenMs, live] = await time(() => store.listOpen());
   const recent: number[] = [];
-  for (let i = 0; i < 5; i++) recent.push((await time(() => store.recent({ limit: 10 })))[0]);
+  const keys = [channelKey('C0OPS00001'), userKey('U0REQ00007'), DEFAULT_APPROVERS_KEY];
+  for (let i = 0; i < 5; i++) {
+    recent.push((await time(() => store.recentConcerning({ keys, limit: 10 })))[0]);
+  }
   if (live.length === 0) throw new Error('no live requests to write to');
 
   const writeMs: number[] = [];

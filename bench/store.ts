@@ -20,6 +20,7 @@ import {
   LIVE_REQUESTS,
   liveRequest,
   pgRows,
+  SEED_AUDIENCE,
   SEED_HEADERS,
   SEED_STEPS,
   writeLowdbFiles,
@@ -140,9 +141,10 @@ async function seedPostgres(database: TestDatabase, count: number): Promise<void
       if (start === 0) {
         requests.push(...Array.from({ length: LIVE_REQUESTS }, (_, i) => liveRequest(i)));
       }
-      const { headers, steps } = pgRows(requests);
+      const { headers, steps, audience } = pgRows(requests);
       await db.pool.query(SEED_HEADERS, [headers]);
       await db.pool.query(SEED_STEPS, [steps]);
+      await db.pool.query(SEED_AUDIENCE, [audience]);
     }
     await db.pool.query('VACUUM ANALYZE');
   } finally {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { App, type LogLevel, webApi } from '@slack/bolt';
 import type { Config } from '../config/config.js';
@@ -8,10 +7,11 @@ import type { PolicyRule } from '../domain/policy.js';
 import { knownRegionsWith } from '../domain/regions.js';
 import type { MutationRequest } from '../domain/request.js';
 import { SANDBOX_FACTS } from '../sandbox/transport.js';
-import type { Clock, EcsApi } from '../service/ports.js';
+import type { Clock, EcsApi, RequestStore } from '../service/ports.js';
 import { createService, type Service } from '../service/service.js';
 import { createAppHome } from '../slack/app-home.js';
 import { createApproverDirectory } from '../slack/approver-directory.js';
+import { createChannels } from '../slack/channels.js';
 import { registerListeners } from '../slack/listeners.js';
 import { createSlackNotifier } from '../slack/notifier.js';
 import { createPickers } from '../slack/pickers/pickers.js';
@@ -19,9 +19,10 @@ import { createUserTexts } from '../slack/user-texts.js';
 import { verifyBotToken } from '../slack/verify-bot-token.js';
 import { openStores } from '../store/open-store.js';
 import { createEcsFromConfig } from './ecs.js';
+import { type Listening, listen } from './listen.js';
 import { type AppLogger, createLogger, toBoltLogger } from './logger.js';
-import { createMetrics } from './metrics.js';
-import { explainListen, opsRoutes, startOpsServer } from './ops-server.js';
+import { createMetrics, OPEN_REQUESTS_REFRESH_MS } from './metrics.js';
+import { slackPortRoutes } from './ops-server.js';
 import { newRequestId } from './request-id.js';
 import { createTimers, startServiceWork } from './timers.js';
 
@@ -45,14 +46,21 @@ export interface BotOverrides {
   stopGraceMs?: number;
   /** This replica's name in execution leases (tests running two bots). */
   replicaId?: string;
+  /** How often the open-requests gauge is read (default OPEN_REQUESTS_REFRESH_MS). */
+  openRequestsRefreshMs?: number;
+  /** Wraps the request store (tests count the queries a scrape causes). */
+  wrapStore?: (store: RequestStore) => RequestStore;
 }
 
 export interface Bot {
   app: App;
   service: Service;
   logger: AppLogger;
-  /** Starts receiving; resolves with the bound HTTP port (Bolt's in HTTP mode, ops in Socket Mode). */
-  start(): Promise<{ port?: number }>;
+  /**
+   * Starts receiving; resolves with the bound ports: Slack's listener (Bolt's in HTTP mode, the
+   * small ops server in Socket Mode) and the metrics listener.
+   */
+  start(): Promise<{ port?: number; metricsPort?: number }>;
   stop(): Promise<void>;
 }
 
@@ -97,7 +105,8 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       onWaiting: (error, attempt) => logger.warn('waiting for the database', { attempt, error }),
     },
   });
-  const { store, audit, keys } = stores;
+  const { audit, keys } = stores;
+  const store = overrides.wrapStore ? overrides.wrapStore(stores.store) : stores.store;
 
   const volc = overrides.ecs
     ? undefined
@@ -177,14 +186,11 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     approvers: config.policy.approverIds,
     now: () => clock.now(),
   });
-  metrics.trackOpenRequests(() => store.listOpen());
   const ops = {
+    // No replica id: it carries the host name, which a public health check must not reveal.
     health: async () => {
       const healthy = await store.ping().catch(() => false);
-      return {
-        ok: healthy,
-        body: { ok: healthy, store: healthy ? 'ok' : 'unreachable', replica: replicaId },
-      };
+      return { ok: healthy, body: { ok: healthy, store: healthy ? 'ok' : 'unreachable' } };
     },
     metrics: async () => ({ contentType: metrics.contentType, body: await metrics.render() }),
   };
@@ -201,7 +207,10 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     clientOptions: { ...clientOptions, retryConfig: { ...slackRetry } },
     ...(config.slack.socketMode
       ? { socketMode: true, appToken: config.slack.appToken as string }
-      : { signingSecret: config.slack.signingSecret as string, customRoutes: opsRoutes(ops) }),
+      : {
+          signingSecret: config.slack.signingSecret as string,
+          customRoutes: slackPortRoutes(ops),
+        }),
   });
   app.error(async (error) => {
     logger.error('unhandled listener error', { error });
@@ -225,10 +234,18 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     sandbox: config.sandbox,
     ...(config.sandbox ? { helpAppendix: SANDBOX_FACTS } : {}),
     onHomeOpened: (user) => home?.opened(user) ?? Promise.resolve(),
+    home: {
+      ...(identity.teamId ? { teamId: identity.teamId } : {}),
+      ...(identity.enterpriseId ? { enterpriseId: identity.enterpriseId } : {}),
+    },
+    channels: createChannels({ client: notifierClient, logger }),
+    allowedChannelIds: config.policy.allowedChannelIds,
+    ...(identity.botName ? { botName: identity.botName } : {}),
   });
 
   const timers = createTimers(logger);
-  let opsServer: Server | undefined;
+  let listening: Listening | undefined;
+  const refreshOpen = () => metrics.refreshOpenRequests(() => store.listOpen());
   let stopping: Promise<void> | undefined;
 
   return {
@@ -236,27 +253,19 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     service,
     logger,
     async start() {
-      let port: number | undefined;
-      if (config.slack.socketMode) {
-        // Socket Mode needs no inbound port for Slack; this one serves /healthz and /metrics only.
-        // Opened first, so a port in use stops the start before the socket connects.
-        const started = await explainListen(startOpsServer(ops, config.http), config.http);
-        opsServer = started.server;
-        port = started.port;
-        await app.start();
-      } else {
-        const server = (await explainListen(
-          app.start({ port: config.http.port, host: config.http.host }),
-          config.http,
-        )) as Server;
-        port = (server.address() as { port: number }).port;
-      }
+      await refreshOpen();
+      timers.every(
+        overrides.openRequestsRefreshMs ?? OPEN_REQUESTS_REFRESH_MS,
+        refreshOpen,
+        'open requests gauge',
+      );
+      listening = await listen(app, config, ops);
+      const { port, metricsPort } = listening;
       logger.info('attach-key-bot started', {
         mode: config.slack.socketMode ? 'socket' : 'http',
         port,
-        ...(config.slack.socketMode
-          ? { serves: '/healthz /metrics' }
-          : { endpoint: '/slack/events' }),
+        ...(config.slack.socketMode ? { serves: '/healthz' } : { endpoint: '/slack/events' }),
+        metricsPort,
         sandbox: config.sandbox,
         store: stores.kind,
         replica: replicaId,
@@ -268,7 +277,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         requestTtlMinutes: config.policy.requestTtlMinutes,
         leaseSeconds: config.storage.leaseSeconds,
       });
-      return port !== undefined ? { port } : {};
+      return { port, metricsPort };
     },
     stop() {
       stopping ??= stopAll();
@@ -280,8 +289,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     timers.clear();
     pickers.close();
     await app.stop().catch((error) => logger.warn('receiver stop failed', { error }));
-    opsServer?.closeAllConnections();
-    opsServer?.close();
+    listening?.close();
     await service.stop(overrides.stopGraceMs ?? 10_000);
     await home?.idle();
     await stores.close();

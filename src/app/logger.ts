@@ -27,6 +27,11 @@ const SECRET_PATTERNS: RegExp[] = [
   /(authorization["']?\s*[:=]\s*["']?)[^"',\s]+(\s[^"',]+)?/gi,
   // The password of any postgres:// URL, even one that is not DATABASE_URL.
   /(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]+(?=@)/gi,
+  // A response_url lets whoever holds it post as the bot for 30 minutes; debug logs carry whole
+  // Slack payloads (JSON, JSON inside a string, form-encoded, key=value).
+  /(response_url(?:\\?["']|%22)?\s*(?:[:=]|%3A)\s*(?:\\?["']|%22)?)(?:(?!%22)[^"'\s&,}\\])+/gi,
+  // Any incoming-webhook or response URL, wherever it appears (also URL-encoded).
+  /(?:https?(?::|%3A)(?:\/\/|%2F%2F))?hooks\.slack(?:-gov)?\.com(?:\/|%2F)(?:(?!%22)[^"'\s&,}\\])*/gi,
 ];
 
 // A private key pasted into a command reaches logs only inside a payload (Bolt's and Socket

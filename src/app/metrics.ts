@@ -5,6 +5,9 @@ import type { ServiceObserver } from '../service/context.js';
 // from a small fixed set (kinds, statuses, actions, outcomes, error codes the API or we define,
 // Slack method names): no instance ids, request ids or user text, so cardinality stays bounded.
 
+/** How often the open-requests gauge is read from the store, whatever the scrape rate. */
+export const OPEN_REQUESTS_REFRESH_MS = 15_000;
+
 export interface Metrics {
   registry: Registry;
   /** The service's observer: requests by kind and final status, decisions, executions in flight. */
@@ -17,8 +20,13 @@ export interface Metrics {
   }): void;
   slackError(method: string): void;
   credentialRefresh(ok: boolean): void;
-  /** The open requests by status, read when /metrics is scraped. */
-  trackOpenRequests(read: () => Promise<ReadonlyArray<{ status: string; kind: string }>>): void;
+  /**
+   * Reads the open requests for their gauge. A timer calls this (every OPEN_REQUESTS_REFRESH_MS):
+   * a scrape reads only the last count, so the scrape rate never reaches the store.
+   */
+  refreshOpenRequests(
+    read: () => Promise<ReadonlyArray<{ status: string; kind: string }>>,
+  ): Promise<void>;
   render(): Promise<string>;
   contentType: string;
 }
@@ -74,21 +82,16 @@ export function createMetrics(): Metrics {
     help: 'Requests this replica is executing now',
     registers: [registry],
   });
-  let readOpen: (() => Promise<ReadonlyArray<{ status: string; kind: string }>>) | undefined;
+  // The last count read (kind, status → n); undefined while the store could not be read.
+  let openCounts: Map<string, { kind: string; status: string; n: number }> | undefined;
   const open = new Gauge({
     name: 'attach_key_bot_open_requests',
     help: 'Requests not closed yet (pending approval, running, or results not posted), by kind and status',
     labelNames: ['kind', 'status'] as const,
     registers: [registry],
-    async collect() {
-      if (!readOpen) return;
+    collect() {
       this.reset();
-      try {
-        for (const r of await readOpen())
-          this.inc({ kind: label(r.kind), status: label(r.status) });
-      } catch {
-        // The store is down: /healthz says so; the gauge keeps no stale value.
-      }
+      for (const { kind, status, n } of openCounts?.values() ?? []) this.set({ kind, status }, n);
     },
   });
   void open;
@@ -107,8 +110,22 @@ export function createMetrics(): Metrics {
     },
     slackError: (method) => slackErrors.inc({ method: label(method) }),
     credentialRefresh: (ok) => refreshes.inc({ outcome: ok ? 'ok' : 'error' }),
-    trackOpenRequests(read) {
-      readOpen = read;
+    async refreshOpenRequests(read) {
+      try {
+        const counts = new Map<string, { kind: string; status: string; n: number }>();
+        for (const r of await read()) {
+          const kind = label(r.kind);
+          const status = label(r.status);
+          const key = `${kind}\n${status}`;
+          const entry = counts.get(key) ?? { kind, status, n: 0 };
+          entry.n++;
+          counts.set(key, entry);
+        }
+        openCounts = counts;
+      } catch {
+        // The store is down: /healthz says so; the gauge keeps no stale value.
+        openCounts = undefined;
+      }
     },
     render: () => registry.metrics(),
   };

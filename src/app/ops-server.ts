@@ -2,55 +2,74 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-// GET /healthz and GET /metrics, in both modes (issue 15): Bolt's custom routes in HTTP mode, and
-// in Socket Mode a small server of their own on PORT that answers these two routes only.
+// The operations endpoints (issue 18). GET /metrics has a listener of its own on METRICS_PORT, in
+// both modes, so a load balancer that exposes Slack's port to the internet does not expose the
+// metrics with it. GET /healthz answers on both listeners. Slack's listener (PORT: Bolt's custom
+// routes in HTTP mode, a small server of its own in Socket Mode) answers 404 to GET /metrics.
 
 export interface OpsHandlers {
-  /** 200 when the store answers, 503 when it does not. */
+  /** 200 when the store answers, 503 when it does not. The body names no host. */
   health(): Promise<{ ok: boolean; body: Record<string, unknown> }>;
   metrics(): Promise<{ contentType: string; body: string }>;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+export type OpsRoute = { path: string; method: string[]; handler: Handler };
 
-export function opsRoutes(
-  handlers: OpsHandlers,
-): Array<{ path: string; method: string[]; handler: Handler }> {
-  const healthz: Handler = (_req, res) => {
+const healthzRoute = (handlers: OpsHandlers): OpsRoute => ({
+  path: '/healthz',
+  method: ['GET'],
+  handler: (_req, res) => {
     handlers.health().then(
       ({ ok, body }) => send(res, ok ? 200 : 503, 'application/json', JSON.stringify(body)),
       () => send(res, 503, 'application/json', JSON.stringify({ ok: false })),
     );
-  };
-  const metrics: Handler = (_req, res) => {
-    handlers.metrics().then(
-      ({ contentType, body }) => send(res, 200, contentType, body),
-      () => send(res, 500, 'text/plain', 'metrics unavailable\n'),
-    );
-  };
+  },
+});
+
+/** Slack's listener: /healthz, and a 404 for /metrics that tells an operator where it went. */
+export function slackPortRoutes(handlers: OpsHandlers): OpsRoute[] {
   return [
-    { path: '/healthz', method: ['GET'], handler: healthz },
-    { path: '/metrics', method: ['GET'], handler: metrics },
+    healthzRoute(handlers),
+    {
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req, res) =>
+        send(res, 404, 'text/plain', 'not found: /metrics is served on METRICS_PORT\n'),
+    },
   ];
 }
 
-/** Socket Mode: the two routes on their own port; everything else is 404. */
+/** The metrics listener: /metrics and /healthz. */
+export function metricsPortRoutes(handlers: OpsHandlers): OpsRoute[] {
+  return [
+    {
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req, res) => {
+        handlers.metrics().then(
+          ({ contentType, body }) => send(res, 200, contentType, body),
+          () => send(res, 500, 'text/plain', 'metrics unavailable\n'),
+        );
+      },
+    },
+    healthzRoute(handlers),
+  ];
+}
+
+/** A server of its own for these routes; everything else is 404. */
 export async function startOpsServer(
-  handlers: OpsHandlers,
+  routes: readonly OpsRoute[],
   listen: { host: string; port: number },
 ): Promise<{ server: Server; port: number }> {
-  const routes = opsRoutes(handlers);
+  const served = routes.map((r) => `GET ${r.path}`).join(' and ');
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const route = routes.find((r) => r.path === path);
-    if (!route)
-      return send(
-        res,
-        404,
-        'text/plain',
-        'not found: this port serves GET /healthz and GET /metrics\n',
-      );
-    if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed\n');
+    if (!route) return send(res, 404, 'text/plain', `not found: this port serves ${served}\n`);
+    if (!route.method.includes(req.method ?? '')) {
+      return send(res, 405, 'text/plain', 'method not allowed\n');
+    }
     route.handler(req, res);
   });
   server.listen(listen.port, listen.host);
@@ -63,11 +82,16 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
+/** Which variables set a listener's address, and what it serves (for the message below). */
+export interface Listener {
+  host: string;
+  port: number;
+  variables: string;
+  serves: string;
+}
+
 /** A port that cannot be listened on gets a message that says which one and what to do. */
-export async function explainListen<T>(
-  listening: Promise<T>,
-  at: { host: string; port: number },
-): Promise<T> {
+export async function explainListen<T>(listening: Promise<T>, at: Listener): Promise<T> {
   try {
     return await listening;
   } catch (error) {
@@ -76,7 +100,7 @@ export async function explainListen<T>(
     const why = code === 'EADDRINUSE' ? 'is already in use' : 'may not be opened by this user';
     throw Object.assign(
       new Error(
-        `Port ${at.port} on ${at.host} ${why}. Set PORT (and HOST) to a free one: the bot serves /healthz and /metrics there (and POST /slack/events in HTTP mode).`,
+        `Port ${at.port} on ${at.host} ${why}. Set ${at.variables} to a free one: the bot serves ${at.serves} there.`,
       ),
       { code: 'port_unavailable' },
     );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Problems } from './fields.js';
-import { type OpsConfig, opsFields, toOpsConfig } from './ops.js';
+import { checkOps, type OpsConfig, opsFields, toOpsConfig } from './ops.js';
 import {
   checkPolicy,
   type FollowUpConfig,
@@ -57,6 +57,7 @@ const schema = z
       checkVolcengine(raw, problems);
       checkSlack(raw, problems);
       checkPolicy(raw, problems);
+      checkOps(raw, problems);
     },
     { when: () => true },
   );

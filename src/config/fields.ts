@@ -69,6 +69,29 @@ export const httpUrl = (fallback: string) =>
       .transform((v) => v ?? fallback),
   );
 
+/**
+ * A URL the bot sends a secret to (signed requests with their security token, the bot token):
+ * `https://`, or `http://` only to a loopback host (127.0.0.0/8, ::1, localhost), where a test
+ * fake or a local proxy listens. `carries` says what would travel in cleartext otherwise.
+ */
+export const secretCarryingUrl = (fallback: string, carries: string) =>
+  httpUrl(fallback).refine((v) => !isCleartext(v) || isLoopbackUrl(v), {
+    error: `http:// is accepted only for a loopback host (127.0.0.0/8, ::1, localhost): ${carries} would travel in cleartext. Use https://`,
+  });
+
+const isCleartext = (url: string) => /^http:/i.test(url.trim());
+
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  if (host === 'localhost' || host === '[::1]') return true;
+  return /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
+}
+
 /** One of a few words (trimmed; `lowerCase` also folds case), with a default when unset. */
 export const oneOf = <const T extends readonly [string, ...string[]]>(
   values: T,

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { emptyAsUndefined, httpUrl, oneOf, optionalText, type Problems } from './fields.js';
+import {
+  emptyAsUndefined,
+  oneOf,
+  optionalText,
+  type Problems,
+  secretCarryingUrl,
+} from './fields.js';
 
 // Slack: the tokens, HTTP mode or Socket Mode, the Web API's address, and the language of
 // channel messages.
@@ -18,7 +24,7 @@ export const slackFields = {
       .startsWith('xapp-', { error: 'expected an app-level token starting with xapp-' })
       .optional(),
   ),
-  SLACK_API_URL: httpUrl('https://slack.com/api/'),
+  SLACK_API_URL: secretCarryingUrl('https://slack.com/api/', 'the bot token'),
   DEFAULT_LOCALE: oneOf(['en', 'zh-CN'], 'en', { error: 'expected en or zh-CN', lowerCase: false }),
 };
 

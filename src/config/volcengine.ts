@@ -2,9 +2,9 @@ import { z } from 'zod';
 import {
   bool,
   emptyAsUndefined,
-  httpUrl,
   optionalText,
   type Problems,
+  secretCarryingUrl,
   wholeNumber,
 } from './fields.js';
 
@@ -24,7 +24,10 @@ export const volcengineFields = {
       .optional()
       .transform((v) => v ?? 'cn-beijing'),
   ),
-  VOLC_ENDPOINT: httpUrl('https://open.volcengineapi.com'),
+  VOLC_ENDPOINT: secretCarryingUrl(
+    'https://open.volcengineapi.com',
+    'signed requests and their security token',
+  ),
   VOLC_MAX_CONCURRENCY: wholeNumber(4, 1, 64),
   VOLC_TIMEOUT_MS: wholeNumber(10_000, 100, 300_000),
   VOLC_MAX_ATTEMPTS: wholeNumber(5, 1, 20),
@@ -53,10 +56,12 @@ export const volcengineFields = {
   ),
   // STS refuses less than 900 s; the role's own maximum session duration may be lower than 43200.
   VOLC_ROLE_DURATION_SECONDS: wholeNumber(3600, 900, 43_200),
-  VOLC_STS_ENDPOINT: httpUrl('https://sts.volcengineapi.com').refine(
-    (v) => /^https?:\/\/[^/?#]+\/?$/.test(v),
-    { error: 'expected a bare origin such as https://sts.volcengineapi.com (no path)' },
-  ),
+  VOLC_STS_ENDPOINT: secretCarryingUrl(
+    'https://sts.volcengineapi.com',
+    'the temporary credentials STS answers with',
+  ).refine((v) => /^https?:\/\/[^/?#]+\/?$/.test(v), {
+    error: 'expected a bare origin such as https://sts.volcengineapi.com (no path)',
+  }),
 };
 
 type Env = z.infer<z.ZodObject<typeof volcengineFields>>;

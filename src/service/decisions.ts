@@ -17,7 +17,9 @@ export type ClickRefusal =
   | { reason: 'unknown_request'; requestId: string }
   | { reason: 'shutting_down' }
   | { reason: 'storage_unavailable' }
-  | { reason: 'approvers_unresolved'; groups: string[] };
+  | { reason: 'approvers_unresolved'; groups: string[] }
+  /** Someone of another workspace (Slack Connect) not named by id on the approver list. */
+  | { reason: 'external_user'; as: 'approver' };
 
 export type ClickResult =
   | { ok: true; request: MutationRequest; completed: boolean }
@@ -27,9 +29,13 @@ export function createDecisions(ctx: ServiceContext, onApproved: (requestId: str
   const { deps } = ctx;
   const { store, notifier, logger, settings } = deps;
 
-  /** Whether `userId` may decide this request: on every list its rules name (groups resolved). */
-  async function judge(request: MutationRequest, userId: string) {
+  /**
+   * Whether `userId` may decide this request: on every list its rules name (groups resolved).
+   * Someone of another workspace counts only where a list names them by id: never by a group.
+   */
+  async function judge(request: MutationRequest, userId: string, external = false) {
     const lists = approverLists(request.approval.rules, settings.policy.approvers);
+    if (external) return mayApprove(lists, userId, () => new Set<string>());
     const groups = groupsIn(lists);
     const members = groups.length ? await deps.directory.membersOf(groups) : new Map();
     return mayApprove(lists, userId, (g) => members.get(g));
@@ -39,6 +45,8 @@ export function createDecisions(ctx: ServiceContext, onApproved: (requestId: str
     requestId: string;
     userId: string;
     kind: DecisionKind;
+    /** The clicker belongs to another workspace (Slack Connect). */
+    external?: boolean;
   }): Promise<ClickResult> {
     if (!ctx.isAccepting()) return { ok: false, refusal: { reason: 'shutting_down' } };
     const seen = await store.get(input.requestId);
@@ -46,7 +54,12 @@ export function createDecisions(ctx: ServiceContext, onApproved: (requestId: str
       return { ok: false, refusal: { reason: 'unknown_request', requestId: input.requestId } };
     // The rules are frozen at submit, so judging the clicker outside the atomic update is safe.
     const verdict =
-      seen.status === 'pending' ? await judge(seen, input.userId) : { ok: true as const };
+      seen.status === 'pending'
+        ? await judge(seen, input.userId, input.external)
+        : { ok: true as const };
+    if (!verdict.ok && input.external) {
+      return { ok: false, refusal: { reason: 'external_user', as: 'approver' } };
+    }
     if (!verdict.ok && verdict.reason === 'groups_unresolved') {
       return { ok: false, refusal: { reason: 'approvers_unresolved', groups: verdict.groups } };
     }

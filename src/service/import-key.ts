@@ -3,6 +3,7 @@ import { type PublicKey, publicKeyLine, sameFingerprint } from '../domain/public
 import type { ServiceContext } from './context.js';
 import type { KnownPublicKey } from './key-registry.js';
 import { toStepError } from './ports.js';
+import type { SubmitRefusal } from './submit.js';
 
 // `/attach-key import NAME PUBLIC-KEY`: a key pair the bot can later push with "apply now". A new
 // name is imported into the region (ImportKeyPair: it binds nothing, so no approval) and the
@@ -11,9 +12,8 @@ import { toStepError } from './ports.js';
 // every outcome is audited under an id of its own.
 
 export type ImportRefusal =
-  | { reason: 'shutting_down' }
-  | { reason: 'channel_not_allowed' }
-  | { reason: 'requester_not_allowed' }
+  /** The requester rules (who may ask, where, Slack Connect). */
+  | SubmitRefusal
   /** The region has a key pair of that name with another key. */
   | {
       reason: 'fingerprint_mismatch';
@@ -57,7 +57,11 @@ const IMPORT_NAME = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
 
 export function createKeyImports(
   ctx: ServiceContext,
-  checkRequester: (userId: string, channelId: string) => { reason: string } | undefined,
+  checkRequester: (
+    userId: string,
+    channelId: string | undefined,
+    who: { external?: boolean },
+  ) => SubmitRefusal | undefined,
 ) {
   const { deps } = ctx;
 
@@ -67,8 +71,10 @@ export function createKeyImports(
     region: string;
     keyPairName: string;
     key: PublicKey;
+    /** The requester belongs to another workspace (Slack Connect). */
+    external?: boolean;
   }): Promise<ImportResult> {
-    const early = checkRequester(input.userId, input.channelId) as ImportRefusal | undefined;
+    const early = checkRequester(input.userId, input.channelId, input);
     if (early) return { ok: false, refusal: early };
     const { region, keyPairName, key } = input;
     const importId = deps.newRequestId();

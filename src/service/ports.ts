@@ -72,6 +72,12 @@ export interface RequestStore {
   listOpen(): Promise<MutationRequest[]>;
   /** The most recent requests (optionally one requester's), newest first. */
   recent(query: { limit: number; requesterId?: string }): Promise<MutationRequest[]>;
+  /**
+   * The most recent requests whose audience (domain/audience.ts `audienceOf`) holds one of
+   * `keys`, newest first: what `history` shows a reader. Its cost follows `limit` and the number
+   * of keys, not the number of requests stored.
+   */
+  recentConcerning(query: { keys: readonly string[]; limit: number }): Promise<MutationRequest[]>;
   /** Follow-ups of a request, oldest first. */
   children(parentId: string): Promise<MutationRequest[]>;
   /**

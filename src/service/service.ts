@@ -1,9 +1,9 @@
-import type { MutationRequest } from '../domain/request.js';
 import { createContext, type ServiceDeps } from './context.js';
 import { createDecisions } from './decisions.js';
 import { createExecutor } from './executor.js';
 import { createKeyImports } from './import-key.js';
 import { isStoreUnavailable } from './ports.js';
+import { createReading } from './reading.js';
 import { createSubmissions } from './submit.js';
 
 // The request lifecycle (design.md §3), composed: submissions, decisions, the executor, the
@@ -18,6 +18,7 @@ export function createService(deps: ServiceDeps) {
   const submissions = createSubmissions(ctx);
   const decisions = createDecisions(ctx, (id) => void executor.execute(id));
   const imports = createKeyImports(ctx, submissions.checkRequester);
+  const reading = createReading(ctx, submissions.checkRequester);
   const { store, audit, logger } = deps;
 
   /**
@@ -57,16 +58,6 @@ export function createService(deps: ServiceDeps) {
     });
     if (archived.length) logger.info('archived finished requests', { count: archived.length });
     return archived.length;
-  }
-
-  /** A request by id: from the store, or its snapshot in the audit trail once archived. */
-  async function status(
-    requestId: string,
-  ): Promise<{ request: MutationRequest; archived: boolean } | undefined> {
-    const stored = await store.get(requestId);
-    if (stored) return { request: stored, archived: false };
-    const snapshot = await audit.lastSnapshot(requestId).catch(() => undefined);
-    return snapshot ? { request: snapshot, archived: true } : undefined;
   }
 
   /** Stop taking requests, let in-flight steps finish (bounded), drain Slack updates. */
@@ -112,8 +103,12 @@ export function createService(deps: ServiceDeps) {
     expireDue: decisions.expireDue,
     remindDue: decisions.remindDue,
     archiveFinished,
-    status,
+    /** `/attach-key status ID` for one reader: undefined for an id they may not see. */
+    status: guarded(reading.status),
+    /** `/attach-key history [N]` for one reader. */
+    history: guarded(reading.history),
     waitingFor: decisions.waitingFor,
+    /** Every request, newest first (App Home's "Your requests" with `requesterId`; tests). */
     recent: (query: { limit: number; requesterId?: string }) => store.recent(query),
     get: (id: string) => store.get(id),
     /** A request's audit trail, oldest first. */

@@ -26,6 +26,8 @@ import { readPreview } from './preview.js';
 export type SubmitRefusal =
   | { reason: 'channel_not_allowed' }
   | { reason: 'requester_not_allowed' }
+  /** Someone of another workspace (Slack Connect) not listed by id in REQUESTER_USER_IDS. */
+  | { reason: 'external_user'; as: 'requester' }
   | { reason: 'too_many_instances'; count: number; limit: number }
   | { reason: 'shutting_down' }
   | { reason: 'storage_unavailable' }
@@ -59,15 +61,27 @@ export function createSubmissions(ctx: ServiceContext) {
   const { deps } = ctx;
   const { store, notifier, logger, settings } = deps;
 
-  /** Who may ask, and where; also used before the modal opens. */
-  function checkRequester(userId: string, channelId: string): SubmitRefusal | undefined {
+  /**
+   * Who may ask, and where; also before the form, its pickers and its region switch answer
+   * (without a channel: the form has not chosen one yet). Someone of another workspace (Slack
+   * Connect, `external`) may ask only when REQUESTER_USER_IDS lists them by id.
+   */
+  function checkRequester(
+    userId: string,
+    channelId: string | undefined,
+    who: { external?: boolean } = {},
+  ): SubmitRefusal | undefined {
     if (!ctx.isAccepting()) return { reason: 'shutting_down' };
-    if (settings.allowedChannelIds.length && !settings.allowedChannelIds.includes(channelId)) {
+    const listed = settings.requesterIds.includes(userId);
+    if (who.external && !listed) return { reason: 'external_user', as: 'requester' };
+    if (
+      channelId !== undefined &&
+      settings.allowedChannelIds.length &&
+      !settings.allowedChannelIds.includes(channelId)
+    ) {
       return { reason: 'channel_not_allowed' };
     }
-    if (settings.requesterIds.length && !settings.requesterIds.includes(userId)) {
-      return { reason: 'requester_not_allowed' };
-    }
+    if (settings.requesterIds.length && !listed) return { reason: 'requester_not_allowed' };
     return undefined;
   }
 
@@ -75,8 +89,10 @@ export function createSubmissions(ctx: ServiceContext) {
     draft: RequestDraft;
     requesterId: string;
     channelId: string;
+    /** The requester belongs to another workspace (Slack Connect). */
+    external?: boolean;
   }): Promise<Opened<SubmitRefusal>> {
-    const refusal = checkRequester(input.requesterId, input.channelId);
+    const refusal = checkRequester(input.requesterId, input.channelId, input);
     if (refusal) return { ok: false, refusal };
     const { draft } = input;
     const count = new Set(draft.instanceIds).size;
@@ -115,13 +131,14 @@ export function createSubmissions(ctx: ServiceContext) {
     kind: FollowUpKind;
     parentId: string;
     userId: string;
+    external?: boolean;
   }): Promise<Opened<FollowUpRefusal>> {
     if (!ctx.isAccepting()) return { ok: false, refusal: { reason: 'shutting_down' } };
     const parent = await store.get(input.parentId);
     if (!parent) {
       return { ok: false, refusal: { reason: 'unknown_request', requestId: input.parentId } };
     }
-    const refusal = checkRequester(input.userId, parent.channelId);
+    const refusal = checkRequester(input.userId, parent.channelId, input);
     if (refusal) return { ok: false, refusal };
     if (parent.status !== 'done' && parent.status !== 'failed') {
       return { ok: false, refusal: { reason: 'not_finished' } };

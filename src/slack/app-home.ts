@@ -15,6 +15,8 @@ import type { UserTexts } from './user-texts.js';
 
 const RECENT_VIEWERS_MS = 24 * 3_600_000;
 const MAX_REMEMBERED = 5_000;
+/** Waiting items Home shows (render/home.ts MAX_WAITING): only these need their card's link. */
+const LINKED = 30;
 
 export function createAppHome(options: {
   client: webApi.WebClient;
@@ -28,6 +30,29 @@ export function createAppHome(options: {
   const now = options.now ?? (() => new Date());
   const viewers = new Map<string, number>();
   const publishes = createCoalescer(async (userId) => publish(userId));
+  // A card's link never changes: asked once per request (chat.getPermalink), kept in order of use.
+  const permalinks = new Map<string, string>();
+
+  async function linkOf(request: MutationRequest): Promise<string | undefined> {
+    const card = request.card;
+    if (!card) return undefined;
+    const kept = permalinks.get(request.id);
+    if (kept) return kept;
+    try {
+      const answer = await options.client.chat.getPermalink({
+        channel: card.channel,
+        message_ts: card.ts,
+      });
+      if (!answer.permalink) return undefined;
+      permalinks.set(request.id, answer.permalink);
+      const oldest = permalinks.keys().next();
+      if (permalinks.size > MAX_REMEMBERED && !oldest.done) permalinks.delete(oldest.value);
+      return answer.permalink;
+    } catch (error) {
+      options.logger.debug('no link to the card', { requestId: request.id, error });
+      return undefined;
+    }
+  }
 
   async function publish(userId: string): Promise<void> {
     try {
@@ -36,9 +61,16 @@ export function createAppHome(options: {
         options.service.recent({ limit: 10, requesterId: userId }),
         options.texts.forUser(userId),
       ]);
+      const links = new Map<string, string>();
+      await Promise.all(
+        waiting.slice(0, LINKED).map(async (r) => {
+          const link = await linkOf(r);
+          if (link) links.set(r.id, link);
+        }),
+      );
       await options.client.views.publish({
         user_id: userId,
-        view: renderHome({ waiting, mine, t, now: now() }),
+        view: renderHome({ waiting, mine, t, now: now(), permalinks: links }),
       });
     } catch (error) {
       options.logger.warn('app home not published', { user: userId, error });

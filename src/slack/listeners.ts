@@ -4,6 +4,7 @@ import { knownRegionsWith } from '../domain/regions.js';
 import type { SandboxFacts } from '../sandbox/transport.js';
 import type { Logger } from '../service/ports.js';
 import type { Service } from '../service/service.js';
+import type { Channels } from './channels.js';
 import { buttonValue, hasResponseUrl, tellByDm, tellPrivately } from './dm.js';
 import { ACTIONS, COMMAND } from './ids.js';
 import { type ModalDeps, openModal, registerModalListeners } from './modal-listeners.js';
@@ -16,6 +17,7 @@ import { type Refusal, renderRefusal } from './render/refusals.js';
 import { renderHistory, renderStatus } from './render/status.js';
 import { slackErrorCode } from './slack-error.js';
 import type { UserTexts } from './user-texts.js';
+import { commandOrigin, type HomeWorkspace, interactionOrigin, isExternal } from './workspace.js';
 
 // Every Slack id binds to one listener here. Listeners ack first (Slack allows 3 seconds), then
 // translate the payload into one service call and its answer into a private reply in the
@@ -37,6 +39,14 @@ export interface ListenerOptions {
   pickers: Pickers;
   /** How long an options answer may wait for the cloud (default ANSWER_WITHIN_MS). */
   answerWithinMs?: number;
+  /** The workspace the bot is installed in: people of others are refused unless listed by id. */
+  home: HomeWorkspace;
+  /** Channel names and the bot's membership, for the form's channel. */
+  channels: Channels;
+  /** ALLOWED_CHANNEL_IDS: the only channels the shortcut's form offers, when set. */
+  allowedChannelIds: readonly string[];
+  /** The bot's name in Slack, for "invite me" in the form. */
+  botName?: string;
 }
 
 export function registerListeners(app: App, options: ListenerOptions): void {
@@ -56,6 +66,10 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     parseOptions,
     regions,
     sandbox: options.sandbox,
+    home: options.home,
+    channels: options.channels,
+    allowedChannelIds: options.allowedChannelIds,
+    ...(options.botName ? { botName: options.botName } : {}),
   };
   registerModalListeners(app, modal);
   registerPickerListeners(app, {
@@ -65,9 +79,11 @@ export function registerListeners(app: App, options: ListenerOptions): void {
   app.command(COMMAND, async ({ command, ack, respond, client, context }) => {
     const parsed = parseCommandText(command.text ?? '', parseOptions);
     const user = command.user_id;
+    const external = isExternal(options.home, commandOrigin(command));
+    const reader = { userId: user, channelId: command.channel_id, external };
     const tell = (reply: SlackReply, what: string) => tellPrivately(respond, reply, logger, what);
     if (parsed.kind === 'open_modal') {
-      const refusal = service.checkRequester(user, command.channel_id);
+      const refusal = service.checkRequester(user, command.channel_id, { external });
       if (refusal) {
         await ack();
         return tell(renderRefusal(refusal, await texts.forUser(user)), 'modal refusal');
@@ -111,24 +127,33 @@ export function registerListeners(app: App, options: ListenerOptions): void {
             region: parsed.region,
             keyPairName: parsed.keyPairName,
             key: parsed.key,
+            external,
           });
           return await tell(renderImportResult(imported, await language), 'import');
         }
         case 'history': {
-          const [requests, t] = await Promise.all([
-            service.recent({ limit: parsed.limit }),
+          const [read, t] = await Promise.all([
+            service.history({ ...reader, limit: parsed.limit }),
             language,
           ]);
-          return await tell(renderHistory(requests, t), 'history');
+          if (!read.ok) return await tell(renderRefusal(read.refusal, t), 'history refusal');
+          return await tell(renderHistory(read.value, t), 'history');
         }
         case 'status': {
-          const [found, t] = await Promise.all([service.status(parsed.requestId), language]);
-          for (const reply of renderStatus(parsed.requestId, found, t)) await tell(reply, 'status');
+          const [read, t] = await Promise.all([
+            service.status({ ...reader, requestId: parsed.requestId }),
+            language,
+          ]);
+          if (!read.ok) return await tell(renderRefusal(read.refusal, t), 'status refusal');
+          // An id this reader may not see is answered exactly like an unknown one.
+          for (const reply of renderStatus(parsed.requestId, read.value, t)) {
+            await tell(reply, 'status');
+          }
           return;
         }
         case 'request': {
           const botUserId = context.botUserId;
-          const early = service.checkRequester(user, command.channel_id);
+          const early = service.checkRequester(user, command.channel_id, { external });
           if (early)
             return await tell(renderRefusal(early, await language, { botUserId }), 'refusal');
           if (parsed.notes.length) await tell(renderNotes(parsed.notes, await language), 'notes');
@@ -136,6 +161,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
             draft: parsed.draft,
             requesterId: user,
             channelId: command.channel_id,
+            external,
           });
           if (!submitted.ok) {
             await tell(renderRefusal(submitted.refusal, await language, { botUserId }), 'refusal');
@@ -156,7 +182,11 @@ export function registerListeners(app: App, options: ListenerOptions): void {
   const onClick = (
     actionId: string,
     what: string,
-    run: (value: string, userId: string) => Promise<{ ok: true } | { ok: false; refusal: Refusal }>,
+    run: (
+      value: string,
+      userId: string,
+      external: boolean,
+    ) => Promise<{ ok: true } | { ok: false; refusal: Refusal }>,
   ) =>
     app.action(actionId, async ({ ack, body, action, respond, client }) => {
       await ack();
@@ -165,7 +195,8 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       const user = body.user.id;
       // Looked up alongside the service call: a cold lookup must not delay the decision.
       const language = texts.forUser(user);
-      const result = await run(value, user).catch((error: unknown) => {
+      const external = isExternal(options.home, interactionOrigin(body));
+      const result = await run(value, user, external).catch((error: unknown) => {
         logger.error(`${what} failed`, { value, user, error });
         return undefined;
       });
@@ -176,20 +207,20 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       else await tellByDm(client, user, reply.text, logger);
     });
 
-  onClick(ACTIONS.approve, 'decision', (requestId, userId) =>
-    service.decide({ requestId, userId, kind: 'approve' }),
+  onClick(ACTIONS.approve, 'decision', (requestId, userId, external) =>
+    service.decide({ requestId, userId, kind: 'approve', external }),
   );
-  onClick(ACTIONS.reject, 'decision', (requestId, userId) =>
-    service.decide({ requestId, userId, kind: 'reject' }),
+  onClick(ACTIONS.reject, 'decision', (requestId, userId, external) =>
+    service.decide({ requestId, userId, kind: 'reject', external }),
   );
-  onClick(ACTIONS.restart, 'follow-up', (parentId, userId) =>
-    service.requestFollowUp({ kind: 'restart', parentId, userId }),
+  onClick(ACTIONS.restart, 'follow-up', (parentId, userId, external) =>
+    service.requestFollowUp({ kind: 'restart', parentId, userId, external }),
   );
-  onClick(ACTIONS.undo, 'follow-up', (parentId, userId) =>
-    service.requestFollowUp({ kind: 'undo', parentId, userId }),
+  onClick(ACTIONS.undo, 'follow-up', (parentId, userId, external) =>
+    service.requestFollowUp({ kind: 'undo', parentId, userId, external }),
   );
-  onClick(ACTIONS.applyNow, 'follow-up', (parentId, userId) =>
-    service.requestFollowUp({ kind: 'apply', parentId, userId }),
+  onClick(ACTIONS.applyNow, 'follow-up', (parentId, userId, external) =>
+    service.requestFollowUp({ kind: 'apply', parentId, userId, external }),
   );
 
   if (options.onHomeOpened) {

@@ -12,6 +12,8 @@ import { describeModalErrors } from './render/parse-problems.js';
 
 type StateValues = ViewOutput['state']['values'];
 
+const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
+
 export type ModalSubmission =
   | { ok: true; draft: RequestDraft; channelId: string; asked: boolean }
   | { ok: false; errors: Record<string, string> };
@@ -57,10 +59,16 @@ export function readModalSubmission(
   }
   // The form asks for a channel exactly when it was opened without one (the global shortcut).
   const asked = metadata !== undefined && metadata.channelId === undefined;
+  // A conversations_select, or a static_select of ALLOWED_CHANNEL_IDS.
+  const where = values[BLOCKS.channel]?.[MODAL.channelAction];
   const channelId = asked
-    ? (values[BLOCKS.channel]?.[MODAL.channelAction]?.selected_conversation ?? undefined)
+    ? (where?.selected_conversation ?? where?.selected_option?.value ?? undefined)
     : metadata?.channelId;
   if (asked && !channelId) errors[BLOCKS.channel] = t.modal.errors.noChannel;
+  // The card goes to a channel (public or private, C… or G…): never to a person or a DM.
+  if (asked && channelId && !CHANNEL_ID.test(channelId)) {
+    errors[BLOCKS.channel] = t.access.channel.notAChannel;
+  }
   if (Object.keys(errors).length || !parsed.ok || !channelId) {
     return { ok: false, errors: Object.keys(errors).length ? errors : missingChannel(t) };
   }

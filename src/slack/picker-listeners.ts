@@ -5,10 +5,13 @@ import { type ModalDeps, modalFor } from './modal-listeners.js';
 import { ANSWER_WITHIN_MS } from './pickers/pickers.js';
 import { readModalMetadata } from './render/modal.js';
 import { renderInstanceOptions, renderKeyPairOptions } from './render/picker-options.js';
+import { interactionOrigin, isExternal } from './workspace.js';
 
 // The modal while it is open: options requests for the two pickers (block_suggestion, answered
 // within Slack's 3 seconds: the search waits at most ANSWER_WITHIN_MS and says what it could not
-// cover), and the region select, whose change re-renders the form for the new region.
+// cover), and the region select, whose change re-renders the form for the new region. Both answer
+// only someone who may ask: anyone else gets no options, and their keystrokes read no cloud and
+// start no listing (the form itself never opens for them; this guards a replayed or stale one).
 
 export interface PickerListenerOptions extends ModalDeps {
   /** How long an options answer may wait for the cloud (tests shorten it). */
@@ -21,8 +24,13 @@ export function registerPickerListeners(app: App, options: PickerListenerOptions
   // Only the regions the form offers are ever searched, whatever an action id says.
   const known = (region: string | undefined) =>
     region !== undefined && options.regions.includes(region) ? region : undefined;
+  const mayAsk = (body: { user: { id: string } }) =>
+    options.service.checkRequester(body.user.id, undefined, {
+      external: isExternal(options.home, interactionOrigin(body)),
+    }) === undefined;
 
   app.options<'block_suggestion'>({ block_id: BLOCKS.instances }, async ({ ack, body }) => {
+    if (!mayAsk(body)) return ack({ options: [] });
     const region = known(pickerRegion(MODAL.instancesAction, body.action_id));
     const t = texts.peek(body.user.id);
     await answer(logger, 'instances', ack, async () =>
@@ -33,6 +41,7 @@ export function registerPickerListeners(app: App, options: PickerListenerOptions
   });
 
   app.options<'block_suggestion'>({ block_id: BLOCKS.keyPair }, async ({ ack, body }) => {
+    if (!mayAsk(body)) return ack({ options: [] });
     const region = known(pickerRegion(MODAL.keyPairAction, body.action_id));
     const t = texts.peek(body.user.id);
     await answer(logger, 'key pairs', ack, async () =>
@@ -46,7 +55,7 @@ export function registerPickerListeners(app: App, options: PickerListenerOptions
     { block_id: BLOCKS.region, action_id: MODAL.regionAction },
     async ({ ack, body, action, client }) => {
       await ack();
-      if (body.type !== 'block_actions' || !body.view) return;
+      if (body.type !== 'block_actions' || !body.view || !mayAsk(body)) return;
       const selected = 'selected_option' in action ? action.selected_option?.value : undefined;
       const region = known(selected);
       const metadata = readModalMetadata(body.view.private_metadata);

@@ -8,10 +8,25 @@ import { slackErrorCode, TOKEN_REJECTED } from './slack-error.js';
 export async function verifyBotToken(
   client: webApi.WebClient,
   apiUrl: string,
-): Promise<{ botId: string; botUserId: string }> {
+): Promise<{
+  botId: string;
+  botUserId: string;
+  botName?: string;
+  teamId?: string;
+  enterpriseId?: string;
+}> {
   try {
     const result = await client.auth.test();
-    if (result.bot_id && result.user_id) return { botId: result.bot_id, botUserId: result.user_id };
+    if (result.bot_id && result.user_id) {
+      return {
+        botId: result.bot_id,
+        botUserId: result.user_id,
+        ...(result.user ? { botName: result.user } : {}),
+        // The workspace it is installed in: people of others are "external" (workspace.ts).
+        ...(result.team_id ? { teamId: result.team_id } : {}),
+        ...(result.enterprise_id ? { enterpriseId: result.enterprise_id } : {}),
+      };
+    }
     throw new Error('auth.test did not name a bot user');
   } catch (error) {
     const code = slackErrorCode(error);

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { MutationRequest } from '../domain/request.js';
 import type { AuditEvent, AuditLog } from '../service/ports.js';
+import { type AuditArchive, defaultArchiveDir, openAuditArchive } from './audit-archive.js';
 
 // The audit trail: one AuditEvent per line, appended through a handle opened with 'a' (O_APPEND),
 // never truncated or rewritten. Appends are serialised and coalesced: lines queued while a write
@@ -14,6 +15,10 @@ import type { AuditEvent, AuditLog } from '../service/ports.js';
 // store (steno renames without fsync) it may lose the last events on power loss or a kernel crash.
 // `durable: true` adds an fdatasync per coalesced write: a few ms on local SSDs, far more on
 // network disks, paid by every click that records an event.
+//
+// An `archived` event's snapshot also goes to the keyed archive beside the trail
+// (audit-archive.ts), so finding an archived request opens one small file and never reads the
+// trail: `status` costs the same however long the trail grows.
 
 export type AuditLogErrorCode = 'audit_unwritable' | 'audit_write_failed' | 'audit_closed';
 
@@ -31,6 +36,8 @@ export class AuditLogError extends Error {
 export interface OpenedAuditLog extends AuditLog {
   /** The request as it was archived from the store, from the latest `archived` event. */
   lastSnapshot(requestId: string): Promise<MutationRequest | undefined>;
+  /** Bytes read back from the trail since open (its scans: `eventsFor`, the first archive fill). */
+  stats(): { trailBytesRead: number };
   /** Waits for queued appends, then closes the file; later appends are refused. */
   close(): Promise<void>;
 }
@@ -43,6 +50,8 @@ export function defaultAuditFile(dataFile: string): string {
 export async function openAuditLog(options: {
   file: string;
   durable?: boolean;
+  /** The keyed archive of snapshots; default `audit.archive/` beside the file. */
+  archiveDir?: string;
 }): Promise<OpenedAuditLog> {
   const file = resolve(options.file);
   const durable = options.durable ?? false;
@@ -66,6 +75,7 @@ export async function openAuditLog(options: {
     );
   }
 
+  let trailBytesRead = 0;
   let queued: { line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
   let draining: Promise<void> | undefined;
   let closed = false;
@@ -105,14 +115,16 @@ export async function openAuditLog(options: {
   async function readEvents(keep: (line: string) => boolean): Promise<AuditEvent[]> {
     await settle();
     const events: AuditEvent[] = [];
-    const lines = createInterface({
-      input: createReadStream(file, { encoding: 'utf8' }),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
-    for await (const line of lines) {
-      if (!keep(line)) continue;
-      const event = parseEvent(line);
-      if (event) events.push(event);
+    const input = createReadStream(file, { encoding: 'utf8' });
+    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+    try {
+      for await (const line of lines) {
+        if (!keep(line)) continue;
+        const event = parseEvent(line);
+        if (event) events.push(event);
+      }
+    } finally {
+      trailBytesRead += input.bytesRead;
     }
     return events;
   }
@@ -124,6 +136,39 @@ export async function openAuditLog(options: {
     return events.filter((event) => event.requestId === requestId);
   }
 
+  let archive: AuditArchive;
+  try {
+    archive = await openAuditArchive(
+      resolve(options.archiveDir ?? defaultArchiveDir(file)),
+      async function* earlier() {
+        for (const e of await readEvents((line) => line.includes('"archived"'))) {
+          if (e.type === 'archived' && isSnapshot(e.request, e.requestId)) yield e.request;
+        }
+      },
+    );
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw new AuditLogError(
+      'audit_unwritable',
+      `Cannot prepare the archive beside the audit log ${file} (${codeOf(error)}). Check the permissions of its directory.`,
+      { cause: error },
+    );
+  }
+
+  function appendLine(event: AuditEvent): Promise<void> {
+    // Serialised now, so a later change to the caller's object cannot alter what is recorded.
+    let line: string;
+    try {
+      line = `${JSON.stringify(event)}\n`;
+    } catch (cause) {
+      return Promise.reject(cause);
+    }
+    return new Promise((resolveAppend, rejectAppend) => {
+      queued.push({ line, resolve: resolveAppend, reject: rejectAppend });
+      draining ??= drain();
+    });
+  }
+
   return {
     append(event) {
       if (closed) {
@@ -131,26 +176,19 @@ export async function openAuditLog(options: {
           new AuditLogError('audit_closed', `The audit log ${file} is closed.`),
         );
       }
-      // Serialised now, so a later change to the caller's object cannot alter what is recorded.
-      let line: string;
-      try {
-        line = `${JSON.stringify(event)}\n`;
-      } catch (cause) {
-        return Promise.reject(cause);
-      }
-      return new Promise((resolveAppend, rejectAppend) => {
-        queued.push({ line, resolve: resolveAppend, reject: rejectAppend });
-        draining ??= drain();
-      });
+      const written = appendLine(event);
+      if (event.type !== 'archived' || !isSnapshot(event.request, event.requestId)) return written;
+      // The line keeps its place among the appends; the keyed copy is written beside it, and
+      // the archiving fails (so the store keeps the request) unless both are.
+      const filed = archive.put(structuredClone(event.request));
+      return Promise.all([written, filed]).then(() => undefined);
     },
 
     eventsFor,
 
-    async lastSnapshot(requestId) {
-      const archived = (await eventsFor(requestId)).filter((e) => e.type === 'archived');
-      const request = archived.at(-1)?.request;
-      return isSnapshot(request, requestId) ? request : undefined;
-    },
+    lastSnapshot: (requestId) => archive.get(requestId),
+
+    stats: () => ({ trailBytesRead }),
 
     async close() {
       if (closed) return;

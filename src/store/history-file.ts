@@ -1,6 +1,7 @@
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { MutationRequest } from '../domain/request.js';
+import type { HistoryIndex } from './history-index.js';
 import {
   CHUNK,
   entryOf,
@@ -50,7 +51,7 @@ export class HistoryFile {
     handle: FileHandle,
     private size: number,
     private torn: boolean,
-    private readonly index: Map<string, HistoryEntry>,
+    private readonly index: HistoryIndex,
     readonly skippedLines: number,
   ) {
     this.current = { handle, readers: 0, retired: false };
@@ -96,6 +97,11 @@ export class HistoryFile {
 
   entries(): IterableIterator<HistoryEntry> {
     return this.index.values();
+  }
+
+  /** Entries whose audience holds `key`, newest first. */
+  newestWith(key: string): Iterable<HistoryEntry> {
+    return this.index.newestWith(key);
   }
 
   /** The live file holds a newer version: this one no longer counts (memory only). */

@@ -1,31 +1,19 @@
 import type { FileHandle } from 'node:fs/promises';
-import type { MutationRequest, OperationKind, RequestStatus } from '../domain/request.js';
+import { audienceOf } from '../domain/audience.js';
+import type { MutationRequest } from '../domain/request.js';
+import { type HistoryEntry, HistoryIndex, internKey } from './history-index.js';
 import { findRequestProblem } from './live-file.js';
 import { deepFreeze, endedAt, isRecord } from './records.js';
 
 // The history file's lines: a request's JSON, or `{"removed":id}`. Reading the file builds the
 // index the store keeps in memory; a line that does not parse is counted and skipped.
 
+export type { HistoryEntry } from './history-index.js';
+
 export const CHUNK = 1 << 20;
 
-export interface HistoryEntry {
-  readonly id: string;
-  readonly status: RequestStatus;
-  readonly kind: OperationKind;
-  readonly parentId: string | undefined;
-  readonly requesterId: string;
-  readonly createdMs: number;
-  readonly endedMs: number;
-  /** Where its line starts; -1 until it is written. */
-  offset: number;
-  /** Bytes of the line without its newline. */
-  length: number;
-  /** The request itself until its line is written. */
-  pending: MutationRequest | undefined;
-}
-
 export interface Scan {
-  index: Map<string, HistoryEntry>;
+  index: HistoryIndex;
   skipped: number;
   size: number;
   /** The file does not end with a newline: the next write starts a new line. */
@@ -34,7 +22,7 @@ export interface Scan {
 
 /** Reads every line once, in chunks; the last version of an id wins. */
 export async function scanHistory(handle: FileHandle): Promise<Scan> {
-  const index = new Map<string, HistoryEntry>();
+  const index = new HistoryIndex();
   let skipped = 0;
   const take = (buffer: Buffer, offset: number) => {
     const line = readLine(buffer, offset);
@@ -106,6 +94,7 @@ export function entryOf(
     requesterId: request.requesterId,
     createdMs: Date.parse(request.createdAt),
     endedMs: endedAt(request),
+    audience: audienceOf(request).map(internKey),
     offset,
     length,
     pending,

@@ -19,7 +19,8 @@ import { type HistoryEntry, HistoryFile } from './history-file.js';
 import type { LiveData } from './live-file.js';
 import { LiveSet } from './live-set.js';
 import { defaultHistoryFile, keepOldFormat, readDataFile } from './lowdb-files.js';
-import { compareOldest, deepFreeze, newest, type Ordered, orderKey } from './records.js';
+import { childrenOf, recentConcerningOf, recentOf, sortOldest } from './lowdb-queries.js';
+import { deepFreeze } from './records.js';
 import { idChanged, StoreError } from './store-error.js';
 
 export { defaultHistoryFile, inspectLowdbStore } from './lowdb-files.js';
@@ -183,30 +184,20 @@ class LowdbStore implements LowdbRequestStore {
 
   async recent(query: { limit: number; requesterId?: string }): Promise<MutationRequest[]> {
     this.assertOpen();
-    const { requesterId } = query;
-    const candidates: Array<Ordered & Found> = [];
-    for (const value of this.live.values()) {
-      if (requesterId === undefined || value.requesterId === requesterId) {
-        candidates.push({ ...orderKey(value), value });
-      }
-    }
-    for (const entry of this.history.entries()) {
-      if (requesterId !== undefined && entry.requesterId !== requesterId) continue;
-      if (!this.live.has(entry.id))
-        candidates.push({ id: entry.id, createdMs: entry.createdMs, entry });
-    }
-    const top = newest(candidates, query.limit);
-    return Promise.all(top.map((c) => ('value' in c ? c.value : this.history.read(c.entry))));
+    return recentOf(this.live, this.history, query);
+  }
+
+  async recentConcerning(query: {
+    keys: readonly string[];
+    limit: number;
+  }): Promise<MutationRequest[]> {
+    this.assertOpen();
+    return recentConcerningOf(this.live, this.history, query);
   }
 
   async children(parentId: string): Promise<MutationRequest[]> {
     this.assertOpen();
-    const found = this.live.values().filter((r) => r.parentId === parentId);
-    const entries = [...this.history.entries()].filter(
-      (e) => e.parentId === parentId && !this.live.has(e.id),
-    );
-    found.push(...(await Promise.all(entries.map((e) => this.history.read(e)))));
-    return sortOldest(found);
+    return childrenOf(this.live, this.history, parentId);
   }
 
   async acquireLease(id: string, owner: string, until: Date, now: Date): Promise<boolean> {
@@ -314,13 +305,6 @@ class LowdbStore implements LowdbRequestStore {
     for (const request of removed) this.leases.delete(request.id);
     return removed;
   }
-}
-
-function sortOldest(requests: MutationRequest[]): MutationRequest[] {
-  return requests
-    .map((value) => ({ ...orderKey(value), value }))
-    .sort(compareOldest)
-    .map((item) => item.value);
 }
 
 function checked(id: string, request: MutationRequest): MutationRequest {

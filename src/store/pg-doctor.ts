@@ -91,6 +91,10 @@ async function writeProbe(client: pg.Client): Promise<PgProbe | undefined> {
       id,
     ]);
     await client.query(
+      "INSERT INTO request_audience (key, created_at, request_id) VALUES ('doctor', now(), $1)",
+      [id],
+    );
+    await client.query(
       "INSERT INTO audit_events (request_id, type, at, event) VALUES ($1, 'doctor', now(), '{}')",
       [id],
     );

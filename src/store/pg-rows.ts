@@ -1,4 +1,6 @@
+import { audienceOf } from '../domain/audience.js';
 import { isClosed, type MutationRequest, type Step } from '../domain/request.js';
+import { audienceChanges } from './pg-audience.js';
 import { sql } from './pg-connection.js';
 import { deepFreeze, endedAt } from './records.js';
 
@@ -12,14 +14,6 @@ export const STEPS_JSON = `coalesce(
   '[]'::json)`;
 
 export const SELECT_REQUEST = `SELECT r.data, ${STEPS_JSON} AS steps FROM requests r`;
-
-// ON CONFLICT without a target covers the primary key and the one-follow-up index alike.
-export const INSERT_REQUEST = {
-  name: 'akb_insert_request',
-  text: `INSERT INTO requests
-    (id, kind, parent_id, status, requester_id, created_at, closed, ended_at, data)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-};
 
 export type Row = { data: Omit<MutationRequest, 'steps'>; steps: Step[] };
 
@@ -57,7 +51,7 @@ export function headerColumns(request: MutationRequest): HeaderColumns {
   };
 }
 
-/** The header columns in the order of INSERT_REQUEST. */
+/** The header columns in the order of INSERT_WITH_AUDIENCE, then the audience keys. */
 export function headerValues(request: MutationRequest): unknown[] {
   const h = headerColumns(request);
   return [
@@ -70,6 +64,7 @@ export function headerValues(request: MutationRequest): unknown[] {
     h.closed,
     h.ended_at,
     h.data,
+    audienceOf(request),
   ];
 }
 
@@ -91,6 +86,7 @@ export function changes(current: MutationRequest, next: MutationRequest): string
     statements.push(sql`UPDATE requests SET kind = ${h.kind}, parent_id = ${h.parent_id},
       status = ${h.status}, requester_id = ${h.requester_id}, created_at = ${h.created_at},
       closed = ${h.closed}, ended_at = ${h.ended_at}, data = ${h.data}::jsonb WHERE id = ${h.id}`);
+    statements.push(...audienceChanges(current, next));
   }
   if (next.steps !== current.steps) {
     const changed: Array<[number, Step]> = [];

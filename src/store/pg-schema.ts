@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { AUDIENCE_MIGRATION } from './pg-audience.js';
 import { type PgDatabase, run, withClient } from './pg-connection.js';
 import { StoreError } from './store-error.js';
 
@@ -58,8 +59,9 @@ CREATE TABLE IF NOT EXISTS audit_events (
 CREATE INDEX IF NOT EXISTS audit_events_by_request ON audit_events (request_id, seq);
 `,
   },
+  { version: 2, name: 'who each request concerns (history by reader)', sql: AUDIENCE_MIGRATION },
   {
-    version: 2,
+    version: 3,
     name: 'the public keys the bot knows',
     sql: `
 -- Public, not secrets: a key pair's public key (type and base64 blob), checked against its

@@ -7,6 +7,7 @@ import {
   type RequestStore,
   type UpdateResult,
 } from '../service/ports.js';
+import { INSERT_WITH_AUDIENCE, RECENT_CONCERNING_IDS } from './pg-audience.js';
 import { inTransaction, type PgDatabase, run, script, withClient } from './pg-connection.js';
 import {
   createKnownRequests,
@@ -17,7 +18,6 @@ import {
 import {
   changes,
   headerValues,
-  INSERT_REQUEST,
   type Row,
   SELECT_REQUEST,
   toRequest,
@@ -71,8 +71,9 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
   }
 
   async function insertOnce(request: MutationRequest): Promise<InsertResult | undefined> {
+    // Every request has audience rows (its requester at least): none means nothing was inserted.
     const insertHeader = async (client?: pg.PoolClient) =>
-      (await query(INSERT_REQUEST, headerValues(request), client)).rowCount === 1;
+      ((await query(INSERT_WITH_AUDIENCE, headerValues(request), client)).rowCount ?? 0) > 0;
     // Steps (rare at insert) go in the same transaction as their header.
     const inserted =
       request.steps.length === 0
@@ -183,6 +184,15 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
             limit,
             requesterId,
           ]);
+    },
+
+    async recentConcerning({ keys, limit }) {
+      open();
+      if (limit <= 0 || keys.length === 0) return [];
+      return select(
+        `WHERE r.id IN (${RECENT_CONCERNING_IDS}) ORDER BY r.created_at DESC, r.id DESC LIMIT $2`,
+        [[...keys], limit],
+      );
     },
 
     async children(parentId) {

@@ -130,6 +130,54 @@ describe('openAuditLog', () => {
     await log.close();
   });
 
+  it('finds an archived or unknown request without reading the trail, however long it is', async () => {
+    const file = join(dir, 'audit.jsonl');
+    const log = await openAuditLog({ file });
+    await log.append(toArchivedEvent(request('kept', 'done'), new Date('2025-03-01T00:00:00Z')));
+    const lookups = async () => {
+      const before = log.stats().trailBytesRead;
+      expect(await log.lastSnapshot('kept')).toEqual(request('kept', 'done'));
+      expect(await log.lastSnapshot('ak-never-was')).toBeUndefined();
+      return log.stats().trailBytesRead - before;
+    };
+    expect(await lookups()).toBe(0);
+    // 20,000 more events (about 2 MB): the same lookups still read nothing of the trail.
+    for (let i = 0; i < 20; i++) {
+      await Promise.all(
+        Array.from({ length: 1_000 }, (_, j) =>
+          log.append(event(`r${i}-${j}`, 'step_done', { outcomes: ['ok'.repeat(30)] })),
+        ),
+      );
+    }
+    expect((await stat(file)).size).toBeGreaterThan(2_000_000);
+    expect(await lookups()).toBe(0);
+    // What does read the trail (a request's whole story) shows that the counter counts.
+    await log.eventsFor('kept');
+    expect(log.stats().trailBytesRead).toBeGreaterThan(2_000_000);
+    await log.close();
+  });
+
+  it('files the snapshots of a trail an earlier version wrote, once, at the first open', async () => {
+    const file = join(dir, 'audit.jsonl');
+    const lines = [
+      toArchivedEvent(request('old1', 'failed'), new Date('2025-03-01T00:00:00Z')),
+      event('old1', 'requested'),
+      toArchivedEvent(request('old2', 'done'), new Date('2025-03-01T00:00:00Z')),
+      toArchivedEvent(request('old1', 'done'), new Date('2025-03-02T00:00:00Z')),
+    ].map((e) => `${JSON.stringify(e)}\n`);
+    await appendFile(file, lines.join(''));
+    const first = await openAuditLog({ file });
+    expect(first.stats().trailBytesRead).toBe((await stat(file)).size);
+    expect(await first.lastSnapshot('old1')).toEqual(request('old1', 'done'));
+    expect(await first.lastSnapshot('old2')).toEqual(request('old2', 'done'));
+    await first.close();
+    const second = await openAuditLog({ file });
+    expect(second.stats().trailBytesRead).toBe(0);
+    expect(await second.lastSnapshot('old1')).toEqual(request('old1', 'done'));
+    await second.close();
+    expect(await readFile(file, 'utf8')).toBe(lines.join(''));
+  });
+
   it('refuses a path it cannot append to, naming it', async () => {
     const file = join(dir, 'audit.jsonl');
     await mkdir(file);

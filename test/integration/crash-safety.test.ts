@@ -484,6 +484,18 @@ describe('a bad environment', () => {
     expect(everything).not.toContain(appToken);
     expect(everything).not.toContain('LEAKCHECK');
   });
+
+  it('refuses an http:// endpoint on a host that is not loopback, before any secret is sent', async () => {
+    const bot = start({ SLACK_API_URL: 'http://slack.example.com/api/' });
+    const exit = await bot.exited;
+    expect(exit.code).toBe(1);
+    expect(bot.stderr()).toMatch(
+      /SLACK_API_URL: http:\/\/ is accepted only for a loopback host \(127\.0\.0\.0\/8, ::1, localhost\): the bot token would travel in cleartext/,
+    );
+    expect(bot.lines.map((l) => l.event)).not.toContain('attach-key-bot started');
+    // Not even auth.test went out: the token never left the process.
+    expect(slack.calls).toEqual([]);
+  });
 });
 
 describe('restart with a pending request', () => {

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { audienceOf } from '../../src/domain/audience.js';
 import { CHILD_BLOCKING_STATUSES } from '../../src/service/ports.js';
 import { openStores } from '../../src/store/open-store.js';
 import { openPgDatabase, type PgDatabase } from '../../src/store/pg-connection.js';
@@ -45,6 +46,44 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       expect(await sql('SELECT version FROM store_migrations ORDER BY version')).toEqual(
         MIGRATIONS.map(({ version }) => ({ version })),
       );
+    });
+
+    it('backfills who each stored request concerns when it migrates to version 2', async () => {
+      const store = createPgStore(openDb());
+      const ruled = makeRequest('bf-ruled', {
+        status: 'rejected',
+        channelId: 'G0PRIV',
+        approval: {
+          required: 2,
+          rules: [{ name: 'prod', approvals: 2, reason: 'tag', approvers: ['S0LEADS', 'U0LEE'] }],
+          approvals: [{ by: 'U0KIM', at: '2025-01-01T00:03:00.000Z' }],
+        },
+        decision: { kind: 'rejected', by: 'U0ROB', at: '2025-01-01T00:04:00.000Z' },
+      });
+      const plain = makeRequest('bf-plain');
+      for (const request of [ruled, plain]) await store.insert(request);
+      const keysOf = async (id: string) =>
+        (
+          await sql<{ key: string }>(
+            'SELECT key FROM request_audience WHERE request_id = $1 ORDER BY key',
+            [id],
+          )
+        ).map((row) => row.key);
+      // A database of version 1 had no such rows: the migration computes them from the requests.
+      await sql("DELETE FROM request_audience WHERE request_id LIKE 'bf-%'");
+      await sql(MIGRATIONS[1]?.sql ?? '');
+      for (const request of [ruled, plain]) {
+        expect(await keysOf(request.id)).toEqual([...audienceOf(request)].sort());
+      }
+      expect(await keysOf('bf-ruled')).toEqual([
+        'channel:G0PRIV',
+        'group:S0LEADS',
+        'user:U0KIM',
+        'user:U0LEE',
+        'user:U0REQUESTER',
+        'user:U0ROB',
+      ]);
+      expect(await keysOf('bf-plain')).toContain('approvers:default');
     });
 
     it('lets replicas start at once on a fresh database: one migrates, none races', async () => {
@@ -256,7 +295,9 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       await sql(`CREATE ROLE ${role} LOGIN`);
       await sql(`GRANT CONNECT ON DATABASE ${pgFile.database.name} TO ${role}`);
       await sql(`GRANT USAGE ON SCHEMA public TO ${role}`);
-      await sql(`GRANT SELECT, INSERT, UPDATE, DELETE ON requests, request_steps TO ${role}`);
+      await sql(
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON requests, request_steps, request_audience TO ${role}`,
+      );
       await sql(`GRANT SELECT ON store_migrations TO ${role}`);
       await sql(`GRANT SELECT, INSERT ON audit_events TO ${role}`);
       await sql(`GRANT USAGE ON SEQUENCE audit_events_seq_seq TO ${role}`);

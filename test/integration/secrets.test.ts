@@ -99,8 +99,11 @@ describe('secrets never leak', () => {
     }
     expect(configMessage).toMatch(/SLACK_BOT_TOKEN/);
 
-    const files = await readdir(h.dataDir);
-    const stored = await Promise.all(files.map((f) => readFile(join(h.dataDir, f), 'utf8')));
+    // Every file the bot wrote, the keyed archive beside the audit trail included.
+    const files = await readdir(h.dataDir, { recursive: true, withFileTypes: true });
+    const stored = await Promise.all(
+      files.filter((f) => f.isFile()).map((f) => readFile(join(f.parentPath, f.name), 'utf8')),
+    );
     const haystacks: Record<string, string> = {
       logs: h.logs.join('\n'),
       // auth.test carries the bot token as its own form field (to Slack, which issued it).

@@ -59,6 +59,13 @@ describe('Socket Mode', () => {
       'ack',
     );
     expect(ack.envelope_id).toBe('env-command');
+    // LOG_LEVEL=debug logs every envelope whole: its response_url is redacted (issue 18).
+    const envelopeLine = await slack.waitFor(
+      () => h?.logs.find((l) => l.includes('env-command') && l.includes('response_url')),
+      'the debug line of the command envelope',
+    );
+    expect(envelopeLine).toMatch(/response_url\\?":\\?"\[redacted\]/);
+    expect(h.logs.join('\n')).not.toContain(slack.responseUrl('socket-command'));
     const card = await slack.waitFor(() => slack.callsTo('chat.postMessage')[0], 'the card');
     const requestId = (await h.bot.service.recent({ limit: 1 }))[0]?.id as string;
     await h.waitForStored(requestId, (r) => !!r.card, 'card stored');
@@ -82,14 +89,17 @@ describe('Socket Mode', () => {
     expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(1);
     expect(frames.some((f) => f.envelope_id === 'env-click')).toBe(true);
 
-    // Socket Mode opens PORT for /healthz and /metrics only.
+    // Socket Mode opens PORT for /healthz only, and METRICS_PORT for /metrics and /healthz.
     const base = `http://127.0.0.1:${h.port}`;
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ ok: true, store: 'ok' });
+    expect(await health.json()).toEqual({ ok: true, store: 'ok' });
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
     await h.waitForStatus(requestId, 'done');
     await h.bot.service.idle();
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metricsBase = `http://127.0.0.1:${h.metricsPort}`;
+    expect((await fetch(`${metricsBase}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${metricsBase}/metrics`)).text();
     expect(metrics).toContain(
       'attach_key_bot_requests_finished_total{kind="attach",status="done"} 1',
     );

@@ -47,7 +47,9 @@ describe.skipIf(!server.available)('PostgreSQL', () => {
     replicas: true,
     async fresh() {
       const url = (database as TestDatabase).url;
-      await onDatabase(url, (c) => c.query('TRUNCATE requests, request_steps, audit_events'));
+      await onDatabase(url, (c) =>
+        c.query('TRUNCATE requests, request_steps, request_audience, audit_events'),
+      );
       return createPgStore(openPgDatabase(url));
     },
     reopen: async () => createPgStore(openPgDatabase((database as TestDatabase).url)),

@@ -45,6 +45,8 @@ export async function startHarness(options: HarnessOptions = {}) {
     DATA_FILE: join(dataDir, 'db.json'),
     HOST: '127.0.0.1',
     PORT: '0',
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: '0',
     LOG_LEVEL: 'debug',
     ...options.env,
   };
@@ -56,7 +58,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     volcSleep: async () => {},
     ...options.overrides,
   });
-  const { port } = await bot.start();
+  const { port, metricsPort } = await bot.start();
   const endpoint = `http://127.0.0.1:${port}/slack/events`;
   const sender = slackSender(endpoint, env.SLACK_SIGNING_SECRET);
   let replies = 0;
@@ -76,6 +78,8 @@ export async function startHarness(options: HarnessOptions = {}) {
     logs,
     dataDir,
     port,
+    /** The metrics listener (METRICS_PORT). */
+    metricsPort,
     endpoint,
     sender,
     store: async (id: string) => (await bot.service.get(id)) as MutationRequest,
@@ -88,10 +92,14 @@ export async function startHarness(options: HarnessOptions = {}) {
       }, what),
 
     /** Sends `/attach-key <text>`; the reply id names its response_url sink. */
-    async command(text: string, from: { user?: string; channel?: string; trigger?: string } = {}) {
+    async command(
+      text: string,
+      from: { user?: string; channel?: string; trigger?: string; team?: string } = {},
+    ) {
       const replyId = `r${++replies}`;
       const reply = await sender.command({
         text,
+        ...(from.team ? { team_id: from.team } : {}),
         user_id: from.user ?? 'UREQ',
         channel_id: from.channel ?? 'C0OPS',
         trigger_id: from.trigger ?? `trigger-${replyId}`,
@@ -117,7 +125,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     },
 
     /** Clicks approve/reject on a request's card as `user`; the reply id names its sink. */
-    async click(kind: 'approve' | 'reject', requestId: string, user: string) {
+    async click(kind: 'approve' | 'reject', requestId: string, user: string, team?: string) {
       const replyId = `c${++replies}`;
       const stored = await bot.service.get(requestId);
       const reply = await sender.interaction(
@@ -128,6 +136,7 @@ export async function startHarness(options: HarnessOptions = {}) {
           channelId: stored?.card?.channel ?? 'C0OPS',
           messageTs: stored?.card?.ts ?? '1.0',
           responseUrl: slack.responseUrl(replyId),
+          ...(team ? { teamId: team } : {}),
         }),
       );
       return { reply, replyId };
@@ -201,11 +210,14 @@ export async function startHarness(options: HarnessOptions = {}) {
   return harness;
 }
 
-/** Resolves with the first truthy value of an async check, polled every few ms; fails after 5 s. */
+/**
+ * Resolves with the first truthy value of an async check, polled every few ms; fails after 10 s
+ * (a wait, not a sleep: it ends as soon as the check holds, and a loaded machine needs the room).
+ */
 export async function eventually<T>(
   check: () => Promise<T | undefined | false>,
   what: string,
-  timeoutMs = 5_000,
+  timeoutMs = 10_000,
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {

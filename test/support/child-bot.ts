@@ -61,6 +61,8 @@ export function childBotEnv(input: {
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     PORT: '0',
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: '0',
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: input.slackApiUrl,
@@ -73,13 +75,23 @@ export function childBotEnv(input: {
   };
 }
 
-/** Spawns the bot with exactly PATH plus `env`, in `cwd` (a temp directory). */
-export function startChildBot(options: { env: Record<string, string>; cwd: string }): ChildBot {
+/**
+ * Spawns the bot with exactly PATH plus `env`, in `cwd` (a temp directory). `args` replaces the
+ * default `--import tsx src/main.ts` (a built layout: `dist/main.js`); `user` runs it as that uid
+ * and gid.
+ */
+export function startChildBot(options: {
+  env: Record<string, string>;
+  cwd: string;
+  args?: string[];
+  user?: { uid: number; gid: number };
+}): ChildBot {
   installExitHook();
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
+  const child = spawn(process.execPath, options.args ?? ['--import', TSX_LOADER, MAIN], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...options.user,
   });
   running.add(child);
 

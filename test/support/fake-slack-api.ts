@@ -38,10 +38,12 @@ export interface FakeSlackApi {
   rawBodies: string[];
   /** What apps.connections.open answers (point it at a loopback WebSocket server). */
   socketModeUrl: string;
-  /** Answers a method with what `answer` returns (usergroups.users.list, users.info, …). */
+  /** Answers a method with what `answer` returns or resolves to (users.info after a delay, …). */
   answer(
     method: string,
-    answer: (params: Record<string, unknown>) => Record<string, unknown>,
+    answer: (
+      params: Record<string, unknown>,
+    ) => Record<string, unknown> | Promise<Record<string, unknown>>,
   ): void;
   close(): Promise<void>;
 }
@@ -53,7 +55,10 @@ export async function startFakeSlackApi(
   const responses: RecordedResponse[] = [];
   const rawBodies: string[] = [];
   const faults = new Map<string, SlackFault[]>();
-  const custom = new Map<string, (params: Record<string, unknown>) => Record<string, unknown>>();
+  const custom = new Map<
+    string,
+    (params: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>
+  >();
   const waiters = new Set<() => void>();
   let ts = 1_700_000_000;
   const notify = () => {
@@ -87,10 +92,13 @@ export async function startFakeSlackApi(
       return send(res, fault.status, fault.body ?? JSON.stringify({ ok: false, error: 'fault' }));
     }
     if (fault?.kind === 'error') return sendJson(res, { ok: false, error: fault.error });
-    sendJson(res, answer(method, params));
+    sendJson(res, await answer(method, params));
   });
 
-  const answer = (method: string, params: Record<string, unknown>): Record<string, unknown> => {
+  const answer = async (
+    method: string,
+    params: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> => {
     const scripted = custom.get(method);
     if (scripted) return scripted(params);
     switch (method) {

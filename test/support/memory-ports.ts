@@ -1,3 +1,4 @@
+import { audienceOf } from '../../src/domain/audience.js';
 import {
   type InstanceOutcome,
   type InstanceSnapshot,
@@ -96,6 +97,14 @@ export function memoryStore(initial: MutationRequest[] = []) {
       check();
       return [...data.values()]
         .filter((r) => !query.requesterId || r.requesterId === query.requesterId)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+        .slice(0, query.limit);
+    },
+    async recentConcerning(query: { keys: readonly string[]; limit: number }) {
+      check();
+      const keys = new Set(query.keys);
+      return [...data.values()]
+        .filter((r) => audienceOf(r).some((key) => keys.has(key)))
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
         .slice(0, query.limit);
     },

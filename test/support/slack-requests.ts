@@ -17,6 +17,8 @@ export interface CommandFields {
   trigger_id?: string;
   response_url?: string;
   command?: string;
+  /** The workspace of the user (another one in a Slack Connect channel); default T0FAKE. */
+  team_id?: string;
 }
 
 export interface SlackReply {
@@ -48,7 +50,7 @@ export function slackSender(endpoint: string, signingSecret: string): SlackSende
       post(
         new URLSearchParams({
           token: 'deprecated-verification-token',
-          team_id: 'T0FAKE',
+          team_id: fields.team_id ?? 'T0FAKE',
           team_domain: 'fake',
           channel_id: fields.channel_id ?? 'C0OPS',
           channel_name: 'ops',
@@ -67,11 +69,12 @@ export function slackSender(endpoint: string, signingSecret: string): SlackSende
 }
 
 /** The fields every interactivity payload carries: who, from which workspace and app. */
-function interactionBase(type: string, userId: string): Record<string, unknown> {
+function interactionBase(type: string, userId: string, teamId = 'T0FAKE'): Record<string, unknown> {
   return {
     type,
+    // The workspace the app is installed in; the user's own may be another (Slack Connect).
     team: { id: 'T0FAKE', domain: 'fake' },
-    user: { id: userId, username: userId.toLowerCase(), team_id: 'T0FAKE' },
+    user: { id: userId, username: userId.toLowerCase(), team_id: teamId },
     api_app_id: 'A0FAKE',
     token: 'deprecated-verification-token',
   };
@@ -85,9 +88,10 @@ export function buttonClick(input: {
   channelId: string;
   messageTs: string;
   responseUrl: string;
+  teamId?: string;
 }): Record<string, unknown> {
   return {
-    ...interactionBase('block_actions', input.userId),
+    ...interactionBase('block_actions', input.userId, input.teamId),
     container: {
       type: 'message',
       message_ts: input.messageTs,
@@ -115,9 +119,10 @@ export function viewSubmission(input: {
   view: Record<string, unknown>;
   userId: string;
   values: Record<string, Record<string, unknown>>;
+  teamId?: string;
 }): Record<string, unknown> {
   return {
-    ...interactionBase('view_submission', input.userId),
+    ...interactionBase('view_submission', input.userId, input.teamId),
     trigger_id: '1234.5678.submit',
     view: {
       id: 'V0MODAL',
@@ -151,9 +156,10 @@ export function blockSuggestion(input: {
   actionId: string;
   value: string;
   values?: Record<string, Record<string, unknown>>;
+  teamId?: string;
 }): Record<string, unknown> {
   return {
-    ...interactionBase('block_suggestion', input.userId),
+    ...interactionBase('block_suggestion', input.userId, input.teamId),
     block_id: input.blockId,
     action_id: input.actionId,
     value: input.value,
@@ -169,10 +175,11 @@ export function viewSelectChange(input: {
   blockId: string;
   actionId: string;
   value: string;
+  teamId?: string;
 }): Record<string, unknown> {
   const selected = { text: { type: 'plain_text', text: input.value }, value: input.value };
   return {
-    ...interactionBase('block_actions', input.userId),
+    ...interactionBase('block_actions', input.userId, input.teamId),
     container: { type: 'view', view_id: 'V0MODAL' },
     trigger_id: '1234.5678.select',
     view: openView(input.view, {
@@ -195,12 +202,17 @@ export function globalShortcut(input: {
   callbackId: string;
   userId: string;
   triggerId: string;
+  teamId?: string;
 }): Record<string, unknown> {
   return {
     type: 'shortcut',
     callback_id: input.callbackId,
     trigger_id: input.triggerId,
-    user: { id: input.userId, username: input.userId.toLowerCase(), team_id: 'T0FAKE' },
+    user: {
+      id: input.userId,
+      username: input.userId.toLowerCase(),
+      team_id: input.teamId ?? 'T0FAKE',
+    },
     team: { id: 'T0FAKE', domain: 'fake' },
     token: 'deprecated-verification-token',
     action_ts: String(Date.now() / 1000),

@@ -1,10 +1,12 @@
 import { afterEach, describe } from 'vitest';
 import type { RequestStore } from '../../src/service/ports.js';
 import { defineLifecycleCases } from './store-contract-lifecycle.js';
+import { defineReadingCases } from './store-contract-reading.js';
 import { defineWriteCases } from './store-contract-writes.js';
 
 // The RequestStore contract: the same cases, run against every store (store-contract.test.ts).
-// The cases are in store-contract-writes.ts and store-contract-lifecycle.ts.
+// The cases are in store-contract-writes.ts, store-contract-lifecycle.ts and
+// store-contract-reading.ts.
 
 export interface StoreHarness {
   /** A fresh, empty store (a new file; an emptied database). */
@@ -37,5 +39,6 @@ export function defineStoreContract(name: string, harness: () => StoreHarness): 
 
     defineWriteCases({ fresh, reopen, pair });
     defineLifecycleCases({ fresh, reopen, pair });
+    defineReadingCases({ fresh, reopen, pair });
   });
 }

@@ -47,6 +47,7 @@ describe('loadConfig defaults', () => {
         socketMode: false,
       },
       http: { host: '0.0.0.0', port: 3000 },
+      metrics: { host: '0.0.0.0', port: 9464 },
       policy: {
         approverIds: ['U012ABCDEF'],
         minApprovals: 1,
@@ -114,6 +115,8 @@ describe('loadConfig parses every variable', () => {
       SLACK_API_URL: 'http://127.0.0.1:8888/api/',
       HOST: '127.0.0.1',
       PORT: '0',
+      METRICS_HOST: '127.0.0.2',
+      METRICS_PORT: '9100',
       APPROVER_USER_IDS: 'U0AAA, U0BBB  W0CCC,S0GROUP',
       MIN_APPROVALS: '2',
       POLICY_FILE: ' /etc/akb/policy.yaml ',
@@ -156,6 +159,7 @@ describe('loadConfig parses every variable', () => {
         socketMode: true,
       },
       http: { host: '127.0.0.1', port: 0 },
+      metrics: { host: '127.0.0.2', port: 9100 },
       policy: {
         approverIds: ['U0AAA', 'U0BBB', 'W0CCC', 'S0GROUP'],
         minApprovals: 2,
@@ -268,6 +272,8 @@ describe('loadConfig parses every variable', () => {
     ['SLACK_API_URL', 'slack.com/api'],
     ['PORT', '65536'],
     ['PORT', '-1'],
+    ['METRICS_PORT', '65536'],
+    ['METRICS_PORT', 'metrics'],
     ['APPROVER_USER_IDS', 'U012ABC, alice'],
     ['REQUESTER_USER_IDS', 'bob'],
     ['ALLOWED_CHANNEL_IDS', '#general'],
@@ -591,6 +597,54 @@ describe('AssumeRole settings', () => {
     expect(problems[0]?.problem).toContain('the base access key that calls AssumeRole');
     const sandbox = loadConfig({ ...bare, VOLC_SANDBOX: 'true', VOLC_ROLE_TRN: ROLE });
     expect(sandbox.volc.role).toBeUndefined();
+  });
+});
+
+describe('secrets travel only over TLS, or to loopback', () => {
+  const ROLE = 'trn:iam::2100000001:role/attach-key-bot';
+  it.each([
+    ['VOLC_ENDPOINT', 'http://127.0.0.1:9999'],
+    ['VOLC_ENDPOINT', 'http://127.8.9.10/'],
+    ['VOLC_ENDPOINT', 'http://localhost:8080'],
+    ['VOLC_ENDPOINT', 'http://[::1]:8080'],
+    ['VOLC_STS_ENDPOINT', 'http://127.0.0.1:9998'],
+    ['SLACK_API_URL', 'http://localhost:8888/api/'],
+    ['SLACK_API_URL', 'https://slack-proxy.internal/api/'],
+  ])('accepts %s=%s', (variable, url) => {
+    expect(() => loadConfig({ ...MINIMAL, VOLC_ROLE_TRN: ROLE, [variable]: url })).not.toThrow();
+  });
+
+  it.each([
+    ['VOLC_ENDPOINT', 'http://open.volcengineapi.com', 'signed requests and their security token'],
+    ['VOLC_ENDPOINT', 'http://10.0.0.8:8080', 'signed requests'],
+    ['VOLC_ENDPOINT', 'HTTP://128.0.0.1', 'signed requests'],
+    ['VOLC_STS_ENDPOINT', 'http://sts.volcengineapi.com', 'temporary credentials'],
+    ['SLACK_API_URL', 'http://slack.com/api/', 'the bot token'],
+    ['SLACK_API_URL', 'http://localhost.evil.example/api/', 'the bot token'],
+  ])('refuses %s=%s, naming the variable and what would leak', (variable, url, leak) => {
+    const problems = refusal({ ...MINIMAL, VOLC_ROLE_TRN: ROLE, [variable]: url }).problems;
+    expect(problems).toEqual([
+      {
+        variable,
+        problem: expect.stringMatching(
+          /^http:\/\/ is accepted only for a loopback host \(127\.0\.0\.0\/8, ::1, localhost\)/,
+        ),
+      },
+    ]);
+    expect(problems[0]?.problem).toContain(leak);
+  });
+});
+
+describe('the metrics listener', () => {
+  it('refuses METRICS_PORT equal to PORT, saying why', () => {
+    expect(refusal({ ...MINIMAL, PORT: '9000', METRICS_PORT: '9000' }).problems).toEqual([
+      {
+        variable: 'METRICS_PORT',
+        problem: expect.stringMatching(/^must differ from PORT \(9000\)/),
+      },
+    ]);
+    // 0 asks the system for a free port: both may say so (tests do).
+    expect(loadConfig({ ...MINIMAL, PORT: '0', METRICS_PORT: '0' }).metrics.port).toBe(0);
   });
 });
 

@@ -70,6 +70,32 @@ describe('logger', () => {
     expect(redact('postgres://bot@db/akb')).toBe('postgres://bot@db/akb');
   });
 
+  it('redacts response_url values and hooks.slack.com URLs in every shape a payload is logged in', () => {
+    const redact = createRedactor([]);
+    const url = 'https://hooks.slack.com/commands/T0FAKE/123456/AbCdEf0123';
+    const shapes = [
+      `Received: {"type":"slash_commands","payload":{"response_url":"${url}","text":"x"}}`,
+      `nested: "{\\"response_url\\":\\"${url}\\",\\"user\\":\\"U1\\"}"`,
+      `form: token=x&response_url=${encodeURIComponent(url)}&trigger_id=1`,
+      `payload=${encodeURIComponent(JSON.stringify({ response_url: url, user: { id: 'U1' } }))}`,
+      `inspect: { response_url: '${url}', user_id: 'U1' }`,
+      `text response_url=http://127.0.0.1:4000/response_url/r1 next=1`,
+      `a bare ${url} in a message`,
+      `encoded ${encodeURIComponent(url)} too`,
+      `webhook https://hooks.slack-gov.com/services/T0/B0/xyz`,
+    ];
+    for (const shape of shapes) {
+      const out = redact(shape);
+      expect(out).toContain('[redacted]');
+      expect(out).not.toMatch(/AbCdEf0123|127\.0\.0\.1:4000|services\/T0|AbCdEf0123/);
+    }
+    // What is around the URL stays readable.
+    expect(redact(shapes[0] as string)).toBe(
+      'Received: {"type":"slash_commands","payload":{"response_url":"[redacted]","text":"x"}}',
+    );
+    expect(redact(shapes[2] as string)).toBe('form: token=x&response_url=[redacted]&trigger_id=1');
+  });
+
   it('describes errors by name, code and message, never their stack', () => {
     const error = Object.assign(new Error('nope'), {
       code: 'E1',

@@ -74,8 +74,10 @@ describe('manifest.yml', () => {
     expect(manifest.settings.interactivity.request_url).toMatch(/^https:\/\/.+\/slack\/events$/);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
+      'channels:read',
       'chat:write',
       'commands',
+      'groups:read',
       'usergroups:read',
       'users:read',
     ]);

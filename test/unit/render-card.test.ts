@@ -237,6 +237,35 @@ describe('renderApprovalCard', () => {
     }
   });
 
+  // Issue 18: Volcengine's words reach the channel too (an API message, an instance status).
+  it("escapes Volcengine's messages and instance statuses as the results thread does", () => {
+    const hostile = '<!channel> & <https://evil.example|log in>';
+    const preview = {
+      readAt: CREATED,
+      keyPairError: { code: 'Weird.Error', message: `key read failed ${hostile}` },
+      instances: [
+        {
+          instanceId: 'i-aaaa1111',
+          name: 'web',
+          status: '<!here>',
+          osType: 'Linux',
+          tags: [],
+        },
+      ],
+      unread: ['i-bbbb2222'],
+      error: { code: 'Other.Error', message: `read failed ${hostile}` },
+      problems: [],
+    };
+    const card = render(makeRequest({ instanceIds: ['i-aaaa1111', 'i-bbbb2222'], preview }));
+    const all = json(card);
+    for (const bad of ['<!channel>', '<!here>', '<https://evil']) expect(all).not.toContain(bad);
+    expect(all).toContain(
+      'key read failed &lt;!channel&gt; &amp; &lt;https://evil.example|log in&gt;',
+    );
+    expect(all).toContain('&lt;!here&gt;');
+    expectValid(card);
+  });
+
   it('truncates long instance lists with "and N more" within the section limit', () => {
     const ids = Array.from({ length: 5000 }, (_, i) => `i-${String(i).padStart(20, '0')}`);
     const card = render(makeRequest({ instanceIds: ids }));

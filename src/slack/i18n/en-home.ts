@@ -25,4 +25,30 @@ export const enHome = {
   from: (who: string) => ` from ${who}`,
   moreWaiting: (n: number) => `… and ${num(n)} more waiting: they are in their channels.`,
   updated: (when: string) => `Updated ${when}`,
+  /** A waiting request: what its card shows an approver (issue 18). */
+  item: {
+    where: (channel: string) => `Posted in ${channel}`,
+    keyPair: (described: string) => `Key pair ${described}`,
+    fingerprint: (fp: string) => `Request fingerprint ${fp}`,
+    rules: (list: string) => `Rules: ${list}`,
+    instancesHeading: (shown: number, all: number) =>
+      shown < all
+        ? `First ${num(shown)} of ${plural(all, 'instance')}:`
+        : `${plural(all, 'instance')}:`,
+    openCard: (url: string) => `<${url}|Open the card>`,
+    /** What approving changes on one instance. */
+    change: {
+      replaces: (key: string) => `replaces ${key}`,
+      firstKey: 'no key pair yet: password login stops',
+      alreadyBound: 'already carries it: no change',
+      windows: 'will fail: Windows',
+      notFound: 'will fail: not found',
+      wrongStatus: (status: string) => `will fail: ${status}`,
+      unread: 'could not be read',
+      restarts: 'reboots',
+      restores: (key: string) => `gets ${key} back`,
+      detaches: (key: string) => `${key} removed`,
+      changedSince: 'shows another key pair now',
+    },
+  },
 };

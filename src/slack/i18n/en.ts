@@ -1,4 +1,5 @@
 import { ENGLISH_OUTCOME, explainFrom } from '../../domain/outcome.js';
+import { enAccess } from './en-access.js';
 import { enApply } from './en-apply.js';
 import { enCard } from './en-card.js';
 import { enHome } from './en-home.js';
@@ -52,6 +53,8 @@ export const en = {
   usage: enUsage,
   /** What the sandbox does, after the help in sandbox mode (plain text, from its facts). */
   sandbox: enSandbox,
+  /** Who may use the bot, and where. */
+  access: enAccess,
 };
 
 export type Catalogue = typeof en;

@@ -1,5 +1,6 @@
 import { explainFrom } from '../../domain/outcome.js';
 import type { Catalogue } from './en.js';
+import { zhAccess } from './zh-access.js';
 import { zhApply } from './zh-apply.js';
 import { zhCard } from './zh-card.js';
 import { zhHome } from './zh-home.js';
@@ -47,4 +48,5 @@ export const zh: Catalogue = {
   parse: zhParse,
   usage: zhUsage,
   sandbox: zhSandbox,
+  access: zhAccess,
 };

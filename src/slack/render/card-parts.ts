@@ -4,7 +4,7 @@
 import { summarizePreview } from '../../domain/operations/preview-summary.js';
 import type { ExcludedInstance, MutationRequest, PreviewProblem } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
-import { codeSpan } from './escape.js';
+import { codeSpan, escapeMrkdwn } from './escape.js';
 
 /** Instance ids as inline code, cut with "… and N more" so the text stays within `budget`. */
 export function codeList(ids: readonly string[], t: Catalogue, budget = 600): string {
@@ -46,7 +46,8 @@ export function describeKeyPair(
   else if (keyPairId) given = codeSpan(keyPairId);
   else if (keyPairName) given = codeSpan(keyPairName);
   if (preview?.keyPairError) {
-    given += `\n${t.card.keyPair.notChecked(t.explain(preview.keyPairError.code, preview.keyPairError.message))}`;
+    const why = t.explain(preview.keyPairError.code, preview.keyPairError.message);
+    given += `\n${t.card.keyPair.notChecked(escapeMrkdwn(why))}`;
   }
   return given;
 }
@@ -99,8 +100,9 @@ export function describePreviewLines(request: MutationRequest, t: Catalogue): st
   const summary = summarizePreview(request);
   if (!preview || !summary) return [];
   const p = t.card.preview;
+  // Volcengine's words are echoed into the channel: escaped, as the results thread does.
   const reason = (e?: { code: string; message: string }) =>
-    e ? t.explain(e.code, e.message) : '?';
+    e ? escapeMrkdwn(t.explain(e.code, e.message)) : '?';
   if (!summary.available) return [p.unavailable(reason(preview.error))];
 
   const lines: string[] = [];

@@ -8,6 +8,7 @@ import { COMMAND } from '../ids.js';
 import { renderButtons } from './approval-card.js';
 import { context, plain, section } from './blocks.js';
 import { codeSpan, formatSlackDate, mentionUser } from './escape.js';
+import { describeWaiting } from './home-item.js';
 import { SLACK_LIMITS } from './limits.js';
 import { requestSubject } from './status.js';
 
@@ -19,6 +20,8 @@ export function renderHome(input: {
   mine: readonly MutationRequest[];
   t: Catalogue;
   now: Date;
+  /** Each waiting request's card (chat.getPermalink), by request id, where known. */
+  permalinks?: ReadonlyMap<string, string>;
 }): types.HomeView {
   const { t } = input;
   const h = t.home;
@@ -36,7 +39,7 @@ export function renderHome(input: {
     blocks.push(
       section(
         `home_wait_${r.id}`,
-        h.waitingLine(
+        `${h.waitingLine(
           codeSpan(r.id, 40),
           t.messages.history.kind[r.kind],
           h.from(mentionUser(r.requesterId)),
@@ -44,7 +47,7 @@ export function renderHome(input: {
           r.approval.approvals.length,
           r.approval.required,
           formatSlackDate(r.expiresAt, t),
-        ),
+        )}\n${describeWaiting(r, t, input.permalinks?.get(r.id))}`,
       ),
       renderButtons(r, t, `home_decide_${r.id}`),
     );

@@ -39,7 +39,7 @@ export function instanceLine(lookup: Lookup, id: string, t: Catalogue): string {
     return l.found(
       code,
       escapeMrkdwn(truncateText(found.name || '—', 60)),
-      found.status,
+      escapeMrkdwn(truncateText(found.status, 40)),
       key ? codeSpan(key, 64) : l.noKey,
     );
   }

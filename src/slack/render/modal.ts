@@ -8,6 +8,7 @@ import type { InstanceSnapshot, KeyPairInfo } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { BLOCKS, MODAL, pickerActionId } from '../ids.js';
 import { MAX_OPTIONS } from '../pickers/matches.js';
+import { channelBlock } from './access.js';
 import { context, plain, section } from './blocks.js';
 import { codeSpan } from './escape.js';
 import { SLACK_LIMITS } from './limits.js';
@@ -31,6 +32,8 @@ export interface ModalOptions {
   regions: readonly string[];
   sandbox: boolean;
   prefill?: ModalPrefill;
+  /** ALLOWED_CHANNEL_IDS (with their names when known): the only channels the form offers. */
+  allowedChannels?: ReadonlyArray<{ id: string; name?: string }>;
 }
 
 /** What rides in private_metadata: a submission carries no channel of its own. */
@@ -100,20 +103,7 @@ export function renderModal(options: ModalOptions): types.ModalView {
       ]
     : [m.intro];
   blocks.push(section('intro', intro.filter(Boolean).join('\n')));
-  if (options.channelId === undefined) {
-    blocks.push({
-      type: 'input',
-      block_id: BLOCKS.channel,
-      label: plain(m.channel.label),
-      hint: plain(m.channel.hint),
-      element: {
-        type: 'conversations_select',
-        action_id: MODAL.channelAction,
-        default_to_current_conversation: true,
-        filter: { include: ['public', 'private'], exclude_bot_users: true },
-      },
-    });
-  }
+  if (options.channelId === undefined) blocks.push(channelBlock(t, options.allowedChannels));
 
   const regionSelect: types.StaticSelect = {
     type: 'static_select',

@@ -23,6 +23,7 @@ export type Refusal =
   | { reason: 'approvers_unresolved'; groups: string[] }
   | { reason: 'channel_not_allowed'; allowedChannelIds?: readonly string[] }
   | { reason: 'requester_not_allowed' }
+  | { reason: 'external_user'; as: 'requester' | 'approver' }
   | { reason: 'too_many_instances'; count?: number; limit: number }
   | { reason: 'bot_not_in_channel'; detail?: string; botUserId?: string }
   | { reason: 'post_failed'; detail?: string }
@@ -95,6 +96,8 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
           ? m.allowedChannels(refusal.allowedChannelIds.map(mentionChannel).join(t.join.list))
           : m.allowedChannelsUnknown,
       );
+    case 'external_user':
+      return t.access.external[refusal.as];
     case 'too_many_instances':
       return m.too_many_instances(refusal.count, refusal.limit);
     case 'bot_not_in_channel':
