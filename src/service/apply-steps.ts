@@ -161,7 +161,7 @@ async function pollResults(
   step: Step,
   hooks: ApplyStepHooks,
 ): Promise<ApplyStepAnswer> {
-  const run = step.invocationStep === undefined ? undefined : request.steps[step.invocationStep];
+  const run = request.steps.find((s) => s.index === step.invocationStep);
   const invocationId = run?.invocationId;
   const sent = (run?.outcomes ?? []).filter((o) => o.ok).map((o) => o.instanceId);
   if (!invocationId || !sent.length) return { outcomes: [] };

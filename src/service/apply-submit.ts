@@ -42,29 +42,8 @@ export async function planApplyFollowUp(
 ): Promise<ApplyPlan | { refusal: ApplyRefusal }> {
   const { deps } = ctx;
   if (parent.kind !== 'attach') return { refusal: { reason: 'apply_not_offered' } };
-  const bound = parent.preview?.keyPair;
-  const keyPairId = bound?.keyPairId ?? parent.keyPairId;
-  const known = keyPairId ? await deps.keys.get(keyPairId) : undefined;
-  if (!known) {
-    const name = bound?.keyPairName ?? parent.keyPairName;
-    return {
-      refusal: {
-        reason: 'public_key_unknown',
-        region: parent.region,
-        ...(name ? { keyPairName: name } : {}),
-        ...(keyPairId ? { keyPairId } : {}),
-      },
-    };
-  }
-  if (bound?.fingerprint && !sameFingerprint(bound.fingerprint, known.fingerprint)) {
-    const refusal = {
-      reason: 'public_key_mismatch' as const,
-      keyPairName: known.keyPairName,
-      known: known.fingerprint,
-      bound: bound.fingerprint,
-    };
-    return { refusal };
-  }
+  const key = await knownBoundKey(ctx, parent);
+  if ('refusal' in key) return key;
   const { running, stopped, unknown } = restartCandidates(parent);
   const excluded: ExcludedInstance[] = [
     ...stopped.map((instanceId) => ({ instanceId, reason: 'stopped' as const })),
@@ -89,15 +68,67 @@ export async function planApplyFollowUp(
     } else ready.push(instanceId);
   }
   if (!ready.length) return { refusal: { reason: 'nothing_to_do', kind: 'apply' } };
-  const replaced = await replacedKeys(ctx, parent, ready, known.keyPairId);
-  const applyNow: ApplyNowSpec = {
-    user: deps.settings.applyNowUser,
-    key: toRef(known),
-    replaces: replaced.known,
-    unknownReplaced: replaced.unknown,
-  };
-  const steps = planApplyNow({ id, instanceIds: ready, replaces: replaced.byInstance });
+  // The keys the attach replaced are in its own preview, taken before it bound anything.
+  const { applyNow, replaces } = await applyNowSpec(ctx, key.known, parent.preview, ready);
+  const steps = planApplyNow({ id, instanceIds: ready, replaces });
   return { instanceIds: ready, steps, excluded, applyNow, ...(preview ? { preview } : {}) };
+}
+
+/**
+ * The public key the bot keeps for the key pair a request binds, checked against the
+ * fingerprint its preview read from Volcengine.
+ */
+export async function knownBoundKey(
+  ctx: ServiceContext,
+  request: Pick<MutationRequest, 'region' | 'preview' | 'keyPairId' | 'keyPairName'>,
+): Promise<{ known: KnownPublicKey } | { refusal: ApplyRefusal }> {
+  const bound = request.preview?.keyPair;
+  const keyPairId = bound?.keyPairId ?? request.keyPairId;
+  const known = keyPairId ? await ctx.deps.keys.get(keyPairId) : undefined;
+  if (!known) {
+    const name = bound?.keyPairName ?? request.keyPairName;
+    return {
+      refusal: {
+        reason: 'public_key_unknown',
+        region: request.region,
+        ...(name ? { keyPairName: name } : {}),
+        ...(keyPairId ? { keyPairId } : {}),
+      },
+    };
+  }
+  if (bound?.fingerprint && !sameFingerprint(bound.fingerprint, known.fingerprint)) {
+    const refusal = {
+      reason: 'public_key_mismatch' as const,
+      keyPairName: known.keyPairName,
+      known: known.fingerprint,
+      bound: bound.fingerprint,
+    };
+    return { refusal };
+  }
+  return { known };
+}
+
+/**
+ * What the script needs for these instances: the user, the key, and per instance the replaced
+ * key (from a preview read before the binding) whose line it removes when the bot knows it.
+ * Also what a plan binding and applying in one approval would freeze at submit.
+ */
+export async function applyNowSpec(
+  ctx: ServiceContext,
+  known: KnownPublicKey,
+  before: Preview | undefined,
+  instanceIds: readonly string[],
+): Promise<{ applyNow: ApplyNowSpec; replaces: Map<string, string> }> {
+  const replaced = await replacedKeys(ctx, before, instanceIds, known.keyPairId);
+  return {
+    applyNow: {
+      user: ctx.deps.settings.applyNowUser,
+      key: toRef(known),
+      replaces: replaced.known,
+      unknownReplaced: replaced.unknown,
+    },
+    replaces: replaced.byInstance,
+  };
 }
 
 /**
@@ -127,7 +158,7 @@ async function readAgents(
 /** The key pair each instance had before the attach, when it differs from the bound one. */
 async function replacedKeys(
   ctx: ServiceContext,
-  parent: MutationRequest,
+  preview: Preview | undefined,
   ids: readonly string[],
   boundId: string,
 ): Promise<{
@@ -135,7 +166,7 @@ async function replacedKeys(
   known: KnownKeyRef[];
   unknown: ApplyNowSpec['unknownReplaced'];
 }> {
-  const before = new Map((parent.preview?.instances ?? []).map((i) => [i.instanceId, i]));
+  const before = new Map((preview?.instances ?? []).map((i) => [i.instanceId, i]));
   const byInstance = new Map<string, string>();
   const known = new Map<string, KnownKeyRef>();
   const unknown = new Map<string, ApplyNowSpec['unknownReplaced'][number]>();

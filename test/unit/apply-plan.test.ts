@@ -8,6 +8,7 @@ import {
   applyRestartCandidates,
   summarizeApply,
 } from '../../src/domain/operations/apply-summary.js';
+import { planAttach } from '../../src/domain/operations/attach.js';
 import type { InstanceOutcome, MutationRequest, Step } from '../../src/domain/request.js';
 
 // The apply-now plan (checks of 100, RunCommand of 200 grouped by the key line it removes, one
@@ -59,13 +60,22 @@ describe('planApplyNow', () => {
     ]);
   });
 
-  it('numbers its phases from where it starts, so it can follow an attach in one plan', () => {
-    const steps = planApplyNow({ id: 'ak-x', instanceIds: ['i-a'], firstPhase: 2 });
-    expect(steps.map((s) => [s.action, s.phase])).toEqual([
-      ['CheckAssistant', 2],
-      ['RunCommand', 3],
-      ['InvocationResults', 4],
+  it('numbers its phases and steps from where it starts, so it can follow an attach in one plan', () => {
+    const attach = planAttach({ id: 'ak-x', instanceIds: ['i-a'], keyPairName: 'k' });
+    const apply = planApplyNow({
+      id: 'ak-x',
+      instanceIds: ['i-a'],
+      firstPhase: 2,
+      firstIndex: attach.length,
+    });
+    expect(apply.map((s) => [s.action, s.phase, s.index])).toEqual([
+      ['CheckAssistant', 2, 2],
+      ['RunCommand', 3, 3],
+      ['InvocationResults', 4, 4],
     ]);
+    expect(apply[2]?.invocationStep).toBe(3);
+    expect(apply[1]?.invocationName).toBe('attach-key-bot-ak-x-r3');
+    expect([...attach, ...apply].map((s) => s.index)).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('names invocations within RunCommand’s rule, whatever the request id', () => {

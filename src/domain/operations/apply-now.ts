@@ -29,6 +29,8 @@ export interface ApplyPlanInput {
   replaces?: ReadonlyMap<string, string>;
   /** Where the apply's phases start in the request's plan. */
   firstPhase?: number;
+  /** Where its steps' indexes start: after the steps of the phases before it. */
+  firstIndex?: number;
 }
 
 export function planApplyNow(input: ApplyPlanInput): Step[] {
@@ -64,11 +66,13 @@ export function planApplyNow(input: ApplyPlanInput): Step[] {
     invocationStep: runIndex(i),
     timeoutMs: RESULTS_WAIT_MS,
   }));
-  return toSteps(input.id, [...specs, ...runs, ...reads]).map((step) =>
-    step.action === 'RunCommand'
-      ? { ...step, invocationName: invocationNameFor(input.id, step.index) }
-      : step,
-  );
+  const offset = input.firstIndex ?? 0;
+  return toSteps(input.id, [...specs, ...runs, ...reads]).map((planned) => {
+    const step = { ...planned, index: planned.index + offset };
+    if (step.invocationStep !== undefined) step.invocationStep += offset;
+    if (step.action === 'RunCommand') step.invocationName = invocationNameFor(input.id, step.index);
+    return step;
+  });
 }
 
 // Letters, digits, _ and -, at most 64, not starting with a digit or "-" (the RunCommand page).
