@@ -14,7 +14,8 @@ export interface Rig {
 
 /**
  * The environment the bot reads: production defaults (log level info, text logs,
- * VOLC_MAX_CONCURRENCY 4, ...) except where the fakes live and who may approve.
+ * VOLC_MAX_CONCURRENCY 4, ...) except where the fakes live, who may approve, and how many
+ * requests one person may have waiting.
  */
 export function botEnv(
   fakes: FakeUrls,
@@ -29,6 +30,8 @@ export function botEnv(
     VOLC_SECRET_ACCESS_KEY: VOLC_CREDENTIALS.secretAccessKey,
     VOLC_ENDPOINT: fakes.ecsUrl,
     APPROVER_USER_IDS: 'UAPP1,UAPP2,UAPP3',
+    // One requester posts every benchmark request: the per-user limit must not refuse them.
+    MAX_OPEN_REQUESTS_PER_USER: '1000',
     DATA_FILE: join(dataDir, 'db.json'),
     HOST: '127.0.0.1',
     PORT: '0',

@@ -124,7 +124,11 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     defaultLocale: config.defaultLocale,
     logger,
   });
-  const directory = createApproverDirectory({ client: notifierClient, logger });
+  const directory = createApproverDirectory({
+    client: notifierClient,
+    logger,
+    now: () => clock.now().getTime(),
+  });
   let home: ReturnType<typeof createAppHome> | undefined;
   const notifier = createSlackNotifier({
     client: notifierClient,
@@ -164,6 +168,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       requesterIds: config.policy.requesterIds,
       allowedChannelIds: config.policy.allowedChannelIds,
       maxInstancesPerRequest: config.policy.maxInstancesPerRequest,
+      maxOpenRequestsPerUser: config.policy.maxOpenRequestsPerUser,
       requestTtlMinutes: config.policy.requestTtlMinutes,
       sandbox: config.sandbox,
       maxConcurrency: config.volc.maxConcurrency,

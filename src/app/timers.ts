@@ -45,7 +45,11 @@ export async function startServiceWork(
   timers: Timers,
   { logger, requestTtlMinutes, leaseSeconds }: ServiceWorkSettings,
 ): Promise<void> {
-  // Expire what went stale while we were down, then finish what a previous process began.
+  // Close what the other mode left, expire what went stale while we were down, then finish
+  // what a previous process began.
+  await service
+    .voidOtherMode()
+    .catch((error) => logger.error('other-mode sweep failed', { error }));
   await service.expireDue().catch((error) => logger.error('expiry sweep failed', { error }));
   await service
     .archiveFinished()

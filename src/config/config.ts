@@ -110,7 +110,7 @@ function toConfig(env: Env): Config {
     ...toSlackConfig(env),
     ...toOpsConfig(env),
     ...toPolicyConfig(env),
-    ...toStoreConfig(env),
+    ...toStoreConfig(env, { sandbox: env.VOLC_SANDBOX }),
     secrets,
   };
 }

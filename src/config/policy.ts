@@ -48,6 +48,7 @@ export const policyFields = {
     'expected Slack channel ids such as C012ABCDEF, separated by commas',
   ),
   MAX_INSTANCES_PER_REQUEST: wholeNumber(500, 1, 10_000),
+  MAX_OPEN_REQUESTS_PER_USER: wholeNumber(5, 1, 1_000),
   REQUEST_TTL_MINUTES: positiveNumber(60, minutes),
   RESTART_WAVE_SIZE: wholeNumber(10, 1, 1_000),
   RESTART_WAVE_TIMEOUT_MINUTES: positiveNumber(10, minutes),
@@ -67,6 +68,8 @@ export interface PolicyConfig {
   requesterIds: readonly string[];
   allowedChannelIds: readonly string[];
   maxInstancesPerRequest: number;
+  /** Requests one person may have waiting for approval at once. */
+  maxOpenRequestsPerUser: number;
   requestTtlMinutes: number;
 }
 
@@ -97,6 +100,7 @@ export function toPolicyConfig(env: Env): { policy: PolicyConfig; followUps: Fol
       requesterIds: env.REQUESTER_USER_IDS,
       allowedChannelIds: env.ALLOWED_CHANNEL_IDS,
       maxInstancesPerRequest: env.MAX_INSTANCES_PER_REQUEST,
+      maxOpenRequestsPerUser: env.MAX_OPEN_REQUESTS_PER_USER,
       requestTtlMinutes: env.REQUEST_TTL_MINUTES,
     },
     followUps: {

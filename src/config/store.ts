@@ -4,14 +4,14 @@ import { emptyAsUndefined, optionalText, positiveNumber, wholeNumber } from './f
 // Where requests live: lowdb files (the default) or PostgreSQL, how long finished ones are kept,
 // and how long an executor holds a request before another replica may take it over.
 
+/** DATA_FILE when unset: sandbox and live never share a file by accident. */
+export const DEFAULT_DATA_FILE = { live: './data/db.json', sandbox: './data/sandbox.json' };
+/** AUDIT_FILE in sandbox mode when neither it nor DATA_FILE is set: not the live trail. */
+export const DEFAULT_SANDBOX_AUDIT_FILE = './data/sandbox-audit.jsonl';
+
 export const storeFields = {
-  DATA_FILE: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .optional()
-      .transform((v) => v ?? './data/db.json'),
-  ),
+  // Unset: DEFAULT_DATA_FILE of the mode (VOLC_SANDBOX). A value set is used as it is.
+  DATA_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
   AUDIT_FILE: optionalText,
   RETENTION_DAYS: positiveNumber(30, 'a positive number of days'),
   // Its value may hold a password: the error never echoes it.
@@ -41,11 +41,16 @@ export interface StoreConfig {
   leaseSeconds: number;
 }
 
-export function toStoreConfig(env: Env): { storage: StoreConfig } {
+export function toStoreConfig(env: Env, mode: { sandbox: boolean }): { storage: StoreConfig } {
   return {
     storage: {
-      dataFile: env.DATA_FILE,
-      ...(env.AUDIT_FILE ? { auditFile: env.AUDIT_FILE } : {}),
+      dataFile: env.DATA_FILE ?? DEFAULT_DATA_FILE[mode.sandbox ? 'sandbox' : 'live'],
+      // Otherwise audit.jsonl beside DATA_FILE (the store's default).
+      ...(env.AUDIT_FILE
+        ? { auditFile: env.AUDIT_FILE }
+        : mode.sandbox && !env.DATA_FILE
+          ? { auditFile: DEFAULT_SANDBOX_AUDIT_FILE }
+          : {}),
       retentionDays: env.RETENTION_DAYS,
       ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
       leaseSeconds: env.EXECUTION_LEASE_SECONDS,

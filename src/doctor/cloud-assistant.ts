@@ -41,6 +41,7 @@ export async function checkCloudAssistant(
     }
     const result = describeVolcFailure(error, t, {
       ...context,
+      call: 'ecs:DescribeCloudAssistantStatus',
       denied: (head) =>
         fail(c.denied(head, context.who), c.deniedFix(APPLY_NOW_ACTIONS, context.who)),
     });

@@ -20,6 +20,7 @@ export function describeAssumeRoleFailure(
     variable: 'VOLC_STS_ENDPOINT',
     timeoutMs,
     who: 'base',
+    call: 'sts:AssumeRole',
     denied: (head) => fail(r.denied(head, role.trn), r.deniedFix(role.trn)),
     fallbackFix: r.otherFix,
   });
@@ -30,8 +31,10 @@ export interface FailureContext {
   variable: string;
   timeoutMs: number;
   who: Principal;
-  /** The line for AccessDenied / LackPolicy: whose permission, which action. */
-  denied: (head: string) => Result;
+  /** The call the check made (`ecs:DescribeKeyPairs`), when the error does not name its own. */
+  call: string;
+  /** The line for AccessDenied / LackPolicy: whose permission, which call was refused. */
+  denied: (head: string, call: string) => Result;
   fallbackFix?: string;
 }
 
@@ -52,7 +55,7 @@ export function describeVolcFailure(error: unknown, t: DoctorTexts, at: FailureC
         : fail(f.accessKey(head), f.accessKeyFix);
     case 'AccessDenied':
     case 'LackPolicy':
-      return at.denied(head);
+      return at.denied(head, error.call ?? at.call);
     case 'InvalidTimestamp':
       return fail(f.timestamp(head), f.timestampFix);
     case 'NetworkError':
@@ -68,7 +71,7 @@ export function describeVolcFailure(error: unknown, t: DoctorTexts, at: FailureC
     }
     default: {
       // "what happened; what to do" -> the same two parts as every other line.
-      const text = explainFrom(t.outcome, error.code, error.message);
+      const text = explainFrom(t.outcome, error.code, error.message, error.call ?? at.call);
       const cut = text.indexOf(t.outcomeFixAfter);
       return cut > 0
         ? fail(f.explained(head, text.slice(0, cut)), text.slice(cut + t.outcomeFixAfter.length))

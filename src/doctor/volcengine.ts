@@ -172,7 +172,8 @@ async function checkEcs(
     if (keyPairs.reason instanceof VolcApiError) lines.keyPairsError = keyPairs.reason;
     lines.credentials = describeVolcFailure(keyPairs.reason, t, {
       ...context,
-      denied: (head) => fail(v.mayNotCallEcs(head, who), v.mayNotCallEcsFix(who)),
+      call: 'ecs:DescribeKeyPairs',
+      denied: (head, call) => fail(v.mayNotCallEcs(head, who, call), v.mayNotCallEcsFix(who, call)),
     });
   }
   const assistant = await checkCloudAssistant(client, config, context, t, lines.keyPairsError);
@@ -195,7 +196,9 @@ async function checkEcs(
     ? skip(v.failedLikeKeyPairs(error.code))
     : describeVolcFailure(error, t, {
         ...context,
-        denied: (head) => fail(v.mayNotDescribe(head, who), v.mayNotDescribeFix(who)),
+        call: 'ecs:DescribeInstances',
+        denied: (head, call) =>
+          fail(v.mayNotDescribe(head, who, call), v.mayNotDescribeFix(who, call)),
       });
   return lines;
 }

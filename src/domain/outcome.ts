@@ -64,10 +64,11 @@ const EXPLANATIONS = {
     'the signature did not match; check that VOLC_SECRET_ACCESS_KEY belongs to VOLC_ACCESS_KEY_ID',
   ServiceShouldCallSelfApi:
     'this access key belongs to a service account that may only call its own API; use an IAM user key',
+  // Worded by `denied` below when the refused call is known; these lines are for when it is not.
   LackPolicy:
-    "the access key's user has no policy allowing ecs:AttachKeyPair; grant one, then ask again",
+    "the access key's user has no policy allowing this ECS call; grant it (see README: Going live), then ask again",
   AccessDenied:
-    "the access key's user may not run AttachKeyPair on these resources; ask a Volcengine admin to allow it",
+    "the access key's user was refused this ECS call on these resources; ask a Volcengine admin to allow it",
   InternalServiceTimeout:
     'the ECS backend timed out and retries did not help; check the instances in the console, then ask again',
   ServiceUnavailableTemp:
@@ -126,9 +127,19 @@ const EXPLANATIONS = {
 
 export type ErrorCode = keyof typeof EXPLANATIONS;
 
+/** The codes that mean "not allowed": explained with the action that was refused. */
+export type DeniedCode = 'AccessDenied' | 'LackPolicy';
+
+const DENIED: ReadonlySet<string> = new Set<DeniedCode>(['AccessDenied', 'LackPolicy']);
+
 /** One language's outcome catalogue: a line for every code, and what to say when there is none. */
 export interface OutcomeTexts {
   explanations: Readonly<Record<ErrorCode, string>>;
+  /**
+   * AccessDenied / LackPolicy when the refused call is known: `action` as the API names it
+   * (DescribeInstances), `permission` as a policy names it (ecs:DescribeInstances).
+   */
+  denied: (code: DeniedCode, action: string, permission: string) => string;
   fallback: string;
 }
 
@@ -137,13 +148,29 @@ export const ERROR_EXPLANATIONS: Readonly<Record<ErrorCode, string>> = Object.fr
 
 export const ENGLISH_OUTCOME: OutcomeTexts = Object.freeze({
   explanations: ERROR_EXPLANATIONS,
+  denied: (code: DeniedCode, action: string, permission: string) =>
+    code === 'LackPolicy'
+      ? `Volcengine refused ${action}: the access key's user has no policy allowing ${permission}; grant it, then ask again`
+      : `Volcengine refused ${action}: the access key's user may not call ${permission} on these resources; ask a Volcengine admin to allow it`,
   fallback: 'no explanation available',
 });
 
 const MAX_API_MESSAGE = 300;
 
-/** One plain line for a code in the given language; unknown codes fall back to the API's message. */
-export function explainFrom(texts: OutcomeTexts, code: string, apiMessage?: string): string {
+/**
+ * One plain line for a code in the given language; unknown codes fall back to the API's message.
+ * `call` is the call that failed (`ecs:DescribeInstances`): a refusal names it and its permission.
+ */
+export function explainFrom(
+  texts: OutcomeTexts,
+  code: string,
+  apiMessage?: string,
+  call?: string,
+): string {
+  if (call && DENIED.has(code)) {
+    const action = call.slice(call.indexOf(':') + 1) || call;
+    return texts.denied(code as DeniedCode, action, call);
+  }
   const table: Readonly<Record<string, string>> = texts.explanations;
   if (Object.hasOwn(table, code)) return table[code] as string;
   const message = apiMessage?.replace(/\s+/g, ' ').trim();

@@ -25,17 +25,25 @@ export const isGroupId = (id: string): boolean => /^S[A-Z0-9]+$/.test(id);
 
 /**
  * The rules a request falls under, evaluated on the preview's tags. Fail closed: when some
- * instance's tags could not be read (no preview, or its read failed), a tag rule that no read
- * instance satisfies still applies, marked `tags_unknown`.
+ * instance's tags are unknown (no preview, its read failed, or a successful answer did not list
+ * it: paging stopped, a malformed entry, or not found), a tag rule that no read instance
+ * satisfies still applies, marked `tags_unknown` with the counts.
  */
 export function matchRules(
   policy: Pick<ApprovalPolicy, 'minApprovals' | 'rules'>,
   request: { instanceIds: readonly string[]; preview?: Preview },
 ): { required: number; rules: MatchedRule[] } {
-  const count = new Set(request.instanceIds).size;
+  const ids = new Set(request.instanceIds);
+  const count = ids.size;
   const preview = request.preview;
   const unread = new Set(preview?.unread ?? []);
-  const tagsUnknown = !preview || request.instanceIds.some((id) => unread.has(id));
+  const listed = new Set((preview?.instances ?? []).map((i) => i.instanceId));
+  const unknown = { unread: 0, missing: 0 };
+  for (const id of ids) {
+    if (!preview || unread.has(id)) unknown.unread++;
+    else if (!listed.has(id)) unknown.missing++;
+  }
+  const tagsUnknown = unknown.unread + unknown.missing > 0;
   const rules: MatchedRule[] = [];
   for (const rule of policy.rules) {
     const { tag, instancesOver } = rule.match;
@@ -54,6 +62,7 @@ export function matchRules(
       approvals: rule.approvals,
       ...(rule.approvers ? { approvers: [...rule.approvers] } : {}),
       reason,
+      ...(reason === 'tags_unknown' ? { unknownTags: { ...unknown } } : {}),
     });
   }
   const required = Math.max(policy.minApprovals, ...rules.map((r) => r.approvals));

@@ -15,13 +15,19 @@ export type RequestStatus =
   | 'expired'
   | 'executing'
   | 'done'
-  | 'failed';
+  | 'failed'
+  /** Taken back by its requester while pending. */
+  | 'cancelled'
+  /** Made in the other mode (sandbox or live): closed at start, never run (see `stopped`). */
+  | 'voided';
 
 export const FINAL_STATUSES: ReadonlySet<RequestStatus> = new Set([
   'rejected',
   'expired',
   'done',
   'failed',
+  'cancelled',
+  'voided',
 ]);
 
 /** What a read showed of an instance (verification, restart polling). */
@@ -51,6 +57,8 @@ export interface StepError {
   message: string;
   httpStatus?: number;
   requestId?: string;
+  /** The call that failed, as its permission is named (`ecs:DescribeInstances`), when known. */
+  call?: string;
 }
 
 /**
@@ -135,6 +143,8 @@ export interface InstanceSnapshot {
 export interface ReadError {
   code: string;
   message: string;
+  /** The read that failed (`ecs:DescribeKeyPairs`), when known. */
+  call?: string;
 }
 
 /**
@@ -146,6 +156,8 @@ export interface Preview {
   /** The key pair as the API knows it; absent when it could not be read (see keyPairError). */
   keyPair?: KeyPairInfo;
   keyPairError?: ReadError;
+  /** An undo: the earlier key pairs it gives back, read by id (those that could be read). */
+  restoredKeyPairs?: KeyPairInfo[];
   instances: InstanceSnapshot[];
   /** Ids that could not be read (their call failed); every other id absent from `instances` was not found. */
   unread: string[];
@@ -171,6 +183,8 @@ export interface MatchedRule {
   approvers?: string[];
   /** Why it matched; `tags_unknown`: a tag rule applied because the tags could not be read. */
   reason: 'tag' | 'size' | 'tags_unknown';
+  /** tags_unknown: how many instances could not be read, and how many the answer left out. */
+  unknownTags?: { unread: number; missing: number };
 }
 
 export interface Approval {
@@ -233,19 +247,59 @@ export interface MutationRequest {
   excluded?: ExcludedInstance[];
   /** Set when the half-TTL reminder went out, so it goes once. */
   remindedAt?: string;
-  /** True when the request ran against the built-in simulated ECS. */
+  /**
+   * True when the request was made against the built-in simulated ECS. Absent means live: the
+   * field has been written since sandbox mode existed, and only ever as `true`.
+   */
   sandbox?: boolean;
   /** Apply now: the user and keys the script is made of, frozen at submit (the card shows them). */
   applyNow?: ApplyNowSpec;
+  /** Set when it ended without its calls being sent, and why. */
+  stopped?: StopReason;
+  /** Cancelled: by whom (always its requester) and when. */
+  cancelled?: { by: string; at: string };
 }
+
+/**
+ * Why a request ended without the bot sending its calls (expired, voided, or failed before any
+ * call), shown on the card and in the thread. `at` is when it was stopped.
+ */
+export type StopReason =
+  /** Made in sandbox mode and found by a live bot (or the other way round). */
+  | { reason: 'other_mode'; mode: 'sandbox' | 'live'; at: string }
+  /** Approved, but its first call was not sent within REQUEST_TTL_MINUTES of the last approval. */
+  | { reason: 'approval_lapsed'; approvedAt: string; ttlMinutes: number; at: string }
+  /** An undo approved after its UNDO_WINDOW_HOURS closed. */
+  | { reason: 'undo_window_closed'; closedAt: string; at: string }
+  /**
+   * The key pair read again before the first call is gone, renamed or holds another key:
+   * `approved` as the card showed it, `found` as it is now (absent: gone).
+   */
+  | {
+      reason: 'key_pair_changed';
+      approved: { keyPairId?: string; keyPairName?: string; fingerprint?: string };
+      found?: KeyPairInfo;
+      at: string;
+    }
+  /** The key pair could not be read before the first call (fail closed). */
+  | { reason: 'key_pair_unreadable'; keyPair: string; error: ReadError; at: string };
 
 export interface ExcludedInstance {
   instanceId: string;
   /**
-   * Undo: its key pair before the attach is unknown. Restart and apply now: bound while stopped,
-   * or status unknown. Apply now: not RUNNING now, or its Cloud Assistant agent is not Running.
+   * Undo: its key pair before the attach is unknown; it no longer shows the attach's key pair
+   * (changed since); or what it shows now could not be read. Restart and apply now: bound while
+   * stopped, or status unknown. Apply now: not RUNNING now, or its Cloud Assistant agent is not
+   * Running.
    */
-  reason: 'previous_key_unknown' | 'stopped' | 'status_unknown' | 'not_running' | 'no_assistant';
+  reason:
+    | 'previous_key_unknown'
+    | 'key_changed_since'
+    | 'key_unknown_now'
+    | 'stopped'
+    | 'status_unknown'
+    | 'not_running'
+    | 'no_assistant';
   /** The instance's status, or its agent's (absent: no agent), when that is the reason. */
   status?: string;
 }
@@ -266,7 +320,9 @@ export type DecisionRefusal =
   | { reason: 'self_approval' }
   | { reason: 'already_approved_by_you'; approvals: number; required: number }
   | { reason: 'already_decided'; decision: Decision; status: RequestStatus }
-  | { reason: 'expired'; expiresAt: string };
+  | { reason: 'expired'; expiresAt: string }
+  /** Its requester took it back. */
+  | { reason: 'cancelled'; by: string; at: string };
 
 export type DecisionResult =
   | { ok: true; request: MutationRequest; completed: boolean }
@@ -293,6 +349,8 @@ export function decide(
   },
 ): DecisionResult {
   const { kind, userId, now } = click;
+  if (request.cancelled)
+    return { ok: false, refusal: { reason: 'cancelled', ...request.cancelled } };
   if (request.status !== 'pending') {
     const decision = request.decision ?? { kind: 'expired', at: request.expiresAt };
     return { ok: false, refusal: { reason: 'already_decided', decision, status: request.status } };
@@ -344,8 +402,17 @@ export function needsExecution(request: MutationRequest): boolean {
 
 /** Execution or the results post is unfinished: some executor has work to do on it. */
 export function hasWorkLeft(request: MutationRequest): boolean {
-  if (needsExecution(request)) return true;
-  return (request.status === 'done' || request.status === 'failed') && !request.resultsPostedAt;
+  return needsExecution(request) || awaitsResults(request);
+}
+
+/**
+ * Its thread post is due: the results of a finished request, or why a stopped one never ran
+ * (when it has a card to post under).
+ */
+export function awaitsResults(request: MutationRequest): boolean {
+  if (request.resultsPostedAt) return false;
+  if (request.status === 'done' || request.status === 'failed') return true;
+  return !!request.stopped && !!request.card;
 }
 
 const OPEN_STEP: ReadonlySet<StepState> = new Set(['planned', 'sent']);

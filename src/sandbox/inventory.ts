@@ -231,6 +231,20 @@ export function createInventory(options: InventoryOptions) {
         gone.add(k.keyPairName);
       }
     },
+    /**
+     * Renames a key pair (id and key unchanged), as the console can: its instances show the new
+     * name. The old name is then free for another key pair to take.
+     */
+    renameKeyPair(ref: KeyPairRef, keyPairName: string): void {
+      const found = findKeyPair(ref, undefined, false);
+      if (!found) throw new Error(`ECS simulator: no key pair ${ref.keyPairId ?? ref.keyPairName}`);
+      const renamed = { ...found, keyPairName };
+      keyPairs.set(found.keyPairId, renamed);
+      gone.delete(keyPairName);
+      for (const record of instances.values()) {
+        if (record.keyPairId === found.keyPairId) record.keyPairName = keyPairName;
+      }
+    },
     /** A known key pair, in any region when none is given; never materialised by this lookup. */
     keyPair(ref: KeyPairRef, region?: string): SimKeyPair | undefined {
       const found = findKeyPair(ref, region, false);

@@ -19,6 +19,8 @@ import { createCoalescer } from './run-limited.js';
 export interface ApproverDirectory {
   /** Members of each group; undefined for a group whose members are unknown (fail closed). */
   membersOf(groupIds: readonly string[]): Promise<Map<string, ReadonlySet<string> | undefined>>;
+  /** Of these groups, those whose members were known once but too long ago to use. */
+  stale?(groupIds: readonly string[]): { groups: string[]; afterMinutes: number } | undefined;
 }
 
 /** What the service observes happening, for metrics. Every method is optional and must not throw. */
@@ -33,6 +35,8 @@ export interface ServiceSettings {
   requesterIds: readonly string[];
   allowedChannelIds: readonly string[];
   maxInstancesPerRequest: number;
+  /** MAX_OPEN_REQUESTS_PER_USER: pending requests one requester may have. */
+  maxOpenRequestsPerUser: number;
   requestTtlMinutes: number;
   sandbox: boolean;
   /** Mutation calls of one phase sent at once. */

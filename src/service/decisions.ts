@@ -1,3 +1,5 @@
+import { otherMode, stopUnsent } from '../domain/guards.js';
+import { undoClosesAt } from '../domain/operations/undo.js';
 import { approverLists, groupsIn, mayApprove } from '../domain/policy.js';
 import {
   type DecisionKind,
@@ -17,15 +19,23 @@ export type ClickRefusal =
   | { reason: 'unknown_request'; requestId: string }
   | { reason: 'shutting_down' }
   | { reason: 'storage_unavailable' }
-  | { reason: 'approvers_unresolved'; groups: string[] }
+  /** `stale`: some were known once, but longer ago than the directory trusts (fail closed). */
+  | {
+      reason: 'approvers_unresolved';
+      groups: string[];
+      stale?: { groups: string[]; afterMinutes: number };
+    }
   /** Someone of another workspace (Slack Connect) not named by id on the approver list. */
-  | { reason: 'external_user'; as: 'approver' };
+  | { reason: 'external_user'; as: 'approver' }
+  | { reason: 'other_mode'; mode: 'sandbox' | 'live' }
+  | { reason: 'undo_window_closed'; closedAt: string };
 
 export type ClickResult =
   | { ok: true; request: MutationRequest; completed: boolean }
   | { ok: false; refusal: ClickRefusal };
 
-export function createDecisions(ctx: ServiceContext, onApproved: (requestId: string) => void) {
+/** `execute`: runs whatever work a request has left (its plan, or its thread note). */
+export function createDecisions(ctx: ServiceContext, execute: (requestId: string) => void) {
   const { deps } = ctx;
   const { store, notifier, logger, settings } = deps;
 
@@ -52,6 +62,8 @@ export function createDecisions(ctx: ServiceContext, onApproved: (requestId: str
     const seen = await store.get(input.requestId);
     if (!seen)
       return { ok: false, refusal: { reason: 'unknown_request', requestId: input.requestId } };
+    const mode = otherMode(seen, settings.sandbox);
+    if (mode) return { ok: false, refusal: { reason: 'other_mode', mode } };
     // The rules are frozen at submit, so judging the clicker outside the atomic update is safe.
     const verdict =
       seen.status === 'pending'
@@ -61,7 +73,13 @@ export function createDecisions(ctx: ServiceContext, onApproved: (requestId: str
       return { ok: false, refusal: { reason: 'external_user', as: 'approver' } };
     }
     if (!verdict.ok && verdict.reason === 'groups_unresolved') {
-      return { ok: false, refusal: { reason: 'approvers_unresolved', groups: verdict.groups } };
+      const stale = deps.directory.stale?.(verdict.groups);
+      const refusal = { reason: 'approvers_unresolved' as const, groups: verdict.groups };
+      return { ok: false, refusal: stale ? { ...refusal, stale } : refusal };
+    }
+    if (verdict.ok && input.kind === 'approve' && seen.status === 'pending') {
+      const closed = await undoWindowClosed(seen, input.userId);
+      if (closed) return closed;
     }
     const at = ctx.now();
     let completed = false;
@@ -119,10 +137,46 @@ export function createDecisions(ctx: ServiceContext, onApproved: (requestId: str
       void ctx.track(
         notifier.tellRequester(request, request.status === 'approved' ? 'approved' : 'rejected'),
       );
-      if (request.status === 'approved') onApproved(request.id);
+      if (request.status === 'approved') execute(request.id);
       else deps.observer?.requestFinished?.(request.kind, 'rejected');
     }
     return { ok: true, request, completed };
+  }
+
+  /**
+   * An undo approved after its window (UNDO_WINDOW_HOURS after the attach finished) is not run:
+   * it ends unsent, and the approver is told why. Checked at the approval as well as at the ask.
+   */
+  async function undoWindowClosed(
+    request: MutationRequest,
+    userId: string,
+  ): Promise<ClickResult | undefined> {
+    if (request.kind !== 'undo' || !request.parentId) return undefined;
+    const parent = await store.get(request.parentId);
+    const closedAt = parent && undoClosesAt(parent, settings.undoWindowHours);
+    const at = ctx.now();
+    if (!closedAt || at.getTime() < Date.parse(closedAt)) return undefined;
+    const stopped = { reason: 'undo_window_closed' as const, closedAt, at: at.toISOString() };
+    const result = await store.update(request.id, (current) =>
+      current.status === 'pending'
+        ? { ok: true, request: stopUnsent(current, 'expired', stopped) }
+        : { ok: false, refusal: 'decided' },
+    );
+    if (result.ok) {
+      logger.info('undo approved after its window: not run', { requestId: request.id, closedAt });
+      await ctx.record({
+        type: 'expired',
+        requestId: request.id,
+        kind: request.kind,
+        actor: userId,
+        reason: 'undo_window_closed',
+        closedAt,
+      });
+      deps.observer?.requestFinished?.(request.kind, 'expired');
+      ctx.refreshCard(request.id);
+      execute(request.id); // posts the thread note
+    }
+    return { ok: false, refusal: { reason: 'undo_window_closed', closedAt } };
   }
 
   /** Expires pending requests past their TTL: card updated, requester told. */

@@ -1,6 +1,7 @@
 import { haltsOnFailure } from '../domain/operations/restart.js';
 import { summarizeRequest } from '../domain/operations/summary.js';
 import {
+  awaitsResults,
   hasWorkLeft,
   isOpenStep,
   type MutationRequest,
@@ -12,6 +13,7 @@ import { createStepJournal } from './journal.js';
 import { createLanes } from './lanes.js';
 import { claimLease, type Lease } from './lease.js';
 import { isStoreUnavailable } from './ports.js';
+import { createPreflight } from './preflight.js';
 import { StepInterrupted } from './step-runner.js';
 
 // The one engine for every approved mutation (design.md §3): a replica claims the request with a
@@ -25,6 +27,7 @@ export function createExecutor(ctx: ServiceContext) {
   const { store, logger, notifier, settings } = deps;
   const running = new Map<string, Promise<void>>();
   const laneRunner = createLanes(ctx, { checkpoint, withStore });
+  const preflight = createPreflight(ctx);
 
   /** Runs (or finishes) a request. Safe to call again and on every replica: one run at a time. */
   function execute(requestId: string): Promise<void> {
@@ -52,9 +55,15 @@ export function createExecutor(ctx: ServiceContext) {
       const request = await withStore(lease, () => store.get(requestId));
       if (!request) return;
       if (needsExecution(request)) {
-        await start(lease, request);
-        await runPlan(lease, requestId);
-        await finish(lease, requestId);
+        // Once, before the first mutation (and on a resume while none was sent).
+        const cleared = await preflight.clear(request, (change) =>
+          writeIf(lease, requestId, change),
+        );
+        if (cleared.ok) {
+          await start(lease, cleared.request);
+          await runPlan(lease, requestId);
+          await finish(lease, requestId);
+        }
       }
       await postResultsOnce(lease, requestId);
     } finally {
@@ -190,8 +199,7 @@ export function createExecutor(ctx: ServiceContext) {
   /** Posts the results unless they were posted before; the journal makes this once only. */
   async function postResultsOnce(lease: Lease, requestId: string): Promise<void> {
     const request = await withStore(lease, () => store.get(requestId));
-    if (!request || request.resultsPostedAt) return;
-    if (request.status !== 'done' && request.status !== 'failed') return;
+    if (!request || !awaitsResults(request)) return;
     await checkpoint(lease, false);
     const posted = await notifier.postResults(request);
     if (!posted) return; // logged by the notifier; the next start (or takeover) tries again
@@ -222,6 +230,21 @@ export function createExecutor(ctx: ServiceContext) {
         await ctx.sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
       }
     }
+  }
+
+  /** An atomic change that may decline (undefined): the stored result, or undefined. */
+  async function writeIf(
+    lease: Lease,
+    requestId: string,
+    change: (current: MutationRequest) => MutationRequest | undefined,
+  ): Promise<MutationRequest | undefined> {
+    const result = await withStore(lease, () =>
+      store.update(requestId, (current) => {
+        const next = change(current);
+        return next ? { ok: true, request: next } : { ok: false, refusal: 'unchanged' };
+      }),
+    );
+    return result.ok ? result.request : undefined;
   }
 
   /** Every request a previous process (or a dead replica) left unfinished. */

@@ -179,6 +179,7 @@ export function toStepError(error: unknown): StepError {
     message?: unknown;
     httpStatus?: unknown;
     requestId?: unknown;
+    call?: unknown;
   };
   const result: StepError = {
     code: typeof e?.code === 'string' ? e.code : 'UnexpectedError',
@@ -186,6 +187,7 @@ export function toStepError(error: unknown): StepError {
   };
   if (typeof e?.httpStatus === 'number') result.httpStatus = e.httpStatus;
   if (typeof e?.requestId === 'string' && e.requestId) result.requestId = e.requestId;
+  if (typeof e?.call === 'string' && e.call) result.call = e.call;
   return result;
 }
 
@@ -233,6 +235,11 @@ export type AuditEventBase =
   | 'results_posted'
   | 'finished'
   | 'archived'
+  /** Ended before any call was sent: the key pair changed or could not be read. */
+  | 'stopped'
+  /** Made in the other mode (sandbox or live): closed, never run. */
+  | 'voided'
+  | 'cancelled'
   /** The import command: a key pair imported, or an existing one's public key recorded, or not. */
   | 'key_imported'
   | 'key_recorded'

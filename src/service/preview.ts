@@ -97,7 +97,7 @@ async function readInstances(
     for (const problem of readout.problems) {
       if (problem.kind === 'failed') {
         unread.push(...problem.instanceIds);
-        error ??= { code: problem.error.code, message: problem.error.message };
+        error ??= toReadError(problem.error);
       } else if (problem.kind === 'unrequested') {
         problems.push({ kind: 'unrequested', count: problem.instanceIds.length });
       } else {
@@ -113,6 +113,6 @@ async function readInstances(
 }
 
 function toReadError(error: unknown): ReadError {
-  const { code, message } = toStepError(error);
-  return { code, message };
+  const { code, message, call } = toStepError(error);
+  return { code, message, ...(call ? { call } : {}) };
 }

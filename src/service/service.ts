@@ -1,7 +1,9 @@
+import { createCancellations } from './cancel.js';
 import { createContext, type ServiceDeps } from './context.js';
 import { createDecisions } from './decisions.js';
 import { createExecutor } from './executor.js';
 import { createKeyImports } from './import-key.js';
+import { createModeSweep } from './modes.js';
 import { isStoreUnavailable } from './ports.js';
 import { createReading } from './reading.js';
 import { createSubmissions } from './submit.js';
@@ -19,6 +21,8 @@ export function createService(deps: ServiceDeps) {
   const decisions = createDecisions(ctx, (id) => void executor.execute(id));
   const imports = createKeyImports(ctx, submissions.checkRequester);
   const reading = createReading(ctx, submissions.checkRequester);
+  const modes = createModeSweep(ctx);
+  const cancellations = createCancellations(ctx);
   const { store, audit, logger } = deps;
 
   /**
@@ -97,10 +101,14 @@ export function createService(deps: ServiceDeps) {
     /** Whether the bot knows a key pair's public key (the results offer "apply now" then). */
     knowsPublicKey: async (keyPairId: string) => !!(await deps.keys.get(keyPairId)),
     decide: guarded(decisions.decide),
+    /** The requester takes a pending request back. */
+    cancel: guarded(cancellations.cancel),
     execute: executor.execute,
     /** After a start, and periodically: take up every request with work left and a free lease. */
     resume: executor.resumeOpen,
     expireDue: decisions.expireDue,
+    /** At start: close what the other mode (sandbox or live) left open. */
+    voidOtherMode: modes.voidOtherMode,
     remindDue: decisions.remindDue,
     archiveFinished,
     /** `/attach-key status ID` for one reader: undefined for an id they may not see. */

@@ -6,10 +6,12 @@ export const COMMAND = '/attach-key';
 /** The global shortcut ("Attach a key pair" in the shortcuts menu); opens the request modal. */
 export const SHORTCUT = 'attach_key_shortcut';
 
-/** action_id of the approval card's buttons; each button's `value` is the request id. */
+/** action_id of the buttons; each button's `value` is the request id. */
 export const ACTIONS = {
   approve: 'approve_request',
   reject: 'reject_request',
+  /** On a pending card, for its requester only (with a confirm dialog): take the request back. */
+  cancel: 'cancel_request',
   /** On a results message: ask for an approved rolling restart of what was bound. */
   restart: 'restart_request',
   /** On an attach's results message: ask for an approved undo of the binding. */

@@ -213,6 +213,8 @@ export function registerListeners(app: App, options: ListenerOptions): void {
   onClick(ACTIONS.reject, 'decision', (requestId, userId, external) =>
     service.decide({ requestId, userId, kind: 'reject', external }),
   );
+  // Only the request's own requester may cancel it: their workspace changes nothing.
+  onClick(ACTIONS.cancel, 'cancel', (requestId, userId) => service.cancel({ requestId, userId }));
   onClick(ACTIONS.restart, 'follow-up', (parentId, userId, external) =>
     service.requestFollowUp({ kind: 'restart', parentId, userId, external }),
   );

@@ -1,4 +1,5 @@
 import type { App, RespondFn } from '@slack/bolt';
+import { otherMode } from '../domain/guards.js';
 import type { ParseOptions } from '../domain/parse.js';
 import type { MutationRequest } from '../domain/request.js';
 import type { Logger } from '../service/ports.js';
@@ -178,8 +179,17 @@ export function registerModalListeners(app: App, deps: ModalDeps): void {
       const t = await texts.forUser(user);
       await tell(respond, request ? t.modal.retryNothing : t.modal.retryUnknown(requestId));
     };
+    // A request of the other mode (sandbox or live) is never followed up, not even prefilled.
+    const tellOtherMode = async (request: MutationRequest | undefined) => {
+      const mode = request && otherMode(request, deps.sandbox);
+      if (!mode) return false;
+      const t = await texts.forUser(user);
+      await tell(respond, renderRefusal({ reason: 'other_mode', mode }, t).text);
+      return true;
+    };
     try {
       if (quick) {
+        if (await tellOtherMode(quick.request)) return;
         const form = quick.request && retryForm(quick.request);
         if (!form) return await tellMissing(quick.request);
         await openModal(deps, client, body.trigger_id, user, form);
@@ -188,7 +198,9 @@ export function registerModalListeners(app: App, deps: ModalDeps): void {
       const opened = await openModal(deps, client, body.trigger_id, user, {
         ...(here ? { channelId: here } : {}),
       });
-      const form = retryForm((await reading) as MutationRequest);
+      const late = await reading;
+      if (await tellOtherMode(late)) return;
+      const form = retryForm(late as MutationRequest);
       if (!form || !opened.id) return;
       await client.views.update({
         view_id: opened.id,

@@ -29,6 +29,8 @@ const KNOWN_STATUSES: ReadonlySet<string> = new Set<RequestStatus>([
   'executing',
   'done',
   'failed',
+  'cancelled',
+  'voided',
 ]);
 const KNOWN_KINDS: ReadonlySet<string> = new Set(['attach', 'restart', 'undo', 'apply']);
 

@@ -17,7 +17,14 @@ export type ReadProblem =
   | {
       kind: 'failed';
       instanceIds: string[];
-      error: { code: string; message: string; httpStatus?: number; requestId?: string };
+      error: {
+        code: string;
+        message: string;
+        httpStatus?: number;
+        requestId?: string;
+        /** `ecs:DescribeInstances`: the call that failed. */
+        call?: string;
+      };
     };
 
 export interface InstanceReadout {
@@ -147,11 +154,13 @@ function describe(error: unknown): Extract<ReadProblem, { kind: 'failed' }>['err
       message: error.message,
       ...(error.httpStatus !== undefined ? { httpStatus: error.httpStatus } : {}),
       ...(error.requestId ? { requestId: error.requestId } : {}),
+      ...(error.call ? { call: error.call } : {}),
     };
   }
   // Not an API error (a bug below us): name it, without a message that might carry anything.
   return {
     code: 'UnexpectedError',
     message: `DescribeInstances failed: ${(error as Error)?.name}`,
+    call: 'ecs:DescribeInstances',
   };
 }

@@ -46,6 +46,8 @@ export interface VolcApiErrorInit {
   retryable?: boolean;
   /** The server's Retry-After, when it sent one on a 429/503. */
   retryAfterMs?: number;
+  /** The call that failed, as an IAM permission names it: `ecs:DescribeInstances`. */
+  call?: string;
 }
 
 /**
@@ -58,6 +60,11 @@ export class VolcApiError extends Error {
   readonly requestId?: string;
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
+  /**
+   * The call that failed, `service:Action` (the IAM permission it needs): an AccessDenied is
+   * explained with the action that was refused, not a guess. Set by the caller that made it.
+   */
+  call?: string;
 
   constructor(init: VolcApiErrorInit) {
     super(init.message);
@@ -67,6 +74,7 @@ export class VolcApiError extends Error {
     if (init.requestId) this.requestId = init.requestId;
     this.retryable = init.retryable ?? isRetryable(init.httpStatus, init.code);
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    if (init.call) this.call = init.call;
   }
 
   toJSON(): Record<string, unknown> {
@@ -77,6 +85,7 @@ export class VolcApiError extends Error {
       httpStatus: this.httpStatus,
       requestId: this.requestId,
       retryable: this.retryable,
+      ...(this.call ? { call: this.call } : {}),
     };
   }
 }

@@ -202,6 +202,8 @@ export function createOpenApiCaller(options: OpenApiCallerOptions): OpenApiCalle
       return answer;
     } catch (error) {
       report('error', error instanceof VolcApiError ? error.code : 'UnexpectedError');
+      // The first caller names the call: an STS error met while signing an ECS call keeps its own.
+      if (error instanceof VolcApiError) error.call ??= `${service}:${action}`;
       throw error;
     }
   };

@@ -285,7 +285,7 @@ describe('runDoctor in Chinese: AssumeRole', () => {
       `失败 角色扮演（AssumeRole）：已扮演 ${ROLE}，但 ECS 拒绝了它的临时凭证（ecs:DescribeKeyPairs: AccessDenied）：该角色缺少权限。修复：为该角色添加允许 ecs:DescribeKeyPairs、ecs:DescribeInstances、ecs:AttachKeyPair、ecs:RebootInstances、ecs:DetachKeyPair 的策略`,
     );
     expect(lineOf('volcCredentials')).toBe(
-      '失败 火山引擎访问密钥：AccessDenied (HTTP 403) — 该角色无权调用 ECS。修复：角色的策略必须允许 ecs:DescribeKeyPairs 和 ecs:AttachKeyPair',
+      '失败 火山引擎访问密钥：AccessDenied (HTTP 403) — 该角色无权调用 ecs:DescribeKeyPairs。修复：角色的策略必须允许 ecs:DescribeKeyPairs 和 ecs:AttachKeyPair',
     );
   });
 });

@@ -282,7 +282,7 @@ describe('runDoctor: each misconfiguration gets its own line', () => {
     const { report, lines, line } = await doctor(envWith());
     expect(report.ok).toBe(false);
     expect(line('Volcengine credentials')).toBe(
-      `FAIL Volcengine credentials: ${code} (HTTP 403) — the key may not call ECS. Fix: the key's policy must allow ecs:DescribeKeyPairs and ecs:AttachKeyPair`,
+      `FAIL Volcengine credentials: ${code} (HTTP 403) — the key may not call ecs:DescribeKeyPairs. Fix: the key's policy must allow ecs:DescribeKeyPairs and ecs:AttachKeyPair`,
     );
     expectOthersOk(lines, 'Volcengine credentials');
   });
@@ -523,7 +523,7 @@ describe('runDoctor: AssumeRole (VOLC_ROLE_TRN)', () => {
       `FAIL AssumeRole: ${ROLE} was assumed, but ECS refused its temporary credentials (ecs:DescribeKeyPairs: AccessDenied; ecs:DescribeInstances: LackPolicy): the role lacks permission. Fix: attach a policy to the role that allows ecs:DescribeKeyPairs, ecs:DescribeInstances, ecs:AttachKeyPair, ecs:RebootInstances and ecs:DetachKeyPair`,
     );
     expect(line('Volcengine credentials')).toBe(
-      "FAIL Volcengine credentials: AccessDenied (HTTP 403) — the role may not call ECS. Fix: the role's policy must allow ecs:DescribeKeyPairs and ecs:AttachKeyPair",
+      "FAIL Volcengine credentials: AccessDenied (HTTP 403) — the role may not call ecs:DescribeKeyPairs. Fix: the role's policy must allow ecs:DescribeKeyPairs and ecs:AttachKeyPair",
     );
     expect(line('ECS DescribeInstances')).toMatch(
       /^FAIL ECS DescribeInstances: LackPolicy \(HTTP 403\) — the role may not call ecs:DescribeInstances\. Fix: allow ecs:DescribeInstances in the role's policy/,

@@ -284,9 +284,20 @@ describe('AttachKeyPair retries', () => {
       httpStatus: 404,
       requestId: fake.calls[0]?.requestId,
       retryable: false,
+      call: 'ecs:AttachKeyPair',
     });
     expect(error.requestId).toMatch(/^fake/);
     expect(error.message).toContain('The specified KeyPair does not exist.');
+  });
+
+  it('names the call an error came from, reads included (an AccessDenied says which was refused)', async () => {
+    fake.script({ action: 'DescribeInstances', kind: 'error', status: 403, code: 'AccessDenied' });
+    const { client } = makeClient();
+    const error = await failure(
+      client.describeInstancesPage({ region: 'cn-beijing', instanceIds: ['i-aaaa1111'] }),
+    );
+    expect(error).toMatchObject({ code: 'AccessDenied', call: 'ecs:DescribeInstances' });
+    expect(error.toJSON()).toMatchObject({ call: 'ecs:DescribeInstances' });
   });
 
   it('does not retry 401 SignatureDoesNotMatch', async () => {

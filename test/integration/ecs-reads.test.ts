@@ -234,6 +234,7 @@ describe('describeInstances: any number of ids', () => {
           message: expect.stringContaining('backend down'),
           httpStatus: 500,
           requestId: expect.stringMatching(/^standin-/),
+          call: 'ecs:DescribeInstances',
         },
       },
     ]);

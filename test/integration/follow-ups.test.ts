@@ -139,7 +139,11 @@ describe('after the key is bound', () => {
     expect(buttonValue(results as never, 'undo_request')).toBe(requestId);
     await h.clickButton('undo_request', requestId, 'UREQ', ts);
     const card = await h.followUpCard(ts);
-    expect(messageText(card)).toContain('Gives `old-key` back to 1 instance.');
+    // The earlier key pair as read at the ask: name, id and fingerprint (issue 19).
+    expect(messageText(card)).toMatch(
+      /Gives `old-key` · `kp-old0000001` \(fingerprint `[0-9a-f:]+`\) back to 1 instance\./,
+    );
+    expect(messageText(card)).toContain('*Key pair taken back*\\n`new-key` · `kp-new0000001`');
     expect(messageText(card)).toContain(
       'Removes `new-key` from 1 instance that had no key pair before.',
     );

@@ -180,15 +180,17 @@ describe('bad input', () => {
 });
 
 describe('request options', () => {
-  it('sends KeyPairId and KeyPairName when both are given; the card says the id wins', async () => {
+  it('binds by the id when both are given: the card and the call name that key pair', async () => {
     h = await startHarness();
+    h.ecs.addKeyPair({ keyPairId: 'kp-abcd1234', keyPairName: 'deploy-key' });
     const { requestId, card, ts } = await h.request('i-aaaa1111 key=ops-key key-id=kp-abcd1234');
-    expect(messageText(card)).toContain('kp-abcd1234');
+    // The preview read the id: its own name is shown, and frozen with it.
+    expect(messageText(card)).toContain('`deploy-key` · `kp-abcd1234`');
     await h.click('approve', requestId, 'UAPP1');
     await h.waitForThread(ts);
     expect(h.ecs.callsFor('AttachKeyPair')[0]).toMatchObject({
       keyPairId: 'kp-abcd1234',
-      keyPairName: 'ops-key',
+      keyPairName: 'deploy-key',
     });
   });
 

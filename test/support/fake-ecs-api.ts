@@ -276,6 +276,8 @@ export async function startFakeEcsApi(options: FakeEcsOptions): Promise<FakeEcsA
       for (const id of instanceIds) sim.removeInstance(id);
     },
     addKeyPair: (spec) => sim.addKeyPair(spec),
+    renameKeyPair: (ref, keyPairName) => sim.renameKeyPair(ref, keyPairName),
+    removeKeyPair: (ref) => sim.removeKeyPair(ref),
     setStatus: (instanceId, status, after) => sim.setStatus(instanceId, status, after),
     instance: (instanceId) => sim.instance(instanceId),
     callsFor: (action) => calls.filter((c) => c.action === action),

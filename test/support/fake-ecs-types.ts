@@ -2,6 +2,7 @@ import type {
   EcsApplication,
   EcsSimulator,
   InstanceStatus,
+  KeyPairRef,
   KeyPairSpec,
   MutationAction,
   SimInstance,
@@ -137,6 +138,10 @@ export interface FakeEcsApi {
   /** These ids do not exist: InvalidInstance.NotFound, never listed. */
   makeAbsent(...instanceIds: string[]): void;
   addKeyPair(spec: KeyPairSpec): SimKeyPair;
+  /** Renames a key pair: same id and key, its instances show the new name. */
+  renameKeyPair(ref: KeyPairRef, keyPairName: string): void;
+  /** Deletes a key pair: never materialised again until added back. */
+  removeKeyPair(ref: KeyPairRef): void;
   setStatus(
     instanceId: string,
     status: InstanceStatus,

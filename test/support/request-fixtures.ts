@@ -41,6 +41,7 @@ export function doneStep(
     phase: 0,
     action: 'AttachKeyPair',
     keyPairName: 'ops-key',
+    keyPairId: keyIdOf('ops-key'),
     clientToken: `req-abc123-b${index}`,
     instanceIds: ids,
     state: 'done',
@@ -61,6 +62,9 @@ export function doneStep(
   };
 }
 
+/** The fixtures' id of a key pair name: verification compares ids. */
+export const keyIdOf = (name: string) => `kp-${name}`;
+
 /** The read-back: every instance shows `key` (or what `shows` says). */
 export function verifyStep(
   index: number,
@@ -80,7 +84,10 @@ export function verifyStep(
       return {
         instanceId,
         ok: true,
-        observed: { status: 'RUNNING', ...(seen ? { keyPairName: seen } : {}) },
+        observed: {
+          status: 'RUNNING',
+          ...(seen ? { keyPairName: seen, keyPairId: keyIdOf(seen) } : {}),
+        },
       };
     }),
   };

@@ -67,6 +67,7 @@ export function serviceRig(options: RigOptions = {}) {
       requesterIds: [],
       allowedChannelIds: [],
       maxInstancesPerRequest: 500,
+      maxOpenRequestsPerUser: 5,
       requestTtlMinutes: 60,
       sandbox: false,
       maxConcurrency: 4,

@@ -1,12 +1,13 @@
 import { afterEach, describe } from 'vitest';
 import type { RequestStore } from '../../src/service/ports.js';
+import { defineGuardCases } from './store-contract-guards.js';
 import { defineLifecycleCases } from './store-contract-lifecycle.js';
 import { defineReadingCases } from './store-contract-reading.js';
 import { defineWriteCases } from './store-contract-writes.js';
 
 // The RequestStore contract: the same cases, run against every store (store-contract.test.ts).
-// The cases are in store-contract-writes.ts, store-contract-lifecycle.ts and
-// store-contract-reading.ts.
+// The cases are in store-contract-writes.ts, store-contract-lifecycle.ts,
+// store-contract-reading.ts and store-contract-guards.ts.
 
 export interface StoreHarness {
   /** A fresh, empty store (a new file; an emptied database). */
@@ -40,5 +41,6 @@ export function defineStoreContract(name: string, harness: () => StoreHarness): 
     defineWriteCases({ fresh, reopen, pair });
     defineLifecycleCases({ fresh, reopen, pair });
     defineReadingCases({ fresh, reopen, pair });
+    defineGuardCases({ fresh, reopen, pair });
   });
 }

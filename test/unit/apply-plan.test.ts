@@ -200,7 +200,7 @@ describe('summarizeApply', () => {
       state: 'unconfirmed',
       code: 'AccessDenied',
       message: 'no',
-      action: 'RunCommand',
+      call: 'ecs:RunCommand',
     });
   });
 });

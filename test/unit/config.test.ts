@@ -55,6 +55,7 @@ describe('loadConfig defaults', () => {
         requesterIds: [],
         allowedChannelIds: [],
         maxInstancesPerRequest: 500,
+        maxOpenRequestsPerUser: 5,
         requestTtlMinutes: 60,
       },
       followUps: {
@@ -96,6 +97,31 @@ describe('loadConfig defaults', () => {
   });
 });
 
+describe('DATA_FILE by mode', () => {
+  it('defaults to ./data/sandbox.json in sandbox mode, so a live bot never reads that file', () => {
+    const sandbox = { ...MINIMAL, VOLC_SANDBOX: 'true' };
+    expect(loadConfig(sandbox).storage.dataFile).toBe('./data/sandbox.json');
+    // Its audit trail is its own too, unless one is set.
+    expect(loadConfig(sandbox).storage.auditFile).toBe('./data/sandbox-audit.jsonl');
+    expect(loadConfig({ ...sandbox, AUDIT_FILE: '/srv/a.jsonl' }).storage.auditFile).toBe(
+      '/srv/a.jsonl',
+    );
+    expect(loadConfig({ ...MINIMAL, VOLC_SANDBOX: 'false' }).storage.auditFile).toBeUndefined();
+    expect(loadConfig({ ...sandbox, DATA_FILE: '' }).storage.dataFile).toBe('./data/sandbox.json');
+    expect(loadConfig({ ...MINIMAL, VOLC_SANDBOX: 'false' }).storage.dataFile).toBe(
+      './data/db.json',
+    );
+  });
+
+  it('uses a DATA_FILE set explicitly as it is, in either mode', () => {
+    for (const mode of ['true', 'false']) {
+      const config = loadConfig({ ...MINIMAL, VOLC_SANDBOX: mode, DATA_FILE: '/srv/bot/db.json' });
+      expect(config.storage.dataFile).toBe('/srv/bot/db.json');
+      expect(config.storage.auditFile).toBeUndefined(); // audit.jsonl beside it, as always
+    }
+  });
+});
+
 describe('loadConfig parses every variable', () => {
   it('reads each one into its place', () => {
     const config = loadConfig({
@@ -124,6 +150,7 @@ describe('loadConfig parses every variable', () => {
       REQUESTER_USER_IDS: 'U0DDD,U0EEE',
       ALLOWED_CHANNEL_IDS: 'C0FFF G0GGG',
       MAX_INSTANCES_PER_REQUEST: '50',
+      MAX_OPEN_REQUESTS_PER_USER: '12',
       REQUEST_TTL_MINUTES: '15',
       RESTART_WAVE_SIZE: '25',
       RESTART_WAVE_TIMEOUT_MINUTES: '2.5',
@@ -168,6 +195,7 @@ describe('loadConfig parses every variable', () => {
         requesterIds: ['U0DDD', 'U0EEE'],
         allowedChannelIds: ['C0FFF', 'G0GGG'],
         maxInstancesPerRequest: 50,
+        maxOpenRequestsPerUser: 12,
         requestTtlMinutes: 15,
       },
       followUps: {

@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import type { ParseNote, ParseProblem } from '../../src/domain/parse.js';
 import { KNOWN_REGIONS } from '../../src/domain/regions.js';
+import type { MutationRequest, RequestStatus } from '../../src/domain/request.js';
 import { SANDBOX_FACTS } from '../../src/sandbox/fleet.js';
 import { en } from '../../src/slack/i18n/en.js';
 import type { Catalogue } from '../../src/slack/i18n/index.js';
@@ -172,12 +173,83 @@ const REFUSALS: Refusal[] = [
   { reason: 'nothing_to_do', kind: 'undo' },
   { reason: 'undo_window_closed', closedAt: T.expires },
   { reason: 'undo_not_offered' },
+  // Issue 19.
+  { reason: 'other_mode', mode: 'sandbox' },
+  { reason: 'other_mode', mode: 'live' },
+  {
+    reason: 'approvers_unresolved',
+    groups: ['S0SREGRP1'],
+    stale: { groups: ['S0SREGRP1'], afterMinutes: 30 },
+  },
+  {
+    reason: 'too_many_open',
+    limit: 5,
+    open: Array.from({ length: 25 }, (_, i) =>
+      makeRequest('attach', 'pending', 3, { id: `ak-open${i}` }),
+    ),
+  },
+  { reason: 'no_instances_found', region: 'cn-beijing', count: 1 },
+  { reason: 'no_instances_found', region: 'cn-beijing', count: 600 },
+  { reason: 'cancelled', by: 'U0REQUEST1', at: T.decided },
+  { reason: 'not_requester', requesterId: 'U0REQUEST1' },
+  { reason: 'not_cancellable', status: 'executing' },
   { reason: 'already_requested', existing: makeRequest('apply', 'done', 3) },
   { reason: 'nothing_to_do', kind: 'apply' },
   { reason: 'apply_not_offered' },
   { reason: 'public_key_unknown', region: 'cn-beijing', keyPairName: 'ops-key' },
   { reason: 'public_key_unknown', region: 'cn-beijing', keyPairId: 'kp-ops00001' },
   { reason: 'public_key_mismatch', keyPairName: 'ops-key', known: 'aa:bb', bound: 'cc:dd' },
+];
+
+/** Every way a request ends unsent (issue 19), and a cancelled one. */
+const STOPPED: Array<[RequestStatus, Partial<MutationRequest>]> = [
+  ['voided', { stopped: { reason: 'other_mode', mode: 'sandbox', at: T.finished } }],
+  ['voided', { stopped: { reason: 'other_mode', mode: 'live', at: T.finished } }],
+  [
+    'expired',
+    {
+      stopped: {
+        reason: 'approval_lapsed',
+        approvedAt: T.decided,
+        ttlMinutes: 60,
+        at: T.finished,
+      },
+    },
+  ],
+  ['expired', { stopped: { reason: 'undo_window_closed', closedAt: T.decided, at: T.finished } }],
+  [
+    'failed',
+    {
+      stopped: {
+        reason: 'key_pair_changed',
+        approved: { keyPairId: 'kp-ops00001', keyPairName: 'ops-key', fingerprint: 'aa:bb' },
+        found: { keyPairId: 'kp-ops00001', keyPairName: 'ops-key-old', fingerprint: 'cc:dd' },
+        at: T.finished,
+      },
+    },
+  ],
+  [
+    'failed',
+    {
+      stopped: {
+        reason: 'key_pair_changed',
+        approved: { keyPairId: 'kp-ops00001', keyPairName: 'ops-key' },
+        at: T.finished,
+      },
+    },
+  ],
+  [
+    'failed',
+    {
+      stopped: {
+        reason: 'key_pair_unreadable',
+        keyPair: 'ops-key',
+        error: { code: 'AccessDenied', message: 'no', call: 'ecs:DescribeKeyPairs' },
+        at: T.finished,
+      },
+    },
+  ],
+  ['cancelled', { cancelled: { by: 'U0REQUEST1', at: T.decided } }],
 ];
 
 describe.each(LANGUAGES)('every message in %s', (_lang, t) => {
@@ -269,6 +341,48 @@ describe.each(LANGUAGES)('every message in %s', (_lang, t) => {
     const many = Array.from({ length: 40 }, (_, i) => `U0APP${String(i).padStart(4, '0')}`);
     check('reminder', t, renderReminder(makeRequest('attach', 'pending', 3), many, t));
     check('reminder nobody', t, renderReminder(makeRequest('attach', 'pending', 3), [], t));
+  });
+
+  it('requests that ended unsent or were cancelled: card, thread, status, history, DM, home', () => {
+    for (const kind of KINDS) {
+      for (const [status, extra] of STOPPED) {
+        const r = makeRequest(kind, status, 3, {
+          ...extra,
+          card: { channel: 'C0OPS0001', ts: '1.0' },
+        });
+        const label = `${kind} ${status} ${r.stopped?.reason ?? 'cancelled'}`;
+        const card = renderApprovalCard(r, { t, sandbox: false, approvers: APPROVERS, now });
+        check(label, t, card);
+        expect(JSON.stringify(card), label).not.toContain('approve_request');
+        for (const m of renderResults(r, { t, sandbox: false, now, undoWindowHours: 24 }))
+          check(`${label} thread`, t, m);
+        check(`${label} status`, t, renderStatus(r.id, { request: r }, t)[0] as SlackReply);
+        check(`${label} dm`, t, renderRequesterNote(r, 'results', t));
+      }
+    }
+    const all = STOPPED.map(([status, extra]) => makeRequest('attach', status, 3, extra));
+    check('history', t, renderHistory(all, t));
+    checkView('home', t, renderHome({ waiting: [], mine: all, t, now }));
+    // A tag rule applied for unknown tags, and an undo that leaves re-keyed instances alone.
+    const r = makeRequest('undo', 'pending', 3, {
+      approval: {
+        required: 2,
+        approvals: [],
+        rules: [
+          {
+            name: 'prod',
+            approvals: 2,
+            reason: 'tags_unknown',
+            unknownTags: { unread: 1, missing: 2 },
+          },
+        ],
+      },
+      excluded: [
+        { instanceId: 'i-rot00001', reason: 'key_changed_since' },
+        { instanceId: 'i-unk00001', reason: 'key_unknown_now' },
+      ],
+    });
+    check('undo left alone', t, renderApprovalCard(r, { t, sandbox: false, approvers: APPROVERS }));
   });
 
   it('App Home, busy and empty', () => {

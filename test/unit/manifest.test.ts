@@ -116,6 +116,7 @@ describe('the public contract (README: a change here is a breaking change)', () 
     expect(ACTIONS).toMatchObject({
       approve: 'approve_request',
       reject: 'reject_request',
+      cancel: 'cancel_request',
       restart: 'restart_request',
       undo: 'undo_request',
       retryFailed: 'retry_failed',

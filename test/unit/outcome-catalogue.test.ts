@@ -43,6 +43,41 @@ describe('outcome catalogue', () => {
     expect(explainFrom(zhOutcome, 'X', 'y'.repeat(1000)).length).toBeLessThanOrEqual(300);
   });
 
+  it.each([
+    [
+      'AccessDenied',
+      'ecs:DescribeInstances',
+      /refused DescribeInstances.*may not call ecs:DescribeInstances/,
+    ],
+    [
+      'LackPolicy',
+      'ecs:RebootInstances',
+      /refused RebootInstances.*no policy allowing ecs:RebootInstances/,
+    ],
+    ['AccessDenied', 'sts:AssumeRole', /refused AssumeRole.*sts:AssumeRole/],
+  ])('explains %s with the call that was refused (%s)', (code, call, english) => {
+    const line = explainFrom(ENGLISH_OUTCOME, code, 'api says no', call);
+    expect(line).toMatch(english);
+    expect(line).not.toContain('AttachKeyPair');
+    const zh = explainFrom(zhOutcome, code, 'api says no', call);
+    expect(zh).toMatch(HAN);
+    expect(zh).toContain(call);
+    expect(zh).toContain(call.split(':')[1] as string);
+  });
+
+  it('names no action it does not know: a refusal without its call reads generically', () => {
+    for (const texts of [ENGLISH_OUTCOME, zhOutcome]) {
+      for (const code of ['AccessDenied', 'LackPolicy']) {
+        const line = explainFrom(texts, code);
+        expect(line).not.toMatch(/AttachKeyPair|DescribeInstances/);
+      }
+    }
+    // Other codes keep their own line whatever the call.
+    expect(explainFrom(ENGLISH_OUTCOME, 'InvalidTimestamp', undefined, 'ecs:AttachKeyPair')).toBe(
+      ERROR_EXPLANATIONS.InvalidTimestamp,
+    );
+  });
+
   it('has the English table and fallback in ENGLISH_OUTCOME, frozen like the Chinese', () => {
     expect(ENGLISH_OUTCOME.explanations).toBe(ERROR_EXPLANATIONS);
     expect(explainFrom(ENGLISH_OUTCOME, 'Brand.NewCode')).toBe('no explanation available');

@@ -96,9 +96,18 @@ describe('matchRules', () => {
       'every instance read, tag absent: no match',
       [prod],
       ['i-1', 'i-2'],
-      preview({ 'i-1': [] }),
+      preview({ 'i-1': [], 'i-2': [] }),
       1,
       [],
+    ],
+    [
+      // Issue 19: not listed by a successful read (not found, paging stopped, a malformed entry).
+      'an instance missing from a successful answer: fail closed',
+      [prod],
+      ['i-1', 'i-2'],
+      preview({ 'i-1': [] }),
+      2,
+      ['production:tags_unknown'],
     ],
     [
       'a value that differs does not match',
@@ -112,6 +121,25 @@ describe('matchRules', () => {
     const result = matchRules({ minApprovals: 1, rules }, { instanceIds, preview: given });
     expect(result.required).toBe(required);
     expect(result.rules.map((r) => `${r.name}:${r.reason}`)).toEqual(matched);
+  });
+
+  it('says why the tags are unknown: how many unread, how many missing from the answer', () => {
+    const given = preview({ 'i-1': [] }, ['i-2']);
+    given.problems = [{ kind: 'paging_stopped', pages: 50 }];
+    const result = matchRules(
+      { minApprovals: 1, rules: [prod, large] },
+      { instanceIds: ['i-1', 'i-2', 'i-3', 'i-4'], preview: given },
+    );
+    expect(result.rules).toEqual([
+      {
+        name: 'production',
+        approvals: 2,
+        approvers: ['S0LEADS', 'ULEAD9'],
+        reason: 'tags_unknown',
+        unknownTags: { unread: 1, missing: 2 },
+      },
+      { name: 'large', approvals: 3, reason: 'size' },
+    ]);
   });
 
   it('never asks for fewer than MIN_APPROVALS', () => {

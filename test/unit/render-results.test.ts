@@ -285,6 +285,52 @@ describe('renderResults', () => {
     expect(json).not.toContain('<https://x');
   });
 
+  it('names the refused call of an AccessDenied: the step that failed, or the read-back', () => {
+    const { request } = makeRequest(2);
+    const ids = request.instanceIds;
+    const refused: MutationRequest = {
+      ...request,
+      status: 'failed',
+      steps: [
+        {
+          index: 0,
+          phase: 0,
+          action: 'AttachKeyPair',
+          instanceIds: [ids[0] as string],
+          state: 'failed',
+          sendCount: 1,
+          error: { code: 'LackPolicy', message: 'no', call: 'ecs:AttachKeyPair' },
+        },
+        {
+          index: 1,
+          phase: 0,
+          action: 'AttachKeyPair',
+          instanceIds: [ids[1] as string],
+          state: 'done',
+          sendCount: 1,
+          outcomes: [{ instanceId: ids[1] as string, ok: true }],
+        },
+        // The read-back's error carries no call (older data): the step says what it read.
+        {
+          index: 2,
+          phase: 1,
+          action: 'Verify',
+          instanceIds: ids,
+          state: 'failed',
+          sendCount: 1,
+          error: { code: 'AccessDenied', message: 'no' },
+        },
+      ],
+    };
+    const json = JSON.stringify(renderResults(refused));
+    expect(json).toContain(
+      "Volcengine refused AttachKeyPair: the access key's user has no policy allowing ecs:AttachKeyPair",
+    );
+    expect(json).toContain(
+      "not verified (Volcengine refused DescribeInstances: the access key's user may not call ecs:DescribeInstances",
+    );
+  });
+
   it('lists instances that have no answer yet instead of dropping them', () => {
     const { request } = makeRequest(3);
     const unanswered: MutationRequest = {

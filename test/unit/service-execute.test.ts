@@ -25,7 +25,7 @@ describe('attach execution', () => {
     rig.ecs.attachKeyPair = async (call) => {
       const answer = await original(call);
       const sneaky = rig.ecs.instances.get(ids[0] as string);
-      if (sneaky) sneaky.keyPairName = 'other-key';
+      if (sneaky) Object.assign(sneaky, { keyPairName: 'other-key', keyPairId: 'kp-other001' });
       return answer;
     };
     const done = await approvedAndRun(rig, request.id);
@@ -38,7 +38,7 @@ describe('attach execution', () => {
       state: 'ok',
       verification: {
         state: 'mismatch',
-        seen: { keyPairName: 'other-key', keyPairId: 'kp-ops00001' },
+        seen: { keyPairName: 'other-key', keyPairId: 'kp-other001' },
       },
     });
     expect(summary.results[1]).toMatchObject({ state: 'ok', verification: { state: 'verified' } });
@@ -294,7 +294,8 @@ describe('undo', () => {
     expect(undo.instanceIds).toEqual(ids);
     expect(undo.steps.map((s) => [s.action, s.instanceIds, s.keyPairId ?? s.keyPairName])).toEqual([
       ['AttachKeyPair', ids.slice(0, 2), 'kp-old00001'],
-      ['DetachKeyPair', [ids[2]], 'ops-key'],
+      // By the id of the key pair the attach bound, frozen from its preview.
+      ['DetachKeyPair', [ids[2]], 'kp-ops00001'],
       ['Verify', ids, undefined],
     ]);
     const done = await approvedAndRun(rig, undo.id, ['UAPP2']);

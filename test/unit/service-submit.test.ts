@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { requestFingerprint } from '../../src/domain/fingerprint.js';
 import { serviceRig, stock, submitted } from '../support/service-rig.js';
 
 describe('submit', () => {
@@ -36,6 +37,81 @@ describe('submit', () => {
     expect(rig.audit.events.map((e) => e.type)).toEqual(['requested']);
     expect(rig.audit.events[0]).toMatchObject({ fingerprint: request.fingerprint, kind: 'attach' });
     expect(rig.ecs.callsTo('AttachKeyPair')).toHaveLength(0);
+  });
+
+  it('freezes the key pair the preview found by its id, and fingerprints its key', async () => {
+    const rig = serviceRig();
+    const ids = stock(rig, 2);
+    const request = await submitted(rig, ids, 'UREQ', 'ops-key');
+    expect(request).toMatchObject({ keyPairName: 'ops-key', keyPairId: 'kp-ops00001' });
+    expect(request.steps[0]).toMatchObject({ action: 'AttachKeyPair', keyPairId: 'kp-ops00001' });
+    expect(request.fingerprint).toBe(
+      requestFingerprint({
+        kind: 'attach',
+        region: 'cn-beijing',
+        keyPairName: 'ops-key',
+        keyPairId: 'kp-ops00001',
+        keyFingerprint: 'aa:bb:cc',
+        instanceIds: ids,
+      }),
+    );
+    // Another key behind the same name and id would be another approval.
+    expect(request.fingerprint).not.toBe(
+      requestFingerprint({
+        kind: 'attach',
+        region: 'cn-beijing',
+        keyPairName: 'ops-key',
+        keyPairId: 'kp-ops00001',
+        keyFingerprint: 'ff:ff:ff',
+        instanceIds: ids,
+      }),
+    );
+  });
+
+  it('refuses the sixth pending request of one requester, listing the five (MAX_OPEN_REQUESTS_PER_USER)', async () => {
+    const rig = serviceRig();
+    const ids = stock(rig, 1);
+    const five = [];
+    for (let i = 0; i < 5; i++) five.push(await submitted(rig, ids));
+    await submitted(rig, ids, 'UOTHER'); // someone else's do not count
+    const sixth = await rig.service.submit({
+      draft: { instanceIds: ids, keyPairName: 'ops-key', region: 'cn-beijing' },
+      requesterId: 'UREQ',
+      channelId: 'C0OPS',
+    });
+    expect(sixth.ok).toBe(false);
+    if (sixth.ok) return;
+    expect(sixth.refusal).toMatchObject({ reason: 'too_many_open', limit: 5 });
+    if (sixth.refusal.reason !== 'too_many_open') return;
+    expect(sixth.refusal.open.map((r) => r.id)).toEqual(five.map((r) => r.id));
+    expect(rig.store.data.size).toBe(6);
+    // One decided frees a place.
+    await rig.service.decide({ requestId: five[0]?.id as string, userId: 'UAPP1', kind: 'reject' });
+    expect((await submitted(rig, ids)).status).toBe('pending');
+  });
+
+  it('refuses a request whose preview found none of its instances; a partial read goes ahead', async () => {
+    const rig = serviceRig();
+    stock(rig, 1);
+    const none = await rig.service.submit({
+      draft: {
+        instanceIds: ['i-gone0001', 'i-gone0002'],
+        keyPairName: 'ops-key',
+        region: 'cn-beijing',
+      },
+      requesterId: 'UREQ',
+      channelId: 'C0OPS',
+    });
+    expect(none).toEqual({
+      ok: false,
+      refusal: { reason: 'no_instances_found', region: 'cn-beijing', count: 2 },
+    });
+    expect(rig.store.data.size).toBe(0);
+    expect(rig.notifier.cards).toHaveLength(0);
+    expect(rig.audit.events).toHaveLength(0);
+    // A read that failed proves nothing: the request goes ahead, "preview unavailable".
+    rig.ecs.failNextCall('DescribeInstances', Object.assign(new Error('x'), { code: 'Timeout' }));
+    expect((await submitted(rig, ['i-gone0001'])).status).toBe('pending');
   });
 
   it('refuses an unknown key pair with similar names, storing and posting nothing', async () => {

@@ -52,13 +52,15 @@ describe('summarizeRequest', () => {
       state: 'failed',
       code: 'InvalidInstanceStatus',
       message: 'bad status',
+      call: 'ecs:AttachKeyPair',
     });
-    // Codes and the API's message, no words: the renderers explain them per language.
+    // Codes, the API's message and the call that answered: the renderers explain them per language.
     expect(s.results[3]).toEqual({
       instanceId: 'i-d',
       state: 'unconfirmed',
       code: 'InvalidKeyPair.NotFound',
       message: 'no such key',
+      call: 'ecs:AttachKeyPair',
     });
     expect(s.counts).toEqual({ ok: 3, failed: 1, unconfirmed: 2, not_started: 0, pending: 1 });
     expect(s.apiRequestIds).toEqual(['RID-0', 'RID-1']);
@@ -84,6 +86,7 @@ describe('summarizeRequest', () => {
         state: 'failed',
         code: 'Odd.Code',
         message: 'odd thing',
+        call: 'ecs:AttachKeyPair',
       },
     ]);
   });
@@ -102,10 +105,35 @@ describe('summarizeRequest', () => {
     );
     expect(s.results.map((r) => (r.state === 'ok' ? r.verification : r.state))).toEqual([
       { state: 'verified' },
-      { state: 'mismatch', seen: { keyPairName: 'other-key' } },
+      { state: 'mismatch', seen: { keyPairName: 'other-key', keyPairId: 'kp-other-key' } },
       { state: 'unverified', cause: { kind: 'not_listed' } },
     ]);
     expect(s.mismatched).toBe(1);
+  });
+
+  it('verifies by id only: the same name on another key pair is a mismatch, a step without id proves nothing', () => {
+    const ids = ['i-a', 'i-b'];
+    const verify = verifyStep(1, ids);
+    // i-a shows the name it was bound with, but on another key pair (renamed and replaced).
+    const [first] = verify.outcomes ?? [];
+    if (first) first.observed = { status: 'RUNNING', keyPairName: 'ops-key', keyPairId: 'kp-x' };
+    const s = summarizeRequest(
+      makeRequest({ instanceIds: ids, steps: [doneStep(0, ids), verify] }),
+    );
+    expect(s.results.map((r) => (r.state === 'ok' ? r.verification?.state : r.state))).toEqual([
+      'mismatch',
+      'verified',
+    ]);
+    const byName = summarizeRequest(
+      makeRequest({
+        instanceIds: ids,
+        steps: [doneStep(0, ids, {}, { keyPairId: undefined }), verifyStep(1, ids)],
+      }),
+    );
+    expect(byName.results.map((r) => (r.state === 'ok' ? r.verification : r.state))).toEqual([
+      { state: 'unverified' },
+      { state: 'unverified' },
+    ]);
   });
 
   it('leaves every bound instance unverified, with the code, when the read-back failed', () => {
@@ -119,7 +147,12 @@ describe('summarizeRequest', () => {
     const s = summarizeRequest(
       makeRequest({ instanceIds: ids, steps: [doneStep(0, ids), verify] }),
     );
-    const cause = { kind: 'read_failed', code: 'FlowLimitExceeded', message: 'throttled' };
+    const cause = {
+      kind: 'read_failed',
+      code: 'FlowLimitExceeded',
+      message: 'throttled',
+      call: 'ecs:DescribeInstances',
+    };
     expect(s.results.map((r) => (r.state === 'ok' ? r.verification : r.state))).toEqual([
       { state: 'unverified', cause },
       { state: 'unverified', cause },
@@ -213,6 +246,50 @@ describe('planUndo', () => {
       ['Verify', ['i-old', 'i-none'], undefined, undefined],
     ]);
     expect(plan.restores).toEqual([{ keyPairId: 'kp-old', keyPairName: 'old', count: 1 }]);
+  });
+
+  it('leaves alone, given what they show now, instances re-keyed since or not readable now', () => {
+    const ids = ['i-same', 'i-rekeyed', 'i-gone', 'i-unread'];
+    const snapshot = (instanceId: string, key?: string) => ({
+      instanceId,
+      name: instanceId,
+      status: 'RUNNING',
+      osType: 'Linux',
+      tags: [],
+      ...(key ? { keyPairId: key, keyPairName: key } : {}),
+    });
+    const parent = makeRequest({
+      instanceIds: ids,
+      keyPairId: 'kp-ops-key',
+      status: 'done',
+      steps: [doneStep(0, ids)],
+      preview: {
+        readAt: '2026-11-01T10:00:00.000Z',
+        instances: ids.map((id) => snapshot(id, 'kp-old')),
+        unread: [],
+        problems: [],
+      },
+    });
+    const now = {
+      instances: [
+        snapshot('i-same', 'kp-ops-key'),
+        // Same name, another key pair: by id it is not the one the attach bound.
+        { ...snapshot('i-rekeyed', 'kp-rotated'), keyPairName: 'ops-key' },
+        snapshot('i-unread', 'kp-ops-key'),
+      ],
+      unread: ['i-unread'],
+    };
+    const plan = planUndo('req-u', parent, now);
+    expect(plan.instanceIds).toEqual(['i-same']);
+    expect(plan.leftAlone).toEqual([
+      { instanceId: 'i-rekeyed', reason: 'key_changed_since' },
+      { instanceId: 'i-gone', reason: 'key_unknown_now' },
+      { instanceId: 'i-unread', reason: 'key_unknown_now' },
+    ]);
+    expect(plan.steps.map((s) => [s.action, s.instanceIds, s.keyPairId])).toEqual([
+      ['AttachKeyPair', ['i-same'], 'kp-old'],
+      ['Verify', ['i-same'], undefined],
+    ]);
   });
 });
 

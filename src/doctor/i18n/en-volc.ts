@@ -18,18 +18,20 @@ export const enDoctorVolc = {
     'sandbox: no credentials needed (the simulated ECS answered DescribeKeyPairs)',
   credentialsOk: (region: string, requestId: string, who: Principal) =>
     `accepted by DescribeKeyPairs in ${region} (RequestId ${requestId})${who === 'role' ? ", signed with the role's temporary credentials" : ''}`,
-  mayNotCallEcs: (head: string, who: Principal) => `${head} — the ${whose(who)} may not call ECS`,
-  mayNotCallEcsFix: (who: Principal) =>
-    `the ${whose(who)}'s policy must allow ecs:DescribeKeyPairs and ecs:AttachKeyPair`,
+  /** `call`: the call that was refused, as a policy names it (ecs:DescribeKeyPairs). */
+  mayNotCallEcs: (head: string, who: Principal, call: string) =>
+    `${head} — the ${whose(who)} may not call ${call}`,
+  mayNotCallEcsFix: (who: Principal, call: string) =>
+    `the ${whose(who)}'s policy must allow ${call}${call === 'ecs:AttachKeyPair' ? '' : ' and ecs:AttachKeyPair'}`,
   instancesOk: (region: string, visible: number | undefined, requestId: string) =>
     `allowed in ${region}${visible !== undefined ? `, ${visible} instances visible` : ''} (RequestId ${requestId})`,
   sandboxInstances: 'sandbox: no permissions to check',
   failedLikeKeyPairs: (code: string) =>
     `failed like DescribeKeyPairs (${code}): see Volcengine credentials`,
-  mayNotDescribe: (head: string, who: Principal) =>
-    `${head} — the ${whose(who)} may not call ecs:DescribeInstances`,
-  mayNotDescribeFix: (who: Principal) =>
-    `allow ecs:DescribeInstances in the ${whose(who)}'s policy (the bot reads instances for previews, pickers and checks after a restart)`,
+  mayNotDescribe: (head: string, who: Principal, call: string) =>
+    `${head} — the ${whose(who)} may not call ${call}`,
+  mayNotDescribeFix: (who: Principal, call: string) =>
+    `allow ${call} in the ${whose(who)}'s policy (the bot reads instances for previews, pickers and checks after a restart)`,
   cloudAssistant: {
     /** `others`: the actions apply now and import also need, which the doctor does not call. */
     ok: (

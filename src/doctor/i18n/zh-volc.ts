@@ -17,16 +17,16 @@ export const zhDoctorVolc: DoctorTexts['volc'] = {
   sandboxCredentials: '沙箱：无需访问密钥（模拟的 ECS 已响应 DescribeKeyPairs）',
   credentialsOk: (region, requestId, who) =>
     `已通过 ${region} 地域的 DescribeKeyPairs 验证（RequestId ${requestId}）${who === 'role' ? '，使用角色的临时凭证签名' : ''}`,
-  mayNotCallEcs: (head, who) => `${head} — 该${whose(who)}无权调用 ECS`,
-  mayNotCallEcsFix: (who) =>
-    `${whose(who)}的策略必须允许 ecs:DescribeKeyPairs 和 ecs:AttachKeyPair`,
+  mayNotCallEcs: (head, who, call) => `${head} — 该${whose(who)}无权调用 ${call}`,
+  mayNotCallEcsFix: (who, call) =>
+    `${whose(who)}的策略必须允许 ${call}${call === 'ecs:AttachKeyPair' ? '' : ' 和 ecs:AttachKeyPair'}`,
   instancesOk: (region, visible, requestId) =>
     `${region} 地域已授权${visible !== undefined ? `，可见 ${visible} 台实例` : ''}（RequestId ${requestId}）`,
   sandboxInstances: '沙箱：无需检查权限',
   failedLikeKeyPairs: (code) => `与 DescribeKeyPairs 一样失败（${code}）：见“火山引擎访问密钥”一项`,
-  mayNotDescribe: (head, who) => `${head} — 该${whose(who)}无权调用 ecs:DescribeInstances`,
-  mayNotDescribeFix: (who) =>
-    `在${whose(who)}的策略中允许 ecs:DescribeInstances（机器人在预览、选择实例和重启后检查时都要读取实例）`,
+  mayNotDescribe: (head, who, call) => `${head} — 该${whose(who)}无权调用 ${call}`,
+  mayNotDescribeFix: (who, call) =>
+    `在${whose(who)}的策略中允许 ${call}（机器人在预览、选择实例和重启后检查时都要读取实例）`,
   cloudAssistant: {
     ok: (region, visible, requestId, others) =>
       `${region} 地域已允许 ecs:DescribeCloudAssistantStatus${visible !== undefined ? `，可见 ${visible} 个云助手客户端` : ''}（RequestId ${requestId}）；立即生效还需要 ${others.join('、')}，它们会执行命令或创建密钥对，这里不做调用检查`,

@@ -1,4 +1,5 @@
 import type { AppliedKey, InstanceOutcome, MutationRequest, Step } from '../request.js';
+import { callOf } from './summary.js';
 
 // What an apply now did to each instance, read from its journal: in effect now (key added, or
 // already there), failed (with the exit code and last output line), timed out, left out (why),
@@ -51,10 +52,11 @@ export type ApplyResult =
       status?: string;
       code?: string;
       message?: string;
-      /** The call that failed, when the check itself failed. */
-      action?: string;
+      /** The call that failed (`ecs:DescribeCloudAssistantStatus`), when the check itself did. */
+      call?: string;
     }
-  | { instanceId: string; state: 'unconfirmed'; code: string; message?: string; action: string }
+  /** `call`: the call that failed as a whole, as its IAM permission names it. */
+  | { instanceId: string; state: 'unconfirmed'; code: string; message?: string; call: string }
   | { instanceId: string; state: 'pending' };
 
 export interface ApplySummary {
@@ -132,13 +134,13 @@ function resultOf(instanceId: string, find: Lookup): ApplyResult {
   if (!check || check.state === 'planned' || check.state === 'sent') return pending;
   if (check.state === 'failed') {
     const { code = 'UnexpectedError', message } = check.error ?? {};
-    const action = 'DescribeCloudAssistantStatus';
+    const call = check.error?.call ?? callOf(check.action);
     return {
       instanceId,
       state: 'left_out',
       reason: 'check_failed',
       code,
-      action,
+      call,
       ...(message ? { message } : {}),
     };
   }
@@ -148,20 +150,15 @@ function resultOf(instanceId: string, find: Lookup): ApplyResult {
   if (!run || run.state === 'planned' || run.state === 'sent') return pending;
   if (run.state === 'failed' || run.state === 'skipped') {
     const { code = 'UnexpectedError', message } = run.error ?? {};
-    return {
-      instanceId,
-      state: 'unconfirmed',
-      code,
-      action: 'RunCommand',
-      ...(message ? { message } : {}),
-    };
+    const call = run.error?.call ?? callOf(run.action);
+    return { instanceId, state: 'unconfirmed', code, call, ...(message ? { message } : {}) };
   }
   const read = find('InvocationResults', instanceId);
   if (!read || read.state === 'planned' || read.state === 'sent') return pending;
   if (read.state === 'failed' || read.state === 'skipped') {
     const { code = 'UnexpectedError', message } = read.error ?? {};
-    const action = 'DescribeInvocationResults';
-    return { instanceId, state: 'unconfirmed', code, action, ...(message ? { message } : {}) };
+    const call = read.error?.call ?? callOf(read.action);
+    return { instanceId, state: 'unconfirmed', code, call, ...(message ? { message } : {}) };
   }
   const outcome = outcomeIn(read, instanceId);
   if (!outcome) return { instanceId, state: 'timed_out', code: COMMAND.noResult };

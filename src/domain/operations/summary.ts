@@ -22,14 +22,15 @@ export type Verification =
 
 /** Why there is no read-back; none when the read has not run (yet). */
 export type UnverifiedCause =
-  | { kind: 'read_failed'; code: string; message?: string }
+  | { kind: 'read_failed'; code: string; message?: string; call?: string }
   | { kind: 'not_listed' };
 
 export type InstanceResult =
   | { instanceId: string; state: 'ok'; observed?: ObservedInstance; verification?: Verification }
-  | { instanceId: string; state: 'failed'; code: string; message: string }
+  /** `call`: the call that answered with the error (`ecs:AttachKeyPair`), to explain a refusal. */
+  | { instanceId: string; state: 'failed'; code: string; message: string; call?: string }
   /** Its call failed as a whole (after retries): nothing says whether it changed. */
-  | { instanceId: string; state: 'unconfirmed'; code: string; message?: string }
+  | { instanceId: string; state: 'unconfirmed'; code: string; message?: string; call?: string }
   /** A halted roll never got to it. */
   | { instanceId: string; state: 'not_started' }
   | { instanceId: string; state: 'pending' };
@@ -53,16 +54,28 @@ function expectedKey(step: Step): { keyPairId?: string; keyPairName?: string } |
   };
 }
 
+/**
+ * By id only: a name proves nothing (another key pair can take it). A step without an id (none
+ * is sent since ids are frozen at submit or before the first call) is never counted verified.
+ */
 function showsKey(
   observed: ObservedInstance,
   expected: { keyPairId?: string; keyPairName?: string } | null,
-): boolean {
+): boolean | undefined {
   if (expected === null) return !observed.keyPairId && !observed.keyPairName;
   if (expected.keyPairId) return observed.keyPairId === expected.keyPairId;
-  return !!expected.keyPairName && observed.keyPairName === expected.keyPairName;
+  return undefined;
 }
 
 const KEY_ACTIONS: ReadonlySet<StepAction> = new Set(['AttachKeyPair', 'DetachKeyPair']);
+
+/** The API call a step makes, as its permission is named: the reads are DescribeInstances. */
+export function callOf(action: StepAction): string {
+  if (action === 'Verify' || action === 'WaitRunning') return 'ecs:DescribeInstances';
+  if (action === 'CheckAssistant') return 'ecs:DescribeCloudAssistantStatus';
+  if (action === 'InvocationResults') return 'ecs:DescribeInvocationResults';
+  return `ecs:${action}`;
+}
 
 export function summarizeRequest(
   request: Pick<MutationRequest, 'instanceIds' | 'steps'>,
@@ -104,11 +117,13 @@ export function summarizeRequest(
       if (step.state === 'failed') {
         const code = step.error?.code ?? 'UnexpectedError';
         const message = step.error?.message;
-        return { instanceId, state: 'unconfirmed', code, ...(message ? { message } : {}) };
+        const call = step.error?.call ?? callOf(step.action);
+        return { instanceId, state: 'unconfirmed', code, ...(message ? { message } : {}), call };
       }
       const outcome = outcomeOf(step, instanceId);
       if (outcome && !outcome.ok) {
-        return { instanceId, state: 'failed', code: outcome.code, message: outcome.message };
+        const { code, message } = outcome;
+        return { instanceId, state: 'failed', code, message, call: callOf(step.action) };
       }
       if (outcome?.observed) observed = outcome.observed;
       if (KEY_ACTIONS.has(step.action)) keyStep = step;
@@ -142,15 +157,18 @@ function verificationOf(
   if (verify.state === 'failed') {
     const code = verify.error?.code ?? 'UnexpectedError';
     const message = verify.error?.message;
+    const call = verify.error?.call ?? callOf(verify.action);
     return {
       state: 'unverified',
-      cause: { kind: 'read_failed', code, ...(message ? { message } : {}) },
+      cause: { kind: 'read_failed', code, ...(message ? { message } : {}), call },
     };
   }
   if (!read) return { state: 'unverified' };
   const observed = read.get(instanceId)?.observed;
   if (!observed) return { state: 'unverified', cause: { kind: 'not_listed' } };
-  if (showsKey(observed, expectedKey(keyStep))) return { state: 'verified' };
+  const shows = showsKey(observed, expectedKey(keyStep));
+  if (shows === undefined) return { state: 'unverified' };
+  if (shows) return { state: 'verified' };
   const seen = {
     ...(observed.keyPairId ? { keyPairId: observed.keyPairId } : {}),
     ...(observed.keyPairName ? { keyPairName: observed.keyPairName } : {}),

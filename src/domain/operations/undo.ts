@@ -1,4 +1,4 @@
-import type { ExcludedInstance, MutationRequest, Step } from '../request.js';
+import type { ExcludedInstance, MutationRequest, Preview, Step } from '../request.js';
 import { chunk, keyPairFields, type StepSpec, toSteps } from './steps.js';
 import { succeededIds, summarizeRequest } from './summary.js';
 
@@ -6,6 +6,9 @@ import { succeededIds, summarizeRequest } from './summary.js';
 // pair K before gets AttachKeyPair K back; one that had none gets DetachKeyPair of the key the
 // attach bound. Instances the attach did not bind are left alone, and so are those whose earlier
 // key pair is unknown (their preview could not be read): guessing would be worse than nothing.
+// Given what the instances show now, those that no longer carry the attach's key pair (it was
+// changed since, maybe rotated out on purpose) or cannot be read now are left alone too: the undo
+// must never put back a key that someone removed.
 
 export interface UndoPlan {
   /** Instances the undo touches, in the attach's order. */
@@ -18,8 +21,32 @@ export interface UndoPlan {
   detaches: number;
 }
 
-export function planUndo(requestId: string, parent: MutationRequest): UndoPlan {
+/** The key pair an attach bound: its frozen id (an older attach: the one its preview found). */
+export function attachedKeyPair(parent: MutationRequest): {
+  keyPairName?: string;
+  keyPairId?: string;
+} {
+  return keyPairFields({
+    keyPairName: parent.keyPairName ?? parent.preview?.keyPair?.keyPairName,
+    keyPairId: parent.keyPairId ?? parent.preview?.keyPair?.keyPairId,
+  });
+}
+
+/** The instances an undo would touch before looking at them now: bound, earlier key known. */
+export function undoCandidates(parent: MutationRequest): string[] {
+  return planUndo('', parent).instanceIds;
+}
+
+export function planUndo(
+  requestId: string,
+  parent: MutationRequest,
+  /** What the instances show now (read at the undo's ask); absent: not checked. */
+  now?: Pick<Preview, 'instances' | 'unread'>,
+): UndoPlan {
   const bound = succeededIds(summarizeRequest(parent));
+  const attached = attachedKeyPair(parent);
+  const current = now && new Map(now.instances.map((i) => [i.instanceId, i]));
+  const unreadNow = new Set(now?.unread ?? []);
   const before = new Map((parent.preview?.instances ?? []).map((i) => [i.instanceId, i]));
   const unread = new Set(parent.preview?.unread ?? []);
   // Earlier key pairs by id (the API's KeyPairId wins), with the name kept for the card.
@@ -34,6 +61,17 @@ export function planUndo(requestId: string, parent: MutationRequest): UndoPlan {
     if (!snapshot || unread.has(id)) {
       leftAlone.push({ instanceId: id, reason: 'previous_key_unknown' });
       continue;
+    }
+    if (current) {
+      const seen = unreadNow.has(id) ? undefined : current.get(id);
+      if (!seen) {
+        leftAlone.push({ instanceId: id, reason: 'key_unknown_now' });
+        continue;
+      }
+      if (!carries(seen, attached)) {
+        leftAlone.push({ instanceId: id, reason: 'key_changed_since' });
+        continue;
+      }
     }
     touched.push(id);
     if (!snapshot.keyPairId && !snapshot.keyPairName) {
@@ -54,7 +92,7 @@ export function planUndo(requestId: string, parent: MutationRequest): UndoPlan {
     }
   }
   for (const instanceIds of chunk(detach)) {
-    specs.push({ phase: 0, action: 'DetachKeyPair', instanceIds, ...keyPairFields(parent) });
+    specs.push({ phase: 0, action: 'DetachKeyPair', instanceIds, ...attached });
   }
   if (specs.length) specs.push({ phase: 1, action: 'Verify', instanceIds: touched });
   const restores = [...byKey.values()].map(({ ids, ...key }) => ({ ...key, count: ids.length }));
@@ -65,4 +103,22 @@ export function planUndo(requestId: string, parent: MutationRequest): UndoPlan {
     restores,
     detaches: detach.length,
   };
+}
+
+/** By id (an older attach without one: by name). */
+function carries(
+  instance: { keyPairId?: string; keyPairName?: string },
+  key: { keyPairId?: string; keyPairName?: string },
+): boolean {
+  if (key.keyPairId) return instance.keyPairId === key.keyPairId;
+  return !!key.keyPairName && instance.keyPairName === key.keyPairName;
+}
+
+/** When an attach's undo stops being offered (and approved): UNDO_WINDOW_HOURS after it finished. */
+export function undoClosesAt(
+  request: Pick<MutationRequest, 'finishedAt'>,
+  windowHours: number,
+): string | undefined {
+  if (!request.finishedAt) return undefined;
+  return new Date(Date.parse(request.finishedAt) + windowHours * 3_600_000).toISOString();
 }

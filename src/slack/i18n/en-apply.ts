@@ -88,9 +88,6 @@ export const enApply = {
         `⚠️ ${id} unconfirmed: *${code}* — ${why}`,
       pending: (id: string) => `⏳ ${id} no answer yet`,
     },
-    /** Why a call was refused for lack of permission: the action it needs. */
-    denied: (action: string) =>
-      `the bot's key (or role) may not call ecs:${action}; allow it in the IAM policy, then ask again`,
     restartReminder: (n: number) =>
       `🔁 *Restart ${n === 1 ? 'this instance' : `these ${num(n)} instances`} to put the key in effect there*:`,
     restartContinued: '🔁 *Restart (continued):*',

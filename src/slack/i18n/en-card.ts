@@ -33,7 +33,8 @@ export const enCard = {
     idWins: (id: string, name: string) => `${id} (the id is used; the name ${name} is ignored)`,
     found: (name: string, id: string) => `${name} · ${id}`,
     fingerprint: (fp: string) => `fingerprint ${fp}`,
-    notChecked: (why: string) => `_not checked: ${why}_`,
+    notChecked: (why: string) =>
+      `_not checked: ${why}. It is read again, and must exist, before the first call._`,
     none: '_none given_',
   },
   preview: {
@@ -75,6 +76,10 @@ export const enCard = {
   excluded: {
     previous_key_unknown: (ids: string, n: number) =>
       `Left alone: ${ids} (${n === 1 ? 'its' : 'their'} key pair before the attach is unknown: the preview could not read ${they(n)}).`,
+    key_changed_since: (ids: string, n: number) =>
+      `Left alone: ${ids} (key pair changed since the attach: undoing would put back a key that was replaced on ${they(n)}).`,
+    key_unknown_now: (ids: string, n: number) =>
+      `Left alone: ${ids} (${n === 1 ? 'its' : 'their'} key pair now could not be read, so it is not known to be the attach's).`,
     stopped: (ids: string, n: number) =>
       `Not restarted: ${ids} (bound while stopped: the key takes effect at ${n === 1 ? 'its' : 'their'} next start).`,
     status_unknown: (ids: string, _n: number) =>
@@ -124,8 +129,14 @@ export const enCard = {
   },
   approval: {
     needs: (n: number) => `*Needs ${plural(n, 'approval')}* from different people.`,
-    rule: (name: string, reason: 'tag' | 'size' | 'tags_unknown', approvals: number) =>
-      `rule ${name} (${reason === 'tag' ? 'a tag matched' : reason === 'size' ? 'size' : 'tags could not be read: applied to be safe'}, ${plural(approvals, 'approval')})`,
+    /** `why`: for tags_unknown, which instances' tags are unknown (guard.tagsUnknown). */
+    rule: (
+      name: string,
+      reason: 'tag' | 'size' | 'tags_unknown',
+      approvals: number,
+      why?: string,
+    ) =>
+      `rule ${name} (${reason === 'tag' ? 'a tag matched' : reason === 'size' ? 'size' : (why ?? 'tags could not be read: applied to be safe')}, ${plural(approvals, 'approval')})`,
     rules: (list: string) => `Policy: ${list}.`,
     whoMay: (who: string) => `Who may approve: ${who}`,
     everyList: (lists: string) => `Who may approve: someone on each of ${lists}`,

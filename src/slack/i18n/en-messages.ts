@@ -78,7 +78,7 @@ export const enMessages = {
       kind === 'restart'
         ? ':information_source: Nothing to restart: no instance of this request is both bound and RUNNING.'
         : kind === 'undo'
-          ? ':information_source: Nothing to undo: the request bound no instance whose earlier key pair is known.'
+          ? ':information_source: Nothing to undo: no instance the request bound both has a known earlier key pair and still shows the key pair it bound.'
           : ':information_source: Nothing to apply now: no instance of this request is bound, RUNNING and has Cloud Assistant running. Restart instead.',
     undo_window_closed: (when: string) =>
       `:hourglass: Undo was offered until ${when} (UNDO_WINDOW_HOURS). ${NOTHING} To change the key pairs now, make a new request.`,

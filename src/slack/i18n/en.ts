@@ -2,6 +2,7 @@ import { ENGLISH_OUTCOME, explainFrom } from '../../domain/outcome.js';
 import { enAccess } from './en-access.js';
 import { enApply } from './en-apply.js';
 import { enCard } from './en-card.js';
+import { enGuard } from './en-guard.js';
 import { enHome } from './en-home.js';
 import { enKeys } from './en-keys.js';
 import { enMessages } from './en-messages.js';
@@ -28,10 +29,16 @@ export const en = {
     executing: 'running',
     done: 'done',
     failed: 'finished with errors',
+    cancelled: 'cancelled',
+    voided: 'void (other mode)',
   },
   kind: { attach: 'attach', restart: 'restart', undo: 'undo', apply: 'apply now' },
-  /** What an error code means and what to do, in plain words (the outcome catalogue). */
-  explain: (code: string, apiMessage?: string) => explainFrom(ENGLISH_OUTCOME, code, apiMessage),
+  /**
+   * What an error code means and what to do, in plain words (the outcome catalogue); `call`
+   * (`ecs:DescribeInstances`) names what was refused.
+   */
+  explain: (code: string, apiMessage?: string, call?: string) =>
+    explainFrom(ENGLISH_OUTCOME, code, apiMessage, call),
   /** Every error code's line (its keys are the same in every language). */
   outcome: ENGLISH_OUTCOME,
   /** Slack's date token renders in each reader's time zone; this is its fallback and format. */
@@ -40,6 +47,8 @@ export const en = {
   /** How the renderers join a list of items (ids, mentions), clauses, and sentences. */
   join: { list: ', ', clauses: '; ', sentences: '. ' },
   card: enCard,
+  /** Why a request ended unsent, Cancel, and the refusals of those rules (issue 19). */
+  guard: enGuard,
   results: enResults,
   /** Apply now: its card's plan and script, and its results. */
   apply: enApply,

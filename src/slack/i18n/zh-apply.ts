@@ -79,8 +79,6 @@ export const zhApply: Apply = {
       unconfirmed: (id, code, why) => `⚠️ ${id} 未确认 *${code}* — ${why}`,
       pending: (id) => `⏳ ${id} 尚无结果`,
     },
-    denied: (action) =>
-      `机器人的密钥（或角色）无权调用 ecs:${action}；请在 IAM 策略中授权后重新发起`,
     restartReminder: (n) =>
       `🔁 *请重启${n === 1 ? '这台实例' : `这 ${num(n)} 台实例`}，让密钥在这些实例上生效* ：`,
     restartContinued: '🔁 *重启（续）：*',

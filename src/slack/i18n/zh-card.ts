@@ -36,7 +36,7 @@ export const zhCard: Catalogue['card'] = {
     idWins: (id, name) => `${id}（以 ID 为准，忽略名称 ${name}）`,
     found: (name, id) => `${name} · ${id}`,
     fingerprint: (fp) => `指纹 ${fp}`,
-    notChecked: (why) => `_未校验：${why}_`,
+    notChecked: (why) => `_未校验：${why}。第一次调用之前会再次读取，密钥对必须存在。_`,
     none: '_未指定_',
   },
   preview: {
@@ -68,6 +68,10 @@ export const zhCard: Catalogue['card'] = {
   },
   excluded: {
     previous_key_unknown: (ids, _n) => `不处理：${ids}（绑定前的密钥对未知：预览时未能读取）。`,
+    key_changed_since: (ids, _n) =>
+      `不处理：${ids}（绑定后密钥对已被更换：撤销会把已被替换掉的密钥对装回去）。`,
+    key_unknown_now: (ids, _n) =>
+      `不处理：${ids}（现在无法读取其密钥对，无法确认仍是这次绑定的）。`,
     stopped: (ids, _n) => `不重启：${ids}（绑定时处于已停止状态：下次启动时密钥对生效）。`,
     status_unknown: (ids, _n) => `不重启：${ids}（状态未知：如有需要请手动重启）。`,
     not_running: (ids, _n) => `不处理：${ids}（当前不在运行中）。`,
@@ -109,8 +113,8 @@ export const zhCard: Catalogue['card'] = {
   },
   approval: {
     needs: (n) => `需要 *${num(n)} 位* 不同的审批人批准。`,
-    rule: (name, reason, approvals) =>
-      `规则 ${name}（${reason === 'tag' ? '标签匹配' : reason === 'size' ? '实例数量' : '无法读取标签：为安全起见已套用'}，需 ${num(approvals)} 人审批）`,
+    rule: (name, reason, approvals, why) =>
+      `规则 ${name}（${reason === 'tag' ? '标签匹配' : reason === 'size' ? '实例数量' : (why ?? '无法读取标签：为安全起见已套用')}，需 ${num(approvals)} 人审批）`,
     rules: (list) => `审批策略：${list}。`,
     whoMay: (who) => `可审批的人：${who}`,
     everyList: (lists) => `可审批的人：以下每组各需一人批准 ${lists}`,

@@ -76,7 +76,7 @@ export const zhMessages: Catalogue['messages'] = {
       kind === 'restart'
         ? ':information_source: 无需重启：此请求中没有既已绑定又处于 RUNNING 状态的实例。'
         : kind === 'undo'
-          ? ':information_source: 无需撤销：此请求绑定的实例中，没有一台的原密钥对是已知的。'
+          ? ':information_source: 无需撤销：此请求绑定的实例中，没有一台既知道原密钥对、又仍然绑定着这次的密钥对。'
           : ':information_source: 无法立即生效：此请求中没有既已绑定、处于 RUNNING 状态、又有云助手在运行的实例。请改为重启。',
     undo_window_closed: (when) =>
       `:hourglass: 撤销的期限是 ${when}（UNDO_WINDOW_HOURS）。${NOTHING}如需更改密钥对，请发起新的请求。`,

@@ -1,4 +1,4 @@
-import type { ErrorCode, OutcomeTexts } from '../../domain/outcome.js';
+import type { DeniedCode, ErrorCode, OutcomeTexts } from '../../domain/outcome.js';
 
 // 简体中文：每个错误码“发生了什么；该怎么做”（英文版与错误码列表在 src/domain/outcome.ts）。
 // `satisfies Record<ErrorCode, string>`: a code missing here, or one too many, is a compile error.
@@ -53,9 +53,8 @@ export const zhOutcome: OutcomeTexts = Object.freeze({
     ServiceShouldCallSelfApi:
       '这个 AccessKey 属于服务账号，只能调用该服务自己的 API；请改用 IAM 用户的 AccessKey',
     LackPolicy:
-      'AccessKey 所属用户没有允许所需 ECS 操作（如 ecs:AttachKeyPair）的权限策略；授权后重新发起请求',
-    AccessDenied:
-      'AccessKey 所属用户无权对这些资源执行该操作（如 AttachKeyPair）；请联系火山引擎管理员授权',
+      'AccessKey 所属用户没有允许这次 ECS 调用的权限策略；授权后（见 README：Going live）重新发起请求',
+    AccessDenied: 'AccessKey 所属用户无权对这些资源发起这次 ECS 调用；请联系火山引擎管理员授权',
     InternalServiceTimeout: 'ECS 后端超时，重试后仍失败；请在控制台检查这些实例，然后重新发起请求',
     ServiceUnavailableTemp: 'ECS 暂时不可用，重试后仍失败；请几分钟后重新发起请求',
     FailToConnect: '火山引擎网关连不上 ECS，重试后仍失败；请几分钟后重新发起请求',
@@ -98,5 +97,9 @@ export const zhOutcome: OutcomeTexts = Object.freeze({
       '机器人无法发出调用（配置问题或机器人缺陷）；请检查 VOLC_ENDPOINT，然后反馈给维护者',
     UnexpectedError: '机器人遇到意外错误；请在机器人日志中按请求 ID 查找原因，然后重新发起请求',
   } satisfies Record<ErrorCode, string>),
+  denied: (code: DeniedCode, action: string, permission: string) =>
+    code === 'LackPolicy'
+      ? `火山引擎拒绝了 ${action}：AccessKey 所属用户没有允许 ${permission} 的权限策略；授权后重新发起请求`
+      : `火山引擎拒绝了 ${action}：AccessKey 所属用户无权对这些资源调用 ${permission}；请联系火山引擎管理员授权`,
   fallback: '暂无说明',
 });

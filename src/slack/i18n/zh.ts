@@ -3,6 +3,7 @@ import type { Catalogue } from './en.js';
 import { zhAccess } from './zh-access.js';
 import { zhApply } from './zh-apply.js';
 import { zhCard } from './zh-card.js';
+import { zhGuard } from './zh-guard.js';
 import { zhHome } from './zh-home.js';
 import { zhKeys } from './zh-keys.js';
 import { zhMessages } from './zh-messages.js';
@@ -30,15 +31,18 @@ export const zh: Catalogue = {
     executing: '执行中',
     done: '已完成',
     failed: '完成但有错误',
+    cancelled: '已取消',
+    voided: '已作废（另一模式）',
   },
   kind: { attach: '绑定', restart: '重启', undo: '撤销', apply: '立即生效' },
-  explain: (code, apiMessage) => explainFrom(zhOutcome, code, apiMessage),
+  explain: (code, apiMessage, call) => explainFrom(zhOutcome, code, apiMessage, call),
   outcome: zhOutcome,
   // Slack's date token takes English placeholders; Slack fills them in the reader's language.
   date: { format: '{date_short_pretty} {time}' },
   sandboxNote: ':test_tube: 沙箱 — 模拟环境，不会有任何真实改动',
   join: { list: '、', clauses: '；', sentences: '。' },
   card: zhCard,
+  guard: zhGuard,
   results: zhResults,
   apply: zhApply,
   keys: zhKeys,

@@ -26,7 +26,6 @@ const ORDER: ApplyResult['state'][] = [
   'pending',
   'in_effect',
 ];
-const DENIED = new Set(['AccessDenied', 'LackPolicy']);
 
 export function renderApplyResults(
   request: MutationRequest,
@@ -103,8 +102,9 @@ function describe(result: ApplyResult, t: Catalogue): string {
   const l = t.apply.results.line;
   const id = codeSpan(result.instanceId, 80);
   const code = (c: string) => escapeMrkdwn(truncateText(c, 100));
-  const why = (c: string, message?: string, action?: string) =>
-    escapeMrkdwn(action && DENIED.has(c) ? t.apply.results.denied(action) : t.explain(c, message));
+  // A refusal names the call that was refused (`ecs:RunCommand`), as every other thread does.
+  const why = (c: string, message?: string, call?: string) =>
+    escapeMrkdwn(t.explain(c, message, call));
   switch (result.state) {
     case 'in_effect': {
       const applied = result.applied;
@@ -126,14 +126,14 @@ function describe(result: ApplyResult, t: Catalogue): string {
     case 'left_out': {
       const detail =
         result.reason === 'check_failed'
-          ? why(result.code ?? 'UnexpectedError', result.message, result.action)
+          ? why(result.code ?? 'UnexpectedError', result.message, result.call)
           : result.status === 'absent' || !result.status
             ? t.apply.agentAbsent
             : codeSpan(result.status, 40);
       return l.leftOut[result.reason](id, detail);
     }
     case 'unconfirmed':
-      return l.unconfirmed(id, code(result.code), why(result.code, result.message, result.action));
+      return l.unconfirmed(id, code(result.code), why(result.code, result.message, result.call));
     case 'pending':
       return l.pending(id);
   }

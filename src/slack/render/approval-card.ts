@@ -6,9 +6,10 @@ import type { types } from '@slack/bolt';
 import { approverLists } from '../../domain/policy.js';
 import { isExpired, type MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
-import { ACTIONS, BLOCKS, COMMAND } from '../ids.js';
+import { BLOCKS, COMMAND } from '../ids.js';
 import { describeApplyPlan, renderApplyScriptBlocks } from './apply-card.js';
 import { context, mrkdwn, plain, section, withSandboxNote } from './blocks.js';
+import { renderButtons } from './card-buttons.js';
 import { describeKeyPair, describePlan, describePreviewLines } from './card-parts.js';
 import {
   codeSpan,
@@ -20,6 +21,7 @@ import {
 } from './escape.js';
 import { listInstanceLines } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
+import { describeStopped } from './stopped.js';
 import { describeTotals } from './totals.js';
 
 export interface CardOptions {
@@ -106,7 +108,7 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
   );
   const status = describeStatus(request, t, lapsed);
   if (status) blocks.push(section('card_status', status));
-  if (pending) blocks.push(renderButtons(request, t));
+  if (pending) blocks.push(renderButtons(request, t, BLOCKS.decision, { cancel: true }));
 
   return { text: renderFallback(request, t, label, sandbox), blocks };
 }
@@ -143,7 +145,12 @@ function describeApproval(
     if (approval.required > 1) lines.push(t.card.approval.needs(approval.required));
     if (approval.rules.length) {
       const list = approval.rules
-        .map((r) => t.card.approval.rule(codeSpan(r.name, 60), r.reason, r.approvals))
+        .map((r) => {
+          const why = r.unknownTags
+            ? t.guard.tagsUnknown(r.unknownTags.unread, r.unknownTags.missing)
+            : undefined;
+          return t.card.approval.rule(codeSpan(r.name, 60), r.reason, r.approvals, why);
+        })
         .join(t.join.clauses);
       lines.push(t.card.approval.rules(list));
     }
@@ -172,6 +179,16 @@ function describeStatus(
   const by = decision?.by ? mentionUser(decision.by) : t.card.status.someone;
   const when = decision ? formatSlackDate(decision.at, t) : '';
   if (lapsed) return t.card.status.expiredLapsed(formatSlackDate(request.expiresAt, t));
+  if (request.cancelled) {
+    return t.guard.cancelled(
+      mentionUser(request.cancelled.by),
+      formatSlackDate(request.cancelled.at, t),
+    );
+  }
+  if (request.stopped) {
+    const approved = decision?.kind === 'approved' ? `${t.card.status.approved(by, when)}\n` : '';
+    return `${approved}${describeStopped(request.stopped, t)}`;
+  }
   switch (request.status) {
     case 'pending':
       return undefined;
@@ -207,47 +224,6 @@ function describeProgress(request: MutationRequest, t: Catalogue): string {
   }
   const answered = steps.filter((s) => s.state === 'done' || s.state === 'failed').length;
   return t.card.status.running(answered, steps.length);
-}
-
-/** Approve (behind a confirm dialog) and Reject; the card and App Home both use these. */
-export function renderButtons(
-  request: MutationRequest,
-  t: Catalogue,
-  blockId: string = BLOCKS.decision,
-): types.ActionsBlock {
-  const count = request.instanceIds.length;
-  return {
-    type: 'actions',
-    block_id: blockId,
-    elements: [
-      {
-        type: 'button',
-        action_id: ACTIONS.approve,
-        text: plain(t.card.buttons.approve),
-        style: 'primary',
-        value: request.id,
-        confirm: {
-          title: plain(t.card.buttons.confirmTitle[request.kind]),
-          text: plain(
-            truncateText(
-              t.card.buttons.confirmText[request.kind](count, escapeMrkdwn(request.region)),
-              SLACK_LIMITS.confirmText,
-            ),
-          ),
-          confirm: plain(t.card.buttons.approve),
-          deny: plain(t.card.buttons.cancel),
-          style: 'primary',
-        },
-      },
-      {
-        type: 'button',
-        action_id: ACTIONS.reject,
-        text: plain(t.card.buttons.reject),
-        style: 'danger',
-        value: request.id,
-      },
-    ],
-  };
 }
 
 function renderFallback(

@@ -26,8 +26,11 @@ export function codeList(ids: readonly string[], t: Catalogue, budget = 600): st
 
 /** Name · id · fingerprint when the preview found the key pair; else what was asked for. */
 export function describeKeyPair(
-  request: Pick<MutationRequest, 'keyPairName' | 'keyPairId' | 'preview'>,
+  request: Pick<MutationRequest, 'keyPairName' | 'keyPairId' | 'preview'> &
+    Partial<Pick<MutationRequest, 'kind'>>,
   t: Catalogue,
+  /** `read`: the name and id were frozen together from a read, not typed. */
+  options: { read?: boolean } = {},
 ): string {
   const { keyPairName, keyPairId, preview } = request;
   const found = preview?.keyPair;
@@ -41,12 +44,18 @@ export function describeKeyPair(
       : main;
   }
   let given = t.card.keyPair.none;
+  // Both as typed (the attach's key pair was not read): the id wins. An undo's were frozen
+  // together from its parent's read, and name the same pair.
+  const typed = request.kind !== 'undo' && !options.read;
   if (keyPairId && keyPairName)
-    given = t.card.keyPair.idWins(codeSpan(keyPairId), codeSpan(keyPairName));
+    given = typed
+      ? t.card.keyPair.idWins(codeSpan(keyPairId), codeSpan(keyPairName))
+      : t.card.keyPair.found(codeSpan(keyPairName, 64), codeSpan(keyPairId, 64));
   else if (keyPairId) given = codeSpan(keyPairId);
   else if (keyPairName) given = codeSpan(keyPairName);
-  if (preview?.keyPairError) {
-    const why = t.explain(preview.keyPairError.code, preview.keyPairError.message);
+  const failed = preview?.keyPairError;
+  if (failed) {
+    const why = t.explain(failed.code, failed.message, failed.call ?? 'ecs:DescribeKeyPairs');
     given += `\n${t.card.keyPair.notChecked(escapeMrkdwn(why))}`;
   }
   return given;
@@ -68,11 +77,20 @@ export function describePlan(request: MutationRequest, t: Catalogue): string[] {
   if (request.kind === 'undo') {
     const restores = new Map<string, { label: string; count: number }>();
     let detaches = 0;
+    // The earlier key pairs as read at the ask: name, id and fingerprint, as the attach's card.
+    const read = new Map((request.preview?.restoredKeyPairs ?? []).map((k) => [k.keyPairId, k]));
     for (const step of request.steps) {
       if (step.action === 'DetachKeyPair') detaches += step.instanceIds.length;
       if (step.action !== 'AttachKeyPair') continue;
       const key = step.keyPairId ?? step.keyPairName ?? '';
-      const label = keyLabel(step);
+      const known = step.keyPairId ? read.get(step.keyPairId) : undefined;
+      const label = known
+        ? t.guard.key(
+            codeSpan(known.keyPairName, 64),
+            codeSpan(known.keyPairId, 64),
+            known.fingerprint ? codeSpan(known.fingerprint, 100) : '',
+          )
+        : keyLabel(step);
       const entry = restores.get(key) ?? { label, count: 0 };
       entry.count += step.instanceIds.length;
       restores.set(key, entry);
@@ -101,8 +119,8 @@ export function describePreviewLines(request: MutationRequest, t: Catalogue): st
   if (!preview || !summary) return [];
   const p = t.card.preview;
   // Volcengine's words are echoed into the channel: escaped, as the results thread does.
-  const reason = (e?: { code: string; message: string }) =>
-    e ? escapeMrkdwn(t.explain(e.code, e.message)) : '?';
+  const reason = (e?: { code: string; message: string; call?: string }) =>
+    e ? escapeMrkdwn(t.explain(e.code, e.message, e.call ?? 'ecs:DescribeInstances')) : '?';
   if (!summary.available) return [p.unavailable(reason(preview.error))];
 
   const lines: string[] = [];

@@ -8,8 +8,6 @@ import { codeSpan, escapeMrkdwn } from './escape.js';
 import type { SlackReply } from './limits.js';
 import { type Refusal, renderRefusal } from './refusals.js';
 
-const DENIED = new Set(['AccessDenied', 'LackPolicy']);
-
 export function renderImportResult(
   result: ImportResult | { ok: false; refusal: Refusal },
   t: Catalogue,
@@ -41,9 +39,7 @@ export function renderImportResult(
     case 'import_name_invalid':
       return messageReply(k.refused.import_name_invalid(codeSpan(refusal.keyPairName, 64)) + audit);
     case 'import_call_failed': {
-      const why = DENIED.has(refusal.code)
-        ? t.apply.results.denied(refusal.action)
-        : t.explain(refusal.code, refusal.message);
+      const why = t.explain(refusal.code, refusal.message, `ecs:${refusal.action}`);
       return messageReply(
         k.refused.import_call_failed(
           refusal.action,

@@ -19,6 +19,7 @@ import {
 import type { SlackReply } from './limits.js';
 import { describeParseFailure, describeParseNote, MRKDWN_FORMAT } from './parse-problems.js';
 import { describeSandbox } from './sandbox-help.js';
+import { describeStopped } from './stopped.js';
 import { describeTotals } from './totals.js';
 
 export interface UsageOptions {
@@ -69,6 +70,11 @@ export function renderRequesterNote(
     case 'expired':
       return messageReply(d.expired(request.kind, id, COMMAND));
     case 'results': {
+      if (request.stopped) {
+        const why = describeStopped(request.stopped, t);
+        const link = threadUrl ? d.link(threadUrl) : d.noLink;
+        return messageReply(`${t.guard.stopped.dm(id, why)} ${link}`);
+      }
       const totals = describeTotals(request, t).line;
       return messageReply(
         d.results(request.kind, id, totals, threadUrl ? d.link(threadUrl) : d.noLink),

@@ -20,7 +20,11 @@ export type Refusal =
   | { reason: 'unknown_request'; requestId?: string }
   | { reason: 'shutting_down' }
   | { reason: 'storage_unavailable' }
-  | { reason: 'approvers_unresolved'; groups: string[] }
+  | {
+      reason: 'approvers_unresolved';
+      groups: string[];
+      stale?: { groups: string[]; afterMinutes: number };
+    }
   | { reason: 'channel_not_allowed'; allowedChannelIds?: readonly string[] }
   | { reason: 'requester_not_allowed' }
   | { reason: 'external_user'; as: 'requester' | 'approver' }
@@ -33,6 +37,11 @@ export type Refusal =
   | { reason: 'nothing_to_do'; kind: 'restart' | 'undo' | 'apply' }
   | { reason: 'undo_window_closed'; closedAt: string }
   | { reason: 'undo_not_offered' }
+  | { reason: 'other_mode'; mode: 'sandbox' | 'live' }
+  | { reason: 'too_many_open'; limit: number; open: readonly MutationRequest[] }
+  | { reason: 'no_instances_found'; region: string; count: number }
+  | { reason: 'not_requester'; requesterId: string }
+  | { reason: 'not_cancellable'; status: MutationRequest['status'] }
   | { reason: 'apply_not_offered' }
   | { reason: 'public_key_unknown'; region: string; keyPairName?: string; keyPairId?: string }
   | { reason: 'public_key_mismatch'; keyPairName: string; known: string; bound: string };
@@ -89,6 +98,10 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
         COMMAND,
       );
     case 'approvers_unresolved':
+      if (refusal.stale) {
+        const groups = refusal.stale.groups.map(mentionApprover).join(t.join.list);
+        return t.guard.refusal.approvers_stale(groups, refusal.stale.afterMinutes);
+      }
       return m.approvers_unresolved(refusal.groups.map(mentionApprover).join(t.join.list));
     case 'channel_not_allowed':
       return m.channel_not_allowed(
@@ -120,5 +133,21 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
       return m.nothing_to_do(refusal.kind);
     case 'undo_window_closed':
       return m.undo_window_closed(date(refusal.closedAt));
+    case 'other_mode':
+      return t.guard.refusal.other_mode(refusal.mode, COMMAND);
+    case 'too_many_open': {
+      const shown = refusal.open.slice(0, 20).map((r) => codeSpan(r.id, 80));
+      const more = refusal.open.length - shown.length;
+      const list = `${shown.join(t.join.list)}${more > 0 ? t.card.andMore(more) : ''}`;
+      return t.guard.refusal.too_many_open(refusal.open.length, refusal.limit, list);
+    }
+    case 'no_instances_found':
+      return t.guard.refusal.no_instances_found(codeSpan(refusal.region, 60), refusal.count);
+    case 'cancelled':
+      return t.guard.refusal.cancelled(mentionUser(refusal.by), date(refusal.at));
+    case 'not_requester':
+      return t.guard.refusal.not_requester(mentionUser(refusal.requesterId));
+    case 'not_cancellable':
+      return t.guard.refusal.not_cancellable(t.status[refusal.status]);
   }
 }

@@ -18,6 +18,7 @@ import { plain, withSandboxNote } from './blocks.js';
 import { codeSpan, escapeMrkdwn, truncateText } from './escape.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
 import { type Group, MessagePacker, PART_RESERVE, packedMessages } from './packer.js';
+import { renderStoppedNote } from './stopped.js';
 
 export interface ResultsOptions {
   t: Catalogue;
@@ -30,10 +31,12 @@ export interface ResultsOptions {
 }
 
 export function renderResults(request: MutationRequest, options: ResultsOptions): SlackMessage[] {
-  if (request.kind === 'apply') return renderApplyResults(request, options);
   const { t } = options;
   const r = t.results;
   const sandbox = options.sandbox || request.sandbox === true;
+  // It never ran: the thread says why, in place of results (and offers no follow-up).
+  if (request.stopped) return [renderStoppedNote(request, request.stopped, t, sandbox)];
+  if (request.kind === 'apply') return renderApplyResults(request, options);
   const summary = summarizeRequest(request);
   const id = codeSpan(request.id, 80);
   const binds = request.kind !== 'restart';
@@ -164,7 +167,7 @@ function describeResult(
   switch (result.state) {
     case 'failed':
     case 'unconfirmed': {
-      const why = escapeMrkdwn(t.explain(result.code, result.message));
+      const why = escapeMrkdwn(t.explain(result.code, result.message, result.call));
       return l[result.state](id, code(result.code), why);
     }
     case 'not_started':
@@ -198,7 +201,7 @@ function describeUnverified(cause: UnverifiedCause | undefined, t: Catalogue): s
   if (!cause) return '?';
   return cause.kind === 'not_listed'
     ? t.results.notListed
-    : escapeMrkdwn(t.explain(cause.code, cause.message));
+    : escapeMrkdwn(t.explain(cause.code, cause.message, cause.call));
 }
 
 /**

@@ -12,6 +12,7 @@ import { codeSpan, formatSlackDate, mentionChannel, mentionUser, truncateText } 
 import { instanceLine, previewLookup } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackReply } from './limits.js';
 import { renderRefusal } from './refusals.js';
+import { describeStopped } from './stopped.js';
 import { describeTotals } from './totals.js';
 
 function describeDecision(r: MutationRequest, t: Catalogue): string {
@@ -50,7 +51,7 @@ function what(r: MutationRequest, t: Catalogue): string {
   return r.kind === 'restart'
     ? s.whatRestart(codeSpan(r.region, 60), r.instanceIds.length)
     : s.what(
-        describeKeyPair({ ...r, preview: undefined }, t),
+        describeKeyPair({ ...r, preview: undefined }, t, { read: !!r.preview?.keyPair }),
         codeSpan(r.region, 60),
         r.instanceIds.length,
       );
@@ -84,6 +85,10 @@ export function renderStatus(
     s.fingerprint(codeSpan(r.fingerprint, 40)),
     r.status === 'pending' ? s.approvals(r.approval.approvals.length, r.approval.required) : '',
     describeDecision(r, t),
+    r.cancelled
+      ? t.guard.cancelled(mentionUser(r.cancelled.by), formatSlackDate(r.cancelled.at, t))
+      : '',
+    r.stopped ? describeStopped(r.stopped, t) : '',
   ];
   if (r.status === 'executing') {
     const answered = r.steps.filter((x) => x.state === 'done' || x.state === 'failed').length;

@@ -1,0 +1,108 @@
+import { applyRestartCandidates, summarizeApply } from '../domain/operations/apply-summary.js';
+import { planRestart } from '../domain/operations/restart.js';
+import { restartCandidates } from '../domain/operations/summary.js';
+import { planUndo, undoCandidates, undoClosesAt } from '../domain/operations/undo.js';
+import type {
+  ApplyNowSpec,
+  ExcludedInstance,
+  KeyPairInfo,
+  MutationRequest,
+  Preview,
+  Step,
+} from '../domain/request.js';
+import type { ServiceContext } from './context.js';
+import { readPreview } from './preview.js';
+
+// What a follow-up of a finished request does, read from the cloud as it is now. A restart
+// reboots what the parent bound and is RUNNING. An undo gives back earlier key pairs, but only on
+// instances that still show the key pair the attach bound: one re-keyed since is left alone (the
+// card says so), and the earlier key pairs it restores are read by id, so the card shows them and
+// the check before the first call has their keys to compare.
+
+export type PlanRefusal =
+  | { reason: 'nothing_to_do'; kind: 'restart' | 'undo' }
+  | { reason: 'undo_window_closed'; closedAt: string }
+  | { reason: 'undo_not_offered' };
+
+export interface FollowUpPlan {
+  instanceIds: string[];
+  steps: Step[];
+  excluded: ExcludedInstance[];
+  preview?: Preview;
+  /** Apply now (apply-submit.ts): what its script is made of. */
+  applyNow?: ApplyNowSpec;
+}
+
+export async function planFollowUp(
+  ctx: ServiceContext,
+  kind: 'restart' | 'undo',
+  id: string,
+  parent: MutationRequest,
+): Promise<FollowUpPlan | { refusal: PlanRefusal }> {
+  const { settings, ecs } = ctx.deps;
+  const read = async (instanceIds: string[]) => {
+    const result = await readPreview(ecs, { region: parent.region, instanceIds }, ctx.now);
+    return result.ok ? result.preview : undefined;
+  };
+  if (kind === 'restart') {
+    if (parent.kind === 'restart') return { refusal: { reason: 'nothing_to_do', kind } };
+    // After an apply now: where the key did not reach (the others need no restart).
+    const { running, stopped, unknown } =
+      parent.kind === 'apply'
+        ? { running: applyRestartCandidates(summarizeApply(parent)), stopped: [], unknown: [] }
+        : restartCandidates(parent);
+    if (!running.length) return { refusal: { reason: 'nothing_to_do', kind } };
+    const excluded: ExcludedInstance[] = [
+      ...stopped.map((instanceId) => ({ instanceId, reason: 'stopped' as const })),
+      ...unknown.map((instanceId) => ({ instanceId, reason: 'status_unknown' as const })),
+    ];
+    const steps = planRestart({ id, instanceIds: running }, settings.restart);
+    const preview = await read(running);
+    return { instanceIds: running, steps, excluded, ...(preview ? { preview } : {}) };
+  }
+  if (parent.kind !== 'attach') return { refusal: { reason: 'undo_not_offered' } };
+  const closesAt = undoClosesAt(parent, settings.undoWindowHours);
+  if (closesAt && ctx.now().getTime() >= Date.parse(closesAt)) {
+    return { refusal: { reason: 'undo_window_closed', closedAt: closesAt } };
+  }
+  const candidates = undoCandidates(parent);
+  if (!candidates.length) return { refusal: { reason: 'nothing_to_do', kind } };
+  // Unread (the read failed): every candidate is left alone, as "not known now".
+  const now = (await read(candidates)) ?? { instances: [], unread: candidates };
+  const plan = planUndo(id, parent, now);
+  if (!plan.instanceIds.length) return { refusal: { reason: 'nothing_to_do', kind } };
+  const touched = new Set(plan.instanceIds);
+  const restoredKeyPairs = await readRestored(ctx, parent.region, plan.steps);
+  const preview: Preview | undefined =
+    'readAt' in now
+      ? {
+          ...now,
+          instances: now.instances.filter((i) => touched.has(i.instanceId)),
+          unread: now.unread.filter((i) => touched.has(i)),
+          ...(restoredKeyPairs.length ? { restoredKeyPairs } : {}),
+        }
+      : undefined;
+  return {
+    instanceIds: plan.instanceIds,
+    steps: plan.steps,
+    excluded: plan.leftAlone,
+    ...(preview ? { preview } : {}),
+  };
+}
+
+/** The earlier key pairs an undo gives back, as they are now; one that cannot be read is left out. */
+async function readRestored(
+  ctx: ServiceContext,
+  region: string,
+  steps: readonly Step[],
+): Promise<KeyPairInfo[]> {
+  const ids = [
+    ...new Set(
+      steps.flatMap((s) => (s.action === 'AttachKeyPair' && s.keyPairId ? [s.keyPairId] : [])),
+    ),
+  ];
+  const found = await Promise.all(
+    ids.map((keyPairId) => ctx.deps.ecs.findKeyPair({ region, keyPairId }).catch(() => undefined)),
+  );
+  return found.filter((k): k is KeyPairInfo => k !== undefined);
+}

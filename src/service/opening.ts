@@ -1,0 +1,131 @@
+import { requestFingerprint } from '../domain/fingerprint.js';
+import { matchRules } from '../domain/policy.js';
+import type {
+  ApplyNowSpec,
+  ExcludedInstance,
+  MutationRequest,
+  OperationKind,
+  Preview,
+  Step,
+} from '../domain/request.js';
+import type { ServiceContext } from './context.js';
+
+// How every new request is opened, whatever its kind: built (rules matched on its preview,
+// fingerprinted, stamped with the mode), stored and audited before its card is posted, and
+// removed again if the card cannot be posted.
+
+export type Opened<R> = { ok: true; request: MutationRequest } | { ok: false; refusal: R };
+
+export interface RequestFields {
+  id: string;
+  kind: OperationKind;
+  parentId?: string;
+  requesterId: string;
+  channelId: string;
+  threadTs?: string;
+  region: string;
+  instanceIds: string[];
+  keyPairName?: string;
+  keyPairId?: string;
+  preview?: Preview;
+  excluded?: ExcludedInstance[];
+  applyNow?: ApplyNowSpec;
+  steps: Step[];
+}
+
+export function createOpening(ctx: ServiceContext) {
+  const { deps } = ctx;
+  const { store, notifier, logger, settings } = deps;
+
+  /** Stored and audited before the card exists, so a fast click finds it; removed if the post fails. */
+  async function open<R>(request: MutationRequest): Promise<Opened<R>> {
+    const inserted = await store.insert(request);
+    if (!inserted.ok) {
+      if (inserted.reason === 'child_exists') {
+        return {
+          ok: false,
+          refusal: { reason: 'already_requested', existing: inserted.existing } as R,
+        };
+      }
+      throw new Error(`request id ${request.id} is already taken`);
+    }
+    await ctx.record({
+      type: 'requested',
+      requestId: request.id,
+      kind: request.kind,
+      actor: request.requesterId,
+      channel: request.channelId,
+      ...(request.parentId ? { parentId: request.parentId } : {}),
+      instanceIds: request.instanceIds,
+      keyPairName: request.keyPairName,
+      keyPairId: request.keyPairId,
+      region: request.region,
+      fingerprint: request.fingerprint,
+      approvalsRequired: request.approval.required,
+      rules: request.approval.rules.map((r) => r.name),
+      expiresAt: request.expiresAt,
+    });
+    const posted = await notifier.postCard(request);
+    if (!posted.ok) {
+      await store.remove(request.id);
+      logger.warn('approval card not posted', {
+        requestId: request.id,
+        channel: request.channelId,
+        reason: posted.failure.reason,
+        detail: posted.failure.detail,
+      });
+      await ctx.record({
+        type: 'request_not_posted',
+        requestId: request.id,
+        kind: request.kind,
+        actor: request.requesterId,
+        reason: posted.failure.reason,
+      });
+      return { ok: false, refusal: posted.failure as R };
+    }
+    const stored = await store.update(request.id, (current) => ({
+      ok: true,
+      request: { ...current, card: posted.card },
+    }));
+    if (!stored.ok) throw new Error(`request ${request.id} vanished while its card was posted`);
+    logger.info('request submitted', {
+      requestId: request.id,
+      kind: request.kind,
+      requester: request.requesterId,
+      instances: request.instanceIds.length,
+      region: request.region,
+      approvalsRequired: request.approval.required,
+    });
+    return { ok: true, request: stored.request };
+  }
+
+  function build(fields: RequestFields): MutationRequest {
+    const createdAt = ctx.now();
+    const { required, rules } = matchRules(settings.policy, fields);
+    const keyFingerprint = fields.preview?.keyPair?.fingerprint;
+    const otherKeys = fields.preview?.restoredKeyPairs;
+    return {
+      ...fields,
+      status: 'pending',
+      fingerprint: requestFingerprint({
+        ...fields,
+        ...(keyFingerprint ? { keyFingerprint } : {}),
+        ...(otherKeys?.length ? { otherKeys } : {}),
+      }),
+      createdAt: createdAt.toISOString(),
+      expiresAt: new Date(createdAt.getTime() + settings.requestTtlMinutes * 60_000).toISOString(),
+      approval: { required, rules, approvals: [] },
+      ...(settings.sandbox ? { sandbox: true } : {}),
+    };
+  }
+
+  async function freshId(): Promise<string> {
+    for (let i = 0; i < 10; i++) {
+      const id = deps.newRequestId();
+      if (!(await store.get(id))) return id;
+    }
+    throw new Error('could not generate an unused request id');
+  }
+
+  return { open, build, freshId };
+}
