@@ -31,6 +31,8 @@ export interface BotRunOptions {
   ecsLatencyMs: number;
   /** How long the fake ECS keeps a rebooted instance REBOOTING. */
   rebootMs?: number;
+  /** The fake ECS's Cloud Assistant and key pairs (the apply-now row). */
+  fakes?: { commandMs?: number; keyPairs?: Array<{ keyPairName: string; fingerprint: string }> };
   env?: Record<string, string>;
 }
 
@@ -40,6 +42,7 @@ export async function startBotRun(rig: Rig, options: BotRunOptions): Promise<Bot
     op: 'startFakes',
     ecsLatencyMs: options.ecsLatencyMs,
     ...(options.rebootMs !== undefined ? { rebootMs: options.rebootMs } : {}),
+    ...options.fakes,
   });
   const dataDir = await makeDataDir();
   const database = options.store === 'postgres' ? await createMigratedDatabase() : undefined;

@@ -20,6 +20,10 @@ export type FakesCall =
       rebootMs?: number;
       /** Instances the fake ECS lists (the options benchmark's inventory). */
       inventory?: Array<{ instanceId: string; name: string; region: string }>;
+      /** How long a Cloud Assistant command runs (the apply-now row). */
+      commandMs?: number;
+      /** Key pairs the fake ECS starts with (the apply-now row's, with its fingerprint). */
+      keyPairs?: Array<{ keyPairName: string; fingerprint: string }>;
     }
   | { op: 'waitForCards'; count: number; timeoutMs?: number }
   | { op: 'waitForThreads'; count: number; timeoutMs?: number }
@@ -93,6 +97,8 @@ export interface EcsCallRecord {
   at: number;
   status?: number;
   instanceIds: string[];
+  /** DescribeInvocationResults: the invocation it read. */
+  invocationId?: string;
 }
 
 /** One chat.postMessage the fake Slack received (`posts`). */

@@ -1,6 +1,8 @@
 // What the parser says instead of words (parse.ts): every problem kind with the parameters its
 // message needs, and the notes on an accepted request. The catalogues word each kind.
 
+import type { PublicKey, PublicKeyProblem } from './public-key.js';
+
 export type OptionName = 'key' | 'key-id' | 'region';
 
 /** Everything the parser can refuse, with what its message needs. */
@@ -46,7 +48,18 @@ export type ParseProblem =
   | { kind: 'key_pair_space'; token: string }
   | { kind: 'key_pair_prefixed'; token: string; prefix: 'key=' | 'key-id=' }
   | { kind: 'key_pair_id_case'; token: string; fix: string }
-  | { kind: 'key_pair_id_shape'; token: string };
+  | { kind: 'key_pair_id_shape'; token: string }
+  // The import command.
+  | { kind: 'import_usage'; missing: 'name' | 'key' }
+  | { kind: 'bad_public_key'; problem: PublicKeyProblem };
+
+/** `/attach-key import NAME PUBLIC-KEY [region=R]`, read and checked. */
+export interface ImportCommand {
+  kind: 'import';
+  keyPairName: string;
+  region: string;
+  key: PublicKey;
+}
 
 /** The first problem, and how many other words had one too. */
 export interface ParseFailure {

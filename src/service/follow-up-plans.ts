@@ -1,7 +1,9 @@
+import { applyRestartCandidates, summarizeApply } from '../domain/operations/apply-summary.js';
 import { planRestart } from '../domain/operations/restart.js';
 import { restartCandidates } from '../domain/operations/summary.js';
 import { planUndo, undoCandidates, undoClosesAt } from '../domain/operations/undo.js';
 import type {
+  ApplyNowSpec,
   ExcludedInstance,
   KeyPairInfo,
   MutationRequest,
@@ -27,6 +29,8 @@ export interface FollowUpPlan {
   steps: Step[];
   excluded: ExcludedInstance[];
   preview?: Preview;
+  /** Apply now (apply-submit.ts): what its script is made of. */
+  applyNow?: ApplyNowSpec;
 }
 
 export async function planFollowUp(
@@ -42,7 +46,11 @@ export async function planFollowUp(
   };
   if (kind === 'restart') {
     if (parent.kind === 'restart') return { refusal: { reason: 'nothing_to_do', kind } };
-    const { running, stopped, unknown } = restartCandidates(parent);
+    // After an apply now: where the key did not reach (the others need no restart).
+    const { running, stopped, unknown } =
+      parent.kind === 'apply'
+        ? { running: applyRestartCandidates(summarizeApply(parent)), stopped: [], unknown: [] }
+        : restartCandidates(parent);
     if (!running.length) return { refusal: { reason: 'nothing_to_do', kind } };
     const excluded: ExcludedInstance[] = [
       ...stopped.map((instanceId) => ({ instanceId, reason: 'stopped' as const })),

@@ -1,6 +1,7 @@
 import { requestFingerprint } from '../domain/fingerprint.js';
 import { matchRules } from '../domain/policy.js';
 import type {
+  ApplyNowSpec,
   ExcludedInstance,
   MutationRequest,
   OperationKind,
@@ -28,6 +29,7 @@ export interface RequestFields {
   keyPairId?: string;
   preview?: Preview;
   excluded?: ExcludedInstance[];
+  applyNow?: ApplyNowSpec;
   steps: Step[];
 }
 

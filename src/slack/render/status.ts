@@ -13,6 +13,7 @@ import { instanceLine, previewLookup } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackReply } from './limits.js';
 import { renderRefusal } from './refusals.js';
 import { describeStopped } from './stopped.js';
+import { describeTotals } from './totals.js';
 
 function describeDecision(r: MutationRequest, t: Catalogue): string {
   const s = t.messages.status;
@@ -93,7 +94,7 @@ export function renderStatus(
     const answered = r.steps.filter((x) => x.state === 'done' || x.state === 'failed').length;
     lines.push(s.running(answered, r.steps.length));
   }
-  if (summary) lines.push(t.results.totalsLine(r.kind, summary), describeFailures(r, t));
+  if (summary) lines.push(describeTotals(r, t).line, describeFailures(r, t));
   if (r.finishedAt) lines.push(s.finished(formatSlackDate(r.finishedAt, t)));
   const head = lines.filter(Boolean).join('\n');
 
