@@ -33,6 +33,8 @@ export interface BotRunOptions {
   rebootMs?: number;
   /** Instances the fake ECS starts with (tags, key pairs). */
   inventory?: Extract<FakesCall, { op: 'startFakes' }>['inventory'];
+  /** The fake ECS's Cloud Assistant and key pairs (the apply-now row). */
+  fakes?: { commandMs?: number; keyPairs?: Array<{ keyPairName: string; fingerprint: string }> };
   env?: Record<string, string>;
 }
 
@@ -43,6 +45,7 @@ export async function startBotRun(rig: Rig, options: BotRunOptions): Promise<Bot
     ecsLatencyMs: options.ecsLatencyMs,
     ...(options.rebootMs !== undefined ? { rebootMs: options.rebootMs } : {}),
     ...(options.inventory ? { inventory: options.inventory } : {}),
+    ...options.fakes,
   });
   const dataDir = await makeDataDir();
   const database = options.store === 'postgres' ? await createMigratedDatabase() : undefined;

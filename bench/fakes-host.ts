@@ -28,6 +28,8 @@ async function handle(call: FakesCall): Promise<unknown> {
         credentials: VOLC_CREDENTIALS,
         ...(call.ecsLatencyMs > 0 ? { latencyMs: call.ecsLatencyMs } : {}),
         ...(call.rebootMs !== undefined ? { rebootMs: call.rebootMs } : {}),
+        ...(call.commandMs !== undefined ? { commandMs: call.commandMs } : {}),
+        ...(call.keyPairs ? { keyPairs: call.keyPairs } : {}),
       });
       for (const instance of call.inventory ?? []) ecs.addInstance({ ...instance });
       watch = watchSlack(slack);
@@ -74,6 +76,7 @@ async function handle(call: FakesCall): Promise<unknown> {
             at: c.at,
             ...(c.status !== undefined ? { status: c.status } : {}),
             instanceIds: c.instanceIds,
+            ...(c.query.InvocationId ? { invocationId: c.query.InvocationId } : {}),
           }),
         );
     case 'posts': {

@@ -26,6 +26,10 @@ export type FakesCall =
         tags?: Array<{ key: string; value: string }>;
         keyPairName?: string;
       }>;
+      /** How long a Cloud Assistant command runs (the apply-now row). */
+      commandMs?: number;
+      /** Key pairs the fake ECS starts with (the apply-now row's, with its fingerprint). */
+      keyPairs?: Array<{ keyPairName: string; fingerprint: string }>;
     }
   | { op: 'waitForCards'; count: number; timeoutMs?: number }
   | { op: 'waitForThreads'; count: number; timeoutMs?: number }
@@ -99,6 +103,8 @@ export interface EcsCallRecord {
   at: number;
   status?: number;
   instanceIds: string[];
+  /** DescribeInvocationResults: the invocation it read. */
+  invocationId?: string;
 }
 
 /** One chat.postMessage the fake Slack received (`posts`). */

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AckKind, AckLevel, AckRow } from './ack.js';
+import type { ApplyNowRow } from './apply-now.js';
 import type { Rig } from './bot-env.js';
 import { compileChildren, REPO_ROOT, removeCompiled, startChild } from './children.js';
 import type { ExecutionRow } from './execution.js';
@@ -33,6 +34,9 @@ import { runStoreBenchmark, type StoreRow } from './store.js';
 
 // Phases beside the first three, each in its own file: BENCH_ONLY=preview runs one alone.
 const MORE_PHASES = ['preview', 'restart', 'replicas', 'fleet'];
+// The full set's own rows: only with --full (or BENCH_ONLY naming them), being slow.
+const FULL_PHASES = ['apply-now'];
+const FULL = process.argv.includes('--full');
 const ACK_LEVELS: AckLevel[] = [
   { concurrency: 1, bursts: 120 },
   { concurrency: 50, bursts: 8 },
@@ -52,6 +56,7 @@ const LOWDB_STORE_SIZES = [
 const PREVIEW = { sizes: [1, 100, 500], rounds: 3, samples: 5 };
 const RESTART = { instances: 100, waveSize: 10, apiLatencyMs: 100, rebootMs: 1_000, runs: 3 };
 const REPLICAS = { replicas: 2, levels: [{ concurrency: 200, bursts: 4 }] };
+const APPLY_NOW = { instances: 500, apiLatencyMs: 100, commandMs: 1_000, runs: 3 };
 const PG_STORE_SIZES = [
   { requests: 1_000, writes: 500, probes: 2 },
   { requests: 10_000, writes: 500, probes: 2 },
@@ -84,7 +89,10 @@ function executionCells(): { stores: Array<'lowdb' | 'postgres'>; sizes: number[
 async function main(): Promise<void> {
   const started = performance.now();
   const only = new Set(
-    (process.env.BENCH_ONLY ?? `ack,execution,options,store,${MORE_PHASES}`).split(','),
+    (
+      process.env.BENCH_ONLY ??
+      `ack,execution,options,store,${MORE_PHASES}${FULL ? `,${FULL_PHASES}` : ''}`
+    ).split(','),
   );
   progress('compiling the child processes (server host, fakes host, store probe) with tsc');
   const children = await compileChildren();
@@ -92,10 +100,11 @@ async function main(): Promise<void> {
   let execution: ExecutionRow[] = [];
   let store: StoreRow[] = [];
   let options: OptionsRow | undefined;
+  let applyNow: ApplyNowRow | undefined;
   const phases: PhaseRows = {};
   const fleet: FleetRows = {};
   try {
-    if (['ack', 'execution', 'options', ...MORE_PHASES].some((phase) => only.has(phase))) {
+    if (['ack', 'execution', 'options', ...MORE_PHASES, ...FULL_PHASES].some((p) => only.has(p))) {
       const rig: Rig = {
         server: startChild(children.serverHost, process.env.BENCH_CPU_PROF),
         fakes: startChild(children.fakesHost),
@@ -138,6 +147,10 @@ async function main(): Promise<void> {
           const options = { ...REPLICAS, rounds: ACK_ROUNDS, kinds };
           phases.replicas = await runReplicasBenchmark(rig, children.serverHost, options);
         }
+        if (only.has('apply-now')) {
+          const { runApplyNowBenchmark } = await import('./apply-now.js');
+          applyNow = await runApplyNowBenchmark(rig, APPLY_NOW);
+        }
       } finally {
         await rig.server.close();
         await rig.fakes.close();
@@ -155,10 +168,12 @@ async function main(): Promise<void> {
   }
 
   const machine = describeMachine();
+  const { checkApplyNowTargets, formatApplyNowTable } = await import('./apply-now.js');
   const targets = [
     ...checkTargets(ack, execution, store, options),
     ...checkPhaseTargets(phases),
     ...checkFleetTargets(fleet),
+    ...(applyNow ? checkApplyNowTargets(applyNow) : []),
   ];
   const durationMs = Math.round(performance.now() - started);
   const results = {
@@ -174,6 +189,7 @@ async function main(): Promise<void> {
       restart: RESTART,
       replicas: { ...REPLICAS, rounds: ACK_ROUNDS },
       fleet: { select: FLEET_SELECT, rotate: FLEET_ROTATE },
+      applyNow: APPLY_NOW,
     },
     method: {
       ack: 'bursts of N v0-signed requests sent at once over keep-alive undici connections; latency = dispatch to complete HTTP response (the ack); after each burst the server finishes its background work, then both servers idle 5 ms; fresh server and fakes per cell; p50/p99 per round, median over rounds; server, fakes and load client in three processes; approve: every click decides a fresh pending request posted beforehand (untimed), which the bot then executes in the background (2 instances, fake ECS answering at once) before the next burst',
@@ -185,6 +201,8 @@ async function main(): Promise<void> {
         'N finished requests (2 instances, one done AttachKeyPair step with outcomes, results posted; lowdb: in the history file) and 10 live pending ones; fresh child process per probe (plain node, compiled) that only opens the store, RSS after 2 GCs; writes = sequential awaited update() of a live request (a header change, durable when it resolves); reads = sequential get() of random finished requests; step write = update() of one step of an executing 5,000-instance request (50 steps); PostgreSQL on loopback (TEST_DATABASE_URL or 127.0.0.1:5432), one fresh database per size, seeded in bulk then VACUUM ANALYZE',
       ...PHASE_METHODS,
       ...FLEET_METHODS,
+      applyNow:
+        'an import of the key and an attach of N instances (untimed) whose requester clicks Apply now on the results; the approve click of the apply-now card to the apply-now results in the thread; fake ECS answers every call after apiLatencyMs and a command is final commandMs after RunCommand answers; floor = ceil(ceil(N/100) / concurrency) x latency (DescribeCloudAssistantStatus beside DescribeInstances) + ceil(ceil(N/200) / concurrency) x latency (RunCommand) + commandMs + one 250 ms poll; per invocation from the call log: DescribeInvocationResults reads, in flight at once, shortest gap; fresh bot (lowdb) per run, median over runs; --full only',
     },
     ack,
     execution,
@@ -192,6 +210,7 @@ async function main(): Promise<void> {
     store,
     ...phases,
     fleet,
+    ...(applyNow ? { applyNow } : {}),
     targets,
   };
   const partial = ['BENCH_ONLY', 'BENCH_ACK', 'BENCH_ROUNDS', 'BENCH_EXECUTION'].some(
@@ -206,6 +225,7 @@ async function main(): Promise<void> {
   const tables = formatTables(machine, ack, execution, store, targets, options, [
     ...formatPhaseTables(phases),
     ...formatFleetTables(fleet),
+    ...(applyNow ? formatApplyNowTable(applyNow) : []),
   ]);
   process.stdout.write(`${tables}\n`);
   const where = partial

@@ -105,7 +105,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       onWaiting: (error, attempt) => logger.warn('waiting for the database', { attempt, error }),
     },
   });
-  const { audit } = stores;
+  const { audit, keys } = stores;
   const store = overrides.wrapStore ? overrides.wrapStore(stores.store) : stores.store;
 
   const volc = overrides.ecs
@@ -141,6 +141,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     now: () => clock.now(),
     onRequestChanged: (request: MutationRequest) => home?.requestChanged(request),
     onSlackError: (method) => metrics.slackError(method),
+    knowsPublicKey: async (keyPairId) => !!(await keys.get(keyPairId)),
   });
 
   const replicaId =
@@ -150,6 +151,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     ecs,
     notifier,
     audit,
+    keys,
     directory,
     clock,
     logger,
@@ -176,6 +178,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         waveTimeoutMs: config.followUps.restartWaveTimeoutMinutes * 60_000,
       },
       undoWindowHours: config.followUps.undoWindowHours,
+      applyNowUser: config.followUps.applyNowUser,
       leaseSeconds: config.storage.leaseSeconds,
     },
   });

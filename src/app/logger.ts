@@ -34,7 +34,24 @@ const SECRET_PATTERNS: RegExp[] = [
   /(?:https?(?::|%3A)(?:\/\/|%2F%2F))?hooks\.slack(?:-gov)?\.com(?:\/|%2F)(?:(?!%22)[^"'\s&,}\\])*/gi,
 ];
 
-/** Replaces every configured secret and anything shaped like a Slack token or signature. */
+// A private key pasted into a command reaches logs only inside a payload (Bolt's and Socket
+// Mode's debug lines): raw, JSON-escaped once or twice (\n, \\n) or form-encoded (+, %0A). From its first marker on,
+// everything that can belong to a key goes, END line included; a line stops it only at a
+// character no key has (a quote, a brace), so a JSON log line stays JSON.
+const KEY_TEXT = String.raw`(?:[A-Za-z0-9+/=:,.\s-]|\\+[nrt]|%[0-9A-Fa-f]{2})*`;
+const PRIVATE_KEY_PATTERNS: RegExp[] = [
+  new RegExp(
+    String.raw`-{2,}(?:\s|\+|%20)*BEGIN(?:[\sA-Z0-9+]|%20){0,60}PRIVATE(?:\s|\+|%20)+KEY${KEY_TEXT}`,
+    'gi',
+  ),
+  new RegExp(`PuTTY-User-Key-File-${KEY_TEXT}`, 'gi'),
+  new RegExp(`b3BlbnNzaC1rZXktdjE${KEY_TEXT}`, 'g'),
+];
+
+/**
+ * Replaces every configured secret and anything shaped like a Slack token, a signature or a
+ * private key.
+ */
 export function createRedactor(secrets: readonly string[]): (text: string) => string {
   const literal = [...secrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
   return (text) => {
@@ -45,6 +62,8 @@ export function createRedactor(secrets: readonly string[]): (text: string) => st
         typeof prefix === 'string' ? `${prefix}[redacted]` : '[redacted]',
       );
     }
+    for (const pattern of PRIVATE_KEY_PATTERNS)
+      out = out.replace(pattern, '[redacted private key]');
     return out;
   };
 }

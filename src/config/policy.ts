@@ -1,6 +1,7 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   bool,
+  emptyAsUndefined,
   idList,
   optionalText,
   type Problems,
@@ -9,7 +10,7 @@ import {
 } from './fields.js';
 
 // Who may ask and who may approve, how many approvals a request needs, and the limits of a
-// request and of its follow-ups (restart waves, the undo window).
+// request and of its follow-ups (restart waves, the undo window, apply now's user).
 
 const userIds = () =>
   idList(/^[UW][A-Z0-9]{2,}$/, 'expected Slack user ids such as U012ABCDEF, separated by commas');
@@ -19,6 +20,22 @@ const approverIds = () =>
     'expected Slack user ids (U012ABCDEF) or user-group ids (S012ABCDEF), separated by commas',
   );
 const minutes = 'a positive number of minutes (fractions allowed)';
+
+// useradd's default rule (NAME_REGEX), at most 32 characters: the name goes to RunCommand.
+const LINUX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+const linuxUser = (fallback: string) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .trim()
+      .regex(LINUX_USER, {
+        error:
+          'expected a Linux user name such as root or ops (lower-case letters, digits, _ and -, starting with a letter or _, at most 32 characters)',
+      })
+      .optional()
+      .transform((v) => v ?? fallback),
+  );
 
 export const policyFields = {
   APPROVER_USER_IDS: approverIds(),
@@ -36,6 +53,7 @@ export const policyFields = {
   RESTART_WAVE_SIZE: wholeNumber(10, 1, 1_000),
   RESTART_WAVE_TIMEOUT_MINUTES: positiveNumber(10, minutes),
   UNDO_WINDOW_HOURS: positiveNumber(24, 'a positive number of hours (fractions allowed)'),
+  APPLY_NOW_USER: linuxUser('root'),
 };
 
 type Env = z.infer<z.ZodObject<typeof policyFields>>;
@@ -59,6 +77,8 @@ export interface FollowUpConfig {
   restartWaveSize: number;
   restartWaveTimeoutMinutes: number;
   undoWindowHours: number;
+  /** Whose ~/.ssh/authorized_keys "apply now" writes the key into. */
+  applyNowUser: string;
 }
 
 export function checkPolicy(env: Readonly<Record<string, unknown>>, problems: Problems): void {
@@ -87,6 +107,7 @@ export function toPolicyConfig(env: Env): { policy: PolicyConfig; followUps: Fol
       restartWaveSize: env.RESTART_WAVE_SIZE,
       restartWaveTimeoutMinutes: env.RESTART_WAVE_TIMEOUT_MINUTES,
       undoWindowHours: env.UNDO_WINDOW_HOURS,
+      applyNowUser: env.APPLY_NOW_USER,
     },
   };
 }

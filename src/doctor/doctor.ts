@@ -50,6 +50,7 @@ const CHECKS_NEEDING_CONFIG: CheckId[] = [
   'assumeRole',
   'volcCredentials',
   'describeInstances',
+  'cloudAssistant',
   'clock',
   'dataDirectory',
   'requestStore',
@@ -102,6 +103,7 @@ export async function runDoctor(
       assumeRole: unexpected(error, t),
       credentials: unexpected(error, t),
       describeInstances: unexpected(error, t),
+      cloudAssistant: unexpected(error, t),
       clock: skip(t.volc.clock.noAnswer),
     }));
     const dataFile = config.storage.dataFile;
@@ -112,6 +114,7 @@ export async function runDoctor(
       ['assumeRole', volc.then((r) => r.assumeRole)],
       ['volcCredentials', volc.then((r) => r.credentials)],
       ['describeInstances', volc.then((r) => r.describeInstances)],
+      ['cloudAssistant', volc.then((r) => r.cloudAssistant)],
       ['clock', volc.then((r) => r.clock)],
       ['dataDirectory', directory],
       [

@@ -8,18 +8,21 @@ import {
   type Transport,
 } from '../volcengine/ecs-client.js';
 import { VolcApiError } from '../volcengine/errors.js';
+import { checkCloudAssistant } from './cloud-assistant.js';
 import type { DoctorTexts } from './i18n/en.js';
 import { errorText, fail, formatDuration, pass, type Result, skip } from './lines.js';
 import { describeAssumeRoleFailure, describeVolcFailure } from './volcengine-failures.js';
 
 // The doctor's Volcengine lines: AssumeRole (with VOLC_ROLE_TRN), the credentials and clock
-// (DescribeKeyPairs) and the ecs:DescribeInstances permission. Reads only, one attempt each,
+// (DescribeKeyPairs), the ecs:DescribeInstances permission and Cloud Assistant's
+// (cloud-assistant.ts). Reads only, one attempt each,
 // bounded by timeoutMs; the lines say whose permission is missing: the base key's or the role's.
 
 export interface VolcChecks {
   assumeRole: Result;
   credentials: Result;
   describeInstances: Result;
+  cloudAssistant: Result;
   clock: Result;
 }
 
@@ -105,6 +108,7 @@ export async function checkVolcengine(
       assumeRole: role && expiresAt ? judgeRole(role, expiresAt, ecs, t) : noRole(config, t),
       credentials: ecs.credentials,
       describeInstances: ecs.describeInstances,
+      cloudAssistant: ecs.cloudAssistant,
       clock: clock(),
     };
   } finally {
@@ -116,8 +120,10 @@ export async function checkVolcengine(
 interface EcsLines {
   credentials: Result;
   describeInstances: Result;
+  cloudAssistant: Result;
   keyPairsError?: VolcApiError;
   instancesError?: VolcApiError;
+  assistantError?: VolcApiError;
 }
 
 async function checkEcs(
@@ -140,6 +146,7 @@ async function checkEcs(
         v.notUsableFix('VOLC_ENDPOINT', 'https://open.volcengineapi.com'),
       ),
       describeInstances: skip(v.needsEndpoint),
+      cloudAssistant: skip(v.needsEndpoint),
     };
   }
   // Both at once: the permissions are separate, so each line names its own.
@@ -150,7 +157,11 @@ async function checkEcs(
       : client.describeInstancesPage({ region, maxResults: 1 }),
   ]);
   const context = { endpoint, variable: 'VOLC_ENDPOINT', timeoutMs: policy.timeoutMs, who };
-  const lines: EcsLines = { credentials: pass(''), describeInstances: pass('') };
+  const lines: EcsLines = {
+    credentials: pass(''),
+    describeInstances: pass(''),
+    cloudAssistant: pass(''),
+  };
   if (keyPairs.status === 'fulfilled') {
     lines.credentials = pass(
       config.sandbox
@@ -165,6 +176,9 @@ async function checkEcs(
       denied: (head, call) => fail(v.mayNotCallEcs(head, who, call), v.mayNotCallEcsFix(who, call)),
     });
   }
+  const assistant = await checkCloudAssistant(client, config, context, t, lines.keyPairsError);
+  lines.cloudAssistant = assistant.result;
+  if (assistant.error) lines.assistantError = assistant.error;
   if (instances.status === 'fulfilled') {
     const page = instances.value;
     lines.describeInstances = pass(
@@ -219,7 +233,12 @@ function judgeRole(
 
 function withoutRole(assumeRole: Result, t: DoctorTexts): Omit<VolcChecks, 'clock'> {
   const needsRole = skip(t.volc.needsRole);
-  return { assumeRole, credentials: needsRole, describeInstances: needsRole };
+  return {
+    assumeRole,
+    credentials: needsRole,
+    describeInstances: needsRole,
+    cloudAssistant: needsRole,
+  };
 }
 
 function noRole(config: Config, t: DoctorTexts): Result {

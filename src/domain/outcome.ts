@@ -88,6 +88,28 @@ const EXPLANATIONS = {
   'InvalidKeyPair.NotAttached':
     'the key pair to remove is no longer the one bound to the instance (someone changed it since); check the instance, nothing was changed on it',
 
+  // Apply now (Cloud Assistant) and the import command
+  CloudAssistantNotRunning:
+    'the Cloud Assistant agent is not running on the instance, so the key could not be put in effect now; restart the instance instead',
+  InstanceNotRunning:
+    'the instance is not RUNNING, so no command can run on it; the key takes effect at its next start',
+  KeyNotBound:
+    'the key pair was not bound to the instance, so it was not put in effect either; see why the binding failed',
+  CommandFailed:
+    'the script failed on the instance; its exit code and last output line say why, and nothing else was changed by it',
+  CommandTimeout:
+    'the script did not finish in time on the instance; check its ~/.ssh/authorized_keys, then apply again or restart',
+  CommandNoResult:
+    'Cloud Assistant reported no final result in time; the command may still run, so check the instance before trying again',
+  'InvalidInstanceId.Unregister':
+    'the instance has no registered Cloud Assistant agent (it may be starting, or the agent is not installed); restart it instead',
+  'InvalidInvocationId.NotFound':
+    'Cloud Assistant does not know the command the bot started; check the instance, then apply again if needed',
+  'InvalidKeyPair.Duplicate':
+    'a key pair of that name already exists in the region; use another name, or import the key under the existing one only if it is the same key',
+  'InvalidParameter.PublicKey':
+    'Volcengine did not accept the public key; paste the one line of the .pub file unchanged',
+
   // Our client (transport)
   Timeout:
     'Volcengine did not answer in time and retries ran out, so the key may or may not be bound; check the instances, then ask again',

@@ -1,6 +1,8 @@
 // What the parser says instead of words (parse.ts): every problem kind with the parameters its
 // message needs, and the notes on an accepted request. The catalogues word each kind.
 
+import type { PublicKey, PublicKeyProblem } from './public-key.js';
+
 export type OptionName = 'key' | 'key-id' | 'region' | 'then';
 
 /** Everything the parser can refuse, with what its message needs. */
@@ -64,7 +66,18 @@ export type ParseProblem =
   /** The form: instances picked or pasted, and a selector too. */
   | { kind: 'picked_and_selector' }
   /** `then=` with a value it does not take. */
-  | { kind: 'bad_then'; token: string; accepted: readonly string[] };
+  | { kind: 'bad_then'; token: string; accepted: readonly string[] }
+  // The import command.
+  | { kind: 'import_usage'; missing: 'name' | 'key' }
+  | { kind: 'bad_public_key'; problem: PublicKeyProblem };
+
+/** `/attach-key import NAME PUBLIC-KEY [region=R]`, read and checked. */
+export interface ImportCommand {
+  kind: 'import';
+  keyPairName: string;
+  region: string;
+  key: PublicKey;
+}
 
 /** The first problem, and how many other words had one too. */
 export interface ParseFailure {

@@ -1,3 +1,4 @@
+import { importArguments, parseImport } from './parse-import.js';
 import {
   buildDraft,
   describeBadId,
@@ -16,12 +17,14 @@ import {
   wideProblem,
 } from './parse-tokens.js';
 import type {
+  ImportCommand,
   OptionName,
   ParseFailure,
   ParseNote,
   ParseOptions,
   ParseProblem,
 } from './parse-types.js';
+import { looksLikePrivateKey } from './public-key.js';
 import { KNOWN_REGIONS, knownRegionsWith } from './regions.js';
 import { NEXT_KINDS, type NextKind, type RequestDraft } from './request.js';
 import { isSelectorToken, readSelector, SelectorList } from './selectors.js';
@@ -35,6 +38,7 @@ export type {
 export { parseModalValues } from './parse-modal.js';
 export { MAX_TEXT_LENGTH } from './parse-tokens.js';
 export type {
+  ImportCommand,
   OptionName,
   ParseFailure,
   ParseNote,
@@ -69,7 +73,11 @@ export type {
 // instances instead of ids (never beside them); `then=restart` adds a rolling restart after the
 // attach under the same approval.
 //
-// Words: `help`/`帮助`, `status`/`状态` and `history`/`历史` (any case) pick the other forms.
+// Words: `help`/`帮助`, `status`/`状态`, `history`/`历史` and `import`/`导入` (any case) pick the
+// other forms; import has a grammar of its own (parse-import.ts).
+//
+// Private keys: any text shaped like one (PEM, OpenSSH, PuTTY) is refused before anything else
+// reads it, with no token quoted: it must never be echoed.
 //
 // Regions: the configured default region is always accepted, with `knownRegions` (KNOWN_REGIONS
 // when absent) besides it (see knownRegionsWith).
@@ -80,6 +88,9 @@ export type CommandParse =
   | { kind: 'status'; requestId: string }
   | { kind: 'history'; limit: number }
   | { kind: 'request'; draft: RequestDraft; notes: ParseNote[] }
+  | ImportCommand
+  /** A private key was pasted: refused with a warning, never quoted, stored or logged. */
+  | { kind: 'private_key' }
   | ({ kind: 'error' } & ParseFailure);
 
 export const DEFAULT_HISTORY_LIMIT = 10;
@@ -95,7 +106,12 @@ export const USAGE = {
   history: { defaultLimit: DEFAULT_HISTORY_LIMIT, maxLimit: MAX_HISTORY_LIMIT },
   regions: KNOWN_REGIONS as readonly string[],
   /** The words that pick a form, each also in Chinese. */
-  words: { help: ['help', '帮助'], status: ['status', '状态'], history: ['history', '历史'] },
+  words: {
+    help: ['help', '帮助'],
+    status: ['status', '状态'],
+    history: ['history', '历史'],
+    import: ['import', '导入'],
+  },
 } as const;
 
 // The request id format belongs to the service; accept any plain id and let the lookup decide.
@@ -105,8 +121,11 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>' };
 /** Parses the text after `/attach-key` (as Slack sends it, & < > escaped). */
 export function parseCommandText(text: string, options: ParseOptions): CommandParse {
   const raw = typeof text === 'string' ? text : '';
+  if (looksLikePrivateKey(raw)) return { kind: 'private_key' };
   if (raw.length > MAX_TEXT_LENGTH) return fail(tooLong(raw.length));
   const clean = normalise(raw.replace(/&(amp|lt|gt);/g, (_, name: string) => ENTITIES[name] ?? ''));
+  const importArgs = importArguments(clean);
+  if (importArgs !== undefined) return parseImport(importArgs, options);
   const markup = findMarkup(clean);
   if (markup) return fail(markup);
   const tokens = splitTokens(clean);

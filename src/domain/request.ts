@@ -1,8 +1,12 @@
 // A request for an approved cloud mutation and the rules for moving it through its lifecycle
-// (design.md §3). An attach, a restart and an undo are the same thing here: a frozen plan of
-// journaled steps. Pure: the caller passes "now" and the policy.
+// (design.md §3). An attach, a restart, an undo and an apply now are the same thing here: a frozen
+// plan of journaled steps. Pure: the caller passes "now" and the policy.
 
-export type OperationKind = 'attach' | 'restart' | 'undo';
+import type { AppliedKey, ApplyNowSpec } from './apply-types.js';
+
+export type { AppliedKey, ApplyNowSpec, KnownKeyRef } from './apply-types.js';
+
+export type OperationKind = 'attach' | 'restart' | 'undo' | 'apply';
 
 /** What may follow an attach under the same approval (`then=`): a phase of another kind. */
 export type NextKind = 'restart';
@@ -47,8 +51,17 @@ export interface ObservedInstance {
 
 /** One instance's result of a step: ok, or the API's (or our) per-instance error. */
 export type InstanceOutcome =
-  | { instanceId: string; ok: true; observed?: ObservedInstance }
-  | { instanceId: string; ok: false; code: string; message: string; observed?: ObservedInstance };
+  | { instanceId: string; ok: true; observed?: ObservedInstance; applied?: AppliedKey }
+  | {
+      instanceId: string;
+      ok: false;
+      code: string;
+      message: string;
+      observed?: ObservedInstance;
+      /** A command that ran: its exit code and last output line. */
+      exitCode?: number;
+      output?: string;
+    };
 
 /** A request-level error a step ended with (the API's, or the transport's). */
 export interface StepError {
@@ -60,18 +73,25 @@ export interface StepError {
   call?: string;
 }
 
-/** The cloud calls a plan is made of. WaitRunning and Verify are reads. */
+/**
+ * The cloud calls a plan is made of. WaitRunning, Verify, CheckAssistant (Cloud Assistant and
+ * instance status) and InvocationResults (polling a command's results) are reads.
+ */
 export type StepAction =
   | 'AttachKeyPair'
   | 'DetachKeyPair'
   | 'RebootInstances'
   | 'WaitRunning'
-  | 'Verify';
+  | 'Verify'
+  | 'CheckAssistant'
+  | 'RunCommand'
+  | 'InvocationResults';
 
 export const MUTATING_ACTIONS: ReadonlySet<StepAction> = new Set([
   'AttachKeyPair',
   'DetachKeyPair',
   'RebootInstances',
+  'RunCommand',
 ]);
 
 export type StepState = 'planned' | 'sent' | 'done' | 'failed' | 'skipped';
@@ -96,8 +116,19 @@ export interface Step {
   keyPairName?: string;
   keyPairId?: string;
   clientToken?: string;
-  /** WaitRunning: how long after `sentAt` the wave may take to come back. */
+  /**
+   * WaitRunning: how long after `sentAt` the wave may take to come back. InvocationResults: how
+   * long after `sentAt` results are polled for.
+   */
   timeoutMs?: number;
+  /** RunCommand: its name, derived from the request id and the step (no ClientToken exists). */
+  invocationName?: string;
+  /** RunCommand: the id the API answered, journaled once known. */
+  invocationId?: string;
+  /** RunCommand: the key pair (of `applyNow.replaces`) whose line the script removes. */
+  replaces?: string;
+  /** InvocationResults: the index of the RunCommand step whose results it reads. */
+  invocationStep?: number;
   state: StepState;
   /** How many times the step was marked sent (more than 1 means it was resumed). */
   sendCount: number;
@@ -245,6 +276,8 @@ export interface MutationRequest {
    * field has been written since sandbox mode existed, and only ever as `true`.
    */
   sandbox?: boolean;
+  /** Apply now: the user and keys the script is made of, frozen at submit (the card shows them). */
+  applyNow?: ApplyNowSpec;
   /** Set when it ended without its calls being sent, and why. */
   stopped?: StopReason;
   /** Cancelled: by whom (always its requester) and when. */
@@ -279,9 +312,10 @@ export interface ExcludedInstance {
   instanceId: string;
   /**
    * Undo: its key pair before the attach is unknown; it no longer shows the attach's key pair
-   * (changed since); or what it shows now could not be read. Restart: bound while stopped, or
-   * status unknown; after an attach under the same approval also not bound (it failed), or not
-   * verified.
+   * (changed since); or what it shows now could not be read. Restart and apply now: bound while
+   * stopped, or status unknown. Apply now: not RUNNING now, or its Cloud Assistant agent is not
+   * Running. A restart after an attach under the same approval: also not bound (it failed), or
+   * not verified.
    */
   reason:
     | 'previous_key_unknown'
@@ -289,8 +323,12 @@ export interface ExcludedInstance {
     | 'key_unknown_now'
     | 'stopped'
     | 'status_unknown'
+    | 'not_running'
+    | 'no_assistant'
     | 'not_bound'
     | 'not_verified';
+  /** The instance's status, or its agent's (absent: no agent), when that is the reason. */
+  status?: string;
 }
 
 /**

@@ -128,7 +128,18 @@ export type SandboxEffect =
   | { kind: 'not_ready'; status: string; code: string }
   /** Key pairs bind and detach; RebootInstances is refused. */
   | { kind: 'stopped'; status: string; code: string }
-  | { kind: 'throttled'; code: string };
+  | { kind: 'throttled'; code: string }
+  /** Apply now: no Cloud Assistant agent, so it is left out (restart instead). */
+  | { kind: 'no_assistant'; code: string }
+  /** Apply now: the script fails there with this exit code. */
+  | { kind: 'script_fails'; exitCode: number; code: string };
+
+/** What `scriptfail` makes every command on an instance end with. */
+export const SCRIPT_FAILURE = {
+  status: 'Failed' as const,
+  exitCode: 1,
+  output: "mkdir: cannot create directory '/root/.ssh': Read-only file system\n",
+};
 
 // What an id's words make of it; the first matching word wins.
 const INSTANCE_WORDS: ReadonlyArray<{
@@ -165,6 +176,16 @@ const INSTANCE_WORDS: ReadonlyArray<{
     effect: { kind: 'stopped', status: 'STOPPED', code: 'InvalidInstanceStatus' },
   },
   { word: 'throttle', throttle: true, effect: { kind: 'throttled', code: 'FlowLimitExceeded' } },
+  {
+    word: 'noassist',
+    spec: { cloudAssistant: 'absent' },
+    effect: { kind: 'no_assistant', code: 'CloudAssistantNotRunning' },
+  },
+  {
+    word: 'scriptfail',
+    spec: { scriptFailure: SCRIPT_FAILURE },
+    effect: { kind: 'script_fails', exitCode: SCRIPT_FAILURE.exitCode, code: 'CommandFailed' },
+  },
 ];
 
 /** What the sandbox does, as data: `/attach-key help` words it in each reader's language. */
@@ -183,6 +204,8 @@ export interface SandboxFacts {
     missing: { word: string; code: string };
     flaky: { word: string; status: number; code: string };
     slow: { word: string; seconds: number };
+    /** A name with this word does not exist until imported (`/attach-key import`). */
+    importable: { word: string };
   };
   /** What a key pair id must start with. */
   keyPairIdPrefix: string;
@@ -206,6 +229,7 @@ export const SANDBOX_FACTS: SandboxFacts = {
     // As transport.ts does it: flakyOnce, and SLOW_EXTRA_MS.
     flaky: { word: 'flaky', status: 500, code: 'InternalError' },
     slow: { word: 'slow', seconds: 2 },
+    importable: { word: 'new' },
   },
   keyPairIdPrefix: 'kp-',
   keyPairs: SANDBOX_KEY_PAIRS.map(({ keyPairName, keyPairId }) => ({ keyPairName, keyPairId })),
@@ -221,6 +245,14 @@ export function instanceFromWords(
   return { spec: { instanceId, region, ...rule?.spec }, throttle: rule?.throttle === true };
 }
 
+/** Cloud Assistant's words of an id (for front ends whose other words differ). */
+export function assistantFromWords(instanceId: string): Partial<InstanceSpec> {
+  const rule = INSTANCE_WORDS.find(
+    (r) => (r.word === 'noassist' || r.word === 'scriptfail') && hasWord(instanceId, r.word),
+  );
+  return { ...rule?.spec };
+}
+
 /** A key pair name or id never seen before, by its words. */
 export function keyPairFromWords(ref: KeyPairRef): KeyPairSpec | undefined {
   const { keyPairId: id, keyPairName: name } = ref;
@@ -229,7 +261,8 @@ export function keyPairFromWords(ref: KeyPairRef): KeyPairSpec | undefined {
       ? { keyPairId: id, keyPairName: id }
       : undefined;
   }
-  if (name === undefined || hasWord(name, 'missing')) return undefined;
+  // `new…` names wait for an import: any other name would exist with a made-up fingerprint.
+  if (name === undefined || hasWord(name, 'missing') || hasWord(name, 'new')) return undefined;
   return { keyPairId: `kp-sbx${digest(name).slice(0, 12)}`, keyPairName: name };
 }
 

@@ -39,6 +39,10 @@ export interface SimInstance {
   updatedAt: string;
   /** How long a reboot of this instance takes; the simulator's rebootMs when absent. */
   rebootMs?: number;
+  /** Its Cloud Assistant agent's status while RUNNING (default Running); 'absent': none. */
+  cloudAssistant?: string;
+  /** Every command run on it ends so (a script that fails, or one that times out). */
+  scriptFailure?: { status: 'Failed' | 'Timeout'; exitCode?: number; output: string };
 }
 
 export type InstanceSpec = Partial<SimInstance> & Pick<SimInstance, 'instanceId' | 'region'>;

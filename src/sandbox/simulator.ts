@@ -1,4 +1,6 @@
+import { createAssistantSim } from './cloud-assistant.js';
 import { createInventory, type InventoryOptions, type SimKeyPair } from './inventory.js';
+import { createKeyImportSim } from './key-import.js';
 import {
   changeInstance,
   ECS_MESSAGES,
@@ -17,16 +19,26 @@ import {
   toApiInstance,
   toApiKeyPair,
 } from './simulator-actions.js';
+import type {
+  AnswerMeta,
+  EcsAnswer,
+  EcsApplication,
+  EcsCall,
+  EcsEnvelope,
+  MutationContext,
+} from './simulator-types.js';
 
 /*
  * A stateful model of the ECS actions the bot uses (DescribeInstances, DescribeKeyPairs,
- * AttachKeyPair, DetachKeyPair, RebootInstances), shared by the sandbox transport and the test
+ * AttachKeyPair, DetachKeyPair, RebootInstances; ImportKeyPair in key-import.ts and Cloud
+ * Assistant in cloud-assistant.ts), shared by the sandbox transport and the test
  * suite's loopback fake. Pure: no I/O and no timers. Time comes from `now()`, and a status that
  * changes with time (REBOOTING until T, then RUNNING) is settled whenever the instance is read,
  * so a manual clock makes every run deterministic. Front ends decide what an id they have never
  * seen is (the materialise policies) and add their own gateway checks, latency and scripting.
  */
 
+export type { SimInvocation } from './cloud-assistant.js';
 export type {
   InstanceSpec,
   InstanceStatus,
@@ -39,6 +51,7 @@ export type {
 export { fingerprintOf } from './inventory.js';
 export type { MutationAction, SimError } from './simulator-actions.js';
 export { ECS_MESSAGES, simError } from './simulator-actions.js';
+export type * from './simulator-types.js';
 
 export const ECS_VERSION = '2020-04-01';
 
@@ -48,75 +61,13 @@ const MUTATIONS: ReadonlySet<string> = new Set([
   'RebootInstances',
 ]);
 
-export interface EcsCall {
-  action: string;
-  version: string;
-  region: string;
-  /** Decoded query pairs; Action, Version and unknown parameters are ignored. */
-  params: Params;
-}
-
-export interface AnswerMeta {
-  action: string;
-  version: string;
-  region: string;
-  service?: string;
-}
-
-export interface EcsEnvelope {
-  ResponseMetadata: {
-    RequestId: string;
-    Action: string;
-    Version: string;
-    Service: string;
-    Region: string;
-    Error?: { Code: string; Message: string };
-  };
-  Result?: unknown;
-}
-
-export interface EcsAnswer {
-  status: number;
-  body: EcsEnvelope;
-  requestId: string;
-  /** The mutation this answer applied, or replayed when `replayed`. */
-  application?: EcsApplication;
-  replayed: boolean;
-}
-
-/** One applied mutation call; a replay of its ClientToken only counts in `replays`. */
-export interface EcsApplication {
-  action: MutationAction;
-  region: string;
-  clientToken?: string;
-  instanceIds: string[];
-  /** The key pair the call resolved to (not for RebootInstances). */
-  keyPairId?: string;
-  keyPairName?: string;
-  /** Instances the call changed (no per-instance error). */
-  changed: string[];
-  replays: number;
-  at: number;
-  /** The parameters a replay must repeat. */
-  fingerprint: string;
-  requestId: string;
-  answer: { status: number; body: EcsEnvelope };
-}
-
-export interface MutationContext {
-  action: MutationAction;
-  region: string;
-  clientToken?: string;
-  instanceIds: string[];
-  keyPair?: SimKeyPair;
-  fingerprint: string;
-}
-
 export interface EcsSimulatorOptions extends Partial<InventoryOptions> {
   /** Milliseconds; default Date.now. */
   now?: () => number;
   /** How long a reboot takes; default 3000 ms. */
   rebootMs?: number;
+  /** How long a Cloud Assistant command runs before its result is final; default 1000 ms. */
+  commandMs?: number;
   /** The RequestId of the n-th answer (n from 1). */
   requestId?: (n: number) => string;
   /** Runs after the request checks and the ClientToken lookup, before anything is applied. */
@@ -129,6 +80,13 @@ export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
   const now = options.now ?? Date.now;
   const rebootMs = options.rebootMs ?? 3_000;
   const inventory = createInventory({ ...options, now });
+  const assistant = createAssistantSim({
+    now,
+    see: inventory.see,
+    list: inventory.list,
+    commandMs: options.commandMs ?? 1_000,
+  });
+  const keyImport = createKeyImportSim(inventory, now);
   const failures = new Map<string, Map<string, { code: string; message: string }>>();
   const applications: EcsApplication[] = [];
   const tokens = new Map<string, EcsApplication>();
@@ -255,6 +213,8 @@ export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
       if (call.action === 'DescribeInstances') return read(meta, describeInstances(call));
       if (call.action === 'DescribeKeyPairs') return read(meta, describeKeyPairs(call));
       if (isMutation(call.action)) return mutate(meta, call.action, call.params);
+      const other = assistant.handle(call) ?? keyImport.handle(call);
+      if (other !== undefined) return read(meta, other);
     }
     const message = `The specified Action ${meta.action} or Version ${meta.version} is invalid.`;
     return errorAnswer(meta, simError(404, 'InvalidActionOrVersion', message));
@@ -265,6 +225,7 @@ export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
     /** A gateway-level error, in the same envelope and RequestId sequence. */
     errorAnswer,
     ...inventory.api,
+    ...assistant.api,
     /** Every `action` (every mutation when absent) on this instance fails with this detail. */
     failInstance(instanceId: string, code: string, message?: string, action?: MutationAction) {
       const forced = failures.get(instanceId) ?? new Map();
@@ -285,6 +246,8 @@ export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
     /** Forgets the inventory, failures, applications and tokens; RequestIds keep counting. */
     reset(): void {
       inventory.reset();
+      assistant.reset();
+      keyImport.reset();
       failures.clear();
       applications.length = 0;
       tokens.clear();

@@ -1,4 +1,5 @@
 import type { ApprovalPolicy } from '../domain/policy.js';
+import type { PublicKeyRegistry } from './key-registry.js';
 import type {
   AuditEvent,
   AuditEventBase,
@@ -44,6 +45,8 @@ export interface ServiceSettings {
   retentionDays: number;
   restart: { waveSize: number; waveTimeoutMs: number };
   undoWindowHours: number;
+  /** APPLY_NOW_USER: whose ~/.ssh/authorized_keys an apply now changes. */
+  applyNowUser: string;
   /** How long an execution lease lasts without renewal. */
   leaseSeconds: number;
 }
@@ -53,6 +56,8 @@ export interface ServiceDeps {
   ecs: EcsApi;
   notifier: Notifier;
   audit: AuditLog;
+  /** The public keys the bot knows (apply now, the import command). */
+  keys: PublicKeyRegistry;
   directory: ApproverDirectory;
   clock: Clock;
   logger: Logger;
@@ -101,9 +106,10 @@ export function createContext(deps: ServiceDeps): ServiceContext {
     now: () => deps.clock.now(),
     sleep,
     async record(event) {
-      // A restart's events read restart_step_sent, an undo's undo_approved…: grep-able by kind.
+      // A restart's events read restart_step_sent, an undo's undo_approved, an apply now's
+      // apply_requested…: grep-able by kind.
       const type =
-        event.kind === 'restart' || event.kind === 'undo'
+        event.kind === 'restart' || event.kind === 'undo' || event.kind === 'apply'
           ? `${event.kind}_${event.type}`
           : event.type;
       try {

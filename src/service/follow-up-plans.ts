@@ -1,8 +1,10 @@
+import { applyRestartCandidates, summarizeApply } from '../domain/operations/apply-summary.js';
 import { nextPhaseView } from '../domain/operations/phases.js';
 import { planRestart } from '../domain/operations/restart.js';
 import { restartCandidates, summarizeRequest } from '../domain/operations/summary.js';
 import { planUndo, undoCandidates, undoClosesAt } from '../domain/operations/undo.js';
 import type {
+  ApplyNowSpec,
   ExcludedInstance,
   KeyPairInfo,
   MutationRequest,
@@ -28,6 +30,8 @@ export interface FollowUpPlan {
   steps: Step[];
   excluded: ExcludedInstance[];
   preview?: Preview;
+  /** Apply now (apply-submit.ts): what its script is made of. */
+  applyNow?: ApplyNowSpec;
 }
 
 export async function planFollowUp(
@@ -43,11 +47,15 @@ export async function planFollowUp(
   };
   if (kind === 'restart') {
     if (parent.kind === 'restart') return { refusal: { reason: 'nothing_to_do', kind } };
-    // A rotation restarted what it could already: only what its roll did not restart is left.
+    // After an apply now: where the key did not reach (the others need no restart). A rotation
+    // restarted what it could already: only what its roll did not restart is left.
     const rotated = parent.next?.kind === 'restart' ? nextPhaseView(parent) : undefined;
-    const { running, stopped, unknown } = rotated
-      ? { running: notRestarted(rotated), stopped: [], unknown: [] }
-      : restartCandidates(parent);
+    const { running, stopped, unknown } =
+      parent.kind === 'apply'
+        ? { running: applyRestartCandidates(summarizeApply(parent)), stopped: [], unknown: [] }
+        : rotated
+          ? { running: notRestarted(rotated), stopped: [], unknown: [] }
+          : restartCandidates(parent);
     const excluded: ExcludedInstance[] = [
       ...stopped.map((instanceId) => ({ instanceId, reason: 'stopped' as const })),
       ...unknown.map((instanceId) => ({ instanceId, reason: 'status_unknown' as const })),

@@ -82,6 +82,7 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
       step: sent.index,
       action: sent.action,
       ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),
+      ...(sent.invocationName ? { invocationName: sent.invocationName } : {}),
       instances: sent.instanceIds.length,
       sendCount: sent.sendCount,
     });
@@ -126,6 +127,7 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
       state: 'done',
       finishedAt,
       ...(answer.apiRequestId ? { apiRequestId: answer.apiRequestId } : {}),
+      ...(answer.invocationId ? { invocationId: answer.invocationId } : {}),
       outcomes: answer.outcomes,
     };
   }
@@ -155,6 +157,7 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
           type: 'step_done' as const,
           ...base,
           apiRequestId: settled.answer.apiRequestId,
+          ...(settled.answer.invocationId ? { invocationId: settled.answer.invocationId } : {}),
           outcomes: settled.answer.outcomes,
         };
   }

@@ -1,6 +1,7 @@
 import { requestFingerprint } from '../domain/fingerprint.js';
 import { matchRules } from '../domain/policy.js';
 import type {
+  ApplyNowSpec,
   ExcludedInstance,
   MutationRequest,
   NextPhase,
@@ -35,6 +36,7 @@ export interface RequestFields {
   /** `then=`: a phase approved with the request. */
   next?: NextPhase;
   excluded?: ExcludedInstance[];
+  applyNow?: ApplyNowSpec;
   steps: Step[];
 }
 

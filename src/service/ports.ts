@@ -8,6 +8,7 @@ import type {
   RequestStatus,
   StepError,
 } from '../domain/request.js';
+import type { CloudAssistantApi } from './cloud-assistant-port.js';
 
 export interface Clock {
   now(): Date;
@@ -153,8 +154,9 @@ export interface TagFilter {
 /**
  * Volcengine ECS. Mutations retry transient failures themselves with the same ClientToken; every
  * call throws an error carrying `code`, `httpStatus`, `requestId` and `retryable` when it gives up.
+ * Cloud Assistant and ImportKeyPair are in cloud-assistant-port.ts.
  */
-export interface EcsApi {
+export interface EcsApi extends CloudAssistantApi {
   attachKeyPair(call: KeyPairCall): Promise<BatchAnswer>;
   detachKeyPair(call: KeyPairCall): Promise<BatchAnswer>;
   rebootInstances(call: BatchCall): Promise<BatchAnswer>;
@@ -236,7 +238,7 @@ export interface Notifier {
   remind(request: MutationRequest): Promise<void>;
 }
 
-/** What happened; a restart's and an undo's events carry their kind as a prefix. */
+/** What happened; a follow-up's events carry its kind as a prefix (`restart_`, `undo_`, `apply_`). */
 export type AuditEventBase =
   | 'requested'
   | 'request_not_posted'
@@ -258,6 +260,10 @@ export type AuditEventBase =
   /** Made in the other mode (sandbox or live): closed, never run. */
   | 'voided'
   | 'cancelled'
+  /** The import command: a key pair imported, or an existing one's public key recorded, or not. */
+  | 'key_imported'
+  | 'key_recorded'
+  | 'key_import_refused'
   /** A phase approved after the request's own plan (then=restart) was planned from its journal. */
   | 'phase_planned'
   /** The first plan's results went to the thread before the next phase started. */
@@ -267,13 +273,14 @@ export type AuditEventBase =
 export type AuditEventType =
   | AuditEventBase
   | `restart_${AuditEventBase}`
-  | `undo_${AuditEventBase}`;
+  | `undo_${AuditEventBase}`
+  | `apply_${AuditEventBase}`;
 
 export interface AuditEvent {
   type: AuditEventType;
   requestId: string;
   at: string;
-  /** The operation: attach, restart or undo. */
+  /** The operation: attach, restart, undo or apply (an import: `import`). */
   kind?: string;
   /** Slack user id of whoever caused it, when a person did. */
   actor?: string;

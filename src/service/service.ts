@@ -2,6 +2,7 @@ import { createCancellations } from './cancel.js';
 import { createContext, type ServiceDeps } from './context.js';
 import { createDecisions } from './decisions.js';
 import { createExecutor } from './executor.js';
+import { createKeyImports } from './import-key.js';
 import { createModeSweep } from './modes.js';
 import { isStoreUnavailable } from './ports.js';
 import { createReading } from './reading.js';
@@ -18,6 +19,7 @@ export function createService(deps: ServiceDeps) {
   const executor = createExecutor(ctx);
   const submissions = createSubmissions(ctx);
   const decisions = createDecisions(ctx, (id) => void executor.execute(id));
+  const imports = createKeyImports(ctx, submissions.checkRequester);
   const reading = createReading(ctx, submissions.checkRequester);
   const modes = createModeSweep(ctx);
   const cancellations = createCancellations(ctx);
@@ -94,6 +96,10 @@ export function createService(deps: ServiceDeps) {
     checkRequester: submissions.checkRequester,
     submit: guarded(submissions.submit),
     requestFollowUp: guarded(submissions.requestFollowUp),
+    /** `/attach-key import`: a public key the bot keeps (ImportKeyPair when the name is new). */
+    importPublicKey: guarded(imports.importPublicKey),
+    /** Whether the bot knows a key pair's public key (the results offer "apply now" then). */
+    knowsPublicKey: async (keyPairId: string) => !!(await deps.keys.get(keyPairId)),
     decide: guarded(decisions.decide),
     /** The requester takes a pending request back. */
     cancel: guarded(cancellations.cancel),

@@ -4,6 +4,7 @@ import type {
   ObservedInstance,
   Step,
 } from '../domain/request.js';
+import { performApplyStep } from './apply-steps.js';
 import type { EcsApi, InstanceReadout } from './ports.js';
 
 // What one journaled step does in the cloud. Mutations are one call each (the client retries with
@@ -12,6 +13,8 @@ import type { EcsApi, InstanceReadout } from './ports.js';
 
 export interface StepAnswer {
   apiRequestId?: string;
+  /** RunCommand: the invocation it started (or found after a resume). */
+  invocationId?: string;
   outcomes: InstanceOutcome[];
 }
 
@@ -63,6 +66,10 @@ export async function performStep(
       return verify(await ecs.describeInstances(base));
     case 'WaitRunning':
       return waitRunning(ecs, request, step, hooks);
+    case 'CheckAssistant':
+    case 'RunCommand':
+    case 'InvocationResults':
+      return performApplyStep(ecs, request, step, hooks);
   }
 }
 

@@ -2,14 +2,15 @@ import { otherMode } from '../domain/guards.js';
 import { planAttach } from '../domain/operations/attach.js';
 import { attachedKeyPair } from '../domain/operations/undo.js';
 import type { MutationRequest, Preview, RequestDraft } from '../domain/request.js';
+import { type ApplyRefusal, planApplyFollowUp } from './apply-submit.js';
 import { type DraftRefusal, readDraft } from './attach-draft.js';
 import type { ServiceContext } from './context.js';
-import { planFollowUp } from './follow-up-plans.js';
+import { type FollowUpPlan, planFollowUp } from './follow-up-plans.js';
 import { createOpening, type Opened } from './opening.js';
 import { type CardPostFailure, CHILD_BLOCKING_STATUSES } from './ports.js';
 
-// New requests: an attach from a command or the modal, and the follow-ups (restart, undo) from a
-// results message. Every kind is opened the same way: preview read, policy rules matched, plan
+// New requests: an attach from a command or the modal, and the follow-ups (restart, undo, apply
+// now) from a results message. Every kind is opened the same way: preview read, policy rules matched, plan
 // frozen, stored, audited, card posted.
 
 export type SubmitRefusal =
@@ -35,7 +36,8 @@ export type FollowUpRefusal =
   | { reason: 'nothing_to_do'; kind: 'restart' | 'undo' }
   | { reason: 'undo_window_closed'; closedAt: string }
   | { reason: 'undo_not_offered' }
-  | { reason: 'other_mode'; mode: 'sandbox' | 'live' };
+  | { reason: 'other_mode'; mode: 'sandbox' | 'live' }
+  | ApplyRefusal;
 
 export function createSubmissions(ctx: ServiceContext) {
   const { deps } = ctx;
@@ -121,9 +123,9 @@ export function createSubmissions(ctx: ServiceContext) {
     );
   }
 
-  /** Restart or undo of a finished request, asked for from its results message. */
+  /** Restart, undo or apply now of a finished request, asked for from its results message. */
   async function requestFollowUp(input: {
-    kind: 'restart' | 'undo';
+    kind: 'restart' | 'undo' | 'apply';
     parentId: string;
     userId: string;
     external?: boolean;
@@ -148,9 +150,12 @@ export function createSubmissions(ctx: ServiceContext) {
     if (crowded) return { ok: false, refusal: crowded };
 
     const id = await freshId();
-    const planned = await planFollowUp(ctx, input.kind, id, parent);
+    const planned: FollowUpPlan | { refusal: FollowUpRefusal } =
+      input.kind === 'apply'
+        ? await planApplyFollowUp(ctx, id, parent)
+        : await planFollowUp(ctx, input.kind, id, parent);
     if ('refusal' in planned) return { ok: false, refusal: planned.refusal };
-    const { preview } = planned;
+    const { preview, applyNow } = planned;
     return open(
       build({
         id,
@@ -158,10 +163,15 @@ export function createSubmissions(ctx: ServiceContext) {
         parentId: parent.id,
         requesterId: input.userId,
         channelId: parent.card?.channel ?? parent.channelId,
-        ...(parent.card ? { threadTs: parent.card.ts } : {}),
+        // A follow-up of a follow-up (a restart after an undo or an apply now) joins the same
+        // thread: Slack threads hang off the first message, never off a reply.
+        ...(parent.card ? { threadTs: parent.threadTs ?? parent.card.ts } : {}),
         region: parent.region,
         instanceIds: planned.instanceIds,
         ...(input.kind === 'undo' ? attachedKeyPair(parent) : {}),
+        ...(applyNow
+          ? { keyPairName: applyNow.key.keyPairName, keyPairId: applyNow.key.keyPairId, applyNow }
+          : {}),
         ...(preview ? { preview } : {}),
         ...(planned.excluded.length ? { excluded: planned.excluded } : {}),
         steps: planned.steps,

@@ -18,6 +18,11 @@ export const ACTIONS = {
   undo: 'undo_request',
   /** On an attach's results message: open the modal prefilled with the instances that failed. */
   retryFailed: 'retry_failed',
+  /**
+   * On an attach's results message (when the bot knows the bound key's public key): ask for an
+   * approved "apply now", the key written into authorized_keys through Cloud Assistant.
+   */
+  applyNow: 'apply_now_request',
 } as const;
 
 /**

@@ -10,6 +10,7 @@ import { ACTIONS, COMMAND } from './ids.js';
 import { type ModalDeps, openModal, registerModalListeners } from './modal-listeners.js';
 import { registerPickerListeners } from './picker-listeners.js';
 import type { Pickers } from './pickers/pickers.js';
+import { renderImportResult, renderPrivateKeyWarning } from './render/import-reply.js';
 import type { SlackReply } from './render/limits.js';
 import { renderNotes, renderParseError, renderUsage } from './render/messages.js';
 import { type Refusal, renderRefusal } from './render/refusals.js';
@@ -115,6 +116,21 @@ export function registerListeners(app: App, options: ListenerOptions): void {
           );
         case 'error':
           return await tell(renderParseError(parsed, await language, { regions }), 'parse error');
+        case 'private_key':
+          // Nothing of the text goes anywhere: not the log, not the reply.
+          logger.warn('private key pasted into the command: refused', { user });
+          return await tell(renderPrivateKeyWarning(await language), 'private key warning');
+        case 'import': {
+          const imported = await service.importPublicKey({
+            userId: user,
+            channelId: command.channel_id,
+            region: parsed.region,
+            keyPairName: parsed.keyPairName,
+            key: parsed.key,
+            external,
+          });
+          return await tell(renderImportResult(imported, await language), 'import');
+        }
         case 'history': {
           const [read, t] = await Promise.all([
             service.history({ ...reader, limit: parsed.limit }),
@@ -204,6 +220,9 @@ export function registerListeners(app: App, options: ListenerOptions): void {
   );
   onClick(ACTIONS.undo, 'follow-up', (parentId, userId, external) =>
     service.requestFollowUp({ kind: 'undo', parentId, userId, external }),
+  );
+  onClick(ACTIONS.applyNow, 'follow-up', (parentId, userId, external) =>
+    service.requestFollowUp({ kind: 'apply', parentId, userId, external }),
   );
 
   if (options.onHomeOpened) {

@@ -30,6 +30,8 @@ export interface SlackNotifierOptions {
   onRequestChanged?: (request: MutationRequest) => void;
   /** Every failed Web API call, by method (metrics). */
   onSlackError?: (method: string) => void;
+  /** Whether the bot knows a key pair's public key: an attach's results then offer "apply now". */
+  knowsPublicKey?: (keyPairId: string) => Promise<boolean>;
 }
 
 export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
@@ -48,6 +50,16 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
       error,
     });
   };
+
+  /** An attach's bound key pair, when its public key is known (a lookup that fails: not known). */
+  async function publicKeyKnown(request: MutationRequest): Promise<boolean> {
+    const keyPairId = request.preview?.keyPair?.keyPairId ?? request.keyPairId;
+    if (request.kind !== 'attach' || !keyPairId || !options.knowsPublicKey) return false;
+    return options.knowsPublicKey(keyPairId).catch((error: unknown) => {
+      logger.warn('public key lookup failed', { requestId: request.id, error });
+      return false;
+    });
+  }
 
   return {
     async postCard(request) {
@@ -92,7 +104,13 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
 
     async postResults(request, part) {
       if (!request.card) return undefined;
-      const texts = { t, sandbox, now: now(), undoWindowHours: options.undoWindowHours };
+      const texts = {
+        t,
+        sandbox,
+        now: now(),
+        undoWindowHours: options.undoWindowHours,
+        publicKeyKnown: await publicKeyKnown(request),
+      };
       // A rotation's attach results go out before its restart (`earlier`), the rest at the end.
       const messages = renderThreadResults(request, texts, part);
       // A follow-up's card is itself a thread reply: its results go in that same thread.

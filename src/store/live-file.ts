@@ -32,7 +32,7 @@ const KNOWN_STATUSES: ReadonlySet<string> = new Set<RequestStatus>([
   'cancelled',
   'voided',
 ]);
-const KNOWN_KINDS: ReadonlySet<string> = new Set(['attach', 'restart', 'undo']);
+const KNOWN_KINDS: ReadonlySet<string> = new Set(['attach', 'restart', 'undo', 'apply']);
 
 export const WHAT_TO_DO =
   'The bot will not overwrite it. Restore it from a backup, or move it aside to start with an empty store.';

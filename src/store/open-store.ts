@@ -1,8 +1,11 @@
+import type { PublicKeyRegistry } from '../service/key-registry.js';
 import { type AuditLog, isStoreUnavailable, type RequestStore } from '../service/ports.js';
 import { defaultAuditFile, openAuditLog } from './audit-log.js';
+import { defaultKeysFile, openLowdbKeyRegistry } from './lowdb-keys.js';
 import { type LowdbStoreStats, openLowdbStore } from './lowdb-store.js';
 import { createPgAuditLog } from './pg-audit-log.js';
 import { describeUrl, openPgDatabase, type PgOptions } from './pg-connection.js';
+import { createPgKeyRegistry } from './pg-keys.js';
 import { migrate } from './pg-schema.js';
 import { createPgStore, type PgStoreStats } from './pg-store.js';
 
@@ -38,11 +41,13 @@ export type StoreStats =
 export interface OpenedStores {
   store: RequestStore;
   audit: AuditLog;
+  /** The public keys the bot knows: in the database, or `db.keys.json` beside DATA_FILE. */
+  keys: PublicKeyRegistry;
   kind: 'lowdb' | 'postgres';
   /** Where the data is, fit for a log line: DATA_FILE, or user@host:port/database. */
   location: string;
   stats(): StoreStats;
-  /** Closes the store (waiting for its writes), then the audit trail. */
+  /** Closes the store (waiting for its writes), then the audit trail and the keys. */
   close(): Promise<void>;
 }
 
@@ -53,6 +58,7 @@ export async function openStores(options: OpenStoresOptions): Promise<OpenedStor
 async function openLowdb(options: OpenStoresOptions): Promise<OpenedStores> {
   const store = await openLowdbStore({ dataFile: options.dataFile });
   let audit: AuditLog;
+  let keys: PublicKeyRegistry;
   try {
     audit = await openAuditLog({
       file: options.auditFile ?? defaultAuditFile(options.dataFile),
@@ -62,13 +68,20 @@ async function openLowdb(options: OpenStoresOptions): Promise<OpenedStores> {
     await store.close().catch(() => {});
     throw error;
   }
+  try {
+    keys = await openLowdbKeyRegistry(defaultKeysFile(options.dataFile));
+  } catch (error) {
+    await closeAll(store, audit).catch(() => {});
+    throw error;
+  }
   return {
     store,
     audit,
+    keys,
     kind: 'lowdb',
     location: options.dataFile,
     stats: () => ({ kind: 'lowdb', ...store.stats() }),
-    close: () => closeBoth(store, audit),
+    close: () => closeAll(store, audit, keys),
   };
 }
 
@@ -82,13 +95,15 @@ async function openPostgres(url: string, options: OpenStoresOptions): Promise<Op
   }
   const store = createPgStore(db);
   const audit = createPgAuditLog(db.share());
+  const keys = createPgKeyRegistry(db.share());
   return {
     store,
     audit,
+    keys,
     kind: 'postgres',
     location: describeUrl(url),
     stats: () => ({ kind: 'postgres', ...store.stats() }),
-    close: () => closeBoth(store, audit),
+    close: () => closeAll(store, audit, keys),
   };
 }
 
@@ -110,9 +125,14 @@ async function migrateWhenReachable(
   }
 }
 
-async function closeBoth(store: RequestStore, audit: AuditLog): Promise<void> {
+/** The store first (waiting for its writes), then the audit trail and the keys. */
+async function closeAll(
+  store: RequestStore,
+  audit: AuditLog,
+  keys?: PublicKeyRegistry,
+): Promise<void> {
   const results = await Promise.allSettled([store.close()]);
-  results.push(...(await Promise.allSettled([audit.close()])));
+  results.push(...(await Promise.allSettled([audit.close(), keys?.close()])));
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }

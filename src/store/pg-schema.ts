@@ -60,6 +60,25 @@ CREATE INDEX IF NOT EXISTS audit_events_by_request ON audit_events (request_id, 
 `,
   },
   { version: 2, name: 'who each request concerns (history by reader)', sql: AUDIENCE_MIGRATION },
+  {
+    version: 3,
+    name: 'the public keys the bot knows',
+    sql: `
+-- Public, not secrets: a key pair's public key (type and base64 blob), checked against its
+-- Volcengine fingerprint when recorded. "Apply now" can only push a key kept here.
+CREATE TABLE IF NOT EXISTS public_keys (
+  key_pair_id text COLLATE "C" PRIMARY KEY,
+  key_pair_name text NOT NULL,
+  region text NOT NULL,
+  fingerprint text NOT NULL,
+  key_type text NOT NULL,
+  key_blob text NOT NULL,
+  comment text,
+  recorded_by text NOT NULL,
+  recorded_at timestamptz NOT NULL
+);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = (MIGRATIONS.at(-1) as Migration).version;

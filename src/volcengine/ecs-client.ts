@@ -1,4 +1,5 @@
 import type { EcsApi, KeyPairCall } from '../service/ports.js';
+import { type AgentPage, createCloudAssistantCalls } from './cloud-assistant.js';
 import {
   type CredentialsProvider,
   createStaticCredentials,
@@ -30,7 +31,8 @@ import {
 import { createUndiciTransport, type Transport } from './transport.js';
 
 // ECS (Version 2020-04-01, service ecs) over the shared signed, retried caller: the batch
-// mutations, page reads, and reads that hide chunking and paging. It never logs.
+// mutations, page reads, reads that hide chunking and paging, and Cloud Assistant with
+// ImportKeyPair (cloud-assistant.ts). It never logs.
 
 export type { BatchAnswer, InstanceInfo, KeyPairInfo } from './ecs-model.js';
 export { MAX_INSTANCE_IDS } from './ecs-model.js';
@@ -144,6 +146,8 @@ export interface EcsClient extends EcsApi {
   findKeyPair(lookup: KeyPairLookup): Promise<KeyPairInfo | undefined>;
   /** Key pairs whose name contains `text` (the API's fuzzy match), at most `limit`. */
   suggestKeyPairs(call: { region: string; text: string; limit: number }): Promise<KeyPairInfo[]>;
+  /** One page of DescribeCloudAssistantStatus over the region (the doctor's read-only check). */
+  describeCloudAssistantStatusPage(query: { region: string }): Promise<AgentPage>;
   /** Closes the transport when the client created it, and the credentials provider given to it. */
   close(): Promise<void>;
 }
@@ -156,6 +160,15 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
     : createStaticCredentials(options.credentials);
   const call = createOpenApiCaller({
     ...options,
+    service: SERVICE,
+    version: VERSION,
+    credentials,
+    transport,
+  });
+  // RunCommand has no ClientToken: it goes out once, and its caller decides about a resend.
+  const callOnce = createOpenApiCaller({
+    ...options,
+    maxAttempts: 1,
     service: SERVICE,
     version: VERSION,
     credentials,
@@ -184,6 +197,7 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
   }
 
   const client: EcsClient = {
+    ...createCloudAssistantCalls(call, callOnce),
     attachKeyPair: (input) =>
       batch('AttachKeyPair', input, keyPairParams(input), () =>
         checkKeyPair('AttachKeyPair', input),

@@ -29,6 +29,7 @@ const IDS: CheckId[] = [
   'assumeRole',
   'volcCredentials',
   'describeInstances',
+  'cloudAssistant',
   'clock',
   'dataDirectory',
   'requestStore',
@@ -149,6 +150,16 @@ describe('runDoctor in Chinese: failures', () => {
     );
     expect(secret.lineOf('describeInstances')).toBe(
       '跳过 ECS DescribeInstances 权限：与 DescribeKeyPairs 一样失败（SignatureDoesNotMatch）：见“火山引擎访问密钥”一项',
+    );
+    rig.ecs.script({
+      action: 'DescribeCloudAssistantStatus',
+      kind: 'error',
+      status: 403,
+      code: 'AccessDenied',
+    });
+    const noAssistant = await doctor(zhEnv());
+    expect(noAssistant.lineOf('cloudAssistant')).toBe(
+      '失败 ECS 云助手权限：AccessDenied (HTTP 403) — 该访问密钥无权调用 ecs:DescribeCloudAssistantStatus，立即生效无法使用（绑定、重启和撤销不受影响）。修复：如需使用立即生效和 /attach-key import，请在访问密钥的策略中允许 ecs:DescribeCloudAssistantStatus、ecs:RunCommand、ecs:DescribeInvocations、ecs:DescribeInvocationResults、ecs:ImportKeyPair',
     );
 
     rig.instances.on('DescribeInstances', () => ({ status: 403, error: { code: 'LackPolicy' } }));
@@ -286,12 +297,12 @@ describe('doctor entry point in Chinese', () => {
       served.close(),
     );
     expect(good.stdout).toMatch(/^正常 配置：/m);
-    expect(good.stdout).toContain('\n全部 11 项检查通过。\n');
+    expect(good.stdout).toContain('\n全部 12 项检查通过。\n');
     expect(good.code).toBe(0);
     const bad = await runEntryPoint(rig, zhEnv({ APPROVER_USER_IDS: '' }));
     expect(bad.stdout).toMatch(/^失败 配置：.*APPROVER_USER_IDS/m);
     expect(bad.stdout).toContain(
-      '\n1 项失败，10 项跳过：请先处理“失败”的各项，再重新运行 npm run doctor。\n',
+      '\n1 项失败，11 项跳过：请先处理“失败”的各项，再重新运行 npm run doctor。\n',
     );
     expect(bad.code).toBe(1);
     expect(HAN.test(bad.stdout)).toBe(true);

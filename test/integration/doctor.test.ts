@@ -29,6 +29,7 @@ const NAMES = [
   'AssumeRole',
   'Volcengine credentials',
   'ECS DescribeInstances',
+  'ECS Cloud Assistant',
   'Clock',
   'Data directory',
   'Request store',
@@ -99,13 +100,23 @@ describe('runDoctor: everything in order', () => {
     // One harmless read each, bounded: no websocket ticket in HTTP mode, no AttachKeyPair.
     expect(slack.callsTo('auth.test')).toHaveLength(1);
     expect(slack.callsTo('apps.connections.open')).toHaveLength(0);
-    expect(ecs.calls).toHaveLength(1);
+    expect(ecs.calls).toHaveLength(2);
     expect(ecs.calls[0]).toMatchObject({
       action: 'DescribeKeyPairs',
       region: 'cn-shanghai',
       query: { MaxResults: '1' },
       auth: { ok: true },
     });
+    // Cloud Assistant: one read-only page; the actions that run commands are only named.
+    expect(ecs.calls[1]).toMatchObject({
+      action: 'DescribeCloudAssistantStatus',
+      region: 'cn-shanghai',
+      query: { PageNumber: '1', PageSize: '1' },
+      auth: { ok: true },
+    });
+    expect(line('ECS Cloud Assistant')).toMatch(
+      /^ok {3}ECS Cloud Assistant: ecs:DescribeCloudAssistantStatus allowed in cn-shanghai, 0 agents visible \(RequestId \S+\); apply now also needs ecs:RunCommand, ecs:DescribeInvocations, ecs:DescribeInvocationResults and ecs:ImportKeyPair, not checked here/,
+    );
     expect(instances.calls).toHaveLength(1);
     expect(instances.calls[0]).toMatchObject({
       action: 'DescribeInstances',
@@ -252,8 +263,11 @@ describe('runDoctor: each misconfiguration gets its own line', () => {
     expect(line('ECS DescribeInstances')).toBe(
       'skip ECS DescribeInstances: failed like DescribeKeyPairs (SignatureDoesNotMatch): see Volcengine credentials',
     );
+    expect(line('ECS Cloud Assistant')).toBe(
+      'skip ECS Cloud Assistant: failed like DescribeKeyPairs (SignatureDoesNotMatch): see Volcengine credentials',
+    );
     // The refusal still carried a Date header, so the clock is checked anyway.
-    expectOthersOk(lines, 'Volcengine credentials', 'ECS DescribeInstances');
+    expectOthersOk(lines, 'Volcengine credentials', 'ECS DescribeInstances', 'ECS Cloud Assistant');
   });
 
   it('says the access key id is wrong when the API does not know it', async () => {
@@ -272,6 +286,19 @@ describe('runDoctor: each misconfiguration gets its own line', () => {
     );
     expectOthersOk(lines, 'Volcengine credentials');
   });
+
+  it.each(['AccessDenied', 'LackPolicy'])(
+    'names every permission apply now needs when Cloud Assistant says %s',
+    async (code) => {
+      ecs.script({ action: 'DescribeCloudAssistantStatus', kind: 'error', status: 403, code });
+      const { report, lines, line } = await doctor(envWith());
+      expect(report.ok).toBe(false);
+      expect(line('ECS Cloud Assistant')).toBe(
+        `FAIL ECS Cloud Assistant: ${code} (HTTP 403) — the key may not call ecs:DescribeCloudAssistantStatus, so apply now cannot run (attach, restart and undo are not affected). Fix: to use apply now and /attach-key import, allow ecs:DescribeCloudAssistantStatus, ecs:RunCommand, ecs:DescribeInvocations, ecs:DescribeInvocationResults and ecs:ImportKeyPair in the key's policy`,
+      );
+      expectOthersOk(lines, 'ECS Cloud Assistant');
+    },
+  );
 
   it('points at the clock on InvalidTimestamp', async () => {
     ecs.script({
@@ -309,7 +336,7 @@ describe('runDoctor: each misconfiguration gets its own line', () => {
     const started = Date.now();
     const { line } = await doctor(envWith(), { timeoutMs: 300 });
     expect(line('Volcengine credentials')).toContain('no answer within 300 ms');
-    expect(ecs.calls).toHaveLength(1);
+    expect(ecs.callsFor('DescribeKeyPairs')).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
@@ -450,6 +477,7 @@ describe('runDoctor: AssumeRole (VOLC_ROLE_TRN)', () => {
       accessKeyId: CREDS.accessKeyId,
     });
     expect(roleEcs.calls.map((c) => c.action).sort()).toEqual([
+      'DescribeCloudAssistantStatus',
       'DescribeInstances',
       'DescribeKeyPairs',
     ]);
@@ -472,10 +500,17 @@ describe('runDoctor: AssumeRole (VOLC_ROLE_TRN)', () => {
       const needs = "needs the role's temporary credentials (see AssumeRole)";
       expect(line('Volcengine credentials')).toBe(`skip Volcengine credentials: ${needs}`);
       expect(line('ECS DescribeInstances')).toBe(`skip ECS DescribeInstances: ${needs}`);
+      expect(line('ECS Cloud Assistant')).toBe(`skip ECS Cloud Assistant: ${needs}`);
       // STS dated its refusal: the clock is still checked.
       expect(line('Clock')).toMatch(/^ok {3}Clock: within/);
       expect(roleEcs.calls).toHaveLength(0);
-      expectOthersOk(lines, 'AssumeRole', 'Volcengine credentials', 'ECS DescribeInstances');
+      expectOthersOk(
+        lines,
+        'AssumeRole',
+        'Volcengine credentials',
+        'ECS DescribeInstances',
+        'ECS Cloud Assistant',
+      );
     },
   );
 
@@ -600,7 +635,7 @@ describe('doctor entry point', () => {
     // The child cannot take a Transport: the stand-in serves both reads over loopback HTTP.
     const served = await instances.listen();
     const good = await run(envWith({ VOLC_ENDPOINT: served.url })).finally(() => served.close());
-    expect(good.stdout).toContain('All 11 checks passed.');
+    expect(good.stdout).toContain('All 12 checks passed.');
     expect(good.code).toBe(0);
     const bad = await run(envWith({ APPROVER_USER_IDS: '' }));
     expect(bad.stdout).toMatch(/^FAIL Configuration: .*APPROVER_USER_IDS/m);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/doctor/doctor.js';
 import { enDoctor, type Words } from '../../src/doctor/i18n/en.js';
 import { type PgProbe, probePostgres } from '../../src/store/pg-doctor.js';
+import { SCHEMA_VERSION } from '../../src/store/pg-schema.js';
 import {
   asRole,
   createMigratedDatabase,
@@ -49,9 +50,16 @@ async function role(database: TestDatabase, grants: string[]): Promise<string> {
 describe.skipIf(!server.available)('doctor on PostgreSQL', () => {
   it('passes a migrated, writable database and leaves nothing behind', async () => {
     const probe = await probePostgres(migrated.url, 2_000);
-    expect(probe).toEqual({ ok: true, kind: 'ready', where: expect.any(String), version: 2 });
+    expect(probe).toEqual({
+      ok: true,
+      kind: 'ready',
+      where: expect.any(String),
+      version: SCHEMA_VERSION,
+    });
     expect(say(probe).text).toMatch(
-      /schema version 2, writable \(checked in a rolled-back transaction\)$/,
+      new RegExp(
+        `schema version ${SCHEMA_VERSION}, writable \\(checked in a rolled-back transaction\\)$`,
+      ),
     );
     const counts = await onDatabase(
       migrated.url,
@@ -67,14 +75,26 @@ describe.skipIf(!server.available)('doctor on PostgreSQL', () => {
 
   it('passes a database the bot will create the schema in', async () => {
     const probe = await probePostgres(empty.url, 2_000);
-    expect(probe).toMatchObject({ ok: true, kind: 'migrates_at_start', from: 0, to: 2 });
-    expect(say(probe).text).toContain('no schema yet, the bot migrates it to 2 at start');
+    expect(probe).toMatchObject({
+      ok: true,
+      kind: 'migrates_at_start',
+      from: 0,
+      to: SCHEMA_VERSION,
+    });
+    expect(say(probe).text).toContain(
+      `no schema yet, the bot migrates it to ${SCHEMA_VERSION} at start`,
+    );
   });
 
   it('fails a role that may not create the schema, or may not write, with the fix', async () => {
     const cannotCreate = await role(empty, []);
     const create = await probePostgres(cannotCreate, 2_000);
-    expect(create).toMatchObject({ ok: false, kind: 'cannot_migrate', from: 0, to: 2 });
+    expect(create).toMatchObject({
+      ok: false,
+      kind: 'cannot_migrate',
+      from: 0,
+      to: SCHEMA_VERSION,
+    });
     expect(say(create)).toEqual({
       text: expect.stringContaining('may not create tables'),
       fix: expect.stringContaining("database owner's DATABASE_URL"),
@@ -120,7 +140,9 @@ describe.skipIf(!server.available)('doctor on PostgreSQL', () => {
     );
     const store = lines.find((l) => l.includes('Request store:'));
     expect(store).toMatch(
-      /^ok {3}Request store: postgres@127\.0\.0\.1:\d+\/akb_test_\w+: schema version 2/,
+      new RegExp(
+        `^ok {3}Request store: postgres@127\\.0\\.0\\.1:\\d+/akb_test_\\w+: schema version ${SCHEMA_VERSION}`,
+      ),
     );
     expect(lines.join('\n')).not.toContain('pw-of-the-doctor');
   });
@@ -139,7 +161,9 @@ describe.skipIf(!server.available)('doctor on PostgreSQL', () => {
     const options = { timeoutMs: 2_000, write: (line: string) => lines.push(line) };
     await runDoctor({ ...env, DATABASE_URL: url }, options);
     expect(lines.find((l) => l.includes('请求存储：'))).toMatch(
-      /^正常 请求存储：postgres@127\.0\.0\.1:\d+\/akb_test_\w+：schema 版本 2，可写（已在回滚的事务中验证）$/,
+      new RegExp(
+        `^正常 请求存储：postgres@127\\.0\\.0\\.1:\\d+/akb_test_\\w+：schema 版本 ${SCHEMA_VERSION}，可写（已在回滚的事务中验证）$`,
+      ),
     );
     const closed = new URL(url);
     closed.port = '1';

@@ -5,6 +5,7 @@ import { openStores } from '../../src/store/open-store.js';
 import { openPgDatabase, type PgDatabase } from '../../src/store/pg-connection.js';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/store/pg-schema.js';
 import { createPgStore } from '../../src/store/pg-store.js';
+import { KEY } from '../support/key-registry-contract.js';
 import {
   asRole,
   createTestDatabase,
@@ -42,10 +43,9 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       expect(await migrate(db)).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION });
       // Every step may run again over itself.
       for (const migration of MIGRATIONS) await sql(migration.sql);
-      expect(await sql('SELECT version FROM store_migrations ORDER BY version')).toEqual([
-        { version: 1 },
-        { version: 2 },
-      ]);
+      expect(await sql('SELECT version FROM store_migrations ORDER BY version')).toEqual(
+        MIGRATIONS.map(({ version }) => ({ version })),
+      );
     });
 
     it('backfills who each stored request concerns when it migrates to version 2', async () => {
@@ -98,7 +98,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
         fresh.url,
         async (c) => (await c.query('SELECT version FROM store_migrations ORDER BY version')).rows,
       );
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(rows).toEqual(MIGRATIONS.map(({ version }) => ({ version })));
       expect(await opened[0]?.store.insert(makeRequest('r1'))).toEqual({ ok: true });
       expect(await opened[3]?.store.get('r1')).toEqual(makeRequest('r1'));
     });
@@ -301,6 +301,7 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       await sql(`GRANT SELECT ON store_migrations TO ${role}`);
       await sql(`GRANT SELECT, INSERT ON audit_events TO ${role}`);
       await sql(`GRANT USAGE ON SEQUENCE audit_events_seq_seq TO ${role}`);
+      await sql(`GRANT SELECT, INSERT, UPDATE ON public_keys TO ${role}`);
       pgFile.defer(async () => {
         await sql(`DROP OWNED BY ${role}`);
         await sql(`DROP ROLE ${role}`);
@@ -317,6 +318,9 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
         at: '2025-01-01T00:00:00.000Z',
       });
       expect(await stores.audit.eventsFor('g1')).toHaveLength(1);
+      await stores.keys.put(KEY);
+      await stores.keys.put({ ...KEY, keyPairName: 'renamed' });
+      expect((await stores.keys.get(KEY.keyPairId))?.keyPairName).toBe('renamed');
 
       for (const statement of [
         "UPDATE audit_events SET type = 'forged'",

@@ -163,6 +163,8 @@ export function createEcsStandIn(options: { keys: KeyResolver }): EcsStandIn {
         return describeInstances(call, standIn.instances);
       case 'DescribeKeyPairs':
         return describeKeyPairs(call, standIn.keyPairs);
+      case 'DescribeCloudAssistantStatus':
+        return { result: { Instances: [], PageNumber: 1, PageSize: 1, TotalCount: 0 } };
       case 'AttachKeyPair':
       case 'DetachKeyPair':
       case 'RebootInstances':

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { assistantFromWords } from '../../src/sandbox/fleet.js';
 import {
   createEcsSimulator,
   type EcsAnswer,
@@ -26,8 +27,9 @@ import { waitUntil } from './fake-slack-api.js';
 // (src/sandbox/simulator.ts) driven by real time. It verifies every signature with the
 // project's own signer, records every call, and can be scripted call by call to fail, stall,
 // reset the connection or answer slowly. By default any `i-…` id it has not been told about
-// exists the first time it is named (RUNNING Linux, password agent, no key pair), and so does
-// any key pair, so a test need not set up an inventory unless it cares.
+// exists the first time it is named (RUNNING Linux, password agent, Cloud Assistant running, no
+// key pair; the sandbox's `noassist` and `scriptfail` words apply), and so does any key pair, so
+// a test need not set up an inventory unless it cares.
 
 export type { AuthCheck, FakeEcsCredentialLookup, FakeEcsCredentials } from './fake-ecs-auth.js';
 export type * from './fake-ecs-types.js';
@@ -38,6 +40,8 @@ const MUTATIONS: ReadonlySet<string> = new Set([
   'AttachKeyPair',
   'DetachKeyPair',
   'RebootInstances',
+  'RunCommand',
+  'ImportKeyPair',
 ]);
 
 export async function startFakeEcsApi(options: FakeEcsOptions): Promise<FakeEcsApi> {
@@ -50,9 +54,12 @@ export async function startFakeEcsApi(options: FakeEcsOptions): Promise<FakeEcsA
   const sim: EcsSimulator = createEcsSimulator({
     now: Date.now,
     rebootMs: options.rebootMs ?? 50,
+    commandMs: options.commandMs ?? 30,
     requestId: (n) => `fake${Date.now().toString(16)}${String(n).padStart(6, '0')}`,
     materialiseInstance: (instanceId, region) =>
-      !options.strictInstances && instanceId.startsWith('i-') ? { instanceId, region } : undefined,
+      !options.strictInstances && instanceId.startsWith('i-')
+        ? { instanceId, region, ...assistantFromWords(instanceId) }
+        : undefined,
     materialiseKeyPair: (ref) => (options.strictKeyPairs ? undefined : keyPairFor(ref)),
   });
 
@@ -143,6 +150,10 @@ export async function startFakeEcsApi(options: FakeEcsOptions): Promise<FakeEcsA
       params: call.pairs,
     });
     if (answer.application && !answer.replayed) call.applied = true;
+    // RunCommand and ImportKeyPair keep no application record: an accepted call changed things.
+    if (MUTATIONS.has(call.action ?? '') && !answer.application && answer.status === 200) {
+      call.applied = true;
+    }
     return answer;
   }
 
@@ -258,6 +269,8 @@ export async function startFakeEcsApi(options: FakeEcsOptions): Promise<FakeEcsA
     timesApplied: (instanceId) => sim.timesChanged('AttachKeyPair', instanceId),
     timesDetached: (instanceId) => sim.timesChanged('DetachKeyPair', instanceId),
     timesRebooted: (instanceId) => sim.timesChanged('RebootInstances', instanceId),
+    authorizedKeys: (instanceId, user = 'root') => sim.authorizedKeys(instanceId, user),
+    invocations: () => sim.invocations(),
     addInstance,
     makeAbsent: (...instanceIds) => {
       for (const id of instanceIds) sim.removeInstance(id);

@@ -6,6 +6,7 @@ import type {
   KeyPairSpec,
   MutationAction,
   SimInstance,
+  SimInvocation,
   SimKeyPair,
 } from '../../src/sandbox/simulator.js';
 import type { AuthCheck, FakeEcsCredentialLookup, FakeEcsCredentials } from './fake-ecs-auth.js';
@@ -128,6 +129,10 @@ export interface FakeEcsApi {
   timesApplied(instanceId: string): number;
   timesDetached(instanceId: string): number;
   timesRebooted(instanceId: string): number;
+  /** An instance user's authorized_keys as the simulated scripts left it (root by default). */
+  authorizedKeys(instanceId: string, user?: string): string | undefined;
+  /** Every RunCommand accepted, oldest first. */
+  invocations(): readonly SimInvocation[];
   /** Registers (or replaces) an instance. */
   addInstance(spec: FakeInstanceSpec): SimInstance;
   /** These ids do not exist: InvalidInstance.NotFound, never listed. */
@@ -168,4 +173,6 @@ export interface FakeEcsOptions {
   strictInstances?: boolean;
   /** How long RebootInstances keeps an instance REBOOTING, in real time; default 50 ms. */
   rebootMs?: number;
+  /** How long a Cloud Assistant command runs before its result is final; default 30 ms. */
+  commandMs?: number;
 }

@@ -6,7 +6,9 @@ import {
   type KeyPairInfo,
   type MutationRequest,
 } from '../../src/domain/request.js';
+import type { RunCommandCall } from '../../src/service/cloud-assistant-port.js';
 import type { ApproverDirectory } from '../../src/service/context.js';
+import type { KnownPublicKey, PublicKeyRegistry } from '../../src/service/key-registry.js';
 import {
   type AuditEvent,
   type AuditLog,
@@ -201,6 +203,26 @@ export function recordingNotifier(): RecordingNotifier {
 export interface FakeInstance extends InstanceSnapshot {
   /** Forced per-instance error for mutations. */
   failWith?: string;
+  /** Its Cloud Assistant agent's status (default Running); 'absent': none. */
+  agent?: string;
+}
+
+/** A public-key registry in memory. */
+export function memoryKeys(initial: KnownPublicKey[] = []): PublicKeyRegistry & {
+  keys: Map<string, KnownPublicKey>;
+} {
+  const keys = new Map(initial.map((k) => [k.keyPairId, { ...k }]));
+  return {
+    keys,
+    put: async (key) => {
+      keys.set(key.keyPairId, { ...key });
+    },
+    get: async (keyPairId) => {
+      const key = keys.get(keyPairId);
+      return key ? { ...key } : undefined;
+    },
+    close: async () => {},
+  };
 }
 
 type Held = { release: () => void; arrived: Promise<void> };
@@ -222,6 +244,7 @@ export function memoryEcs(
     keyPairId?: string;
   }> = [];
   const applied = new Map<string, BatchAnswer>();
+  const invocations = new Map<string, RunCommandCall & { invocationId: string }>();
   const holds: Array<{ action: string; gate: Promise<void>; arrive: () => void }> = [];
   let failNext: Array<{ action: string; error: Error }> = [];
   let sequence = 0;
@@ -366,6 +389,56 @@ export function memoryEcs(
       return [...keyPairs.values()]
         .filter((k) => k.keyPairName.includes(query.text))
         .slice(0, query.limit);
+    },
+    // Cloud Assistant: agents Running unless told otherwise; every script succeeds at once.
+    invocations,
+    async cloudAssistantStatus(query: { region: string; instanceIds: string[] }) {
+      calls.push({ action: 'DescribeCloudAssistantStatus', instanceIds: [...query.instanceIds] });
+      await gate('DescribeCloudAssistantStatus');
+      const agents = query.instanceIds.flatMap((id) => {
+        const i = instances.get(id);
+        const agent = i?.agent ?? 'Running';
+        return i && agent !== 'absent' ? [{ instanceId: id, status: agent }] : [];
+      });
+      return { requestIds: [`req-${++sequence}`], agents };
+    },
+    async runCommand(call: RunCommandCall) {
+      calls.push({ action: 'RunCommand', instanceIds: [...call.instanceIds] });
+      await gate('RunCommand');
+      const invocationId = `ivk-${++sequence}`;
+      invocations.set(call.invocationName, { ...call, invocationId });
+      return { requestId: `req-${sequence}`, invocationId };
+    },
+    async findInvocation(query: { region: string; invocationName: string }) {
+      calls.push({ action: 'DescribeInvocations', instanceIds: [] });
+      await gate('DescribeInvocations');
+      const found = invocations.get(query.invocationName);
+      return {
+        requestId: `req-${++sequence}`,
+        ...(found ? { invocation: { invocationId: found.invocationId, status: 'Success' } } : {}),
+      };
+    },
+    async invocationResultsPage(query: {
+      region: string;
+      invocationId: string;
+      pageNumber: number;
+      pageSize: number;
+    }) {
+      calls.push({ action: 'DescribeInvocationResults', instanceIds: [] });
+      await gate('DescribeInvocationResults');
+      const found = [...invocations.values()].find((i) => i.invocationId === query.invocationId);
+      const ids = found?.instanceIds ?? [];
+      const start = (query.pageNumber - 1) * query.pageSize;
+      const results = ids.slice(start, start + query.pageSize).map((instanceId) => ({
+        instanceId,
+        status: 'Success',
+        exitCode: 0,
+        output: 'attach-key-bot: added removed=0\n',
+      }));
+      return { requestId: `req-${++sequence}`, results, totalCount: ids.length };
+    },
+    async importKeyPair(): Promise<never> {
+      throw new Error('memoryEcs does not import key pairs: use the fake ECS API');
     },
   } satisfies EcsApi & Record<string, unknown>;
   return ecs;

@@ -7,6 +7,7 @@ import {
   memoryAudit,
   memoryDirectory,
   memoryEcs,
+  memoryKeys,
   memoryStore,
   recordingNotifier,
   silentLogger,
@@ -31,6 +32,7 @@ export interface RigOptions {
   store?: ReturnType<typeof memoryStore>;
   clock?: ReturnType<typeof manualClock>;
   ecs?: ReturnType<typeof memoryEcs>;
+  keys?: ReturnType<typeof memoryKeys>;
 }
 
 export function serviceRig(options: RigOptions = {}) {
@@ -39,6 +41,7 @@ export function serviceRig(options: RigOptions = {}) {
   const ecs = options.ecs ?? memoryEcs({ now: clock.now });
   const notifier = recordingNotifier();
   const audit = memoryAudit();
+  const keys = options.keys ?? memoryKeys();
   const logger = silentLogger();
   let n = 0;
   const prefix = options.replicaId ?? 'r1';
@@ -47,6 +50,7 @@ export function serviceRig(options: RigOptions = {}) {
     ecs,
     notifier,
     audit,
+    keys,
     directory: memoryDirectory(options.groups),
     clock,
     logger,
@@ -70,11 +74,12 @@ export function serviceRig(options: RigOptions = {}) {
       retentionDays: 30,
       restart: { waveSize: 10, waveTimeoutMs: 600_000 },
       undoWindowHours: 24,
+      applyNowUser: 'root',
       leaseSeconds: 30,
       ...options.settings,
     },
   });
-  return { service, store, ecs, notifier, audit, clock, logger };
+  return { service, store, ecs, notifier, audit, clock, logger, keys };
 }
 
 export type Rig = ReturnType<typeof serviceRig>;

@@ -58,7 +58,12 @@ describe('loadConfig defaults', () => {
         maxOpenRequestsPerUser: 5,
         requestTtlMinutes: 60,
       },
-      followUps: { restartWaveSize: 10, restartWaveTimeoutMinutes: 10, undoWindowHours: 24 },
+      followUps: {
+        restartWaveSize: 10,
+        restartWaveTimeoutMinutes: 10,
+        undoWindowHours: 24,
+        applyNowUser: 'root',
+      },
       defaultLocale: 'en',
       storage: { dataFile: './data/db.json', retentionDays: 30, leaseSeconds: 30 },
       log: { level: 'info', format: 'text' },
@@ -150,6 +155,7 @@ describe('loadConfig parses every variable', () => {
       RESTART_WAVE_SIZE: '25',
       RESTART_WAVE_TIMEOUT_MINUTES: '2.5',
       UNDO_WINDOW_HOURS: '6',
+      APPLY_NOW_USER: ' ops ',
       DEFAULT_LOCALE: 'zh-CN',
       DATA_FILE: '/var/lib/bot/db.json',
       AUDIT_FILE: '/var/log/bot/audit.jsonl',
@@ -192,7 +198,12 @@ describe('loadConfig parses every variable', () => {
         maxOpenRequestsPerUser: 12,
         requestTtlMinutes: 15,
       },
-      followUps: { restartWaveSize: 25, restartWaveTimeoutMinutes: 2.5, undoWindowHours: 6 },
+      followUps: {
+        restartWaveSize: 25,
+        restartWaveTimeoutMinutes: 2.5,
+        undoWindowHours: 6,
+        applyNowUser: 'ops',
+      },
       defaultLocale: 'zh-CN',
       storage: {
         dataFile: '/var/lib/bot/db.json',
@@ -244,6 +255,29 @@ describe('loadConfig parses every variable', () => {
   it('accepts a fractional REQUEST_TTL_MINUTES such as 0.05 (3 seconds)', () => {
     expect(loadConfig({ ...MINIMAL, REQUEST_TTL_MINUTES: '0.05' }).policy.requestTtlMinutes).toBe(
       0.05,
+    );
+  });
+
+  it.each(['Root', '1root', 'root;reboot', 'ops user', `u${'x'.repeat(32)}`, '$(id)'])(
+    'refuses APPLY_NOW_USER=%j, naming the rule',
+    (text) => {
+      const error = refusal({ ...MINIMAL, APPLY_NOW_USER: text });
+      expect(error.problems).toEqual([
+        {
+          variable: 'APPLY_NOW_USER',
+          problem: expect.stringMatching(/^expected a Linux user name/),
+        },
+      ]);
+      // The refusal never echoes what was given.
+      expect(error.message).not.toContain(text);
+    },
+  );
+
+  it('takes APPLY_NOW_USER as a Linux user name, root by default', () => {
+    expect(loadConfig(MINIMAL).followUps.applyNowUser).toBe('root');
+    expect(loadConfig({ ...MINIMAL, APPLY_NOW_USER: '' }).followUps.applyNowUser).toBe('root');
+    expect(loadConfig({ ...MINIMAL, APPLY_NOW_USER: '_svc-ops2' }).followUps.applyNowUser).toBe(
+      '_svc-ops2',
     );
   });
 

@@ -1,3 +1,4 @@
+import { planApplyNow } from '../../src/domain/operations/apply-now.js';
 import { planAttach } from '../../src/domain/operations/attach.js';
 import { planRestart } from '../../src/domain/operations/restart.js';
 import { planUndo } from '../../src/domain/operations/undo.js';
@@ -30,7 +31,10 @@ export const STATUSES: RequestStatus[] = [
   'rejected',
   'expired',
 ];
-export const KINDS: OperationKind[] = ['attach', 'restart', 'undo'];
+export const KINDS: OperationKind[] = ['attach', 'restart', 'undo', 'apply'];
+
+/** An RSA-4096-sized blob: the longest key line a card's script shows. */
+const LONG_BLOB = `AAAAB3NzaC1yc2EAAAADAQABAAACAQ${'x'.repeat(680)}==`;
 
 export const instanceIds = (n: number) =>
   Array.from({ length: n }, (_, i) => `i-inst${String(i + 1).padStart(5, '0')}`);
@@ -82,6 +86,25 @@ function outcomes(step: Step, ids: readonly string[]): InstanceOutcome[] {
       return [{ instanceId, ok: true, observed: { status: 'RUNNING', keyPairName } }];
     }
     const fail = FAILS[at];
+    if (step.action === 'InvocationResults' && at === 9) {
+      const output = "mkdir: cannot create directory '/root/.ssh': Permission denied <&>";
+      return [{ instanceId, ok: false, code: 'CommandFailed', message: 'x', exitCode: 1, output }];
+    }
+    if (step.action === 'InvocationResults' && at === 10) {
+      return [{ instanceId, ok: false, code: 'CommandTimeout', message: 'Timeout' }];
+    }
+    if (step.action === 'InvocationResults' && !fail) {
+      return [
+        {
+          instanceId,
+          ok: true,
+          applied: { effect: at % 2 ? 'present' : 'added', removed: at % 3 ? 0 : 1 },
+        },
+      ];
+    }
+    if (step.action === 'CheckAssistant' && at === 11) {
+      return [{ instanceId, ok: false, code: 'CloudAssistantNotRunning', message: 'Lost' }];
+    }
     if (fail) return [{ instanceId, ok: false, ...fail }];
     const observed = { status: 'RUNNING', keyPairName: 'ops-key' };
     return [{ instanceId, ok: true, ...(step.action === 'WaitRunning' ? { observed } : {}) }];
@@ -126,6 +149,30 @@ export function makeRequest(
         { instanceId: 'i-stopped0001', reason: 'stopped' },
         { instanceId: 'i-unknown0001', reason: 'status_unknown' },
       ],
+    };
+  } else if (kind === 'apply') {
+    const replaces = new Map(ids.filter((_, i) => i % 2 === 0).map((x) => [x, 'kp-legacy0001']));
+    steps = planApplyNow({ id, instanceIds: ids, replaces }).map((s) =>
+      s.action === 'RunCommand' ? { ...s, invocationId: `ivk-${s.index}` } : s,
+    );
+    const key = { keyPairName: 'ops-key', fingerprint: 'aa:bb:cc:dd', type: 'ssh-rsa' as const };
+    more = {
+      parentId: 'ak-parent-1',
+      keyPairId: 'kp-ops00001',
+      excluded: [
+        { instanceId: 'i-stopped0001', reason: 'stopped' },
+        { instanceId: 'i-noassist0001', reason: 'no_assistant', status: 'absent' },
+        { instanceId: 'i-lost0001', reason: 'no_assistant', status: 'Lost' },
+        { instanceId: 'i-down0001', reason: 'not_running', status: 'STOPPING' },
+      ],
+      applyNow: {
+        user: 'root',
+        key: { ...key, keyPairId: 'kp-ops00001', blob: LONG_BLOB },
+        replaces: [
+          { ...key, keyPairId: 'kp-legacy0001', keyPairName: 'legacy-key', blob: LONG_BLOB },
+        ],
+        unknownReplaced: [{ keyPairId: 'kp-gone0001', keyPairName: 'gone-key', count: 2 }],
+      },
     };
   } else {
     const plan = planUndo(id, makeRequest('attach', 'done', n));

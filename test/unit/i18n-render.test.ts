@@ -136,6 +136,11 @@ const PROBLEMS: { [K in ParseProblem['kind']]: Extract<ParseProblem, { kind: K }
   ids_and_selectors: { kind: 'ids_and_selectors', id: 'i-abcd1234', selector: 'tag:env=prod' },
   picked_and_selector: { kind: 'picked_and_selector' },
   bad_then: { kind: 'bad_then', token: 'then=reboot', accepted: ['restart'] },
+  import_usage: { kind: 'import_usage', missing: 'key' },
+  bad_public_key: {
+    kind: 'bad_public_key',
+    problem: { reason: 'rsa_too_short', bits: 1024, min: 2048 },
+  },
 };
 
 const NOTES: ParseNote[] = [
@@ -197,6 +202,12 @@ const REFUSALS: Refusal[] = [
   { reason: 'cancelled', by: 'U0REQUEST1', at: T.decided },
   { reason: 'not_requester', requesterId: 'U0REQUEST1' },
   { reason: 'not_cancellable', status: 'executing' },
+  { reason: 'already_requested', existing: makeRequest('apply', 'done', 3) },
+  { reason: 'nothing_to_do', kind: 'apply' },
+  { reason: 'apply_not_offered' },
+  { reason: 'public_key_unknown', region: 'cn-beijing', keyPairName: 'ops-key' },
+  { reason: 'public_key_unknown', region: 'cn-beijing', keyPairId: 'kp-ops00001' },
+  { reason: 'public_key_mismatch', keyPairName: 'ops-key', known: 'aa:bb', bound: 'cc:dd' },
 ];
 
 /** Every way a request ends unsent (issue 19), and a cancelled one. */
@@ -287,6 +298,7 @@ describe.each(LANGUAGES)('every message in %s', (_lang, t) => {
               sandbox,
               now,
               undoWindowHours: 24,
+              publicKeyKnown: true,
             });
             expect(messages.length).toBeGreaterThan(0);
             for (const [i, m] of messages.entries()) check(`${kind} ${status} ${n} #${i}`, t, m);

@@ -110,3 +110,51 @@ describe('logger', () => {
     expect(createRedactor([])('plain text')).toBe('plain text');
   });
 });
+
+describe('private keys in log lines', () => {
+  const KEY = [
+    '-----BEGIN OPENSSH PRIVATE KEY-----',
+    'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW',
+    'QyNTUxOQAAACDdWx9cS3ljMXuVCR2l4hzMu7dTcjXzAsplR0yY3ovNPgAAAJDVmHWm1Zh1',
+    '-----END OPENSSH PRIVATE KEY-----',
+  ].join('\n');
+  const pieces = [
+    'BEGIN OPENSSH',
+    'b3BlbnNzaC1rZXktdjEAAAAABG5v',
+    'QyNTUxOQAAACDdWx9c',
+    'ovNPgAAAJDVmHWm1Zh1',
+  ];
+  const leaks = (text: string) => pieces.filter((p) => text.includes(p));
+
+  it.each([
+    ['raw', (text: string) => text],
+    ['JSON-escaped', (text: string) => JSON.stringify({ text, user_id: 'U1' })],
+    ['form-encoded', (text: string) => new URLSearchParams({ text, user_id: 'U1' }).toString()],
+  ])('are redacted %s, and the rest of the line stays readable', (_how, encode) => {
+    const redact = createRedactor([]);
+    const line = `Received a message on the WebSocket: ${encode(`import ops-key ${KEY}`)}`;
+    const out = redact(line);
+    expect(leaks(out)).toEqual([]);
+    expect(out).toContain('[redacted private key]');
+    // Only the key goes: what follows it in a payload stays.
+    if (encode('') !== '') expect(out).toContain('user_id');
+  });
+
+  it('keeps a JSON log line valid JSON', () => {
+    const { lines, logger } = capture('json', 'debug');
+    logger.debug(JSON.stringify({ text: `import k ${KEY}` }), { source: 'bolt' });
+    const parsed = JSON.parse(lines[0] as string) as { event: string; source: string };
+    expect(parsed.source).toBe('bolt');
+    expect(leaks(parsed.event)).toEqual([]);
+  });
+
+  it('catches a PuTTY key and a bare OpenSSH key body too', () => {
+    const redact = createRedactor([]);
+    const putty =
+      'PuTTY-User-Key-File-3: ssh-ed25519\nPrivate-Lines: 1\nAAAAIGsecretbytes\nPrivate-MAC: 00ff';
+    expect(redact(`x ${putty}`)).not.toContain('AAAAIGsecretbytes');
+    expect(redact('text=b3BlbnNzaC1rZXktdjEAAAAABG5vbmU%0AQyNTUxOQ&user=U1')).toBe(
+      'text=[redacted private key]&user=U1',
+    );
+  });
+});

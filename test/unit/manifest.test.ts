@@ -120,6 +120,7 @@ describe('the public contract (README: a change here is a breaking change)', () 
       restart: 'restart_request',
       undo: 'undo_request',
       retryFailed: 'retry_failed',
+      applyNow: 'apply_now_request',
     });
     expect(MODAL.callbackId).toBe('attach_key_modal');
     expect(SHORTCUT).toBe('attach_key_shortcut');

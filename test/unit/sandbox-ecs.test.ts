@@ -518,11 +518,14 @@ describe('sandbox ECS: DescribeKeyPairs and docs', () => {
       ['starting', 'InvalidInstanceStatus'],
       ['stopped', 'InvalidInstanceStatus'],
       ['throttle', 'FlowLimitExceeded'],
+      ['noassist', 'CloudAssistantNotRunning'],
+      ['scriptfail', 'CommandFailed'],
     ]);
     expect(SANDBOX_FACTS.keyPairWords).toEqual({
       missing: { word: 'missing', code: 'InvalidKeyPair.NotFound' },
       flaky: { word: 'flaky', status: 500, code: 'InternalError' },
       slow: { word: 'slow', seconds: 2 },
+      importable: { word: 'new' },
     });
     expect(SANDBOX_FACTS.keyPairs).toContainEqual({
       keyPairName: 'sandbox-ops',

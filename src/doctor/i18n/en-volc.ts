@@ -32,6 +32,22 @@ export const enDoctorVolc = {
     `${head} — the ${whose(who)} may not call ${call}`,
   mayNotDescribeFix: (who: Principal, call: string) =>
     `allow ${call} in the ${whose(who)}'s policy (the bot reads instances for previews, pickers and checks after a restart)`,
+  cloudAssistant: {
+    /** `others`: the actions apply now and import also need, which the doctor does not call. */
+    ok: (
+      region: string,
+      visible: number | undefined,
+      requestId: string,
+      others: readonly string[],
+    ) =>
+      `ecs:DescribeCloudAssistantStatus allowed in ${region}${visible !== undefined ? `, ${visible} agents visible` : ''} (RequestId ${requestId}); apply now also needs ${list(others)}, not checked here because they run commands or create key pairs`,
+    sandbox: (others: readonly string[]) =>
+      `sandbox: simulated; live, apply now also needs ecs:DescribeCloudAssistantStatus and ${list(others)}`,
+    denied: (head: string, who: Principal) =>
+      `${head} — the ${whose(who)} may not call ecs:DescribeCloudAssistantStatus, so apply now cannot run (attach, restart and undo are not affected)`,
+    deniedFix: (actions: readonly string[], who: Principal) =>
+      `to use apply now and /attach-key import, allow ${list(actions)} in the ${whose(who)}'s policy`,
+  },
   role: {
     /** `refused`: one `ecs:Action: Code` per refused action. */
     refused: (trn: string, refused: readonly string[]) =>

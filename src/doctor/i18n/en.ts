@@ -74,6 +74,7 @@ export const enDoctor = {
     assumeRole: 'AssumeRole',
     volcCredentials: 'Volcengine credentials',
     describeInstances: 'ECS DescribeInstances',
+    cloudAssistant: 'ECS Cloud Assistant',
     clock: 'Clock',
     dataDirectory: 'Data directory',
     requestStore: 'Request store',

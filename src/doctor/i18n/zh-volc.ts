@@ -27,6 +27,16 @@ export const zhDoctorVolc: DoctorTexts['volc'] = {
   mayNotDescribe: (head, who, call) => `${head} — 该${whose(who)}无权调用 ${call}`,
   mayNotDescribeFix: (who, call) =>
     `在${whose(who)}的策略中允许 ${call}（机器人在预览、选择实例和重启后检查时都要读取实例）`,
+  cloudAssistant: {
+    ok: (region, visible, requestId, others) =>
+      `${region} 地域已允许 ecs:DescribeCloudAssistantStatus${visible !== undefined ? `，可见 ${visible} 个云助手客户端` : ''}（RequestId ${requestId}）；立即生效还需要 ${others.join('、')}，它们会执行命令或创建密钥对，这里不做调用检查`,
+    sandbox: (others) =>
+      `沙箱：模拟环境；上线后立即生效需要 ecs:DescribeCloudAssistantStatus 以及 ${others.join('、')}`,
+    denied: (head, who) =>
+      `${head} — 该${whose(who)}无权调用 ecs:DescribeCloudAssistantStatus，立即生效无法使用（绑定、重启和撤销不受影响）`,
+    deniedFix: (actions, who) =>
+      `如需使用立即生效和 /attach-key import，请在${whose(who)}的策略中允许 ${actions.join('、')}`,
+  },
   role: {
     refused: (trn, refused) =>
       `已扮演 ${trn}，但 ECS 拒绝了它的临时凭证（${refused.join('；')}）：该角色缺少权限`,

@@ -20,6 +20,7 @@ export const zhDoctor: DoctorTexts = {
     assumeRole: '角色扮演（AssumeRole）',
     volcCredentials: '火山引擎访问密钥',
     describeInstances: 'ECS DescribeInstances 权限',
+    cloudAssistant: 'ECS 云助手权限',
     clock: '系统时钟',
     dataDirectory: '数据目录',
     requestStore: '请求存储',

@@ -17,10 +17,18 @@ export function chunk(ids: readonly string[], size = MAX_BATCH_SIZE): string[][]
 /** A step before it is numbered and journaled. */
 export type StepSpec = Pick<
   Step,
-  'phase' | 'wave' | 'action' | 'instanceIds' | 'keyPairName' | 'keyPairId' | 'timeoutMs'
+  | 'phase'
+  | 'wave'
+  | 'action'
+  | 'instanceIds'
+  | 'keyPairName'
+  | 'keyPairId'
+  | 'timeoutMs'
+  | 'replaces'
+  | 'invocationStep'
 >;
 
-/** Numbers the specs in order; mutations get the ClientToken of their index. */
+/** Numbers the specs in order; mutations that take one get the ClientToken of their index. */
 export function toSteps(requestId: string, specs: readonly StepSpec[]): Step[] {
   return specs.map((spec, index) => {
     const step: Step = { index, ...spec, state: 'planned', sendCount: 0 };

@@ -71,9 +71,10 @@ const KEY_ACTIONS: ReadonlySet<StepAction> = new Set(['AttachKeyPair', 'DetachKe
 
 /** The API call a step makes, as its permission is named: the reads are DescribeInstances. */
 export function callOf(action: StepAction): string {
-  return action === 'Verify' || action === 'WaitRunning'
-    ? 'ecs:DescribeInstances'
-    : `ecs:${action}`;
+  if (action === 'Verify' || action === 'WaitRunning') return 'ecs:DescribeInstances';
+  if (action === 'CheckAssistant') return 'ecs:DescribeCloudAssistantStatus';
+  if (action === 'InvocationResults') return 'ecs:DescribeInvocationResults';
+  return `ecs:${action}`;
 }
 
 export function summarizeRequest(

@@ -8,13 +8,18 @@ export const enCard = {
     attach: 'Attach key pair',
     restart: (n: number) => `Restart ${plural(n, 'instance')}`,
     undo: 'Undo key pair binding',
+    apply: (n: number) => `Apply key now on ${plural(n, 'instance')} (no restart)`,
   },
   header: (title: string, label: string) => `${title}: ${label}`,
   sandboxHeader: (text: string) => `:test_tube: SANDBOX — ${text}`,
   sandboxContext:
     ':test_tube: SANDBOX — simulated, nothing changes on real instances: the ECS calls are simulated.',
-  followUpOf: (kind: 'restart' | 'undo', id: string) =>
-    kind === 'restart' ? `Restart after request ${id}` : `Undo of request ${id}`,
+  followUpOf: (kind: 'restart' | 'undo' | 'apply', id: string) =>
+    kind === 'restart'
+      ? `Restart after request ${id}`
+      : kind === 'undo'
+        ? `Undo of request ${id}`
+        : `Apply now after request ${id}`,
   fields: {
     requestedBy: 'Requested by',
     keyPair: 'Key pair',
@@ -83,6 +88,9 @@ export const enCard = {
       `Not restarted: ${ids} (the key pair was not bound to ${they(n)}: see the attach results).`,
     not_verified: (ids: string, n: number) =>
       `Not restarted: ${ids} (the binding could not be verified on ${they(n)}: check, then restart by hand).`,
+    not_running: (ids: string, _n: number) => `Left out: ${ids} (not RUNNING now).`,
+    no_assistant: (ids: string, _n: number) =>
+      `Left out: ${ids} (Cloud Assistant not running: restart instead).`,
   },
   instancesHeading: (n: number) => `*${plural(n, 'instance')}*`,
   instanceLine: {
@@ -101,6 +109,8 @@ export const enCard = {
       `*Approving reboots ${n === 1 ? 'this instance' : `these ${num(n)} instances`}:*`,
     undo: (n: number) =>
       `*Approving changes the key pair of ${n === 1 ? 'this instance' : `these ${num(n)} instances`}:*`,
+    apply: (n: number) =>
+      `*Approving runs the script above on ${n === 1 ? 'this instance' : `these ${num(n)} instances`}:*`,
   },
   consequences: {
     attach: [
@@ -115,6 +125,10 @@ export const enCard = {
     undo: [
       'Each instance gets back the key pair it had before the attach, or loses the one the attach bound.',
       'It takes effect only after each instance is restarted.',
+    ],
+    apply: [
+      "It adds the key's line to `~/.ssh/authorized_keys` only if that exact key is not there, creating `~/.ssh` (700) and the file (600) when missing; no other line changes, and a second run changes nothing.",
+      'The key works at once: nothing reboots, and the binding in the console does not change.',
     ],
   },
   approval: {
@@ -162,6 +176,7 @@ export const enCard = {
       attach: 'Bind the key pair?',
       restart: 'Reboot these instances?',
       undo: 'Undo the binding?',
+      apply: 'Run the script now?',
     },
     confirmText: {
       attach: (n: number, region: string) =>
@@ -170,6 +185,8 @@ export const enCard = {
         `This reboots ${plural(n, 'instance')} in ${region}, wave by wave. They are unreachable while they restart.`,
       undo: (n: number, region: string) =>
         `This changes the key pair of ${plural(n, 'instance')} in ${region} back to what it was before the attach. It takes effect after a restart.`,
+      apply: (n: number, region: string) =>
+        `This runs the script shown through Cloud Assistant on ${plural(n, 'instance')} in ${region}: the key is added to authorized_keys and works at once. Nothing restarts.`,
     },
     cancel: 'Cancel',
   },
@@ -181,5 +198,7 @@ export const enCard = {
     restart: (n: number, region: string) => `Restart ${plural(n, 'instance')} in ${region}`,
     undo: (n: number, region: string) =>
       `Undo the key pair binding on ${plural(n, 'instance')} in ${region}`,
+    apply: (n: number, region: string) =>
+      `Apply the key now on ${plural(n, 'instance')} in ${region}`,
   },
 };

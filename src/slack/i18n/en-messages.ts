@@ -4,6 +4,21 @@ import { num, plural } from './en-words.js';
 // English: refusals, status and history, the requester's private notes and the reminder.
 
 const NOTHING = 'Nothing was changed.';
+const FOLLOW_UP: Record<OperationKind, string> = {
+  attach: 'binding',
+  restart: 'restart',
+  undo: 'undo',
+  apply: 'apply now',
+};
+const HEADING: Record<OperationKind, string> = {
+  attach: 'Request',
+  restart: 'Restart request',
+  undo: 'Undo request',
+  apply: 'Apply-now request',
+};
+/** `restart request`, `apply-now request`; an attach is just a request. */
+const requestOf = (kind: OperationKind) =>
+  kind === 'attach' ? 'request' : `${kind === 'apply' ? 'apply-now' : kind} request`;
 
 export const enMessages = {
   refusal: {
@@ -56,16 +71,24 @@ export const enMessages = {
       `:no_entry: There is no key pair ${key} in ${region}, so nothing was requested.${suggestions} Check the name (or the kp- id) and the region, then ask again.`,
     didYouMean: (list: string) => ` Did you mean ${list}?`,
     already_requested: (kind: OperationKind, id: string, status: string) =>
-      `:information_source: A ${kind === 'restart' ? 'restart' : 'undo'} of this request was already asked for: request ${id} (${status}). Nothing new was created.`,
+      `:information_source: ${kind === 'apply' ? 'An' : 'A'} ${FOLLOW_UP[kind]} of this request was already asked for: request ${id} (${status}). Nothing new was created.`,
     not_finished:
       ':hourglass: This request has not finished yet; its follow-ups open once its results are posted.',
-    nothing_to_do: (kind: 'restart' | 'undo'): string =>
+    nothing_to_do: (kind: 'restart' | 'undo' | 'apply'): string =>
       kind === 'restart'
         ? ':information_source: Nothing to restart: no instance of this request is both bound and RUNNING.'
-        : ':information_source: Nothing to undo: no instance the request bound both has a known earlier key pair and still shows the key pair it bound.',
+        : kind === 'undo'
+          ? ':information_source: Nothing to undo: no instance the request bound both has a known earlier key pair and still shows the key pair it bound.'
+          : ':information_source: Nothing to apply now: no instance of this request is bound, RUNNING and has Cloud Assistant running. Restart instead.',
     undo_window_closed: (when: string) =>
       `:hourglass: Undo was offered until ${when} (UNDO_WINDOW_HOURS). ${NOTHING} To change the key pairs now, make a new request.`,
     undo_not_offered: ':information_source: Only a key pair binding can be undone.',
+    apply_not_offered:
+      ':information_source: Only a key pair binding can be applied now (a restart or an undo cannot).',
+    public_key_unknown: (key: string, region: string, command: string) =>
+      `:key: The bot does not know the public key of ${key} in ${region}, so it cannot put it in effect now. ${NOTHING} Import it first: \`${command} import NAME ssh-ed25519 AAAA…\` (the one line of the .pub file), then click again, or restart instead.`,
+    public_key_mismatch: (key: string, known: string, bound: string) =>
+      `:no_entry: The public key the bot keeps for ${key} (fingerprint ${known}) is not the one Volcengine shows for it (${bound}). ${NOTHING} Import the right public key again, then click again.`,
   },
   unexpected:
     ':x: The bot hit an unexpected error and could not finish this. It is logged; `/attach-key history` shows what was recorded.',
@@ -75,7 +98,7 @@ export const enMessages = {
     `:information_source: Request accepted, with ${n === 1 ? 'a note' : 'notes'}:\n${lines}`,
   status: {
     heading: (kind: OperationKind, id: string, label: string, archived: boolean) =>
-      `*${kind === 'attach' ? 'Request' : kind === 'restart' ? 'Restart request' : 'Undo request'} ${id}*: ${label}${archived ? ' (archived)' : ''}`,
+      `*${HEADING[kind] ?? 'Request'} ${id}*: ${label}${archived ? ' (archived)' : ''}`,
     asked: (who: string, when: string, where: string) => `Asked by ${who} ${when} in ${where}`,
     what: (key: string, region: string, n: number) =>
       `Key pair ${key} · region ${region} · ${plural(n, 'instance')}`,
@@ -102,7 +125,12 @@ export const enMessages = {
     title: (n: number) => `*Recent requests* (${num(n)})`,
     more: (n: number) => `… and ${num(n)} more not shown.`,
     fallback: (n: number) => `Recent requests: ${num(n)}.`,
-    kind: { attach: '', restart: 'restart · ', undo: 'undo · ' } as Record<OperationKind, string>,
+    kind: {
+      attach: '',
+      restart: 'restart · ',
+      undo: 'undo · ',
+      apply: 'apply now · ',
+    } as Record<OperationKind, string>,
     line: (
       id: string,
       when: string,
@@ -121,13 +149,13 @@ export const enMessages = {
   },
   dm: {
     approved: (kind: OperationKind, id: string, by: string) =>
-      `:white_check_mark: Your ${kind === 'attach' ? '' : `${kind} `}request ${id} was approved by ${by}. It is running; I'll tell you when the results are posted.`,
+      `:white_check_mark: Your ${requestOf(kind)} ${id} was approved by ${by}. It is running; I'll tell you when the results are posted.`,
     rejected: (kind: OperationKind, id: string, by: string) =>
-      `:x: Your ${kind === 'attach' ? '' : `${kind} `}request ${id} was rejected by ${by}. Nothing was changed.`,
+      `:x: Your ${requestOf(kind)} ${id} was rejected by ${by}. Nothing was changed.`,
     expired: (kind: OperationKind, id: string, command: string) =>
-      `:hourglass: Your ${kind === 'attach' ? '' : `${kind} `}request ${id} expired before it was approved; nothing was changed. Run \`${command}\` again if it is still needed.`,
+      `:hourglass: Your ${requestOf(kind)} ${id} expired before it was approved; nothing was changed. Run \`${command}\` again if it is still needed.`,
     results: (kind: OperationKind, id: string, totals: string, link: string) =>
-      `:clipboard: The results of your ${kind === 'attach' ? '' : `${kind} `}request ${id} are posted: ${totals}. ${link}`,
+      `:clipboard: The results of your ${requestOf(kind)} ${id} are posted: ${totals}. ${link}`,
     link: (url: string) => `<${url}|Open the thread>`,
     noLink: 'They are in the thread under the approval card.',
   },

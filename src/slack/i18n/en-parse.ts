@@ -1,4 +1,5 @@
 import { type OptionName, USAGE } from '../../domain/parse.js';
+import type { PublicKeyProblem } from '../../domain/public-key.js';
 import { COMMAND } from '../ids.js';
 import { num } from './en-words.js';
 import type { NoteTexts, ProblemTexts } from './parse-texts.js';
@@ -14,6 +15,31 @@ const placeholder = (name: OptionName): string =>
 const SELECTORS = 'tag:KEY=VALUE, tag:KEY, holding:NAME, holding:kp-… or holding:none';
 const NAME_RULE =
   'names are 2–64 characters, start with a letter and use letters, digits, ".", "_" and "-"';
+
+const KEY_TYPES = 'ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa (2048 bits or more)';
+const PUBLIC_KEY: {
+  [K in PublicKeyProblem['reason']]: (p: Extract<PublicKeyProblem, { reason: K }>) => string;
+} = {
+  empty: () => 'no public key was given',
+  multiline: () => 'it spans several lines: paste the one line of the .pub file',
+  options: () =>
+    'authorized_keys options (from=…, command=…) are not part of a public key: paste only "type base64 comment"',
+  type: (p) => `"${p.given}" is not a key type the bot takes: use ${KEY_TYPES}`,
+  base64: () => 'its second word is not valid base64: paste the key unchanged',
+  blob: (p) =>
+    `its data does not fit its type (${p.detail === 'type_mismatch' ? 'the data names another type' : p.detail === 'curve' ? 'another curve' : p.detail === 'size' ? 'wrong size' : p.detail === 'trailing' ? 'extra bytes' : 'cut short'}): paste the key unchanged`,
+  rsa_too_short: (p) =>
+    `this RSA key has ${num(p.bits)} bits; at least ${num(p.min)} are needed (ssh-keygen -t ed25519 makes a better one)`,
+  rsa_too_long: (p) => `this RSA key has ${num(p.bits)} bits; at most ${num(p.max)} are taken`,
+  comment: () => 'its comment has control characters or is longer than 200 characters',
+};
+
+const sayPublicKey = (problem: PublicKeyProblem): string => {
+  const say = (PUBLIC_KEY as Record<string, ((x: PublicKeyProblem) => string) | undefined>)[
+    problem.reason
+  ];
+  return say ? say(problem) : PUBLIC_KEY.empty({ reason: 'empty' });
+};
 
 const problem = {
   too_long: (p) =>
@@ -94,6 +120,10 @@ const problem = {
     'Instances are picked or pasted above too: choose them either there or by selector, not both.',
   bad_then: (p, f) =>
     `${f.q(p.token)}: then= takes ${f.x(p.accepted.join(', '))} (a rolling restart after the key is bound).`,
+  import_usage: (p) =>
+    `import needs ${p.missing === 'name' ? 'a key pair name first' : 'the public key after the name'}: type ${COMMAND} import NAME ssh-ed25519 AAAA… [region=REGION] (the one line of the .pub file, never the private key).`,
+  bad_public_key: (p, f) =>
+    `That is not a public key the bot can use: ${f.x(sayPublicKey(p.problem))}.`,
 } satisfies ProblemTexts;
 
 const note = {

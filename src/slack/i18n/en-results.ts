@@ -72,6 +72,7 @@ export const enResults = {
     restart: (n: number) => `Restart ${plural(n, 'instance')}…`,
     undo: 'Undo…',
     retryFailed: (n: number) => `Ask again for the ${num(n)} failed…`,
+    applyNow: (n: number) => `Apply now on ${plural(n, 'instance')} (no restart)…`,
   },
   fallback: (id: string, part: string, totals: string, restart: number) =>
     `Results for request ${id}${part}: ${totals}.${restart ? ` Restart the ${plural(restart, 'instance')} that got the key pair for it to take effect.` : ''}`,

@@ -14,6 +14,9 @@ const effect: EffectTexts = {
   not_ready: (e) => `${e.status}: ${e.code}`,
   stopped: (e) => `${e.status}: binds, but RebootInstances answers ${e.code}`,
   throttled: (e) => `${e.code} on every change`,
+  no_assistant: (e) =>
+    `no Cloud Assistant agent: apply now leaves it out, ${e.code} (restart instead)`,
+  script_fails: (e) => `apply now's script fails there: ${e.code}, exit code ${e.exitCode}`,
 };
 
 export const enSandbox = {
@@ -39,6 +42,8 @@ export const enSandbox = {
     `  "${word}" -> the first attempt fails with ${status} ${code}, the retry succeeds`,
   keyPairSlow: (word: string, seconds: number) =>
     `  "${word}" -> every attach or detach takes ${seconds} s longer`,
+  keyPairImportable: (word: string) =>
+    `  "${word}" -> does not exist until you import it (/attach-key import NAME ssh-ed25519 AAAA…); apply now needs a key the bot has imported or recorded`,
   /** `keyPairs`: one `keyPair` each. */
   listed: (keyPairs: readonly string[]) => `Listed key pairs: ${keyPairs.join(', ')}`,
   keyPair: (name: string, id: string) => `${name} (${id})`,

@@ -15,6 +15,7 @@ export const enUsage = (command: string, regions: readonly string[]) =>
     `• ${command} — open a form to fill in`,
     `• ${command} status REQUEST-ID — show one request`,
     `• ${command} history [N] — list recent requests (N from 1 to ${num(history.maxLimit)}, default ${num(history.defaultLimit)})`,
+    `• ${command} import NAME ssh-ed25519 AAAA… [region=REGION] — keep a public key (the one line of the .pub file; never the private key), importing the key pair when NAME is new, so *Apply now* can use it`,
     `• ${command} help — show this help`,
     `Separate instance ids with spaces, commas or new lines; they look like ${examples.instanceId}. ` +
       'If both key= and key-id= are given, the API uses key-id. ' +

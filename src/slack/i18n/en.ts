@@ -1,9 +1,11 @@
 import { ENGLISH_OUTCOME, explainFrom } from '../../domain/outcome.js';
 import { enAccess } from './en-access.js';
+import { enApply } from './en-apply.js';
 import { enCard } from './en-card.js';
 import { enFleet } from './en-fleet.js';
 import { enGuard } from './en-guard.js';
 import { enHome } from './en-home.js';
+import { enKeys } from './en-keys.js';
 import { enMessages } from './en-messages.js';
 import { enModal } from './en-modal.js';
 import { enParse } from './en-parse.js';
@@ -31,7 +33,7 @@ export const en = {
     cancelled: 'cancelled',
     voided: 'void (other mode)',
   },
-  kind: { attach: 'attach', restart: 'restart', undo: 'undo' },
+  kind: { attach: 'attach', restart: 'restart', undo: 'undo', apply: 'apply now' },
   /**
    * What an error code means and what to do, in plain words (the outcome catalogue); `call`
    * (`ecs:DescribeInstances`) names what was refused.
@@ -51,6 +53,10 @@ export const en = {
   /** Why a request ended unsent, Cancel, and the refusals of those rules (issue 19). */
   guard: enGuard,
   results: enResults,
+  /** Apply now: its card's plan and script, and its results. */
+  apply: enApply,
+  /** The import command's answers and the private-key warning. */
+  keys: enKeys,
   messages: enMessages,
   home: enHome,
   modal: enModal,

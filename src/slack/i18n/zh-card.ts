@@ -12,12 +12,17 @@ export const zhCard: Catalogue['card'] = {
     attach: '绑定密钥对',
     restart: (n) => `重启 ${num(n)} 台实例`,
     undo: '撤销密钥对绑定',
+    apply: (n) => `在 ${num(n)} 台实例上立即生效密钥（无需重启）`,
   },
   header: (title, label) => `${title}：${label}`,
   sandboxHeader: (text) => `:test_tube: 沙箱 — ${text}`,
   sandboxContext: ':test_tube: 沙箱 — 模拟环境：ECS 调用均为模拟，真实实例不会有任何变化。',
   followUpOf: (kind, id) =>
-    kind === 'restart' ? `请求 ${id} 的后续重启` : `撤销请求 ${id} 的绑定`,
+    kind === 'restart'
+      ? `请求 ${id} 的后续重启`
+      : kind === 'undo'
+        ? `撤销请求 ${id} 的绑定`
+        : `请求 ${id} 的立即生效`,
   fields: {
     requestedBy: '申请人',
     keyPair: '密钥对',
@@ -71,6 +76,8 @@ export const zhCard: Catalogue['card'] = {
     status_unknown: (ids, _n) => `不重启：${ids}（状态未知：如有需要请手动重启）。`,
     not_bound: (ids, _n) => `不重启：${ids}（密钥对未绑定成功：见绑定结果）。`,
     not_verified: (ids, _n) => `不重启：${ids}（未能核实绑定：请检查后手动重启）。`,
+    not_running: (ids, _n) => `不处理：${ids}（当前不在运行中）。`,
+    no_assistant: (ids, _n) => `不处理：${ids}（云助手未在运行：请改为重启）。`,
   },
   instancesHeading: (n) => `*${num(n)} 台实例*`,
   instanceLine: {
@@ -85,6 +92,7 @@ export const zhCard: Catalogue['card'] = {
     attach: (n) => `*批准后，密钥对将绑定到${these(n)}：*`,
     restart: (n) => `*批准后，将重启${these(n)}：*`,
     undo: (n) => `*批准后，将更改${these(n)}的密钥对：*`,
+    apply: (n) => `*批准后，将在${these(n)}上执行上面的脚本：*`,
   },
   consequences: {
     attach: [
@@ -99,6 +107,10 @@ export const zhCard: Catalogue['card'] = {
     undo: [
       '每台实例会恢复绑定前的密钥对；绑定前没有密钥对的，会解绑本次绑定的密钥对。',
       '重启实例后方可生效。',
+    ],
+    apply: [
+      '仅当 `~/.ssh/authorized_keys` 中没有完全相同的密钥时才追加这一行；缺少时会创建 `~/.ssh`（700）和该文件（600）；其他行不会改动，再次执行也不会有任何变化。',
+      '密钥立即可用：不会重启任何实例，控制台中的绑定关系也不变。',
     ],
   },
   approval: {
@@ -133,6 +145,7 @@ export const zhCard: Catalogue['card'] = {
       attach: '绑定密钥对？',
       restart: '重启这些实例？',
       undo: '撤销绑定？',
+      apply: '立即执行脚本？',
     },
     confirmText: {
       attach: (n, region) =>
@@ -141,6 +154,8 @@ export const zhCard: Catalogue['card'] = {
         `将分批重启 ${region} 地域的 ${num(n)} 台实例。重启期间实例无法访问。`,
       undo: (n, region) =>
         `将把 ${region} 地域 ${num(n)} 台实例的密钥对改回绑定前的状态。重启后生效。`,
+      apply: (n, region) =>
+        `将通过云助手在 ${region} 地域的 ${num(n)} 台实例上执行卡片中的脚本：密钥写入 authorized_keys 后立即可用，不会重启。`,
     },
     cancel: '取消',
   },
@@ -149,5 +164,6 @@ export const zhCard: Catalogue['card'] = {
     attach: (key, n, region) => `将 ${key} 绑定到 ${region} 地域的 ${num(n)} 台实例`,
     restart: (n, region) => `重启 ${region} 地域的 ${num(n)} 台实例`,
     undo: (n, region) => `撤销 ${region} 地域 ${num(n)} 台实例的密钥对绑定`,
+    apply: (n, region) => `在 ${region} 地域的 ${num(n)} 台实例上立即生效密钥`,
   },
 };

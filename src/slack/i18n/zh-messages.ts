@@ -7,8 +7,15 @@ import { num } from './zh-words.js';
 const NOTHING = '没有任何改动。';
 
 /** 你的请求 / 你的重启请求 / 你的撤销请求 */
+const FOLLOW_UP: Record<OperationKind, string> = {
+  attach: '绑定',
+  restart: '重启',
+  undo: '撤销',
+  apply: '立即生效',
+};
+
 const yourRequest = (kind: OperationKind) =>
-  `你的${kind === 'restart' ? '重启' : kind === 'undo' ? '撤销' : ''}请求`;
+  `你的${kind === 'attach' ? '' : (FOLLOW_UP[kind] ?? '')}请求`;
 
 /** 已由 @x 于 <date> 批准; `by` and `when` may be empty. */
 const done = (verb: string, by: string, when: string) =>
@@ -63,15 +70,23 @@ export const zhMessages: Catalogue['messages'] = {
       `:no_entry: ${region} 地域中没有密钥对 ${key}，因此没有发起请求。${suggestions}请核对名称（或 kp- ID）和地域后重新发起。`,
     didYouMean: (list) => `是否要找 ${list}？`,
     already_requested: (kind, id, status) =>
-      `:information_source: 此请求的${kind === 'restart' ? '重启' : '撤销'}已有人申请过：请求 ${id}（${status}）。没有新建请求。`,
+      `:information_source: 此请求的${FOLLOW_UP[kind]}已有人申请过：请求 ${id}（${status}）。没有新建请求。`,
     not_finished: ':hourglass: 此请求尚未执行完毕；结果发布后才能进行后续操作。',
     nothing_to_do: (kind) =>
       kind === 'restart'
         ? ':information_source: 无需重启：此请求中没有既已绑定又处于 RUNNING 状态的实例。'
-        : ':information_source: 无需撤销：此请求绑定的实例中，没有一台既知道原密钥对、又仍然绑定着这次的密钥对。',
+        : kind === 'undo'
+          ? ':information_source: 无需撤销：此请求绑定的实例中，没有一台既知道原密钥对、又仍然绑定着这次的密钥对。'
+          : ':information_source: 无法立即生效：此请求中没有既已绑定、处于 RUNNING 状态、又有云助手在运行的实例。请改为重启。',
     undo_window_closed: (when) =>
       `:hourglass: 撤销的期限是 ${when}（UNDO_WINDOW_HOURS）。${NOTHING}如需更改密钥对，请发起新的请求。`,
     undo_not_offered: ':information_source: 只有绑定密钥对的请求可以撤销。',
+    apply_not_offered:
+      ':information_source: 只有绑定密钥对的请求可以立即生效（重启或撤销请求不行）。',
+    public_key_unknown: (key, region, command) =>
+      `:key: 机器人不知道 ${region} 地域密钥对 ${key} 的公钥，无法让它立即生效。${NOTHING}请先导入：\`${command} import 名称 ssh-ed25519 AAAA…\`（.pub 文件中的那一行），然后再点一次；或改为重启。`,
+    public_key_mismatch: (key, known, bound) =>
+      `:no_entry: 机器人保存的 ${key} 公钥（指纹 ${known}）与火山引擎显示的（${bound}）不一致。${NOTHING}请重新导入正确的公钥，然后再点一次。`,
   },
   unexpected:
     ':x: 机器人遇到意外错误，未能完成此操作。错误已记入日志；`/attach-key history` 可查看已记录的内容。',
@@ -80,7 +95,7 @@ export const zhMessages: Catalogue['messages'] = {
     `:information_source: 请求已受理，${n === 1 ? '附注一条' : `附注 ${num(n)} 条`}：\n${lines}`,
   status: {
     heading: (kind, id, label, archived) =>
-      `*${kind === 'attach' ? '请求' : kind === 'restart' ? '重启请求' : '撤销请求'} ${id}* — ${label}${archived ? '（已归档）' : ''}`,
+      `*${kind === 'attach' ? '' : (FOLLOW_UP[kind] ?? '')}请求 ${id}* — ${label}${archived ? '（已归档）' : ''}`,
     asked: (who, when, where) => `${who} 于 ${when} 在 ${where} 发起`,
     what: (key, region, n) => `密钥对 ${key} · 地域 ${region} · ${num(n)} 台实例`,
     whatRestart: (region, n) => `地域 ${region} · ${num(n)} 台实例`,
@@ -103,7 +118,12 @@ export const zhMessages: Catalogue['messages'] = {
     title: (n) => `*最近的 ${num(n)} 个请求*`,
     more: (n) => `… 另有 ${num(n)} 个未显示。`,
     fallback: (n) => `最近的请求：${num(n)} 个。`,
-    kind: { attach: '', restart: '重启 · ', undo: '撤销 · ' } as Record<OperationKind, string>,
+    kind: {
+      attach: '',
+      restart: '重启 · ',
+      undo: '撤销 · ',
+      apply: '立即生效 · ',
+    } as Record<OperationKind, string>,
     line: (id, when, who, what, label, decision, totals) =>
       `• ${id} ${when} ${who}：${what} — *${label}*${decision ? ` · ${decision}` : ''}${totals}`,
     what: (key, n, region) => `${key} → ${region} 地域的 ${num(n)} 台实例`,

@@ -69,6 +69,21 @@ export const zhOutcome: OutcomeTexts = Object.freeze({
     'InvalidKeyPair.NotAttached':
       '要解绑的密钥对已不是实例当前绑定的那个（之后有人改过）；请检查实例，这台实例没有任何改动',
 
+    // 立即生效（云助手）与导入命令
+    CloudAssistantNotRunning: '实例上的云助手客户端未在运行，无法立即生效；请改为重启该实例',
+    InstanceNotRunning: '实例不在运行中（RUNNING），无法执行命令；密钥将在其下次启动时生效',
+    KeyNotBound: '密钥对没有绑定到该实例，因此没有立即生效；请先按绑定失败的原因处理',
+    CommandFailed: '脚本在实例上执行失败；退出码和最后一行输出说明了原因，脚本没有做其他改动',
+    CommandTimeout:
+      '脚本未在限定时间内执行完；请检查该实例的 ~/.ssh/authorized_keys，然后再次执行或改为重启',
+    CommandNoResult: '云助手未在限定时间内给出最终结果，命令可能仍在执行；请先检查实例再重试',
+    'InvalidInstanceId.Unregister':
+      '实例上没有已注册的云助手客户端（可能正在启动，或未安装）；请改为重启该实例',
+    'InvalidInvocationId.NotFound': '云助手找不到机器人发起的命令；请检查实例，需要时再次执行',
+    'InvalidKeyPair.Duplicate':
+      '该地域已有同名密钥对；请换一个名称，或仅在确认是同一把密钥时以现有名称导入',
+    'InvalidParameter.PublicKey': '火山引擎不接受该公钥；请原样粘贴 .pub 文件中的那一行',
+
     // 机器人客户端（传输层）
     Timeout:
       '火山引擎未及时响应，重试次数已用完，密钥对可能已绑定也可能没有；请检查这些实例后再重新发起请求',

@@ -1,4 +1,5 @@
 import { type OptionName, USAGE } from '../../domain/parse.js';
+import type { PublicKeyProblem } from '../../domain/public-key.js';
 import { COMMAND } from '../ids.js';
 import type { Catalogue } from './en.js';
 import { num } from './zh-words.js';
@@ -13,6 +14,31 @@ const placeholder = (name: OptionName): string =>
   name === 'key' ? '名称' : name === 'key-id' ? 'kp-…' : name === 'region' ? '地域' : 'restart';
 const SELECTORS = 'tag:键=值、tag:键、holding:名称、holding:kp-… 或 holding:none';
 const NAME_RULE = '名称长 2–64 个字符，以字母或汉字开头，只能包含字母、数字、汉字、"."、"_" 和 "-"';
+
+const KEY_TYPES = 'ssh-ed25519、ecdsa-sha2-nistp256/384/521 或 ssh-rsa（至少 2048 位）';
+const PUBLIC_KEY: {
+  [K in PublicKeyProblem['reason']]: (p: Extract<PublicKeyProblem, { reason: K }>) => string;
+} = {
+  empty: () => '没有给出公钥',
+  multiline: () => '公钥跨了多行：请粘贴 .pub 文件中的那一行',
+  options: () =>
+    'authorized_keys 的选项（from=…、command=…）不属于公钥：只粘贴「类型 base64 注释」',
+  type: (p) => `“${p.given}”不是机器人支持的密钥类型：请使用 ${KEY_TYPES}`,
+  base64: () => '第二段不是有效的 base64：请原样粘贴公钥',
+  blob: (p) =>
+    `密钥数据与其类型不符（${p.detail === 'type_mismatch' ? '数据声明了另一种类型' : p.detail === 'curve' ? '曲线不符' : p.detail === 'size' ? '长度不对' : p.detail === 'trailing' ? '多出了字节' : '数据不完整'}）：请原样粘贴公钥`,
+  rsa_too_short: (p) =>
+    `这把 RSA 密钥只有 ${num(p.bits)} 位，至少需要 ${num(p.min)} 位（建议用 ssh-keygen -t ed25519 生成新密钥）`,
+  rsa_too_long: (p) => `这把 RSA 密钥有 ${num(p.bits)} 位，最多支持 ${num(p.max)} 位`,
+  comment: () => '注释中含有控制字符，或长于 200 个字符',
+};
+
+const sayPublicKey = (problem: PublicKeyProblem): string => {
+  const say = (PUBLIC_KEY as Record<string, ((x: PublicKeyProblem) => string) | undefined>)[
+    problem.reason
+  ];
+  return say ? say(problem) : PUBLIC_KEY.empty({ reason: 'empty' });
+};
 
 export const zhParse: Catalogue['parse'] = {
   problem: {
@@ -87,6 +113,9 @@ export const zhParse: Catalogue['parse'] = {
       '上方也选择或粘贴了实例：请只在上方选择，或只按选择器选择，不要同时使用。',
     bad_then: (p, f) =>
       `${f.q(p.token)}：then= 只接受 ${f.x(p.accepted.join('、'))}（绑定密钥对后滚动重启）。`,
+    import_usage: (p) =>
+      `import 需要${p.missing === 'name' ? '先给出密钥对名称' : '在名称后给出公钥'}：请输入 ${COMMAND} import 名称 ssh-ed25519 AAAA… [region=地域]（.pub 文件中的那一行，切勿粘贴私钥）。`,
+    bad_public_key: (p, f) => `这不是机器人可用的公钥：${f.x(sayPublicKey(p.problem))}。`,
   },
   note: {
     duplicates_removed: (n) => `已去掉 ${num(n.count)} 个重复的 ID`,

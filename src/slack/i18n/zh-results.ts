@@ -9,8 +9,14 @@ const resultName: Record<OperationKind, string> = {
   attach: '绑定结果',
   restart: '重启结果',
   undo: '撤销结果',
+  apply: '立即生效结果',
 };
-const okWord: Record<OperationKind, string> = { attach: '成功', restart: '已重启', undo: '已撤销' };
+const okWord: Record<OperationKind, string> = {
+  attach: '成功',
+  restart: '已重启',
+  undo: '已撤销',
+  apply: '已生效',
+};
 
 export const zhResults: Catalogue['results'] = {
   title: (kind, id, n) => `*请求 ${id} 的${resultName[kind]}* （共 ${num(n)} 台实例）`,
@@ -73,6 +79,7 @@ export const zhResults: Catalogue['results'] = {
     restart: (n) => `重启 ${num(n)} 台实例…`,
     undo: '撤销…',
     retryFailed: (n) => `为 ${num(n)} 台失败的实例重新申请…`,
+    applyNow: (n) => `在 ${num(n)} 台实例上立即生效（无需重启）…`,
   },
   fallback: (id, part, totals, restart) =>
     `请求 ${id} 的结果${part}：${totals}。${restart ? `已绑定密钥对的 ${num(restart)} 台实例需重启后方可生效。` : ''}`,

@@ -23,6 +23,8 @@ export const zhSandbox: Catalogue['sandbox'] = {
     stopped: (e) =>
       `${c(e.status)} 状态：可以绑定，但重启（${c('RebootInstances')}）返回 ${c(e.code)}`,
     throttled: (e) => `每次变更都返回 ${c(e.code)}`,
+    no_assistant: (e) => `没有云助手客户端：立即生效时会跳过它，${c(e.code)}（请改为重启）`,
+    script_fails: (e) => `立即生效的脚本在该实例上失败：${c(e.code)}，退出码 ${e.exitCode}`,
   },
   otherwise: (example) => `  其他（例如 ${c(example)}）→ 运行中的 Linux 实例，绑定成功`,
   restart: `重启（${c('RebootInstances')}）后实例会保持 ${c('REBOOTING')} 几秒，然后恢复为 ${c('RUNNING')}。`,
@@ -32,6 +34,8 @@ export const zhSandbox: Catalogue['sandbox'] = {
   keyPairFlaky: (word, status, code) =>
     `  含 ${c(word)} → 首次调用返回 ${status} ${c(code)}，重试后成功`,
   keyPairSlow: (word, seconds) => `  含 ${c(word)} → 每次绑定或解绑多耗时 ${seconds} 秒`,
+  keyPairImportable: (word) =>
+    `  含 ${c(word)} → 导入前不存在（${c('/attach-key import 名称 ssh-ed25519 AAAA…')}）；立即生效需要机器人导入或记录过的公钥`,
   listed: (keyPairs) => `可用的密钥对：${keyPairs.join('、')}`,
   keyPair: (name, id) => `${c(name)}（${c(id)}）`,
 };

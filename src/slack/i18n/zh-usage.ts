@@ -15,6 +15,7 @@ export const zhUsage = (command: string, regions: readonly string[]) =>
     `• ${command} — 打开表单填写`,
     `• ${command} status 请求ID — 查看一个请求（也可写作 ${command} ${words.status[1]} 请求ID）`,
     `• ${command} history [N] — 列出最近的请求（N 为 1 到 ${num(history.maxLimit)}，默认 ${num(history.defaultLimit)}；也可写作 ${command} ${words.history[1]} [N]）`,
+    `• ${command} import 名称 ssh-ed25519 AAAA… [region=地域] — 保存一把公钥（.pub 文件中的那一行；切勿粘贴私钥），名称不存在时导入为新的密钥对，供 *立即生效* 使用（也可写作 ${command} ${words.import[1]}）`,
     `• ${command} help — 显示本帮助（也可写作 ${command} ${words.help[1]}）`,
     `实例 ID 之间可用空格、换行、逗号（, 或 ，）、顿号（、）或全角分号（；）分隔，形如 ${examples.instanceId}。` +
       'ID 和选项请用半角字符输入（＝ 和 ： 也可以）。同时给出 key= 和 key-id= 时，API 以 key-id 为准。' +

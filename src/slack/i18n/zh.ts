@@ -1,10 +1,12 @@
 import { explainFrom } from '../../domain/outcome.js';
 import type { Catalogue } from './en.js';
 import { zhAccess } from './zh-access.js';
+import { zhApply } from './zh-apply.js';
 import { zhCard } from './zh-card.js';
 import { zhFleet } from './zh-fleet.js';
 import { zhGuard } from './zh-guard.js';
 import { zhHome } from './zh-home.js';
+import { zhKeys } from './zh-keys.js';
 import { zhMessages } from './zh-messages.js';
 import { zhModal } from './zh-modal.js';
 import { zhOutcome } from './zh-outcome.js';
@@ -33,7 +35,7 @@ export const zh: Catalogue = {
     cancelled: '已取消',
     voided: '已作废（另一模式）',
   },
-  kind: { attach: '绑定', restart: '重启', undo: '撤销' },
+  kind: { attach: '绑定', restart: '重启', undo: '撤销', apply: '立即生效' },
   explain: (code, apiMessage, call) => explainFrom(zhOutcome, code, apiMessage, call),
   outcome: zhOutcome,
   // Slack's date token takes English placeholders; Slack fills them in the reader's language.
@@ -44,6 +46,8 @@ export const zh: Catalogue = {
   fleet: zhFleet,
   guard: zhGuard,
   results: zhResults,
+  apply: zhApply,
+  keys: zhKeys,
   messages: zhMessages,
   home: zhHome,
   modal: zhModal,

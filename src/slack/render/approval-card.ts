@@ -1,12 +1,13 @@
 // The approval card, rendered from the stored request for every kind and status (design §4,
-// issue 9's preview, issue 12's approvals). Pure: request in, Block Kit out.
+// issue 9's preview, issue 12's approvals; apply now's plan and script in apply-card.ts). Pure:
+// request in, Block Kit out.
 
 import type { types } from '@slack/bolt';
-import { summarizeRequest } from '../../domain/operations/summary.js';
 import { approverLists } from '../../domain/policy.js';
 import { isExpired, type MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { BLOCKS, COMMAND } from '../ids.js';
+import { describeApplyPlan, renderApplyScriptBlocks } from './apply-card.js';
 import { context, mrkdwn, plain, section, withSandboxNote } from './blocks.js';
 import { renderButtons } from './card-buttons.js';
 import { describeKeyPair, describePlan, describePreviewLines } from './card-parts.js';
@@ -20,9 +21,10 @@ import {
 } from './escape.js';
 import { listInstanceLines } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
-import { describeRotation, describeTotals, progressPart } from './rotation.js';
+import { describeRotation, progressPart } from './rotation.js';
 import { describeSelection } from './selection.js';
 import { describeStopped } from './stopped.js';
+import { describeTotals } from './totals.js';
 
 export interface CardOptions {
   t: Catalogue;
@@ -43,8 +45,8 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
   const count = request.instanceIds.length;
   const title = request.next
     ? t.fleet.rotation.title
-    : request.kind === 'restart'
-      ? t.card.title.restart(count)
+    : request.kind === 'restart' || request.kind === 'apply'
+      ? t.card.title[request.kind](count)
       : t.card.title[request.kind];
   const blocks: types.KnownBlock[] = [];
 
@@ -70,13 +72,17 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
 
   const selected = describeSelection(request, t);
   if (selected) blocks.push(section('card_selection', selected));
-  const plan = [
-    ...describeRotation(request, t),
-    ...describePlan(request, t),
-    ...describePreviewLines(request, t),
-  ];
+  const plan =
+    request.kind === 'apply'
+      ? describeApplyPlan(request, t)
+      : [
+          ...describeRotation(request, t),
+          ...describePlan(request, t),
+          ...describePreviewLines(request, t),
+        ];
   if (plan.length)
     blocks.push(section('card_preview', [t.card.preview.heading, ...plan].join('\n')));
+  if (request.kind === 'apply') blocks.push(...renderApplyScriptBlocks(request, t));
 
   const heading = t.card.instancesHeading(count);
   const budget = SLACK_LIMITS.sectionText - heading.length - 1;
@@ -128,6 +134,9 @@ function facts(request: MutationRequest, t: Catalogue): types.MrkdwnElement[] {
   if (request.kind !== 'restart') {
     const heading = request.kind === 'undo' ? t.card.fields.keyPairUndone : t.card.fields.keyPair;
     fields.push(mrkdwn(`*${heading}*\n${describeKeyPair(request, t)}`));
+  }
+  if (request.applyNow) {
+    fields.push(mrkdwn(`*${t.apply.runsAs}*\n${codeSpan(request.applyNow.user, 40)}`));
   }
   fields.push(
     mrkdwn(`*${t.card.fields.region}*\n${codeSpan(request.region, 60)}`),
@@ -209,7 +218,7 @@ function describeStatus(
       return `${t.card.status.approved(by, when)}\n${describeProgress(request, t)}`;
     case 'done':
     case 'failed': {
-      const totals = describeTotals(request, summarizeRequest(request), t);
+      const totals = describeTotals(request, t);
       const icon = request.status === 'done' && totals.clean ? ':tada:' : ':warning:';
       const finished = request.finishedAt ? formatSlackDate(request.finishedAt, t) : '';
       return [

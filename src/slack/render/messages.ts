@@ -1,7 +1,6 @@
 // Short private answers and notes: usage, parse errors, the parser's notes, the requester's DMs
 // and the approvers' reminder. Refusals are in refusals.ts; status and history in status.ts.
 
-import { summarizeRequest } from '../../domain/operations/summary.js';
 import { type ParseFailure, type ParseNote, USAGE } from '../../domain/parse.js';
 import { approverLists } from '../../domain/policy.js';
 import type { MutationRequest } from '../../domain/request.js';
@@ -21,6 +20,7 @@ import type { SlackReply } from './limits.js';
 import { describeParseFailure, describeParseNote, MRKDWN_FORMAT } from './parse-problems.js';
 import { describeSandbox } from './sandbox-help.js';
 import { describeStopped } from './stopped.js';
+import { describeTotals } from './totals.js';
 
 export interface UsageOptions {
   /** The regions `region=` accepts (the known ones and the default); USAGE.regions if absent. */
@@ -75,7 +75,7 @@ export function renderRequesterNote(
         const link = threadUrl ? d.link(threadUrl) : d.noLink;
         return messageReply(`${t.guard.stopped.dm(id, why)} ${link}`);
       }
-      const totals = t.results.totalsLine(request.kind, summarizeRequest(request));
+      const totals = describeTotals(request, t).line;
       return messageReply(
         d.results(request.kind, id, totals, threadUrl ? d.link(threadUrl) : d.noLink),
       );

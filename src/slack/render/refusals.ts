@@ -36,7 +36,7 @@ export type Refusal =
   | { reason: 'unknown_key_pair'; region: string; keyPair: string; suggestions: string[] }
   | { reason: 'already_requested'; existing: MutationRequest }
   | { reason: 'not_finished' }
-  | { reason: 'nothing_to_do'; kind: 'restart' | 'undo' }
+  | { reason: 'nothing_to_do'; kind: 'restart' | 'undo' | 'apply' }
   | { reason: 'undo_window_closed'; closedAt: string }
   | { reason: 'undo_not_offered' }
   | { reason: 'other_mode'; mode: 'sandbox' | 'live' }
@@ -44,6 +44,9 @@ export type Refusal =
   | { reason: 'no_instances_found'; region: string; count: number }
   | { reason: 'not_requester'; requesterId: string }
   | { reason: 'not_cancellable'; status: MutationRequest['status'] }
+  | { reason: 'apply_not_offered' }
+  | { reason: 'public_key_unknown'; region: string; keyPairName?: string; keyPairId?: string }
+  | { reason: 'public_key_mismatch'; keyPairName: string; known: string; bound: string }
   | SelectionRefusal;
 
 export function renderRefusal(
@@ -66,7 +69,20 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
     case 'requester_not_allowed':
     case 'not_finished':
     case 'undo_not_offered':
+    case 'apply_not_offered':
       return m[refusal.reason];
+    case 'public_key_unknown':
+      return m.public_key_unknown(
+        codeSpan(refusal.keyPairName ?? refusal.keyPairId ?? '?', 64),
+        codeSpan(refusal.region, 60),
+        COMMAND,
+      );
+    case 'public_key_mismatch':
+      return m.public_key_mismatch(
+        codeSpan(refusal.keyPairName, 64),
+        codeSpan(refusal.known, 60),
+        codeSpan(refusal.bound, 60),
+      );
     case 'already_approved_by_you':
       return m.already_approved_by_you(refusal.approvals, refusal.required);
     case 'already_decided': {

@@ -13,78 +13,12 @@ import {
 import type { MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { ACTIONS } from '../ids.js';
+import { renderApplyResults } from './apply-results.js';
 import { plain, withSandboxNote } from './blocks.js';
 import { codeSpan, escapeMrkdwn, truncateText } from './escape.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
+import { type Group, MessagePacker, PART_RESERVE, packedMessages } from './packer.js';
 import { renderStoppedNote } from './stopped.js';
-
-/** Room kept in every message for the "part k of n" context line. */
-const PART_RESERVE = 300;
-const MAX_LINE = 1000;
-
-interface Group {
-  /** Opens the group's first section. */
-  title?: string;
-  /** Opens every later section of the group. */
-  continued?: string;
-  separator: string;
-}
-
-/** Fills sections up to 3000 chars and messages up to the block and text budgets, line by line. */
-class MessagePacker {
-  readonly messages: string[][] = [];
-  private current: string[] = [];
-  private currentText = 0;
-  private open: { group: Group; text: string } | undefined;
-  private readonly started = new Set<Group>();
-
-  constructor(
-    private readonly maxBlocks: number,
-    private readonly textBudget: number,
-  ) {}
-
-  add(group: Group, line: string): void {
-    const item = truncateText(line, MAX_LINE);
-    const open = this.open;
-    if (open && open.group === group) {
-      const grown = open.text.length + group.separator.length + item.length;
-      const extra = group.separator.length + item.length;
-      if (grown <= SLACK_LIMITS.sectionText && this.currentText + extra <= this.textBudget) {
-        open.text += group.separator + item;
-        this.currentText += extra;
-        return;
-      }
-    }
-    const title = this.started.has(group) ? group.continued : group.title;
-    this.started.add(group);
-    this.startSection(group, title ? `${title}\n${item}` : item);
-  }
-
-  private startSection(group: Group, text: string): void {
-    this.closeSection();
-    const full = this.current.length + 1 > this.maxBlocks;
-    if (full || this.currentText + text.length > this.textBudget) this.closeMessage();
-    this.open = { group, text };
-    this.currentText += text.length;
-  }
-
-  private closeSection(): void {
-    if (this.open) this.current.push(this.open.text);
-    this.open = undefined;
-  }
-
-  private closeMessage(): void {
-    this.closeSection();
-    if (this.current.length) this.messages.push(this.current);
-    this.current = [];
-    this.currentText = 0;
-  }
-
-  finish(): string[][] {
-    this.closeMessage();
-    return this.messages;
-  }
-}
 
 export interface ResultsOptions {
   t: Catalogue;
@@ -92,6 +26,8 @@ export interface ResultsOptions {
   now: Date;
   /** Undo is offered this long after an attach finished. */
   undoWindowHours: number;
+  /** The bot knows the bound key pair's public key: an attach's results offer "apply now". */
+  publicKeyKnown?: boolean;
 }
 
 /**
@@ -110,6 +46,8 @@ export interface FollowUpCounts {
   running: number;
   bound: number;
   retry: number;
+  /** False: no "apply now" (a rotation restarted what it bound already). */
+  applyNow?: boolean;
 }
 
 export function renderResults(
@@ -122,6 +60,7 @@ export function renderResults(
   const sandbox = options.sandbox || request.sandbox === true;
   // It never ran: the thread says why, in place of results (and offers no follow-up).
   if (request.stopped) return [renderStoppedNote(request, request.stopped, t, sandbox)];
+  if (request.kind === 'apply') return renderApplyResults(request, options);
   const summary = summarizeRequest(request);
   const id = codeSpan(request.id, 80);
   const binds = request.kind !== 'restart';
@@ -214,30 +153,20 @@ export function renderResults(
               request.kind === 'attach' ? summary.counts.failed + summary.counts.unconfirmed : 0,
           },
         );
-  return parts.map((sections, i) => {
-    const part = parts.length > 1 ? r.partSuffix(i + 1, parts.length) : '';
-    const blocks: types.KnownBlock[] = [];
-    if (parts.length > 1) {
-      blocks.push({
-        type: 'context',
-        block_id: 'results_part',
-        elements: [{ type: 'mrkdwn', text: r.part(id, i + 1, parts.length) }],
-      });
-    }
-    sections.forEach((text, j) => {
-      blocks.push({ type: 'section', block_id: `results_${j}`, text: { type: 'mrkdwn', text } });
-    });
-    // The buttons ride on the first message: it is the one the thread opens with.
-    if (i === 0 && buttons) blocks.push(buttons);
-    const last = i === parts.length - 1;
-    return {
-      text: withSandboxNote(
-        r.fallback(escapeMrkdwn(request.id), part, tally, last ? toRestart.length : 0),
+  return packedMessages(parts, {
+    partLine: (k, n) => r.part(id, k, n),
+    ...(buttons ? { buttons } : {}),
+    fallback: (k, n) =>
+      withSandboxNote(
+        r.fallback(
+          escapeMrkdwn(request.id),
+          n > 1 ? r.partSuffix(k, n) : '',
+          tally,
+          k === n ? toRestart.length : 0,
+        ),
         t,
         sandbox,
       ),
-      blocks,
-    };
   });
 }
 
@@ -326,6 +255,20 @@ function followUpButtons(
       type: 'button',
       action_id: ACTIONS.restart,
       text: plain(truncateText(t.results.buttons.restart(running), SLACK_LIMITS.buttonText)),
+      value: request.id,
+    });
+  }
+  // Apply now: the key in effect without a restart, where the bot can push it.
+  if (
+    request.kind === 'attach' &&
+    running > 0 &&
+    options.publicKeyKnown &&
+    counts.applyNow !== false
+  ) {
+    elements.push({
+      type: 'button',
+      action_id: ACTIONS.applyNow,
+      text: plain(truncateText(t.results.buttons.applyNow(running), SLACK_LIMITS.buttonText)),
       value: request.id,
     });
   }

@@ -4,7 +4,7 @@
 // (results.ts), shaped here.
 
 import { nextPhaseView, ownSteps } from '../../domain/operations/phases.js';
-import { type RequestSummary, summarizeRequest } from '../../domain/operations/summary.js';
+import { summarizeRequest } from '../../domain/operations/summary.js';
 import type { MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { describeExcluded } from './card-parts.js';
@@ -51,24 +51,6 @@ export function progressPart(request: MutationRequest): MutationRequest {
   return request.next ? { ...request, steps: ownSteps(request) } : request;
 }
 
-/** The finished card's totals: the attach's and, for a rotation, the restart's. */
-export function describeTotals(
-  request: MutationRequest,
-  summary: RequestSummary,
-  t: Catalogue,
-): { line: string; clean: boolean } {
-  const clean = (s: RequestSummary) =>
-    s.counts.failed + s.counts.unconfirmed + s.counts.not_started === 0 && s.mismatched === 0;
-  const line = t.results.totalsLine(request.kind, summary);
-  const view = nextPhaseView(request);
-  if (!view) return { line, clean: clean(summary) };
-  const restart = summarizeRequest(view);
-  return {
-    line: t.fleet.rotation.totals(line, t.results.totalsLine('restart', restart)),
-    clean: clean(summary) && clean(restart),
-  };
-}
-
 /**
  * The thread's results. A rotation posts its attach results when the restart starts (`earlier`,
  * ending with what the restart covers and leaves out, no buttons), then the restart results with
@@ -97,6 +79,7 @@ export function renderThreadResults(
       running: restart.results.filter((r) => r.state !== 'ok').length,
       bound: attach.counts.ok,
       retry: attach.counts.failed + attach.counts.unconfirmed,
+      applyNow: false,
     },
   });
   return request.next.earlierResults?.message ? final : [...earlier, ...final];

@@ -6,7 +6,7 @@ import type { Catalogue } from '../i18n/en.js';
 
 export function describeSandbox(facts: SandboxFacts, t: Catalogue): string {
   const s = t.sandbox;
-  const { missing, flaky, slow } = facts.keyPairWords;
+  const { missing, flaky, slow, importable } = facts.keyPairWords;
   return [
     s.intro,
     s.fleet(facts.fleet.map(({ region, names }) => s.fleetIn(region, names))),
@@ -20,6 +20,7 @@ export function describeSandbox(facts: SandboxFacts, t: Catalogue): string {
     s.keyPairId(facts.keyPairIdPrefix, missing.word),
     s.keyPairFlaky(flaky.word, flaky.status, flaky.code),
     s.keyPairSlow(slow.word, slow.seconds),
+    s.keyPairImportable(importable.word),
     s.listed(facts.keyPairs.map((k) => s.keyPair(k.keyPairName, k.keyPairId))),
   ].join('\n');
 }

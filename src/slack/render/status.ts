@@ -12,9 +12,10 @@ import { codeSpan, formatSlackDate, mentionChannel, mentionUser, truncateText } 
 import { instanceLine, previewLookup } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackReply } from './limits.js';
 import { renderRefusal } from './refusals.js';
-import { describeRotation, describeTotals } from './rotation.js';
+import { describeRotation } from './rotation.js';
 import { describeSelectionForStatus, selectorList } from './selection.js';
 import { describeStopped } from './stopped.js';
+import { describeTotals } from './totals.js';
 
 function describeDecision(r: MutationRequest, t: Catalogue): string {
   const s = t.messages.status;
@@ -97,7 +98,7 @@ export function renderStatus(
     const answered = r.steps.filter((x) => x.state === 'done' || x.state === 'failed').length;
     lines.push(s.running(answered, r.steps.length));
   }
-  if (summary) lines.push(describeTotals(r, summary, t).line, describeFailures(r, t));
+  if (summary) lines.push(describeTotals(r, t).line, describeFailures(r, t));
   if (r.finishedAt) lines.push(s.finished(formatSlackDate(r.finishedAt, t)));
   const head = lines.filter(Boolean).join('\n');
 
