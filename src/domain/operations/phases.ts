@@ -17,18 +17,26 @@ import { restartCandidates, summarizeRequest } from './summary.js';
 // read-backs included), from what the journal holds: pure and deterministic, so a resume or
 // another replica derives exactly the same steps and ClientTokens. The executor writes the steps
 // and `next.planned` in one update before the first call of the phase. Each kind that may follow
-// has a planner here; the steps of the phase carry its `kind` and continue the request's indexes
-// and phases.
+// has a planner here (PLANNERS: then=apply-now is one more entry), given where its steps start;
+// the steps carry the phase's `kind` and continue the request's indexes and phases.
+
+/** Where the next phase's steps start: after the request's last step index and phase. */
+interface PhaseStart {
+  firstIndex: number;
+  firstPhase: number;
+}
 
 /** What a planner makes of the finished first plan. */
 interface PhasePlan {
   instanceIds: string[];
   excluded: ExcludedInstance[];
-  /** Numbered from 0 in phases from 0, as for a request of their own; `appendPhase` renumbers. */
+  /** Numbered from `firstIndex`, in phases from `firstPhase` (ClientTokens of those indexes). */
   steps: Step[];
 }
 
-const PLANNERS: Record<NextKind, (request: MutationRequest, next: NextPhase) => PhasePlan> = {
+type Planner = (request: MutationRequest, next: NextPhase, start: PhaseStart) => PhasePlan;
+
+const PLANNERS: Record<NextKind, Planner> = {
   restart: planRestartPhase,
 };
 
@@ -56,27 +64,25 @@ export function nextPhaseDue(request: MutationRequest): boolean {
 export function planNextPhase(request: MutationRequest, now: Date): MutationRequest {
   const next = request.next;
   if (!next || !nextPhaseDue(request)) return request;
-  const plan = PLANNERS[next.kind](request, next);
-  const planned = { at: now.toISOString(), instanceIds: plan.instanceIds, excluded: plan.excluded };
-  return {
-    ...request,
-    steps: [...request.steps, ...appendPhase(request, plan.steps, next.kind)],
-    next: { ...next, planned },
+  const start = {
+    firstIndex: request.steps.length,
+    firstPhase: Math.max(-1, ...request.steps.map((s) => s.phase)) + 1,
   };
+  const plan = PLANNERS[next.kind](request, next, start);
+  const planned = { at: now.toISOString(), instanceIds: plan.instanceIds, excluded: plan.excluded };
+  const steps = plan.steps.map((s): Step => ({ ...s, kind: next.kind }));
+  return { ...request, steps: [...request.steps, ...steps], next: { ...next, planned } };
 }
 
-/** Renumbers a phase's steps after the request's: indexes, phases and ClientTokens. */
-function appendPhase(
-  request: MutationRequest,
-  steps: readonly Step[],
-  kind: OperationKind,
-): Step[] {
-  const firstIndex = request.steps.length;
-  const firstPhase = Math.max(-1, ...request.steps.map((s) => s.phase)) + 1;
+/**
+ * Steps planned as for a request of their own (indexes and phases from 0) moved to `start`, with
+ * the ClientTokens of their new indexes. For plans whose steps do not name each other.
+ */
+function moveTo(requestId: string, steps: readonly Step[], start: PhaseStart): Step[] {
   return steps.map((s) => {
-    const index = firstIndex + s.index;
-    const step: Step = { ...s, index, phase: firstPhase + s.phase, kind };
-    if (s.clientToken) step.clientToken = clientTokenFor(request.id, index);
+    const index = start.firstIndex + s.index;
+    const step: Step = { ...s, index, phase: start.firstPhase + s.phase };
+    if (s.clientToken) step.clientToken = clientTokenFor(requestId, index);
     return step;
   });
 }
@@ -102,7 +108,7 @@ export function nextPhaseView(request: MutationRequest): MutationRequest | undef
  * Restart after an attach: the instances bound while RUNNING whose binding the read-back
  * verified, in waves fixed at submit. The others are left out, each with its reason.
  */
-function planRestartPhase(request: MutationRequest, next: NextPhase): PhasePlan {
+function planRestartPhase(request: MutationRequest, next: NextPhase, start: PhaseStart): PhasePlan {
   const summary = summarizeRequest(request);
   const verified = new Set(
     summary.results
@@ -128,6 +134,6 @@ function planRestartPhase(request: MutationRequest, next: NextPhase): PhasePlan 
   return {
     instanceIds,
     excluded,
-    steps: instanceIds.length ? planRestart({ id: request.id, instanceIds }, waves) : [],
+    steps: moveTo(request.id, planRestart({ id: request.id, instanceIds }, waves), start),
   };
 }
