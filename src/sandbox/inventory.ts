@@ -47,9 +47,12 @@ export interface SimInstance {
 
 export type InstanceSpec = Partial<SimInstance> & Pick<SimInstance, 'instanceId' | 'region'>;
 
-/** The stored instance: its status becomes `becomes` at `until`. */
+/**
+ * The stored instance: its status becomes `becomes` at `until` (and, when the inventory holds
+ * transitions until read, not before a DescribeInstances answer has listed it as it was).
+ */
 export interface InstanceRecord extends SimInstance {
-  transition?: { until: number; becomes: InstanceStatus };
+  transition?: { until: number; becomes: InstanceStatus; listed?: boolean };
 }
 
 export interface SimKeyPair {
@@ -77,6 +80,12 @@ export interface InventoryOptions {
   materialiseInstance?: (instanceId: string, region: string) => InstanceSpec | undefined;
   /** A key pair name or id never seen: the key pair to create, or undefined (not found). */
   materialiseKeyPair?: (ref: KeyPairRef, region: string) => KeyPairSpec | undefined;
+  /**
+   * A status change (a reboot) outlasts at least one DescribeInstances answer: whoever polls sees
+   * the instance down once, however late the first poll comes. Real reboots take far longer than
+   * a poll interval; the tests' take milliseconds, and a loaded machine may poll after them.
+   */
+  transitionsOutlastARead?: boolean;
 }
 
 export type Inventory = ReturnType<typeof createInventory>;
@@ -91,7 +100,8 @@ export function createInventory(options: InventoryOptions) {
 
   function settle(record: InstanceRecord): InstanceRecord {
     const t = record.transition;
-    if (t && now() >= t.until) {
+    const held = options.transitionsOutlastARead && !t?.listed;
+    if (t && now() >= t.until && !held) {
       record.status = t.becomes;
       record.updatedAt = iso(t.until);
       delete record.transition;
@@ -261,6 +271,13 @@ export function createInventory(options: InventoryOptions) {
     api,
     see,
     findKeyPair,
+    /** A DescribeInstances answer showed these: their pending transitions may now settle. */
+    listed(instanceIds: readonly string[]): void {
+      for (const id of instanceIds) {
+        const t = instances.get(id)?.transition;
+        if (t) t.listed = true;
+      }
+    },
     /** The live records of a region, settled, in listing order. */
     list: (region: string) =>
       [...instances.values()].filter((i) => i.region === region).map(settle),

@@ -130,6 +130,7 @@ export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
     const page = paginate(listed, params);
     if (isSimError(page)) return page;
     const Instances = page.items.map(toApiInstance);
+    inventory.listed(page.items.map((i) => i.instanceId));
     return { Instances, NextToken: page.nextToken, TotalCount: found.length };
   }
 

@@ -45,9 +45,8 @@ const FLEET: FakeInstanceSpec[] = [
 async function start(env: Record<string, string> = {}, instances = FLEET) {
   const ecs = await startFakeEcsApi({
     credentials: VOLC_CREDENTIALS,
-    // Long enough that the first poll sees each instance down on a loaded machine: an instance
-    // never seen down counts as back only after SETTLE_MS (15 s).
-    rebootMs: 500,
+    // The fake holds a reboot until a read has seen the instance down (transitionsOutlastARead).
+    rebootMs: 50,
     strictInstances: true,
     keyPairs: [OLD, { keyPairId: 'kp-ops2027001', keyPairName: 'ops-2027' }],
     instances,

@@ -54,6 +54,8 @@ export async function startFakeEcsApi(options: FakeEcsOptions): Promise<FakeEcsA
   const sim: EcsSimulator = createEcsSimulator({
     now: Date.now,
     rebootMs: options.rebootMs ?? 50,
+    // A 50 ms reboot must still be seen by the restart's first poll, however loaded the machine.
+    transitionsOutlastARead: true,
     commandMs: options.commandMs ?? 30,
     requestId: (n) => `fake${Date.now().toString(16)}${String(n).padStart(6, '0')}`,
     materialiseInstance: (instanceId, region) =>

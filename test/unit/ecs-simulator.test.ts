@@ -302,6 +302,25 @@ describe('ECS simulator: RebootInstances', () => {
     expect(sim.timesChanged('RebootInstances', 'i-off')).toBe(0);
   });
 
+  it('with transitionsOutlastARead, shows a finished reboot as REBOOTING to the first read', () => {
+    const { sim, call, advance } = setup({ transitionsOutlastARead: true });
+    sim.addInstance({ instanceId: 'i-run', region: 'cn-beijing' });
+    sim.addInstance({ instanceId: 'i-read', region: 'cn-beijing' });
+    call('RebootInstances', ids(['i-run', 'i-read']));
+    const statusOf = () =>
+      instancesOf(call('DescribeInstances', ids(['i-run']))).map((i) => i.Status);
+    // i-read is listed while its reboot runs; i-run is not read before its reboot is over.
+    expect(instancesOf(call('DescribeInstances', ids(['i-read']))).map((i) => i.Status)).toEqual([
+      'REBOOTING',
+    ]);
+    advance(5_000);
+    expect(statusOf()).toEqual(['REBOOTING']);
+    expect(statusOf()).toEqual(['RUNNING']);
+    expect(instancesOf(call('DescribeInstances', ids(['i-read']))).map((i) => i.Status)).toEqual([
+      'RUNNING',
+    ]);
+  });
+
   it('lets a test script a status that changes by itself', () => {
     const { sim, advance } = setup();
     sim.addInstance({ instanceId: 'i-1', region: 'cn-beijing', status: 'STOPPED' });
