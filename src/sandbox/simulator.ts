@@ -1,12 +1,11 @@
 import { createAssistantSim } from './cloud-assistant.js';
+import { filterInstances, hasTagFilters, TAG_QUERY_CAP } from './instance-filters.js';
 import { createInventory, type InventoryOptions, type SimKeyPair } from './inventory.js';
 import { createKeyImportSim } from './key-import.js';
 import {
   changeInstance,
   ECS_MESSAGES,
-  filterInstances,
   filterKeyPairs,
-  hasTagFilters,
   MAX_INSTANCE_IDS,
   type MutationAction,
   numbered,
@@ -15,7 +14,6 @@ import {
   readMutation,
   type SimError,
   simError,
-  TAG_QUERY_CAP,
   toApiInstance,
   toApiKeyPair,
 } from './simulator-actions.js';
