@@ -1,6 +1,6 @@
 import type { InstanceSnapshot, ReadError, Selector } from '../domain/request.js';
-import { matchesSelectors, selectionFilters } from '../domain/selectors.js';
-import { type EcsApi, toStepError } from './ports.js';
+import { matchesSelectors, type SelectionFilters, selectionFilters } from '../domain/selectors.js';
+import { type EcsApi, type InstancePage, toStepError } from './ports.js';
 
 // Resolving `tag:` and `holding:` selectors at submit (issue 21): DescribeInstances with the
 // server-side filters, paged with NextToken one page after another, every instance of every
@@ -64,62 +64,38 @@ export async function resolveSelection(
   input: Asked & { limit: number },
   now: () => Date,
 ): Promise<SelectionResult> {
-  const { selectors, region, limit } = input;
-  const asked: Asked = { selectors, region };
+  const asked: Asked = { selectors: input.selectors, region: input.region };
   const named = await nameOfHeldKeyPair(ecs, input);
   if ('refusal' in named) return { ok: false, refusal: named.refusal };
-  const filters = selectionFilters(selectors, named.name);
-  const matched = new Map<string, InstanceSnapshot>();
-  const listed = new Set<string>();
-  let nextToken: string | undefined;
-  let total: number | undefined;
-  let pages = 0;
-  do {
-    if (pages === MAX_SELECTION_PAGES) {
-      const refusal: SelectionRefusal = {
-        reason: 'selection_unbounded',
-        pages,
-        listed: listed.size,
-        ...asked,
-      };
-      return { ok: false, refusal };
-    }
-    let page: Awaited<ReturnType<EcsApi['describeInstancesPage']>>;
-    try {
-      page = await ecs.describeInstancesPage({
-        region,
-        ...(filters.tagFilters.length ? { tagFilters: filters.tagFilters } : {}),
-        ...(filters.keyPairName ? { keyPairName: filters.keyPairName } : {}),
-        maxResults: PAGE,
-        ...(nextToken ? { nextToken } : {}),
-      });
-    } catch (error) {
-      return { ok: false, refusal: failed('DescribeInstances', error, asked) };
-    }
-    pages += 1;
-    total ??= page.totalCount;
-    for (const instance of page.instances) {
-      listed.add(instance.instanceId);
-      if (!matched.has(instance.instanceId) && matchesSelectors(instance, selectors)) {
-        matched.set(instance.instanceId, instance);
-      }
-    }
-    nextToken = page.nextToken || undefined;
-    if (matched.size > limit) {
-      // Exact server-side filters (tags only): the API's count is the selection's size.
-      const exact = filters.keyPairName === undefined && selectors.every((s) => s.kind === 'tag');
-      const refusal: SelectionRefusal = {
-        reason: 'selection_too_many',
-        count: matched.size,
-        complete: nextToken === undefined,
-        ...(exact && total !== undefined && total > matched.size ? { total } : {}),
-        limit,
-        ...asked,
-      };
-      return { ok: false, refusal };
-    }
-  } while (nextToken);
-
+  const filters = selectionFilters(input.selectors, named.name);
+  const read = await readMatching(ecs, input, filters);
+  if ('error' in read) {
+    return { ok: false, refusal: failed('DescribeInstances', read.error, asked) };
+  }
+  const { matched, listed, total, pages } = read;
+  if (pages > MAX_SELECTION_PAGES) {
+    const refusal: SelectionRefusal = {
+      reason: 'selection_unbounded',
+      pages: MAX_SELECTION_PAGES,
+      listed: listed.size,
+      ...asked,
+    };
+    return { ok: false, refusal };
+  }
+  if (matched.size > input.limit) {
+    // Exact server-side filters (tags only): the API's count is the selection's size.
+    const exact =
+      filters.keyPairName === undefined && input.selectors.every((s) => s.kind === 'tag');
+    const refusal: SelectionRefusal = {
+      reason: 'selection_too_many',
+      count: matched.size,
+      complete: read.complete,
+      ...(exact && total !== undefined && total > matched.size ? { total } : {}),
+      limit: input.limit,
+      ...asked,
+    };
+    return { ok: false, refusal };
+  }
   if (filters.tagFilters.length && isCapped(listed.size, total)) {
     const refusal: SelectionRefusal = {
       reason: 'selection_capped',
@@ -138,6 +114,63 @@ export async function resolveSelection(
     pages,
     nearMisses: listed.size - matched.size,
   };
+}
+
+interface Matching {
+  /** The instances every selector holds for, exactly, in the API's order. */
+  matched: Map<string, InstanceSnapshot>;
+  /** Every instance the answers listed. */
+  listed: Set<string>;
+  /** The API's TotalCount (first page). */
+  total: number | undefined;
+  /** Pages read; MAX_SELECTION_PAGES + 1 when the API was still paging after the last allowed. */
+  pages: number;
+  /** Every page was read. */
+  complete: boolean;
+}
+
+/**
+ * Pages through DescribeInstances with the filters, one page after another, keeping what matches
+ * exactly; stops early once more than `limit` match or the page bound is passed.
+ */
+async function readMatching(
+  ecs: Pick<EcsApi, 'describeInstancesPage'>,
+  input: Asked & { limit: number },
+  filters: SelectionFilters,
+): Promise<Matching | { error: unknown }> {
+  const found: Matching = {
+    matched: new Map(),
+    listed: new Set(),
+    total: undefined,
+    pages: 0,
+    complete: false,
+  };
+  let nextToken: string | undefined;
+  do {
+    if (found.pages === MAX_SELECTION_PAGES) return { ...found, pages: found.pages + 1 };
+    let page: InstancePage;
+    try {
+      page = await ecs.describeInstancesPage({
+        region: input.region,
+        ...(filters.tagFilters.length ? { tagFilters: filters.tagFilters } : {}),
+        ...(filters.keyPairName ? { keyPairName: filters.keyPairName } : {}),
+        maxResults: PAGE,
+        ...(nextToken ? { nextToken } : {}),
+      });
+    } catch (error) {
+      return { error };
+    }
+    found.pages += 1;
+    found.total ??= page.totalCount;
+    for (const instance of page.instances) {
+      found.listed.add(instance.instanceId);
+      if (!found.matched.has(instance.instanceId) && matchesSelectors(instance, input.selectors)) {
+        found.matched.set(instance.instanceId, instance);
+      }
+    }
+    nextToken = page.nextToken || undefined;
+  } while (nextToken && found.matched.size <= input.limit);
+  return { ...found, complete: nextToken === undefined };
 }
 
 /**
