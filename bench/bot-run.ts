@@ -7,7 +7,7 @@ import {
   responseUrl,
   SIGNING_SECRET,
 } from './bot-env.js';
-import type { FakeUrls, SlackPost, StartedServer, StoredCard } from './host-protocol.js';
+import type { FakesCall, FakeUrls, SlackPost, StartedServer, StoredCard } from './host-protocol.js';
 import { commandBody, createSignedClient, type SignedClient } from './load.js';
 import { progress } from './stats.js';
 import type { StoreKind } from './store.js';
@@ -31,6 +31,8 @@ export interface BotRunOptions {
   ecsLatencyMs: number;
   /** How long the fake ECS keeps a rebooted instance REBOOTING. */
   rebootMs?: number;
+  /** Instances the fake ECS starts with (tags, key pairs). */
+  inventory?: Extract<FakesCall, { op: 'startFakes' }>['inventory'];
   /** The fake ECS's Cloud Assistant and key pairs (the apply-now row). */
   fakes?: { commandMs?: number; keyPairs?: Array<{ keyPairName: string; fingerprint: string }> };
   env?: Record<string, string>;
@@ -42,6 +44,7 @@ export async function startBotRun(rig: Rig, options: BotRunOptions): Promise<Bot
     op: 'startFakes',
     ecsLatencyMs: options.ecsLatencyMs,
     ...(options.rebootMs !== undefined ? { rebootMs: options.rebootMs } : {}),
+    ...(options.inventory ? { inventory: options.inventory } : {}),
     ...options.fakes,
   });
   const dataDir = await makeDataDir();

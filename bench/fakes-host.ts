@@ -31,7 +31,7 @@ async function handle(call: FakesCall): Promise<unknown> {
         ...(call.commandMs !== undefined ? { commandMs: call.commandMs } : {}),
         ...(call.keyPairs ? { keyPairs: call.keyPairs } : {}),
       });
-      for (const instance of call.inventory ?? []) ecs.addInstance(instance);
+      for (const instance of call.inventory ?? []) ecs.addInstance({ ...instance });
       watch = watchSlack(slack);
       return { slackApiUrl: slack.apiUrl, slackUrl: slack.url, ecsUrl: ecs.url } as FakeUrls;
     }

@@ -18,8 +18,14 @@ export type FakesCall =
       op: 'startFakes';
       ecsLatencyMs: number;
       rebootMs?: number;
-      /** Instances the fake ECS lists (the options benchmark's inventory). */
-      inventory?: Array<{ instanceId: string; name: string; region: string }>;
+      /** Instances the fake ECS lists (the options benchmark's inventory, the fleet's tags). */
+      inventory?: Array<{
+        instanceId: string;
+        name?: string;
+        region?: string;
+        tags?: Array<{ key: string; value: string }>;
+        keyPairName?: string;
+      }>;
       /** How long a Cloud Assistant command runs (the apply-now row). */
       commandMs?: number;
       /** Key pairs the fake ECS starts with (the apply-now row's, with its fingerprint). */

@@ -5,6 +5,14 @@ import type { ApplyNowRow } from './apply-now.js';
 import type { Rig } from './bot-env.js';
 import { compileChildren, REPO_ROOT, removeCompiled, startChild } from './children.js';
 import type { ExecutionRow } from './execution.js';
+import {
+  checkFleetTargets,
+  FLEET_METHODS,
+  FLEET_ROTATE,
+  FLEET_SELECT,
+  type FleetRows,
+  formatFleetTables,
+} from './fleet.js';
 import type { OptionsRow } from './options.js';
 import { checkTargets, describeMachine, formatTables } from './report.js';
 import {
@@ -25,7 +33,7 @@ import { runStoreBenchmark, type StoreRow } from './store.js';
 // narrowed by any of these prints its table but leaves results.json alone.
 
 // Phases beside the first three, each in its own file: BENCH_ONLY=preview runs one alone.
-const MORE_PHASES = ['preview', 'restart', 'replicas'];
+const MORE_PHASES = ['preview', 'restart', 'replicas', 'fleet'];
 // The full set's own rows: only with --full (or BENCH_ONLY naming them), being slow.
 const FULL_PHASES = ['apply-now'];
 const FULL = process.argv.includes('--full');
@@ -94,6 +102,7 @@ async function main(): Promise<void> {
   let options: OptionsRow | undefined;
   let applyNow: ApplyNowRow | undefined;
   const phases: PhaseRows = {};
+  const fleet: FleetRows = {};
   try {
     if (['ack', 'execution', 'options', ...MORE_PHASES, ...FULL_PHASES].some((p) => only.has(p))) {
       const rig: Rig = {
@@ -124,6 +133,13 @@ async function main(): Promise<void> {
         if (only.has('restart')) {
           const { runRestartBenchmark } = await import('./restart.js');
           phases.restart = [await runRestartBenchmark(rig, RESTART)];
+        }
+        if (only.has('fleet')) {
+          const { runFleetRotateBenchmark, runFleetSelectBenchmark } = await import(
+            './fleet-runs.js'
+          );
+          fleet.select = await runFleetSelectBenchmark(rig, FLEET_SELECT);
+          fleet.rotate = await runFleetRotateBenchmark(rig, FLEET_ROTATE);
         }
         if (only.has('replicas')) {
           const { runReplicasBenchmark } = await import('./replicas.js');
@@ -156,6 +172,7 @@ async function main(): Promise<void> {
   const targets = [
     ...checkTargets(ack, execution, store, options),
     ...checkPhaseTargets(phases),
+    ...checkFleetTargets(fleet),
     ...(applyNow ? checkApplyNowTargets(applyNow) : []),
   ];
   const durationMs = Math.round(performance.now() - started);
@@ -171,6 +188,7 @@ async function main(): Promise<void> {
       preview: PREVIEW,
       restart: RESTART,
       replicas: { ...REPLICAS, rounds: ACK_ROUNDS },
+      fleet: { select: FLEET_SELECT, rotate: FLEET_ROTATE },
       applyNow: APPLY_NOW,
     },
     method: {
@@ -182,6 +200,7 @@ async function main(): Promise<void> {
       store:
         'N finished requests (2 instances, one done AttachKeyPair step with outcomes, results posted; lowdb: in the history file) and 10 live pending ones; fresh child process per probe (plain node, compiled) that only opens the store, RSS after 2 GCs; writes = sequential awaited update() of a live request (a header change, durable when it resolves); reads = sequential get() of random finished requests; step write = update() of one step of an executing 5,000-instance request (50 steps); PostgreSQL on loopback (TEST_DATABASE_URL or 127.0.0.1:5432), one fresh database per size, seeded in bulk then VACUUM ANALYZE',
       ...PHASE_METHODS,
+      ...FLEET_METHODS,
       applyNow:
         'an import of the key and an attach of N instances (untimed) whose requester clicks Apply now on the results; the approve click of the apply-now card to the apply-now results in the thread; fake ECS answers every call after apiLatencyMs and a command is final commandMs after RunCommand answers; floor = ceil(ceil(N/100) / concurrency) x latency (DescribeCloudAssistantStatus beside DescribeInstances) + ceil(ceil(N/200) / concurrency) x latency (RunCommand) + commandMs + one 250 ms poll; per invocation from the call log: DescribeInvocationResults reads, in flight at once, shortest gap; fresh bot (lowdb) per run, median over runs; --full only',
     },
@@ -190,6 +209,7 @@ async function main(): Promise<void> {
     options,
     store,
     ...phases,
+    fleet,
     ...(applyNow ? { applyNow } : {}),
     targets,
   };
@@ -204,6 +224,7 @@ async function main(): Promise<void> {
   }
   const tables = formatTables(machine, ack, execution, store, targets, options, [
     ...formatPhaseTables(phases),
+    ...formatFleetTables(fleet),
     ...(applyNow ? formatApplyNowTable(applyNow) : []),
   ]);
   process.stdout.write(`${tables}\n`);

@@ -4,7 +4,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import type { PolicyRule } from '../domain/policy.js';
 
-// POLICY_FILE: approval rules by tag and size (issue 12), in YAML or JSON. Read once at start; a
+// POLICY_FILE: approval rules by tag, size (issue 12) and restarts (issue 21), in YAML or JSON. Read once at start; a
 // missing, unreadable or invalid file refuses the start with a message naming the file, the rule
 // and the field. The `yaml` package is the reference YAML parser.
 
@@ -38,13 +38,19 @@ const ruleSchema = z
             .int({ error: 'expected a whole number of instances, 0 or more' })
             .min(0, { error: 'expected a whole number of instances, 0 or more' })
             .optional(),
+          restarts: z
+            .literal(true, {
+              error: 'expected true (the rule applies to requests that restart instances)',
+            })
+            .optional(),
         },
-        { error: 'expected a map with tag and/or instancesOver' },
+        { error: 'expected a map with tag, instancesOver and/or restarts' },
       )
       .strict()
-      .refine((m) => m.tag !== undefined || m.instancesOver !== undefined, {
-        error: 'give tag (key=value) or instancesOver (a number), or both',
-      }),
+      .refine(
+        (m) => m.tag !== undefined || m.instancesOver !== undefined || m.restarts !== undefined,
+        { error: 'give tag (key=value), instancesOver (a number) or restarts: true, or several' },
+      ),
     approvals: z
       .number({ error: 'expected a whole number of approvals, at least 1' })
       .int({ error: 'expected a whole number of approvals, at least 1' })
@@ -125,6 +131,7 @@ export function parsePolicyText(text: string, file: string): PolicyRule[] {
         ...(rule.match.instancesOver !== undefined
           ? { instancesOver: rule.match.instancesOver }
           : {}),
+        ...(rule.match.restarts ? { restarts: true as const } : {}),
       },
       approvals: rule.approvals,
       ...(rule.approvers ? { approvers: rule.approvers } : {}),

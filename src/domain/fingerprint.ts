@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { OperationKind } from './request.js';
+import type { NextKind, OperationKind } from './request.js';
 
 // The short fingerprint of what an approval covers: the operation, the region, the key pair (its
 // id and the fingerprint of its public key, when the preview read them) and the sorted instance
 // ids. Shown on the card and kept with the decision, so the audit trail says exactly what was
-// approved. Order and repeats of the ids do not change it.
+// approved. Order and repeats of the ids do not change it. A phase approved with it
+// (`then=restart`) is part of what is approved, appended the same way.
 
 export interface FingerprintInput {
   kind: OperationKind;
@@ -16,6 +17,7 @@ export interface FingerprintInput {
   /** Other key pairs the plan binds (an undo's earlier ones): `id` and `fingerprint` each. */
   otherKeys?: ReadonlyArray<{ keyPairId: string; fingerprint?: string }>;
   instanceIds: readonly string[];
+  next?: { kind: NextKind };
 }
 
 export function requestFingerprint(input: FingerprintInput): string {
@@ -29,6 +31,7 @@ export function requestFingerprint(input: FingerprintInput): string {
     ids,
     // Appended only when present: a request without them keeps the fingerprint it always had.
     ...(input.keyFingerprint || others.length ? [input.keyFingerprint ?? '', others] : []),
+    ...(input.next ? [`then=${input.next.kind}`] : []),
   ]);
   const hex = createHash('sha256').update(text, 'utf8').digest('hex');
   return `${hex.slice(0, 4)}-${hex.slice(4, 8)}-${hex.slice(8, 12)}`;

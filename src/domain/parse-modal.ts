@@ -18,13 +18,14 @@ import {
 } from './parse-tokens.js';
 import type { ParseFailure, ParseNote, ParseOptions, ParseProblem } from './parse-types.js';
 import { knownRegionsWith } from './regions.js';
-import type { RequestDraft } from './request.js';
+import { NEXT_KINDS, type NextKind, type RequestDraft } from './request.js';
+import { readFormSelector, type Selector, SelectorList } from './selectors.js';
 
 // The request modal's values -> a RequestDraft, or problems keyed by the input block they belong
 // to. The same rules as the command (parse.ts), read field by field.
 
 /** The modal's input blocks; their block ids are these names, so errors key straight onto them. */
-export type ModalField = 'instances' | 'instance_ids' | 'key_pair' | 'region';
+export type ModalField = 'instances' | 'instance_ids' | 'key_pair' | 'region' | 'selector';
 
 /**
  * What a modal submitted. `instances` is typed or pasted text (the parser's rules apply to it).
@@ -37,6 +38,10 @@ export interface ModalValues {
   picked?: readonly unknown[] | null;
   keyPair?: string | null;
   region?: string | null;
+  /** The form's selectors (`env=prod role=web`, `holding:NAME`): instead of picked or pasted ids. */
+  selector?: string | null;
+  /** The values of the `then` checkboxes that are ticked (`restart`). */
+  next?: readonly unknown[] | null;
 }
 
 export type ModalErrors = Partial<Record<ModalField, ParseFailure>>;
@@ -53,6 +58,8 @@ export function parseModalValues(values: ModalValues, options: ParseOptions): Mo
     (id): id is string => typeof id === 'string' && INSTANCE_ID.test(id),
   );
   const text = asText(values.instances);
+  const selectors = readModalSelectors(asText(values.selector), errors);
+  const selecting = selectors.length > 0 || errors.selector !== undefined;
   let ids: string[];
   if (!pickers) ids = readModalInstances(text, options.maxInstances, errors);
   else {
@@ -62,9 +69,10 @@ export function parseModalValues(values: ModalValues, options: ParseOptions): Mo
     const problem = pasted.instances;
     if (problem && problem.problem.kind !== 'no_instances') errors.instance_ids = problem;
     ids = [...picked, ...typed];
-    if (!errors.instance_ids && ids.length === 0)
+    if (!errors.instance_ids && ids.length === 0 && !selecting)
       errors.instances = once({ kind: 'nothing_picked' });
   }
+  if (selectors.length && ids.length) errors.selector = once({ kind: 'picked_and_selector' });
   const keyText = asText(values.keyPair);
   const notPicked = pickers && normalise(keyText).trim() === '';
   if (notPicked) errors.key_pair = once({ kind: 'key_pair_not_picked' });
@@ -76,7 +84,46 @@ export function parseModalValues(values: ModalValues, options: ParseOptions): Mo
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const built = buildDraft(ids, keyPair, region, options.maxInstances);
-  return built.ok ? built : { ok: false, errors: { instances: once(built.problem) } };
+  if (!built.ok) return { ok: false, errors: { instances: once(built.problem) } };
+  const next = readNext(values.next);
+  const draft: RequestDraft = { ...built.draft };
+  if (selectors.length) draft.selectors = selectors;
+  if (next) draft.next = next;
+  return { ok: true, draft, notes: built.notes };
+}
+
+/** The selector field: the command's selectors, `tag:` optional; problems keyed `selector`. */
+function readModalSelectors(text: string, errors: ModalErrors): Selector[] {
+  if (text.length > MAX_TEXT_LENGTH) {
+    errors.selector = once(tooLong(text.length));
+    return [];
+  }
+  const clean = normalise(text);
+  const markup = findMarkup(clean);
+  if (markup) {
+    errors.selector = once(markup);
+    return [];
+  }
+  const list = new SelectorList();
+  const problems = new ProblemList();
+  for (const token of splitTokens(clean)) {
+    const wide = wideProblem(token);
+    if (wide) {
+      problems.add(wide);
+      continue;
+    }
+    const read = readFormSelector(token);
+    problems.add(read.ok ? list.add(read.selector, token) : read.problem);
+  }
+  const first = problems.summary();
+  if (first) errors.selector = first;
+  return first ? [] : list.selectors;
+}
+
+/** The first ticked `then` option this version knows. */
+function readNext(values: ModalValues['next']): NextKind | undefined {
+  const ticked = Array.isArray(values) ? values : [];
+  return NEXT_KINDS.find((kind) => ticked.includes(kind));
 }
 
 function readModalInstances(text: string, maxInstances: number, errors: ModalErrors): string[] {

@@ -85,7 +85,11 @@ export function findMarkup(text: string): ParseProblem | undefined {
 }
 
 export function normalise(text: string): string {
-  return text.replace(ZERO_WIDTH, '').replaceAll('\uFF1D', '=').replaceAll('`', '');
+  return text
+    .replace(ZERO_WIDTH, '')
+    .replaceAll('\uFF1D', '=')
+    .replaceAll('\uFF1A', ':')
+    .replaceAll('`', '');
 }
 
 /** A token with full-width ASCII forms in it, and the same token in ASCII to type instead. */
@@ -108,7 +112,7 @@ export function trimEdges(text: string, keep: (c: string) => boolean): string {
 }
 
 export function isOptionName(name: string): name is OptionName {
-  return name === 'key' || name === 'key-id' || name === 'region';
+  return name === 'key' || name === 'key-id' || name === 'region' || name === 'then';
 }
 
 /** The token as shown to people: at most ~40 characters, no invisible or control characters. */

@@ -3,7 +3,7 @@
 
 import type { PublicKey, PublicKeyProblem } from './public-key.js';
 
-export type OptionName = 'key' | 'key-id' | 'region';
+export type OptionName = 'key' | 'key-id' | 'region' | 'then';
 
 /** Everything the parser can refuse, with what its message needs. */
 export type ParseProblem =
@@ -34,6 +34,7 @@ export type ParseProblem =
   | { kind: 'id_with_extras'; token: string; fix: string }
   /** `orOption`: the command, where a word may also be an option. */
   | { kind: 'not_an_id'; token: string; orOption: boolean }
+  /** `instanceIds`: neither ids nor a selector. */
   | { kind: 'missing'; instanceIds: boolean; keyPair: boolean }
   /** `count` unique ids, `given` before removing duplicates. */
   | { kind: 'too_many_ids'; count: number; given: number; limit: number }
@@ -49,6 +50,23 @@ export type ParseProblem =
   | { kind: 'key_pair_prefixed'; token: string; prefix: 'key=' | 'key-id=' }
   | { kind: 'key_pair_id_case'; token: string; fix: string }
   | { kind: 'key_pair_id_shape'; token: string }
+  // Fleet selectors (selectors.ts).
+  /** `tag:` or `holding:` with nothing after it. */
+  | { kind: 'selector_empty'; token: string; selector: 'tag' | 'holding' }
+  /** `tag:env=`: `fix` selects any value of the key. */
+  | { kind: 'tag_empty_value'; token: string; fix: string }
+  | { kind: 'bad_tag'; token: string; part: 'key' | 'value'; limit: number }
+  /** Not a key pair name, id or `none`; `fix` when only case or quotes are wrong. */
+  | { kind: 'bad_holding'; token: string; fix?: string }
+  /** The same tag key twice, or two `holding:`. */
+  | { kind: 'selector_twice'; token: string; first: string }
+  | { kind: 'too_many_tags'; count: number; limit: number }
+  /** Instance ids and selectors in one request. */
+  | { kind: 'ids_and_selectors'; id: string; selector: string }
+  /** The form: instances picked or pasted, and a selector too. */
+  | { kind: 'picked_and_selector' }
+  /** `then=` with a value it does not take. */
+  | { kind: 'bad_then'; token: string; accepted: readonly string[] }
   // The import command.
   | { kind: 'import_usage'; missing: 'name' | 'key' }
   | { kind: 'bad_public_key'; problem: PublicKeyProblem };

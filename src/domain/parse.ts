@@ -26,7 +26,8 @@ import type {
 } from './parse-types.js';
 import { looksLikePrivateKey } from './public-key.js';
 import { KNOWN_REGIONS, knownRegionsWith } from './regions.js';
-import type { RequestDraft } from './request.js';
+import { NEXT_KINDS, type NextKind, type RequestDraft } from './request.js';
+import { isSelectorToken, readSelector, SelectorList } from './selectors.js';
 
 export type {
   ModalErrors,
@@ -56,7 +57,7 @@ export type {
 // bounded repeats and edge trimming is a loop, so long input stays linear.
 //
 // Normalisation (both paths): zero-width characters (U+200B-U+200D, U+2060, U+FEFF) and backticks
-// are removed, and `＝` (U+FF1D) is read as `=`. Every Unicode space (NBSP, U+3000 …), the ASCII
+// are removed, and `＝` (U+FF1D) and `：` (U+FF1A) are read as `=` and `:`. Every Unicode space (NBSP, U+3000 …), the ASCII
 // comma and the separators a Chinese input method types, `，` (U+FF0C), `、` (U+3001) and `；`
 // (U+FF1B), separate tokens. (The ASCII `;` does not: it looks like shell, so a token with one is
 // refused, with the id inside it as the fix when there is one.)
@@ -67,6 +68,10 @@ export type {
 // mode; showing what to type beats guessing what was meant. No NFKC either, so e.g. superscript
 // digits are refused too, not silently turned into other ids. Han characters are not full-width
 // forms: key pair names may use them.
+//
+// Selectors (selectors.ts): `tag:KEY=VALUE`, `tag:KEY`, `holding:NAME|kp-…|none` name the
+// instances instead of ids (never beside them); `then=restart` adds a rolling restart after the
+// attach under the same approval.
 //
 // Words: `help`/`帮助`, `status`/`状态`, `history`/`历史` and `import`/`导入` (any case) pick the
 // other forms; import has a grammar of its own (parse-import.ts).
@@ -172,12 +177,16 @@ function parseRequest(tokens: readonly string[], options: ParseOptions): Command
   const regions = knownRegionsWith(options.defaultRegion, options.knownRegions);
   const given = new Map<OptionName, { token: string; value: string }>();
   const ids: string[] = [];
+  const selectors = new SelectorList();
   const problems = new ProblemList();
   for (const token of tokens) {
     const eq = token.indexOf('=');
     const wide = wideProblem(token);
     if (wide) problems.add(wide);
-    else if (eq === -1) {
+    else if (isSelectorToken(token)) {
+      const read = readSelector(token);
+      problems.add(read.ok ? selectors.add(read.selector, token) : read.problem);
+    } else if (eq === -1) {
       if (INSTANCE_ID.test(token)) ids.push(token);
       else problems.add(describeBadId(token, regions));
     } else {
@@ -189,16 +198,29 @@ function parseRequest(tokens: readonly string[], options: ParseOptions): Command
   const keyPairName = given.get('key')?.value;
   const keyPairId = given.get('key-id')?.value;
   const region = given.get('region')?.value.toLowerCase() ?? options.defaultRegion;
+  const next = given.get('then')?.value.toLowerCase() as NextKind | undefined;
   const hasKey = keyPairName !== undefined || keyPairId !== undefined;
-  if (ids.length === 0 || !hasKey) {
-    return fail({ kind: 'missing', instanceIds: ids.length === 0, keyPair: !hasKey });
+  const [firstId] = ids;
+  const [firstSelector] = selectors.tokens;
+  if (firstId !== undefined && firstSelector !== undefined) {
+    return fail({ kind: 'ids_and_selectors', id: shown(firstId), selector: shown(firstSelector) });
+  }
+  if ((firstId === undefined && firstSelector === undefined) || !hasKey) {
+    return fail({
+      kind: 'missing',
+      instanceIds: firstId === undefined && firstSelector === undefined,
+      keyPair: !hasKey,
+    });
   }
   const built = buildDraft(ids, { keyPairName, keyPairId }, region, options.maxInstances);
   if (!built.ok) return fail(built.problem);
   if (keyPairName?.toLowerCase().startsWith('kp-') && keyPairId === undefined) {
     built.notes.push({ kind: 'key_read_as_name', keyPairName });
   }
-  return { kind: 'request', draft: built.draft, notes: built.notes };
+  const draft: RequestDraft = { ...built.draft };
+  if (selectors.selectors.length) draft.selectors = selectors.selectors;
+  if (next) draft.next = next;
+  return { kind: 'request', draft, notes: built.notes };
 }
 
 function readOption(
@@ -218,6 +240,10 @@ function readOption(
   if (name === 'region') {
     if (regions.includes(value.toLowerCase())) return undefined;
     return { kind: 'unknown_region', token: quoted, regions };
+  }
+  if (name === 'then') {
+    if ((NEXT_KINDS as readonly string[]).includes(value.toLowerCase())) return undefined;
+    return { kind: 'bad_then', token: quoted, accepted: NEXT_KINDS };
   }
   if (name === 'key-id') {
     if (KEY_PAIR_ID.test(value)) return undefined;

@@ -5,8 +5,8 @@ import type { MatchedRule, Preview } from './request.js';
 
 export interface PolicyRule {
   name: string;
-  /** Every condition given must hold. */
-  match: { tag?: { key: string; value: string }; instancesOver?: number };
+  /** Every condition given must hold. `restarts`: the request restarts instances. */
+  match: { tag?: { key: string; value: string }; instancesOver?: number; restarts?: true };
   approvals: number;
   /** User (U…/W…) and user-group (S…) ids; absent = the default approvers. */
   approvers?: string[];
@@ -31,7 +31,7 @@ export const isGroupId = (id: string): boolean => /^S[A-Z0-9]+$/.test(id);
  */
 export function matchRules(
   policy: Pick<ApprovalPolicy, 'minApprovals' | 'rules'>,
-  request: { instanceIds: readonly string[]; preview?: Preview },
+  request: { instanceIds: readonly string[]; preview?: Preview; restarts?: boolean },
 ): { required: number; rules: MatchedRule[] } {
   const ids = new Set(request.instanceIds);
   const count = ids.size;
@@ -46,9 +46,11 @@ export function matchRules(
   const tagsUnknown = unknown.unread + unknown.missing > 0;
   const rules: MatchedRule[] = [];
   for (const rule of policy.rules) {
-    const { tag, instancesOver } = rule.match;
+    const { tag, instancesOver, restarts } = rule.match;
     if (instancesOver !== undefined && !(count > instancesOver)) continue;
-    let reason: MatchedRule['reason'] = 'size';
+    if (restarts && !request.restarts) continue;
+    let reason: MatchedRule['reason'] =
+      instancesOver !== undefined || !restarts ? 'size' : 'restarts';
     if (tag) {
       const carried = (preview?.instances ?? []).some((i) =>
         i.tags.some((t) => t.key === tag.key && t.value === tag.value),

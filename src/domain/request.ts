@@ -8,6 +8,18 @@ export type { AppliedKey, ApplyNowSpec, KnownKeyRef } from './apply-types.js';
 
 export type OperationKind = 'attach' | 'restart' | 'undo' | 'apply';
 
+/** What may follow an attach under the same approval (`then=`): a phase of another kind. */
+export type NextKind = 'restart';
+export const NEXT_KINDS: readonly NextKind[] = ['restart'];
+
+/**
+ * A fleet selector (selectors.ts reads and matches them): `tag:KEY=VALUE`, `tag:KEY` (no
+ * `value`: any value), `holding:NAME`, `holding:kp-…`, or `holding:none` (neither field).
+ */
+export type Selector =
+  | { kind: 'tag'; key: string; value?: string }
+  | { kind: 'holding'; keyPairName?: string; keyPairId?: string };
+
 export type RequestStatus =
   | 'pending'
   | 'approved'
@@ -92,6 +104,11 @@ export type StepState = 'planned' | 'sent' | 'done' | 'failed' | 'skipped';
 export interface Step {
   index: number;
   phase: number;
+  /**
+   * The operation the step belongs to when it is not the request's own: the steps of a phase that
+   * follows under the same approval (`then=restart`). Absent: the request's kind.
+   */
+  kind?: OperationKind;
   /** Restart waves: a halted roll skips every step of a later wave. */
   wave?: number;
   action: StepAction;
@@ -181,8 +198,11 @@ export interface MatchedRule {
   approvals: number;
   /** User and user-group ids allowed to approve under this rule; absent = the default approvers. */
   approvers?: string[];
-  /** Why it matched; `tags_unknown`: a tag rule applied because the tags could not be read. */
-  reason: 'tag' | 'size' | 'tags_unknown';
+  /**
+   * Why it matched; `tags_unknown`: a tag rule applied because the tags could not be read;
+   * `restarts`: the request restarts instances.
+   */
+  reason: 'tag' | 'size' | 'tags_unknown' | 'restarts';
   /** tags_unknown: how many instances could not be read, and how many the answer left out. */
   unknownTags?: { unread: number; missing: number };
 }
@@ -226,6 +246,10 @@ export interface MutationRequest {
   keyPairName?: string;
   keyPairId?: string;
   preview?: Preview;
+  /** Selectors chose the instances (`instanceIds` is what they resolved to at submit). */
+  selection?: Selection;
+  /** `then=`: a phase of another kind approved with this request, run once its plan is verified. */
+  next?: NextPhase;
   /** Short hash of what is approved: kind, region, key pair and sorted instance ids. */
   fingerprint: string;
   createdAt: string;
@@ -290,7 +314,8 @@ export interface ExcludedInstance {
    * Undo: its key pair before the attach is unknown; it no longer shows the attach's key pair
    * (changed since); or what it shows now could not be read. Restart and apply now: bound while
    * stopped, or status unknown. Apply now: not RUNNING now, or its Cloud Assistant agent is not
-   * Running.
+   * Running. A restart after an attach under the same approval: also not bound (it failed), or
+   * not verified.
    */
   reason:
     | 'previous_key_unknown'
@@ -299,17 +324,52 @@ export interface ExcludedInstance {
     | 'stopped'
     | 'status_unknown'
     | 'not_running'
-    | 'no_assistant';
+    | 'no_assistant'
+    | 'not_bound'
+    | 'not_verified';
   /** The instance's status, or its agent's (absent: no agent), when that is the reason. */
   status?: string;
 }
 
+/**
+ * A phase approved together with the request (`then=restart`), after the request's own plan. Its
+ * instances depend on how that plan went, so its steps are derived once that plan is answered and
+ * verified, and journaled (with `planned`) in the same write, before its first call: a resume or
+ * another replica finds them there and never derives them twice.
+ */
+export interface NextPhase {
+  kind: NextKind;
+  /** A restart's waves, fixed at submit: the card promises them. */
+  restart?: { waveSize: number; waveTimeoutMs: number };
+  planned?: {
+    at: string;
+    /** The instances the phase acts on, in order. */
+    instanceIds: string[];
+    /** The request's instances it leaves out, and why. */
+    excluded: ExcludedInstance[];
+  };
+  /** When the earlier phase's results went to the thread, and the message (if one was posted). */
+  earlierResults?: { at: string; message?: MessageRef };
+}
+
 /** What someone asked for, before it becomes a stored request. */
 export interface RequestDraft {
+  /** Empty when `selectors` name the instances: they are resolved at submit. */
   instanceIds: string[];
   keyPairName?: string;
   keyPairId?: string;
   region: string;
+  /** `tag:` and `holding:` selectors, all of which must hold (never beside instance ids). */
+  selectors?: Selector[];
+  /** `then=`: a phase to run after the attach under the same approval. */
+  next?: NextKind;
+}
+
+/** How a request's instances were chosen, when selectors chose them: frozen with it. */
+export interface Selection {
+  selectors: Selector[];
+  /** When the cloud was read: instances that match only later are not part of the request. */
+  readAt: string;
 }
 
 export type DecisionKind = 'approve' | 'reject';

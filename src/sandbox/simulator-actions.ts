@@ -48,7 +48,7 @@ export function simError(status: number, code: string, message = ECS_MESSAGES[co
   return { status, code, message: message ?? code };
 }
 
-function invalid(name: string): SimError {
+export function invalid(name: string): SimError {
   return simError(400, 'InvalidParameter', `The specified parameter ${name} is invalid.`);
 }
 
@@ -195,40 +195,6 @@ export function paginate<T>(items: readonly T[], params: Params): Page<T> | SimE
 function readNextToken(token: string): number | undefined {
   const match = /^sim:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   return match ? Number(match[1]) : undefined;
-}
-
-/** DescribeInstances filters; ids are looked up (and materialised) by the caller. */
-export function filterInstances(
-  all: readonly SimInstance[],
-  params: Params,
-): SimInstance[] | SimError {
-  const ids = numbered(params, 'InstanceIds');
-  if (ids.length > MAX_INSTANCE_IDS) return invalid('InstanceIds');
-  const wanted = new Set(ids);
-  const name = param(params, 'InstanceName')?.toLowerCase();
-  const status = param(params, 'Status');
-  const tagFilters = readTagFilters(params);
-  return all.filter(
-    (i) =>
-      (wanted.size === 0 || wanted.has(i.instanceId)) &&
-      (name === undefined || i.name.toLowerCase().includes(name)) &&
-      (status === undefined || i.status === status) &&
-      tagFilters.every((f) =>
-        i.tags.some(
-          (t) => t.key === f.key && (f.values.length === 0 || f.values.includes(t.value)),
-        ),
-      ),
-  );
-}
-
-/** TagFilters.N.Key with TagFilters.N.Values.M: every filter must match one tag. */
-function readTagFilters(params: Params): Array<{ key: string; values: string[] }> {
-  const filters: Array<{ key: string; values: string[] }> = [];
-  for (const [k, key] of params) {
-    const n = /^TagFilters\.([1-9]\d*)\.Key$/.exec(k)?.[1];
-    if (n && key !== '') filters.push({ key, values: numbered(params, `TagFilters.${n}.Values`) });
-  }
-  return filters;
 }
 
 export function toApiInstance(i: SimInstance): Record<string, unknown> {

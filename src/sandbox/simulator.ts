@@ -1,10 +1,10 @@
 import { createAssistantSim } from './cloud-assistant.js';
+import { filterInstances, hasTagFilters, TAG_QUERY_CAP } from './instance-filters.js';
 import { createInventory, type InventoryOptions, type SimKeyPair } from './inventory.js';
 import { createKeyImportSim } from './key-import.js';
 import {
   changeInstance,
   ECS_MESSAGES,
-  filterInstances,
   filterKeyPairs,
   MAX_INSTANCE_IDS,
   type MutationAction,
@@ -123,11 +123,13 @@ export function createEcsSimulator(options: EcsSimulatorOptions = {}) {
     if (ids.length <= MAX_INSTANCE_IDS) for (const id of ids) inventory.see(id, region);
     const found = filterInstances(inventory.list(region), params);
     if (isSimError(found)) return found;
-    const page = paginate(found, params);
+    // A tag query lists at most TAG_QUERY_CAP instances, while TotalCount counts them all.
+    const listed = hasTagFilters(params) ? found.slice(0, TAG_QUERY_CAP) : found;
+    const page = paginate(listed, params);
     if (isSimError(page)) return page;
     const Instances = page.items.map(toApiInstance);
     inventory.listed(page.items.map((i) => i.instanceId));
-    return { Instances, NextToken: page.nextToken, TotalCount: page.total };
+    return { Instances, NextToken: page.nextToken, TotalCount: found.length };
   }
 
   function describeKeyPairs({ region, params }: EcsCall): unknown {

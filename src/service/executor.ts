@@ -1,3 +1,4 @@
+import { kindOf } from '../domain/operations/phases.js';
 import { haltsOnFailure } from '../domain/operations/restart.js';
 import { summarizeRequest } from '../domain/operations/summary.js';
 import {
@@ -6,12 +7,14 @@ import {
   isOpenStep,
   type MutationRequest,
   needsExecution,
+  type Step,
   settledStatus,
 } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
 import { createStepJournal } from './journal.js';
 import { createLanes } from './lanes.js';
 import { claimLease, type Lease } from './lease.js';
+import { createNextPhase } from './next-phase.js';
 import { isStoreUnavailable } from './ports.js';
 import { createPreflight } from './preflight.js';
 import { StepInterrupted } from './step-runner.js';
@@ -28,6 +31,7 @@ export function createExecutor(ctx: ServiceContext) {
   const running = new Map<string, Promise<void>>();
   const laneRunner = createLanes(ctx, { checkpoint, withStore });
   const preflight = createPreflight(ctx);
+  const nextPhase = createNextPhase(ctx, { checkpoint, withStore });
 
   /** Runs (or finishes) a request. Safe to call again and on every replica: one run at a time. */
   function execute(requestId: string): Promise<void> {
@@ -102,12 +106,29 @@ export function createExecutor(ctx: ServiceContext) {
     ctx.refreshCard(request.id);
   }
 
+  /**
+   * The request's own plan, then (then=restart) the phase approved after it: planned from the
+   * first plan's journal once that is answered, its results posted, then run the same way.
+   */
   async function runPlan(lease: Lease, requestId: string): Promise<void> {
+    await runPhases(lease, requestId, (s) => s.kind === undefined);
+    if (await nextPhase.start(lease, requestId)) {
+      await runPhases(lease, requestId, (s) => s.kind !== undefined);
+    }
+  }
+
+  async function runPhases(
+    lease: Lease,
+    requestId: string,
+    part: (step: Step) => boolean,
+  ): Promise<void> {
     const journal = createStepJournal(requestId, (apply) =>
       withStore(lease, () => store.update(requestId, apply)),
     );
     const first = await withStore(lease, () => store.get(requestId));
-    const phases = [...new Set((first?.steps ?? []).map((s) => s.phase))].sort((a, b) => a - b);
+    const phases = [...new Set((first?.steps ?? []).filter(part).map((s) => s.phase))].sort(
+      (a, b) => a - b,
+    );
     for (const phase of phases) {
       const request = await withStore(lease, () => store.get(requestId));
       if (!request) return;
@@ -125,10 +146,13 @@ export function createExecutor(ctx: ServiceContext) {
     }
   }
 
-  /** A halting kind stops after the first wave with a failed step or instance. */
+  /**
+   * A halting kind (a restart, or a rotation's restart phase) stops after the first wave with a
+   * failed step or instance.
+   */
   function haltedWave(request: MutationRequest): number | undefined {
-    if (!haltsOnFailure(request.kind)) return undefined;
     const failed = request.steps
+      .filter((s) => haltsOnFailure(kindOf(s, request)))
       .filter((s) => s.state === 'failed' || (s.state === 'done' && s.outcomes?.some((o) => !o.ok)))
       .map((s) => s.wave ?? 0);
     return failed.length ? Math.min(...failed) : undefined;
@@ -142,7 +166,8 @@ export function createExecutor(ctx: ServiceContext) {
         request: {
           ...current,
           steps: current.steps.map((s) => {
-            if (!isOpenStep(s) || (s.wave ?? 0) <= wave) return s;
+            if (!isOpenStep(s) || !haltsOnFailure(kindOf(s, current))) return s;
+            if ((s.wave ?? 0) <= wave) return s;
             skipped.push(s.index);
             return { ...s, state: 'skipped' as const };
           }),
@@ -176,7 +201,9 @@ export function createExecutor(ctx: ServiceContext) {
   async function finish(lease: Lease, requestId: string): Promise<void> {
     const result = await withStore(lease, () =>
       store.update(requestId, (current) => {
-        const status = settledStatus(current.steps);
+        // A next phase still to plan is work left, whatever the steps say.
+        const status =
+          current.next && !current.next.planned ? undefined : settledStatus(current.steps);
         if (current.status !== 'executing' || !status) return { ok: false, refusal: 'unsettled' };
         return { ok: true, request: { ...current, status, finishedAt: ctx.now().toISOString() } };
       }),

@@ -1,6 +1,7 @@
 import { applyRestartCandidates, summarizeApply } from '../domain/operations/apply-summary.js';
+import { nextPhaseView } from '../domain/operations/phases.js';
 import { planRestart } from '../domain/operations/restart.js';
-import { restartCandidates } from '../domain/operations/summary.js';
+import { restartCandidates, summarizeRequest } from '../domain/operations/summary.js';
 import { planUndo, undoCandidates, undoClosesAt } from '../domain/operations/undo.js';
 import type {
   ApplyNowSpec,
@@ -46,16 +47,20 @@ export async function planFollowUp(
   };
   if (kind === 'restart') {
     if (parent.kind === 'restart') return { refusal: { reason: 'nothing_to_do', kind } };
-    // After an apply now: where the key did not reach (the others need no restart).
+    // After an apply now: where the key did not reach (the others need no restart). A rotation
+    // restarted what it could already: only what its roll did not restart is left.
+    const rotated = parent.next?.kind === 'restart' ? nextPhaseView(parent) : undefined;
     const { running, stopped, unknown } =
       parent.kind === 'apply'
         ? { running: applyRestartCandidates(summarizeApply(parent)), stopped: [], unknown: [] }
-        : restartCandidates(parent);
-    if (!running.length) return { refusal: { reason: 'nothing_to_do', kind } };
+        : rotated
+          ? { running: notRestarted(rotated), stopped: [], unknown: [] }
+          : restartCandidates(parent);
     const excluded: ExcludedInstance[] = [
       ...stopped.map((instanceId) => ({ instanceId, reason: 'stopped' as const })),
       ...unknown.map((instanceId) => ({ instanceId, reason: 'status_unknown' as const })),
     ];
+    if (!running.length) return { refusal: { reason: 'nothing_to_do', kind } };
     const steps = planRestart({ id, instanceIds: running }, settings.restart);
     const preview = await read(running);
     return { instanceIds: running, steps, excluded, ...(preview ? { preview } : {}) };
@@ -88,6 +93,13 @@ export async function planFollowUp(
     excluded: plan.leftAlone,
     ...(preview ? { preview } : {}),
   };
+}
+
+/** A rotation's restart phase: the instances whose restart did not end well (halted, failed). */
+function notRestarted(phase: MutationRequest): string[] {
+  return summarizeRequest(phase)
+    .results.filter((r) => r.state !== 'ok')
+    .map((r) => r.instanceId);
 }
 
 /** The earlier key pairs an undo gives back, as they are now; one that cannot be read is left out. */

@@ -4,10 +4,13 @@ import type {
   ApplyNowSpec,
   ExcludedInstance,
   MutationRequest,
+  NextPhase,
   OperationKind,
   Preview,
+  Selection,
   Step,
 } from '../domain/request.js';
+import { formatSelector } from '../domain/selectors.js';
 import type { ServiceContext } from './context.js';
 
 // How every new request is opened, whatever its kind: built (rules matched on its preview,
@@ -28,6 +31,10 @@ export interface RequestFields {
   keyPairName?: string;
   keyPairId?: string;
   preview?: Preview;
+  /** Selectors chose the instances (issue 21). */
+  selection?: Selection;
+  /** `then=`: a phase approved with the request. */
+  next?: NextPhase;
   excluded?: ExcludedInstance[];
   applyNow?: ApplyNowSpec;
   steps: Step[];
@@ -57,6 +64,8 @@ export function createOpening(ctx: ServiceContext) {
       channel: request.channelId,
       ...(request.parentId ? { parentId: request.parentId } : {}),
       instanceIds: request.instanceIds,
+      ...(request.selection ? { selectedBy: request.selection.selectors.map(formatSelector) } : {}),
+      ...(request.next ? { nextPhase: request.next.kind } : {}),
       keyPairName: request.keyPairName,
       keyPairId: request.keyPairId,
       region: request.region,
@@ -101,7 +110,8 @@ export function createOpening(ctx: ServiceContext) {
 
   function build(fields: RequestFields): MutationRequest {
     const createdAt = ctx.now();
-    const { required, rules } = matchRules(settings.policy, fields);
+    const restarts = fields.kind === 'restart' || fields.next?.kind === 'restart';
+    const { required, rules } = matchRules(settings.policy, { ...fields, restarts });
     const keyFingerprint = fields.preview?.keyPair?.fingerprint;
     const otherKeys = fields.preview?.restoredKeyPairs;
     return {

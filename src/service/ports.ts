@@ -141,6 +141,14 @@ export interface InstancePage {
   requestId: string;
   instances: InstanceSnapshot[];
   nextToken?: string;
+  /** How many instances the API says match the filters (all pages). */
+  totalCount?: number;
+}
+
+/** DescribeInstances' TagFilters.N: a key and its values (none: any value). */
+export interface TagFilter {
+  key: string;
+  values: string[];
 }
 
 /**
@@ -154,11 +162,16 @@ export interface EcsApi extends CloudAssistantApi {
   rebootInstances(call: BatchCall): Promise<BatchAnswer>;
   /** Every named instance that exists, read in chunks of 100 with bounded concurrency. */
   describeInstances(query: { region: string; instanceIds: string[] }): Promise<InstanceReadout>;
-  /** One page of instances whose name contains `instanceName` (or of all, without it). */
+  /**
+   * One page of instances whose name contains `instanceName` (or of all, without it), narrowed by
+   * TagFilters and the KeyPairName filter when given (the API may match a name fuzzily).
+   */
   describeInstancesPage(query: {
     region: string;
     instanceName?: string;
     instanceIds?: string[];
+    tagFilters?: TagFilter[];
+    keyPairName?: string;
     maxResults?: number;
     nextToken?: string;
   }): Promise<InstancePage>;
@@ -211,7 +224,14 @@ export interface Notifier {
   >;
   updateCard(request: MutationRequest): Promise<void>;
   /** The results thread; resolves with its first message, or undefined when nothing went out. */
-  postResults(request: MutationRequest): Promise<{ channel: string; ts: string } | undefined>;
+  /**
+   * `earlier`: a request with a next phase (then=restart), its own plan's results, posted before
+   * that phase starts; without it the (final) results.
+   */
+  postResults(
+    request: MutationRequest,
+    part?: 'earlier',
+  ): Promise<{ channel: string; ts: string } | undefined>;
   /** A private note to the requester. */
   tellRequester(request: MutationRequest, news: RequesterNews): Promise<void>;
   /** The half-TTL nudge in the card's thread, mentioning who has yet to approve. */
@@ -243,7 +263,11 @@ export type AuditEventBase =
   /** The import command: a key pair imported, or an existing one's public key recorded, or not. */
   | 'key_imported'
   | 'key_recorded'
-  | 'key_import_refused';
+  | 'key_import_refused'
+  /** A phase approved after the request's own plan (then=restart) was planned from its journal. */
+  | 'phase_planned'
+  /** The first plan's results went to the thread before the next phase started. */
+  | 'phase_results_posted';
 
 /** `requested` for an attach, `restart_requested` and `undo_requested` for the follow-ups. */
 export type AuditEventType =

@@ -19,14 +19,22 @@ export type PreviewResult =
 
 const SUGGESTIONS = 5;
 
+/** What the preview says of the instances: read here, or already read by a selection. */
+export type InstancesPart = Pick<Preview, 'instances' | 'unread' | 'error' | 'problems'>;
+
+/**
+ * Reads the key pair and (unless `instancesRead` brings them, as a resolved selection does) the
+ * instances, side by side.
+ */
 export async function readPreview(
   ecs: EcsApi,
   input: PreviewInput,
   now: () => Date,
+  instancesRead: Promise<InstancesPart> = readInstances(ecs, input),
 ): Promise<PreviewResult> {
   const [key, instances] = await Promise.all([
     input.keyPairName || input.keyPairId ? readKeyPair(ecs, input) : Promise.resolve(undefined),
-    readInstances(ecs, input),
+    instancesRead,
   ]);
   if (key?.kind === 'unknown') {
     return {
@@ -84,10 +92,7 @@ async function suggest(ecs: EcsApi, input: PreviewInput): Promise<string[]> {
   return [];
 }
 
-async function readInstances(
-  ecs: EcsApi,
-  input: PreviewInput,
-): Promise<Pick<Preview, 'instances' | 'unread' | 'error' | 'problems'>> {
+async function readInstances(ecs: EcsApi, input: PreviewInput): Promise<InstancesPart> {
   const ids = [...new Set(input.instanceIds)];
   try {
     const readout = await ecs.describeInstances({ region: input.region, instanceIds: ids });

@@ -3,11 +3,11 @@ import { planAttach } from '../domain/operations/attach.js';
 import { attachedKeyPair } from '../domain/operations/undo.js';
 import type { MutationRequest, Preview, RequestDraft } from '../domain/request.js';
 import { type ApplyRefusal, planApplyFollowUp } from './apply-submit.js';
+import { type DraftRefusal, readDraft } from './attach-draft.js';
 import type { ServiceContext } from './context.js';
 import { type FollowUpPlan, planFollowUp } from './follow-up-plans.js';
 import { createOpening, type Opened } from './opening.js';
 import { type CardPostFailure, CHILD_BLOCKING_STATUSES } from './ports.js';
-import { readPreview } from './preview.js';
 
 // New requests: an attach from a command or the modal, and the follow-ups (restart, undo, apply
 // now) from a results message. Every kind is opened the same way: preview read, policy rules matched, plan
@@ -18,10 +18,10 @@ export type SubmitRefusal =
   | { reason: 'requester_not_allowed' }
   /** Someone of another workspace (Slack Connect) not listed by id in REQUESTER_USER_IDS. */
   | { reason: 'external_user'; as: 'requester' }
-  | { reason: 'too_many_instances'; count: number; limit: number }
   | { reason: 'shutting_down' }
   | { reason: 'storage_unavailable' }
-  | { reason: 'unknown_key_pair'; region: string; keyPair: string; suggestions: string[] }
+  /** Too many instances, an unknown key pair, a selection refused (attach-draft.ts). */
+  | DraftRefusal
   /** MAX_OPEN_REQUESTS_PER_USER: the requester's pending requests, oldest first. */
   | { reason: 'too_many_open'; limit: number; open: MutationRequest[] }
   /** A complete preview found none of the instances. */
@@ -87,9 +87,9 @@ export function createSubmissions(ctx: ServiceContext) {
     }
     const crowded = await tooManyOpen(input.requesterId);
     if (crowded) return { ok: false, refusal: crowded };
-    const read = await readPreview(deps.ecs, draft, ctx.now);
-    if (!read.ok)
-      return { ok: false, refusal: { reason: 'unknown_key_pair', ...read.unknownKeyPair } };
+    // The instances named, or resolved from the selectors (which refuse a selection of none).
+    const read = await readDraft(ctx, draft);
+    if (!read.ok) return { ok: false, refusal: read.refusal };
     if (foundNone(read.preview)) {
       return { ok: false, refusal: { reason: 'no_instances_found', region: draft.region, count } };
     }
@@ -103,7 +103,7 @@ export function createSubmissions(ctx: ServiceContext) {
           ...(draft.keyPairName ? { keyPairName: draft.keyPairName } : {}),
           ...(draft.keyPairId ? { keyPairId: draft.keyPairId } : {}),
         };
-    const instanceIds = [...new Set(draft.instanceIds)];
+    const { instanceIds } = read;
     return open(
       build({
         id,
@@ -114,6 +114,10 @@ export function createSubmissions(ctx: ServiceContext) {
         instanceIds,
         ...keyPair,
         preview: read.preview,
+        ...(read.selection ? { selection: read.selection } : {}),
+        ...(draft.next === 'restart'
+          ? { next: { kind: 'restart', restart: settings.restart } }
+          : {}),
         steps: planAttach({ id, instanceIds, ...keyPair }),
       }),
     );

@@ -35,6 +35,10 @@ export const BLOCKS = {
   keyPair: 'key_pair',
   region: 'region',
   channel: 'channel',
+  /** The form's optional selectors (`env=prod`, `holding:NAME`) instead of instances. */
+  selector: 'selector',
+  /** The form's checkboxes of what follows the attach; option value `restart`. */
+  next: 'then',
   decision: 'decision',
 } as const;
 
@@ -51,6 +55,8 @@ export const MODAL = {
   keyPairAction: 'key_pair_select',
   regionAction: 'region_select',
   channelAction: 'channel_select',
+  selectorAction: 'selector_input',
+  thenAction: 'then_options',
 } as const;
 
 /** What an option's value starts with when it is a hint, not an instance or a key pair. */

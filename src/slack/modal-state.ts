@@ -43,6 +43,8 @@ export function readModalSubmission(
     instances: values[BLOCKS.instanceIds]?.[MODAL.instanceIdsAction]?.value ?? '',
     keyPair: keyValue,
     region: region ?? metadata?.region ?? null,
+    selector: values[BLOCKS.selector]?.[MODAL.selectorAction]?.value ?? '',
+    next: (values[BLOCKS.next]?.[MODAL.thenAction]?.selected_options ?? []).map((o) => o.value),
   };
   const parsed = parseModalValues(input, options);
   const errors = parsed.ok ? {} : describeModalErrors(parsed.errors, t);

@@ -4,7 +4,7 @@ import type { CardPostFailure, Logger, Notifier, RequesterNews } from '../servic
 import type { Catalogue } from './i18n/en.js';
 import { renderApprovalCard } from './render/approval-card.js';
 import { renderReminder, renderRequesterNote } from './render/messages.js';
-import { renderResults } from './render/results.js';
+import { renderThreadResults } from './render/rotation.js';
 import { slackErrorCode } from './slack-error.js';
 
 // The Notifier port on a WebClient of its own. That client's retryConfig bounds the retries of
@@ -102,15 +102,17 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
       changed(request);
     },
 
-    async postResults(request) {
+    async postResults(request, part) {
       if (!request.card) return undefined;
-      const messages = renderResults(request, {
+      const texts = {
         t,
         sandbox,
         now: now(),
         undoWindowHours: options.undoWindowHours,
         publicKeyKnown: await publicKeyKnown(request),
-      });
+      };
+      // A rotation's attach results go out before its restart (`earlier`), the rest at the end.
+      const messages = renderThreadResults(request, texts, part);
       // A follow-up's card is itself a thread reply: its results go in that same thread.
       const threadTs = request.threadTs ?? request.card.ts;
       let first: { channel: string; ts: string } | undefined;

@@ -82,6 +82,10 @@ export interface DescribeInstancesPageCall {
   instanceIds?: string[];
   /** Fuzzy match, as the API does it. */
   instanceName?: string;
+  /** TagFilters.N.Key / .Values.M: at most 10 keys, 3 values each (no values: any value). */
+  tagFilters?: ReadonlyArray<{ key: string; values: readonly string[] }>;
+  /** The KeyPairName filter; whether it matches exactly is not documented: re-check answers. */
+  keyPairName?: string;
   maxResults?: number;
   nextToken?: string;
 }
@@ -213,6 +217,8 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
         params.push(...numbered('InstanceIds', input.instanceIds));
       }
       if (input.instanceName) params.push(['InstanceName', input.instanceName]);
+      params.push(...tagFilterParams(input.tagFilters ?? []));
+      if (input.keyPairName) params.push(['KeyPairName', input.keyPairName]);
       params.push(...pageParams(input));
       const answer = await call('DescribeInstances', input.region, params);
       const { items, malformed } = readList(answer.result, 'Instances', readInstance);
@@ -302,6 +308,22 @@ function keyPairParams(input: { keyPairName?: string; keyPairId?: string }): Que
   if (input.keyPairName) params.push(['KeyPairName', input.keyPairName]);
   if (input.keyPairId) params.push(['KeyPairId', input.keyPairId]);
   return params;
+}
+
+/** At most 10 keys and 3 values per key (volcengine.md §9): refused here, before a call. */
+function tagFilterParams(
+  filters: ReadonlyArray<{ key: string; values: readonly string[] }>,
+): QueryParams {
+  if (filters.length > 10 || filters.some((f) => f.values.length > 3 || f.key === '')) {
+    throw refusal(
+      'InvalidParameter.TagFilters',
+      'TagFilters takes 1 to 10 non-empty keys with at most 3 values each',
+    );
+  }
+  return filters.flatMap((f, i) => [
+    [`TagFilters.${i + 1}.Key`, f.key] as [string, string],
+    ...f.values.map((v, j) => [`TagFilters.${i + 1}.Values.${j + 1}`, v] as [string, string]),
+  ]);
 }
 
 function pageParams(input: { maxResults?: number; nextToken?: string }): QueryParams {

@@ -109,6 +109,36 @@ describe('describeInstancesPage', () => {
     expect(page.nextToken).toBeUndefined();
   });
 
+  it('sends TagFilters and the KeyPairName filter (issue 21), and refuses more than the API takes', async () => {
+    const { api, client } = setup();
+    api.on('DescribeInstances', () => ({ result: { Instances: [], TotalCount: 0 } }));
+    await client.describeInstancesPage({
+      region: REGION,
+      tagFilters: [
+        { key: 'env', values: ['prod'] },
+        { key: 'role', values: [] },
+      ],
+      keyPairName: 'alice-2024',
+      maxResults: 100,
+    });
+    expect(api.calls[0]?.query).toMatchObject({
+      'TagFilters.1.Key': 'env',
+      'TagFilters.1.Values.1': 'prod',
+      'TagFilters.2.Key': 'role',
+      KeyPairName: 'alice-2024',
+    });
+    expect(api.calls[0]?.query).not.toHaveProperty('TagFilters.2.Values.1');
+    const eleven = Array.from({ length: 11 }, (_, i) => ({ key: `k${i}`, values: [] }));
+    await expect(
+      client.describeInstancesPage({ region: REGION, tagFilters: eleven }),
+    ).rejects.toMatchObject({ code: 'InvalidParameter.TagFilters' });
+    const four = [{ key: 'env', values: ['a', 'b', 'c', 'd'] }];
+    await expect(
+      client.describeInstancesPage({ region: REGION, tagFilters: four }),
+    ).rejects.toMatchObject({ code: 'InvalidParameter.TagFilters' });
+    expect(api.calls).toHaveLength(1);
+  });
+
   it('refuses more than 100 ids or a bad MaxResults before sending', async () => {
     const { api, client } = setup();
     await expect(

@@ -205,6 +205,101 @@ describe('fake ECS inventory', () => {
   });
 });
 
+describe('fake ECS DescribeInstances filters (issue 21)', () => {
+  const tags = (...pairs: Array<[string, string]>) =>
+    pairs.map(([k, value]) => ({ key: k, value }));
+  const fleet = () =>
+    start({
+      instances: [
+        {
+          instanceId: 'i-web1',
+          tags: tags(['env', 'prod'], ['role', 'web']),
+          keyPairName: 'alice-2024',
+        },
+        { instanceId: 'i-web2', tags: tags(['env', 'staging'], ['role', 'web']) },
+        { instanceId: 'i-db1', tags: tags(['env', 'prod'], ['role', 'db'], ['note', '']) },
+        { instanceId: 'i-old1', tags: tags(['env', 'prod']), keyPairName: 'alice-2024-old' },
+        { instanceId: 'i-bob1', tags: [], keyPairName: 'bob' },
+      ],
+    });
+
+  it('ANDs tag keys, ORs the values of one key, and takes a key without values as any value', async () => {
+    const api = await fleet();
+    const q = (...params: Pairs) => send(api, 'DescribeInstances', params).then(listed);
+    expect(
+      await q(
+        ['TagFilters.1.Key', 'env'],
+        ['TagFilters.1.Values.1', 'prod'],
+        ['TagFilters.2.Key', 'role'],
+        ['TagFilters.2.Values.1', 'web'],
+      ),
+    ).toEqual(['i-web1']);
+    expect(
+      await q(
+        ['TagFilters.1.Key', 'env'],
+        ['TagFilters.1.Values.1', 'prod'],
+        ['TagFilters.1.Values.2', 'staging'],
+        ['TagFilters.2.Key', 'role'],
+      ),
+    ).toEqual(['i-web1', 'i-web2', 'i-db1']);
+    // An empty value matches an empty tag value (volcengine.md §9).
+    expect(await q(['TagFilters.1.Key', 'note'], ['TagFilters.1.Values.1', ''])).toEqual(['i-db1']);
+    expect(await q(['TagFilters.1.Key', 'Env'])).toEqual([]);
+  });
+
+  it('matches KeyPairName fuzzily, as the API may: callers must re-check', async () => {
+    const api = await fleet();
+    const r = await send(api, 'DescribeInstances', [['KeyPairName', 'ALICE-2024']]);
+    expect(listed(r)).toEqual(['i-web1', 'i-old1']);
+  });
+
+  it('refuses more than 10 tag keys, a key twice and more than 3 values', async () => {
+    const api = await fleet();
+    const eleven: Pairs = Array.from({ length: 11 }, (_, i) => [
+      `TagFilters.${i + 1}.Key`,
+      `k${i}`,
+    ]);
+    expect((await send(api, 'DescribeInstances', eleven)).error).toBe('InvalidParameter');
+    const twice: Pairs = [
+      ['TagFilters.1.Key', 'env'],
+      ['TagFilters.2.Key', 'env'],
+    ];
+    expect((await send(api, 'DescribeInstances', twice)).error).toBe('InvalidParameter');
+    const four: Pairs = [
+      ['TagFilters.1.Key', 'env'],
+      ...[1, 2, 3, 4].map((n): [string, string] => [`TagFilters.1.Values.${n}`, `v${n}`]),
+    ];
+    expect((await send(api, 'DescribeInstances', four)).error).toBe('InvalidParameter');
+  });
+
+  it('lists at most 1,000 instances for a tag query, while TotalCount counts them all', async () => {
+    const api = await start({
+      instances: Array.from({ length: 1_005 }, (_, i) => ({
+        instanceId: `i-many${String(i).padStart(5, '0')}`,
+        tags: tags(['env', 'prod']),
+      })),
+    });
+    let nextToken = '';
+    let seen = 0;
+    let total = 0;
+    do {
+      const r = await send(api, 'DescribeInstances', [
+        ['TagFilters.1.Key', 'env'],
+        ['MaxResults', '100'],
+        ...(nextToken ? ([['NextToken', nextToken]] as Pairs) : []),
+      ]);
+      seen += listed(r).length;
+      total = r.result.TotalCount;
+      nextToken = r.result.NextToken;
+    } while (nextToken);
+    expect(seen).toBe(1_000);
+    expect(total).toBe(1_005);
+    // Without a tag filter every instance is listed.
+    const all = await send(api, 'DescribeInstances', [['MaxResults', '100']]);
+    expect(all.result.TotalCount).toBe(1_005);
+  });
+});
+
 describe('fake ECS credentials lookup', () => {
   it('accepts temporary keys with their session token, refuses unknown keys and bad tokens', async () => {
     const issued = new Map([

@@ -121,7 +121,8 @@ describe('the picker modal', () => {
     expect(empty.json()).toEqual({
       response_action: 'errors',
       errors: {
-        instances: 'Pick at least one instance, or paste instance ids below.',
+        instances:
+          'Pick at least one instance, paste instance ids below, or select them by tag or key pair.',
         key_pair: 'Choose a key pair from the list.',
       },
     });

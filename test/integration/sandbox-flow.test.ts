@@ -35,6 +35,27 @@ describe('sandbox mode', () => {
     expect(messageText(final)).toContain('SANDBOX');
   });
 
+  it('selects the tagged fleet and rotates the legacy key, as the quick start says (issue 21)', async () => {
+    h = await startHarness({ env: SANDBOX_ENV });
+    const web = await h.request('tag:env=prod tag:team=web key=sandbox-ops');
+    expect(messageText(web.card)).toContain(
+      'Selected by `tag:env=prod` `tag:team=web` · 3 instances',
+    );
+    const { requestId, card, ts } = await h.request(
+      'holding:sandbox-legacy key=sandbox-ops then=restart',
+    );
+    expect(messageText(card)).toContain('Attach key pair, then restart');
+    expect((await h.store(requestId)).instanceIds).toHaveLength(3);
+    await h.click('approve', requestId, 'UAPP1');
+    await h.waitForStatus(requestId, 'done');
+    const thread = await h.slack.waitFor(() => {
+      const text = h.threadPosts(ts).map(messageText).join('\n');
+      return text.includes('Restart results for request') ? text : undefined;
+    }, 'the restart results');
+    expect(thread).toContain('3 restarted');
+    expect(thread).toContain('SANDBOX');
+  });
+
   it('refuses a key pair the sandbox does not have at submit, with similar names', async () => {
     h = await startHarness({ env: SANDBOX_ENV });
     const { replyId } = await h.command('i-abc123 key=missing-key');

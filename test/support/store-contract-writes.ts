@@ -219,6 +219,41 @@ export function defineWriteCases({ fresh, reopen, pair }: ContractContext): void
       expect(await (await reopen()).get('big')).toEqual(expected);
     });
 
+    it('keeps steps appended by a next phase (then=restart), with their kind, across a reopen', async () => {
+      const store = await fresh();
+      await store.insert(makeRequest('rot', { next: { kind: 'restart' } }));
+      const base = (await store.get('rot')) as MutationRequest;
+      const appended: Step[] = [0, 1].map((i) => ({
+        index: base.steps.length + i,
+        phase: 9 + i,
+        wave: 0,
+        kind: 'restart',
+        action: i === 0 ? 'RebootInstances' : 'WaitRunning',
+        instanceIds: ['i-aaa'],
+        ...(i === 0 ? { clientToken: `rot-b${base.steps.length}` } : {}),
+        state: 'planned',
+        sendCount: 0,
+      }));
+      const planned = { at: at(1), instanceIds: ['i-aaa'], excluded: [] };
+      const result = await store.update('rot', (c) => ({
+        ok: true,
+        request: {
+          ...c,
+          steps: [...c.steps, ...appended],
+          next: { kind: 'restart', planned },
+        },
+      }));
+      expect(result.ok).toBe(true);
+      const expected = {
+        ...base,
+        steps: [...base.steps, ...appended],
+        next: { kind: 'restart', planned },
+      };
+      expect(await store.get('rot')).toEqual(expected);
+      await store.close();
+      expect(await (await reopen()).get('rot')).toEqual(expected);
+    });
+
     it('stores any text unchanged: quotes, backslashes, newlines, non-ASCII', async () => {
       const store = await fresh();
       const hostile = `it's "quoted" \\ back\\slash \n new\nline $$ E'x' 🔑 ключ 鍵 '); DROP TABLE requests; --`;

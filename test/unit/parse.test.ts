@@ -239,11 +239,13 @@ describe('parseCommandText: errors', () => {
   it('asks for ids when only options are given, and for both when both are missing', () => {
     const noIds = refused('key=prod');
     expect(noIds.problem).toEqual({ kind: 'missing', instanceIds: true, keyPair: false });
-    expect(noIds.message).toBe('Missing instance ids (such as i-3tiefmkskq3vj0example).');
+    expect(noIds.message).toBe(
+      'Missing instance ids (such as i-3tiefmkskq3vj0example) or selectors (tag:KEY=VALUE, tag:KEY, holding:NAME, holding:kp-… or holding:none).',
+    );
     const neither = refused('region=cn-beijing');
     expect(neither.problem).toEqual({ kind: 'missing', instanceIds: true, keyPair: true });
     expect(neither.message).toBe(
-      'Missing instance ids (such as i-3tiefmkskq3vj0example) and a key pair (key=NAME or key-id=kp-…).',
+      'Missing instance ids (such as i-3tiefmkskq3vj0example) or selectors (tag:KEY=VALUE, tag:KEY, holding:NAME, holding:kp-… or holding:none) and a key pair (key=NAME or key-id=kp-…).',
     );
   });
 
@@ -257,7 +259,7 @@ describe('parseCommandText: errors', () => {
     const error = refused('i-aaaa1111 key=prod foo=bar');
     expect(error.problem).toEqual({ kind: 'not_an_option', token: 'foo=bar', named: true });
     expect(error.message).toBe(
-      '`foo=bar` is not an option: the options are key=NAME, key-id=kp-… and region=REGION, with no spaces around =.',
+      '`foo=bar` is not an option: the options are key=NAME, key-id=kp-…, region=REGION and then=restart, with no spaces around =.',
     );
   });
 
@@ -296,7 +298,7 @@ describe('parseCommandText: errors', () => {
     expect(tokenOf(error.problem)).toBe('one');
     expect(error.more).toBe(2);
     expect(error.message).toBe(
-      '`one` is not an instance id or an option: the options are key=NAME, key-id=kp-… and region=REGION. Instance ids look like i-3tiefmkskq3vj0example. (2 more words have problems too.)',
+      '`one` is not an instance id or an option: the options are key=NAME, key-id=kp-…, region=REGION and then=restart. Instance ids look like i-3tiefmkskq3vj0example. (2 more words have problems too.)',
     );
   });
 });

@@ -50,6 +50,29 @@ describe('POLICY_FILE', () => {
     expect(await loadPolicyFile(join(dir, 'policy.json'))).toEqual(expected);
   });
 
+  it('reads match { restarts: true } (issue 21) and refuses any other value', () => {
+    const rules = parsePolicyText(
+      'rules:\n  - name: reboots\n    match: { restarts: true }\n    approvals: 2\n  - name: prod-reboots\n    match: { tag: env=prod, restarts: true }\n    approvals: 3\n',
+      '/etc/akb/policy.yaml',
+    );
+    expect(rules).toEqual([
+      { name: 'reboots', match: { restarts: true }, approvals: 2 },
+      {
+        name: 'prod-reboots',
+        match: { tag: { key: 'env', value: 'prod' }, restarts: true },
+        approvals: 3,
+      },
+    ]);
+    expect(() =>
+      parsePolicyText(
+        'rules:\n  - name: r\n    match: { restarts: false }\n    approvals: 2\n',
+        '/etc/akb/policy.yaml',
+      ),
+    ).toThrow(
+      'rule 1 ("r"): match.restarts: expected true (the rule applies to requests that restart instances)',
+    );
+  });
+
   it.each([
     [
       'rules:\n  - name: prod\n    match: { tag: env=prod }\n    approvals: 0\n',
@@ -69,7 +92,7 @@ describe('POLICY_FILE', () => {
     ],
     [
       'rules:\n  - name: a\n    match: {}\n    approvals: 1\n',
-      'rule 1 ("a"): match: give tag (key=value) or instancesOver (a number), or both',
+      'rule 1 ("a"): match: give tag (key=value), instancesOver (a number) or restarts: true, or several',
     ],
     [
       'rules:\n  - name: a\n    match: { instancesOver: 5 }\n    approvals: 1\n  - name: a\n    match: { instancesOver: 9 }\n    approvals: 2\n',

@@ -142,6 +142,32 @@ describe('matchRules', () => {
     ]);
   });
 
+  it('applies a restarts rule only to requests that restart, and with a tag only where it matches', () => {
+    const reboots: PolicyRule = { name: 'reboots', match: { restarts: true }, approvals: 2 };
+    const prodReboots: PolicyRule = {
+      name: 'prod-reboots',
+      match: { tag: { key: 'env', value: 'prod' }, restarts: true },
+      approvals: 3,
+    };
+    const policy = { minApprovals: 1, rules: [reboots, prodReboots] };
+    const staging = preview({ 'i-1': [['env', 'staging']] });
+    expect(matchRules(policy, { instanceIds: ['i-1'], preview: staging })).toEqual({
+      required: 1,
+      rules: [],
+    });
+    expect(matchRules(policy, { instanceIds: ['i-1'], preview: staging, restarts: true })).toEqual({
+      required: 2,
+      rules: [{ name: 'reboots', approvals: 2, reason: 'restarts' }],
+    });
+    const prodRead = preview({ 'i-1': [['env', 'prod']] });
+    expect(
+      matchRules(policy, { instanceIds: ['i-1'], preview: prodRead, restarts: true }).rules,
+    ).toEqual([
+      { name: 'reboots', approvals: 2, reason: 'restarts' },
+      { name: 'prod-reboots', approvals: 3, reason: 'tag' },
+    ]);
+  });
+
   it('never asks for fewer than MIN_APPROVALS', () => {
     expect(
       matchRules(

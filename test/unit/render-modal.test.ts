@@ -56,7 +56,22 @@ describe('renderModal', () => {
       BLOCKS.instances,
       BLOCKS.instanceIds,
       BLOCKS.keyPair,
+      BLOCKS.selector,
+      BLOCKS.next,
     ]);
+    // Issue 21: selectors instead of instances, and a rolling restart under the same approval.
+    expect(input(view, BLOCKS.selector)).toMatchObject({
+      optional: true,
+      element: { type: 'plain_text_input', action_id: MODAL.selectorAction },
+    });
+    expect(input(view, BLOCKS.next)).toMatchObject({
+      optional: true,
+      element: {
+        type: 'checkboxes',
+        action_id: MODAL.thenAction,
+        options: [{ value: 'restart', text: { text: t.fleet.form.next.restart } }],
+      },
+    });
     expect(input(view, BLOCKS.region)).toMatchObject({
       dispatch_action: true,
       element: {

@@ -78,12 +78,14 @@ export function callOf(action: StepAction): string {
 }
 
 export function summarizeRequest(
-  request: Pick<MutationRequest, 'instanceIds' | 'steps'>,
+  request: Pick<MutationRequest, 'instanceIds' | 'steps'> & { kind?: MutationRequest['kind'] },
 ): RequestSummary {
   const ids = [...new Set(request.instanceIds)];
   const chains = new Map<string, Step[]>(ids.map((id) => [id, []]));
   const verify = request.steps.find((s) => s.action === 'Verify');
   for (const step of request.steps) {
+    // A later phase's steps (then=restart) are summarized on their own (phases.ts nextPhaseView).
+    if (step.kind !== undefined && step.kind !== request.kind) continue;
     if (step.action === 'Verify') continue;
     for (const id of step.instanceIds) chains.get(id)?.push(step);
   }

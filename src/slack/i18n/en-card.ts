@@ -84,6 +84,10 @@ export const enCard = {
       `Not restarted: ${ids} (bound while stopped: the key takes effect at ${n === 1 ? 'its' : 'their'} next start).`,
     status_unknown: (ids: string, _n: number) =>
       `Not restarted: ${ids} (status unknown: restart by hand if needed).`,
+    not_bound: (ids: string, n: number) =>
+      `Not restarted: ${ids} (the key pair was not bound to ${they(n)}: see the attach results).`,
+    not_verified: (ids: string, n: number) =>
+      `Not restarted: ${ids} (the binding could not be verified on ${they(n)}: check, then restart by hand).`,
     not_running: (ids: string, _n: number) => `Left out: ${ids} (not RUNNING now).`,
     no_assistant: (ids: string, _n: number) =>
       `Left out: ${ids} (Cloud Assistant not running: restart instead).`,
@@ -132,11 +136,11 @@ export const enCard = {
     /** `why`: for tags_unknown, which instances' tags are unknown (guard.tagsUnknown). */
     rule: (
       name: string,
-      reason: 'tag' | 'size' | 'tags_unknown',
+      reason: 'tag' | 'size' | 'tags_unknown' | 'restarts',
       approvals: number,
       why?: string,
     ) =>
-      `rule ${name} (${reason === 'tag' ? 'a tag matched' : reason === 'size' ? 'size' : (why ?? 'tags could not be read: applied to be safe')}, ${plural(approvals, 'approval')})`,
+      `rule ${name} (${reason === 'tag' ? 'a tag matched' : reason === 'size' ? 'size' : reason === 'restarts' ? 'it restarts instances' : (why ?? 'tags could not be read: applied to be safe')}, ${plural(approvals, 'approval')})`,
     rules: (list: string) => `Policy: ${list}.`,
     whoMay: (who: string) => `Who may approve: ${who}`,
     everyList: (lists: string) => `Who may approve: someone on each of ${lists}`,

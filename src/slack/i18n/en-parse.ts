@@ -1,4 +1,4 @@
-import { USAGE } from '../../domain/parse.js';
+import { type OptionName, USAGE } from '../../domain/parse.js';
 import type { PublicKeyProblem } from '../../domain/public-key.js';
 import { COMMAND } from '../ids.js';
 import { num } from './en-words.js';
@@ -8,8 +8,11 @@ import type { NoteTexts, ProblemTexts } from './parse-texts.js';
 // `f.x` makes other text safe; see parse-texts.ts.
 
 const { instanceId, keyPairId, keyPairName } = USAGE.examples;
-const OPTIONS = 'key=NAME, key-id=kp-… and region=REGION';
-const PLACEHOLDER = { key: 'NAME', 'key-id': 'kp-…', region: 'REGION' } as const;
+const OPTIONS = 'key=NAME, key-id=kp-…, region=REGION and then=restart';
+/** What an option takes, shown after its name. */
+const placeholder = (name: OptionName): string =>
+  name === 'key' ? 'NAME' : name === 'key-id' ? 'kp-…' : name === 'region' ? 'REGION' : 'restart';
+const SELECTORS = 'tag:KEY=VALUE, tag:KEY, holding:NAME, holding:kp-… or holding:none';
 const NAME_RULE =
   'names are 2–64 characters, start with a letter and use letters, digits, ".", "_" and "-"';
 
@@ -58,7 +61,7 @@ const problem = {
   option_twice: (p, f) =>
     `${p.name}= is given twice (${f.q(p.first)} and ${f.q(p.token)}): give it once.`,
   empty_value: (p, f) =>
-    `${f.q(p.token)} has no value: type ${p.name}=${PLACEHOLDER[p.name]} with no space after =.`,
+    `${f.q(p.token)} has no value: type ${p.name}=${placeholder(p.name)} with no space after =.`,
   unknown_region: (p, f) =>
     `${f.q(p.token)} is not a region this bot knows: use one of ${f.x(p.regions.join(', '))}.`,
   bad_key_pair_id: (p, f) =>
@@ -68,7 +71,7 @@ const problem = {
   lower_case_id: (p, f) =>
     `${f.q(p.token)}: instance ids are lower-case: did you mean ${f.x(p.fix)}?`,
   option_needs_value: (p, f) =>
-    `${f.q(p.token)} needs a value: type ${p.name}=${PLACEHOLDER[p.name]} with no spaces around =.`,
+    `${f.q(p.token)} needs a value: type ${p.name}=${placeholder(p.name)} with no spaces around =.`,
   key_pair_id_alone: (p, f) => `${f.q(p.token)} looks like a key pair id: type ${f.x(p.fix)}.`,
   region_alone: (p, f) => `${f.q(p.token)} looks like a region: type ${f.x(p.fix)}.`,
   id_with_extras: (p, f) => `${f.q(p.token)} is not an instance id: did you mean ${f.x(p.fix)}?`,
@@ -76,7 +79,7 @@ const problem = {
     `${f.q(p.token)} is not an instance id${p.orOption ? ` or an option: the options are ${OPTIONS}` : ''}. Instance ids look like ${instanceId}.`,
   missing: (p) => {
     const parts = [
-      p.instanceIds ? `instance ids (such as ${instanceId})` : '',
+      p.instanceIds ? `instance ids (such as ${instanceId}) or selectors (${SELECTORS})` : '',
       p.keyPair ? 'a key pair (key=NAME or key-id=kp-…)' : '',
     ];
     return `Missing ${parts.filter(Boolean).join(' and ')}.`;
@@ -86,7 +89,8 @@ const problem = {
   option_in_instances: (p, f) =>
     `${f.q(p.token)}: only instance ids go here; choose the key pair and region in their own fields.`,
   no_instances: () => `Enter at least one instance id, such as ${instanceId}.`,
-  nothing_picked: () => 'Pick at least one instance, or paste instance ids below.',
+  nothing_picked: () =>
+    'Pick at least one instance, paste instance ids below, or select them by tag or key pair.',
   key_pair_not_picked: () => 'Choose a key pair from the list.',
   key_pair_empty: () =>
     `Enter a key pair name (such as ${keyPairName}) or id (such as ${keyPairId}).`,
@@ -96,6 +100,26 @@ const problem = {
     `${f.q(p.token)}: key pair ids are lower-case: did you mean ${f.x(p.fix)}?`,
   key_pair_id_shape: (p, f) =>
     `${f.q(p.token)} starts with kp- so it is read as a key pair id, but ids look like ${keyPairId}.`,
+  selector_empty: (p, f) =>
+    p.selector === 'tag'
+      ? `${f.q(p.token)} names no tag: type tag:KEY=VALUE (such as tag:env=prod), or tag:KEY for any value.`
+      : `${f.q(p.token)} names no key pair: type holding:NAME, holding:kp-… or holding:none.`,
+  tag_empty_value: (p, f) =>
+    `${f.q(p.token)} has no value after =: give one (tag:KEY=VALUE), or type ${f.x(p.fix)} to select any value of the key.`,
+  bad_tag: (p, f) =>
+    `${f.q(p.token)}: a tag ${p.part} has at most ${num(p.limit)} characters and no control characters.`,
+  bad_holding: (p, f) =>
+    `${f.q(p.token)} does not name a key pair: type holding:NAME, holding:kp-… or holding:none (${NAME_RULE}).${p.fix ? ` Did you mean ${f.x(p.fix)}?` : ''}`,
+  selector_twice: (p, f) =>
+    `${f.q(p.token)} and ${f.q(p.first)} cannot both hold: an instance has one value per tag key and one key pair. Give each tag key, and holding:, once.`,
+  too_many_tags: (p) =>
+    `${num(p.count)} tag selectors: Volcengine filters on at most ${num(p.limit)} tag keys at once.`,
+  ids_and_selectors: (p, f) =>
+    `${f.q(p.id)} is an instance id and ${f.q(p.selector)} a selector: name the instances either by ids or by selectors, not both.`,
+  picked_and_selector: () =>
+    'Instances are picked or pasted above too: choose them either there or by selector, not both.',
+  bad_then: (p, f) =>
+    `${f.q(p.token)}: then= takes ${f.x(p.accepted.join(', '))} (a rolling restart after the key is bound).`,
   import_usage: (p) =>
     `import needs ${p.missing === 'name' ? 'a key pair name first' : 'the public key after the name'}: type ${COMMAND} import NAME ssh-ed25519 AAAA… [region=REGION] (the one line of the .pub file, never the private key).`,
   bad_public_key: (p, f) =>

@@ -2,6 +2,7 @@ import { ENGLISH_OUTCOME, explainFrom } from '../../domain/outcome.js';
 import { enAccess } from './en-access.js';
 import { enApply } from './en-apply.js';
 import { enCard } from './en-card.js';
+import { enFleet } from './en-fleet.js';
 import { enGuard } from './en-guard.js';
 import { enHome } from './en-home.js';
 import { enKeys } from './en-keys.js';
@@ -47,6 +48,8 @@ export const en = {
   /** How the renderers join a list of items (ids, mentions), clauses, and sentences. */
   join: { list: ', ', clauses: '; ', sentences: '. ' },
   card: enCard,
+  /** Fleets: selectors and their refusals (issue 21). */
+  fleet: enFleet,
   /** Why a request ended unsent, Cancel, and the refusals of those rules (issue 19). */
   guard: enGuard,
   results: enResults,

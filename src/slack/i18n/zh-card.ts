@@ -74,6 +74,8 @@ export const zhCard: Catalogue['card'] = {
       `不处理：${ids}（现在无法读取其密钥对，无法确认仍是这次绑定的）。`,
     stopped: (ids, _n) => `不重启：${ids}（绑定时处于已停止状态：下次启动时密钥对生效）。`,
     status_unknown: (ids, _n) => `不重启：${ids}（状态未知：如有需要请手动重启）。`,
+    not_bound: (ids, _n) => `不重启：${ids}（密钥对未绑定成功：见绑定结果）。`,
+    not_verified: (ids, _n) => `不重启：${ids}（未能核实绑定：请检查后手动重启）。`,
     not_running: (ids, _n) => `不处理：${ids}（当前不在运行中）。`,
     no_assistant: (ids, _n) => `不处理：${ids}（云助手未在运行：请改为重启）。`,
   },
@@ -114,7 +116,7 @@ export const zhCard: Catalogue['card'] = {
   approval: {
     needs: (n) => `需要 *${num(n)} 位* 不同的审批人批准。`,
     rule: (name, reason, approvals, why) =>
-      `规则 ${name}（${reason === 'tag' ? '标签匹配' : reason === 'size' ? '实例数量' : (why ?? '无法读取标签：为安全起见已套用')}，需 ${num(approvals)} 人审批）`,
+      `规则 ${name}（${reason === 'tag' ? '标签匹配' : reason === 'size' ? '实例数量' : reason === 'restarts' ? '会重启实例' : (why ?? '无法读取标签：为安全起见已套用')}，需 ${num(approvals)} 人审批）`,
     rules: (list) => `审批策略：${list}。`,
     whoMay: (who) => `可审批的人：${who}`,
     everyList: (lists) => `可审批的人：以下每组各需一人批准 ${lists}`,

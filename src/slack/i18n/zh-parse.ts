@@ -1,4 +1,4 @@
-import { USAGE } from '../../domain/parse.js';
+import { type OptionName, USAGE } from '../../domain/parse.js';
 import type { PublicKeyProblem } from '../../domain/public-key.js';
 import { COMMAND } from '../ids.js';
 import type { Catalogue } from './en.js';
@@ -8,8 +8,11 @@ import { num } from './zh-words.js';
 // 见 parse-texts.ts。
 
 const { instanceId, keyPairId, keyPairName } = USAGE.examples;
-const OPTIONS = 'key=名称、key-id=kp-… 和 region=地域';
-const PLACEHOLDER = { key: '名称', 'key-id': 'kp-…', region: '地域' } as const;
+const OPTIONS = 'key=名称、key-id=kp-…、region=地域 和 then=restart';
+/** What an option takes, shown after its name. */
+const placeholder = (name: OptionName): string =>
+  name === 'key' ? '名称' : name === 'key-id' ? 'kp-…' : name === 'region' ? '地域' : 'restart';
+const SELECTORS = 'tag:键=值、tag:键、holding:名称、holding:kp-… 或 holding:none';
 const NAME_RULE = '名称长 2–64 个字符，以字母或汉字开头，只能包含字母、数字、汉字、"."、"_" 和 "-"';
 
 const KEY_TYPES = 'ssh-ed25519、ecdsa-sha2-nistp256/384/521 或 ssh-rsa（至少 2048 位）';
@@ -55,7 +58,7 @@ export const zhParse: Catalogue['parse'] = {
     option_twice: (p, f) =>
       `${p.name}= 出现了两次（${f.q(p.first)} 和 ${f.q(p.token)}）：只需给一次。`,
     empty_value: (p, f) =>
-      `${f.q(p.token)} 没有值：请输入 ${p.name}=${PLACEHOLDER[p.name]}，= 后面不要有空格。`,
+      `${f.q(p.token)} 没有值：请输入 ${p.name}=${placeholder(p.name)}，= 后面不要有空格。`,
     unknown_region: (p, f) =>
       `${f.q(p.token)} 不是本机器人支持的地域：请使用 ${f.x(p.regions.join('、'))} 之一。`,
     bad_key_pair_id: (p, f) =>
@@ -64,7 +67,7 @@ export const zhParse: Catalogue['parse'] = {
       `${f.q(p.token)} 不是有效的密钥对名称：${NAME_RULE}。${p.fix ? `是否要输入 ${f.x(p.fix)}？` : ''}`,
     lower_case_id: (p, f) => `${f.q(p.token)}：实例 ID 须为小写，是否要输入 ${f.x(p.fix)}？`,
     option_needs_value: (p, f) =>
-      `${f.q(p.token)} 缺少值：请输入 ${p.name}=${PLACEHOLDER[p.name]}，= 两侧不要有空格。`,
+      `${f.q(p.token)} 缺少值：请输入 ${p.name}=${placeholder(p.name)}，= 两侧不要有空格。`,
     key_pair_id_alone: (p, f) => `${f.q(p.token)} 看起来是密钥对 ID：请输入 ${f.x(p.fix)}。`,
     region_alone: (p, f) => `${f.q(p.token)} 看起来是地域：请输入 ${f.x(p.fix)}。`,
     id_with_extras: (p, f) => `${f.q(p.token)} 不是实例 ID：是否要输入 ${f.x(p.fix)}？`,
@@ -72,7 +75,7 @@ export const zhParse: Catalogue['parse'] = {
       `${f.q(p.token)} 不是实例 ID${p.orOption ? `，也不是选项（可用选项为 ${OPTIONS}）` : ''}。实例 ID 形如 ${instanceId}。`,
     missing: (p) => {
       const parts = [
-        p.instanceIds ? `实例 ID（例如 ${instanceId}）` : '',
+        p.instanceIds ? `实例 ID（例如 ${instanceId}）或选择器（${SELECTORS}）` : '',
         p.keyPair ? '密钥对（key=名称 或 key-id=kp-…）' : '',
       ];
       return `缺少${parts.filter(Boolean).join('和')}。`;
@@ -82,7 +85,7 @@ export const zhParse: Catalogue['parse'] = {
     option_in_instances: (p, f) =>
       `${f.q(p.token)}：这里只填实例 ID；密钥对和地域请在各自的字段中选择。`,
     no_instances: () => `请至少输入一个实例 ID，例如 ${instanceId}。`,
-    nothing_picked: () => '请至少选择一台实例，或在下方粘贴实例 ID。',
+    nothing_picked: () => '请至少选择一台实例、在下方粘贴实例 ID，或按标签或密钥对选择实例。',
     key_pair_not_picked: () => '请从列表中选择一个密钥对。',
     key_pair_empty: () => `请输入密钥对名称（例如 ${keyPairName}）或 ID（例如 ${keyPairId}）。`,
     key_pair_space: (p, f) => `${f.q(p.token)} 中含有空格：请只输入一个密钥对名称或 ID。`,
@@ -90,6 +93,26 @@ export const zhParse: Catalogue['parse'] = {
     key_pair_id_case: (p, f) => `${f.q(p.token)}：密钥对 ID 须为小写，是否要输入 ${f.x(p.fix)}？`,
     key_pair_id_shape: (p, f) =>
       `${f.q(p.token)} 以 kp- 开头，因此按密钥对 ID 处理，但 ID 应形如 ${keyPairId}。`,
+    selector_empty: (p, f) =>
+      p.selector === 'tag'
+        ? `${f.q(p.token)} 没有写标签：请输入 tag:键=值（例如 tag:env=prod），或 tag:键 表示该键的任意值。`
+        : `${f.q(p.token)} 没有写密钥对：请输入 holding:名称、holding:kp-… 或 holding:none。`,
+    tag_empty_value: (p, f) =>
+      `${f.q(p.token)} 的 = 后面没有值：请写上值（tag:键=值），或输入 ${f.x(p.fix)} 选择该键的任意值。`,
+    bad_tag: (p, f) =>
+      `${f.q(p.token)}：标签的${p.part === 'key' ? '键' : '值'}最多 ${num(p.limit)} 个字符，且不能含控制字符。`,
+    bad_holding: (p, f) =>
+      `${f.q(p.token)} 没有指明密钥对：请输入 holding:名称、holding:kp-… 或 holding:none（${NAME_RULE}）。${p.fix ? `是否要输入 ${f.x(p.fix)}？` : ''}`,
+    selector_twice: (p, f) =>
+      `${f.q(p.token)} 与 ${f.q(p.first)} 不可能同时成立：一台实例的每个标签键只有一个值，也只绑定一个密钥对。每个标签键和 holding: 只能给一次。`,
+    too_many_tags: (p) =>
+      `共 ${num(p.count)} 个标签选择器：火山引擎一次最多按 ${num(p.limit)} 个标签键筛选。`,
+    ids_and_selectors: (p, f) =>
+      `${f.q(p.id)} 是实例 ID，${f.q(p.selector)} 是选择器：请只用实例 ID 或只用选择器指定实例，不要混用。`,
+    picked_and_selector: () =>
+      '上方也选择或粘贴了实例：请只在上方选择，或只按选择器选择，不要同时使用。',
+    bad_then: (p, f) =>
+      `${f.q(p.token)}：then= 只接受 ${f.x(p.accepted.join('、'))}（绑定密钥对后滚动重启）。`,
     import_usage: (p) =>
       `import 需要${p.missing === 'name' ? '先给出密钥对名称' : '在名称后给出公钥'}：请输入 ${COMMAND} import 名称 ssh-ed25519 AAAA… [region=地域]（.pub 文件中的那一行，切勿粘贴私钥）。`,
     bad_public_key: (p, f) => `这不是机器人可用的公钥：${f.x(sayPublicKey(p.problem))}。`,

@@ -3,6 +3,7 @@ import type { Catalogue } from './en.js';
 import { zhAccess } from './zh-access.js';
 import { zhApply } from './zh-apply.js';
 import { zhCard } from './zh-card.js';
+import { zhFleet } from './zh-fleet.js';
 import { zhGuard } from './zh-guard.js';
 import { zhHome } from './zh-home.js';
 import { zhKeys } from './zh-keys.js';
@@ -42,6 +43,7 @@ export const zh: Catalogue = {
   sandboxNote: ':test_tube: 沙箱 — 模拟环境，不会有任何真实改动',
   join: { list: '、', clauses: '；', sentences: '。' },
   card: zhCard,
+  fleet: zhFleet,
   guard: zhGuard,
   results: zhResults,
   apply: zhApply,

@@ -21,6 +21,8 @@ import {
 } from './escape.js';
 import { listInstanceLines } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
+import { describeRotation, progressPart } from './rotation.js';
+import { describeSelection } from './selection.js';
 import { describeStopped } from './stopped.js';
 import { describeTotals } from './totals.js';
 
@@ -41,8 +43,9 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
   const pending = request.status === 'pending' && !lapsed;
   const label = lapsed ? t.status.expired : t.status[request.status];
   const count = request.instanceIds.length;
-  const title =
-    request.kind === 'restart' || request.kind === 'apply'
+  const title = request.next
+    ? t.fleet.rotation.title
+    : request.kind === 'restart' || request.kind === 'apply'
       ? t.card.title[request.kind](count)
       : t.card.title[request.kind];
   const blocks: types.KnownBlock[] = [];
@@ -67,10 +70,16 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
     fields: facts(request, t),
   });
 
+  const selected = describeSelection(request, t);
+  if (selected) blocks.push(section('card_selection', selected));
   const plan =
     request.kind === 'apply'
       ? describeApplyPlan(request, t)
-      : [...describePlan(request, t), ...describePreviewLines(request, t)];
+      : [
+          ...describeRotation(request, t),
+          ...describePlan(request, t),
+          ...describePreviewLines(request, t),
+        ];
   if (plan.length)
     blocks.push(section('card_preview', [t.card.preview.heading, ...plan].join('\n')));
   if (request.kind === 'apply') blocks.push(...renderApplyScriptBlocks(request, t));
@@ -87,6 +96,13 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
         [
           t.card.consequencesHeading[request.kind](count),
           ...t.card.consequences[request.kind].map((c) => `• ${c}`),
+          // then=restart: what the restart phase does too, under this approval.
+          ...(request.next
+            ? [
+                t.fleet.rotation.consequencesHeading,
+                ...t.card.consequences.restart.map((c) => `• ${c}`),
+              ]
+            : []),
         ].join('\n'),
       ),
     );
@@ -213,7 +229,9 @@ function describeStatus(
   }
 }
 
-function describeProgress(request: MutationRequest, t: Catalogue): string {
+function describeProgress(whole: MutationRequest, t: Catalogue): string {
+  // A rotation: the attach's steps, then the restart phase's waves.
+  const request = progressPart(whole);
   const { steps } = request;
   if (request.kind === 'restart') {
     const waves = new Set(steps.map((s) => s.wave ?? 0)).size;
@@ -235,9 +253,12 @@ function renderFallback(
   const count = request.instanceIds.length;
   const region = escapeMrkdwn(truncateText(request.region, 60));
   const key = escapeMrkdwn(truncateText(request.keyPairId ?? request.keyPairName ?? '?', 120));
+  const attach = t.card.fallbackWhat.attach(key, count, region);
   const what =
     request.kind === 'attach'
-      ? t.card.fallbackWhat.attach(key, count, region)
+      ? request.next
+        ? t.fleet.rotation.fallback(attach)
+        : attach
       : t.card.fallbackWhat[request.kind](count, region);
   const text = t.card.fallback(
     what,

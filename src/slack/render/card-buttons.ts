@@ -9,6 +9,7 @@ import { ACTIONS, BLOCKS } from '../ids.js';
 import { plain } from './blocks.js';
 import { escapeMrkdwn, truncateText } from './escape.js';
 import { SLACK_LIMITS } from './limits.js';
+import { runningForecast } from './rotation.js';
 
 /**
  * Approve (behind a confirm dialog) and Reject; the card and App Home both use these. The card
@@ -21,6 +22,19 @@ export function renderButtons(
   options: { cancel?: boolean } = {},
 ): types.ActionsBlock {
   const count = request.instanceIds.length;
+  const region = escapeMrkdwn(request.region);
+  // then=restart: the dialog says both phases.
+  const rotation = request.next
+    ? {
+        title: t.fleet.rotation.confirmTitle,
+        text: t.fleet.rotation.confirmText(
+          count,
+          runningForecast(request),
+          request.next.restart?.waveSize ?? 10,
+          region,
+        ),
+      }
+    : undefined;
   return {
     type: 'actions',
     block_id: blockId,
@@ -32,10 +46,10 @@ export function renderButtons(
         style: 'primary',
         value: request.id,
         confirm: {
-          title: plain(t.card.buttons.confirmTitle[request.kind]),
+          title: plain(rotation?.title ?? t.card.buttons.confirmTitle[request.kind]),
           text: plain(
             truncateText(
-              t.card.buttons.confirmText[request.kind](count, escapeMrkdwn(request.region)),
+              rotation?.text ?? t.card.buttons.confirmText[request.kind](count, region),
               SLACK_LIMITS.confirmText,
             ),
           ),

@@ -103,7 +103,7 @@ export function describePlan(request: MutationRequest, t: Catalogue): string[] {
   return lines;
 }
 
-function describeExcluded(excluded: readonly ExcludedInstance[], t: Catalogue): string[] {
+export function describeExcluded(excluded: readonly ExcludedInstance[], t: Catalogue): string[] {
   const byReason = new Map<ExcludedInstance['reason'], string[]>();
   for (const e of excluded)
     byReason.set(e.reason, [...(byReason.get(e.reason) ?? []), e.instanceId]);

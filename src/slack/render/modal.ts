@@ -10,7 +10,7 @@ import { BLOCKS, MODAL, pickerActionId } from '../ids.js';
 import { MAX_OPTIONS } from '../pickers/matches.js';
 import { channelBlock } from './access.js';
 import { context, plain, section } from './blocks.js';
-import { codeSpan } from './escape.js';
+import { codeSpan, truncateText } from './escape.js';
 import { SLACK_LIMITS } from './limits.js';
 import { instanceOption, keyPairOption } from './picker-options.js';
 
@@ -80,6 +80,38 @@ function splitPrefill(instances: ModalPrefill['instances'], t: Catalogue) {
     length += instanceId.length + 1;
   }
   return { picked, pasted, cut: instances.length - picked.length - pasted.length };
+}
+
+/** Selecting by tag or key pair instead of instances, and what follows the attach (issue 21). */
+function fleetBlocks(t: Catalogue): types.InputBlock[] {
+  const f = t.fleet.form;
+  const restart: types.PlainTextOption = {
+    text: plain(f.next.restart),
+    value: 'restart',
+    description: plain(truncateText(f.next.restartDescription, SLACK_LIMITS.optionText)),
+  };
+  return [
+    {
+      type: 'input',
+      block_id: BLOCKS.selector,
+      optional: true,
+      label: plain(f.selector.label),
+      hint: plain(f.selector.hint),
+      element: {
+        type: 'plain_text_input',
+        action_id: MODAL.selectorAction,
+        max_length: SLACK_LIMITS.inputMaxLength,
+        placeholder: plain(f.selector.placeholder),
+      },
+    },
+    {
+      type: 'input',
+      block_id: BLOCKS.next,
+      optional: true,
+      label: plain(f.next.label),
+      element: { type: 'checkboxes', action_id: MODAL.thenAction, options: [restart] },
+    },
+  ];
 }
 
 export function renderModal(options: ModalOptions): types.ModalView {
@@ -162,6 +194,7 @@ export function renderModal(options: ModalOptions): types.ModalView {
       element: pasted,
     },
     { type: 'input', block_id: BLOCKS.keyPair, label: plain(m.keyPair.label), element: keyPair },
+    ...fleetBlocks(t),
   );
 
   const metadata: ModalMetadata = { region };

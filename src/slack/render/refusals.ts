@@ -1,6 +1,7 @@
 // Every reason a command, form or click changed nothing, in the reader's language.
 
 import type { DecisionRefusal, MutationRequest } from '../../domain/request.js';
+import type { SelectionRefusal } from '../../service/selection.js';
 import type { Catalogue } from '../i18n/en.js';
 import { COMMAND } from '../ids.js';
 import { messageReply } from './blocks.js';
@@ -13,6 +14,7 @@ import {
   mentionUser,
 } from './escape.js';
 import type { SlackReply } from './limits.js';
+import { describeSelectionRefusal } from './selection.js';
 
 /** Every reason a command, form or click changed nothing. */
 export type Refusal =
@@ -44,7 +46,8 @@ export type Refusal =
   | { reason: 'not_cancellable'; status: MutationRequest['status'] }
   | { reason: 'apply_not_offered' }
   | { reason: 'public_key_unknown'; region: string; keyPairName?: string; keyPairId?: string }
-  | { reason: 'public_key_mismatch'; keyPairName: string; known: string; bound: string };
+  | { reason: 'public_key_mismatch'; keyPairName: string; known: string; bound: string }
+  | SelectionRefusal;
 
 export function renderRefusal(
   refusal: Refusal,
@@ -133,6 +136,12 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
       return m.nothing_to_do(refusal.kind);
     case 'undo_window_closed':
       return m.undo_window_closed(date(refusal.closedAt));
+    case 'selection_empty':
+    case 'selection_too_many':
+    case 'selection_capped':
+    case 'selection_unbounded':
+    case 'selection_failed':
+      return describeSelectionRefusal(refusal, t);
     case 'other_mode':
       return t.guard.refusal.other_mode(refusal.mode, COMMAND);
     case 'too_many_open': {

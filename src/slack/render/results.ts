@@ -30,7 +30,31 @@ export interface ResultsOptions {
   publicKeyKnown?: boolean;
 }
 
-export function renderResults(request: MutationRequest, options: ResultsOptions): SlackMessage[] {
+/**
+ * How a part of a request with phases (rotation.ts) changes the results: its own title, lines in
+ * place of the restart reminder, and other follow-ups (or none).
+ */
+export interface ResultsShape {
+  title?: string;
+  tail?: readonly string[];
+  followUps?: FollowUpCounts | null;
+}
+
+export interface FollowUpCounts {
+  /** The request the buttons act on (their value and kind). */
+  request: MutationRequest;
+  running: number;
+  bound: number;
+  retry: number;
+  /** False: no "apply now" (a rotation restarted what it bound already). */
+  applyNow?: boolean;
+}
+
+export function renderResults(
+  request: MutationRequest,
+  options: ResultsOptions,
+  shape: ResultsShape = {},
+): SlackMessage[] {
   const { t } = options;
   const r = t.results;
   const sandbox = options.sandbox || request.sandbox === true;
@@ -49,7 +73,7 @@ export function renderResults(request: MutationRequest, options: ResultsOptions)
 
   const totals = [
     sandbox ? `*${t.sandboxNote}*` : '',
-    r.title(request.kind, id, summary.total),
+    shape.title ?? r.title(request.kind, id, summary.total),
     r.counts(request.kind, summary),
     binds && summary.counts.ok
       ? r.verifiedCounts(verified.length, summary.mismatched, unverified)
@@ -91,9 +115,12 @@ export function renderResults(request: MutationRequest, options: ResultsOptions)
   for (const apiRequestId of summary.apiRequestIds)
     packer.add(requestIds, codeSpan(apiRequestId, 80));
 
-  const candidates = binds ? restartCandidates(request, summary) : undefined;
+  const candidates = binds && !shape.tail ? restartCandidates(request, summary) : undefined;
   const toRestart = candidates ? [...candidates.running, ...candidates.unknown] : [];
-  if (candidates && toRestart.length + candidates.stopped.length) {
+  if (shape.tail) {
+    const tail: Group = { separator: '\n' };
+    for (const line of shape.tail) packer.add(tail, line);
+  } else if (candidates && toRestart.length + candidates.stopped.length) {
     if (toRestart.length) {
       const reminder: Group = {
         title: r.restartReminder(toRestart.length, sandbox),
@@ -112,12 +139,20 @@ export function renderResults(request: MutationRequest, options: ResultsOptions)
 
   const parts = packer.finish();
   const tally = r.totalsLine(request.kind, summary);
-  const buttons = followUpButtons(request, options, {
-    running: candidates?.running.length ?? 0,
-    bound: summary.counts.ok,
-    // Failed and unconfirmed instances of an attach can be asked for again, with a new approval.
-    retry: request.kind === 'attach' ? summary.counts.failed + summary.counts.unconfirmed : 0,
-  });
+  const buttons =
+    shape.followUps === null
+      ? undefined
+      : followUpButtons(
+          options,
+          shape.followUps ?? {
+            request,
+            running: candidates?.running.length ?? 0,
+            bound: summary.counts.ok,
+            // Failed and unconfirmed instances of an attach can be asked for again, with a new approval.
+            retry:
+              request.kind === 'attach' ? summary.counts.failed + summary.counts.unconfirmed : 0,
+          },
+        );
   return packedMessages(parts, {
     partLine: (k, n) => r.part(id, k, n),
     ...(buttons ? { buttons } : {}),
@@ -209,12 +244,11 @@ function describeUnverified(cause: UnverifiedCause | undefined, t: Catalogue): s
  * (an attach where instances failed: it opens the modal prefilled with them).
  */
 function followUpButtons(
-  request: MutationRequest,
   options: ResultsOptions,
-  counts: { running: number; bound: number; retry: number },
+  counts: FollowUpCounts,
 ): types.ActionsBlock | undefined {
   const { t } = options;
-  const { running, bound, retry } = counts;
+  const { request, running, bound, retry } = counts;
   const elements: types.Button[] = [];
   if (running > 0) {
     elements.push({
@@ -225,7 +259,12 @@ function followUpButtons(
     });
   }
   // Apply now: the key in effect without a restart, where the bot can push it.
-  if (request.kind === 'attach' && running > 0 && options.publicKeyKnown) {
+  if (
+    request.kind === 'attach' &&
+    running > 0 &&
+    options.publicKeyKnown &&
+    counts.applyNow !== false
+  ) {
     elements.push({
       type: 'button',
       action_id: ACTIONS.applyNow,

@@ -12,6 +12,8 @@ import { codeSpan, formatSlackDate, mentionChannel, mentionUser, truncateText } 
 import { instanceLine, previewLookup } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackReply } from './limits.js';
 import { renderRefusal } from './refusals.js';
+import { describeRotation } from './rotation.js';
+import { describeSelectionForStatus, selectorList } from './selection.js';
 import { describeStopped } from './stopped.js';
 import { describeTotals } from './totals.js';
 
@@ -82,6 +84,8 @@ export function renderStatus(
       mentionChannel(r.channelId),
     ),
     what(r, t),
+    describeSelectionForStatus(r, t) ?? '',
+    ...describeRotation(r, t),
     s.fingerprint(codeSpan(r.fingerprint, 40)),
     r.status === 'pending' ? s.approvals(r.approval.approvals.length, r.approval.required) : '',
     describeDecision(r, t),
@@ -139,6 +143,14 @@ function packLines(head: string, title: string, lines: readonly string[]): strin
 /** What a request acts on, in one phrase (history and App Home): key pair, count and region. */
 export function requestSubject(r: MutationRequest, t: Catalogue): string {
   const h = t.messages.history;
+  if (r.selection) {
+    return t.fleet.historyWhat(
+      codeSpan(r.keyPairName ?? r.keyPairId ?? '?', 64),
+      r.instanceIds.length,
+      selectorList(r.selection.selectors),
+      codeSpan(r.region, 40),
+    );
+  }
   return r.kind === 'restart'
     ? h.whatRestart(r.instanceIds.length, codeSpan(r.region, 40))
     : h.what(

@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MutationRequest } from '../../src/domain/request.js';
+import { defaultHistoryFile } from '../../src/store/lowdb-files.js';
+import {
+  buttonValue,
+  messageText,
+  SIGNING_SECRET,
+  VOLC_CREDENTIALS,
+} from '../support/bot-harness.js';
+import {
+  type ChildBot,
+  childBotEnv,
+  killLeftoverChildBots,
+  startChildBot,
+} from '../support/child-bot.js';
+import { type FakeEcsApi, startFakeEcsApi } from '../support/fake-ecs-api.js';
+import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
+import { buttonClick, slackSender } from '../support/slack-requests.js';
+
+// A rotation (then=restart, issue 21) killed with -9 after its restart phase was planned, while
+// the API applies the first wave's RebootInstances but the bot never hears back. A second process
+// on the same DATA_FILE finds the phase's steps journaled, derives nothing again, resends the
+// wave with its ClientToken and finishes the roll: every instance bound once, rebooted once, and
+// the attach results and the restart results posted once each.
+
+const WAIT = 10_000;
+
+let slack: FakeSlackApi;
+let ecs: FakeEcsApi;
+let dir: string;
+let dataFile: string;
+
+beforeEach(async () => {
+  slack = await startFakeSlackApi();
+  // Reboots take 3 s: the second process sees the first wave still REBOOTING.
+  ecs = await startFakeEcsApi({ credentials: VOLC_CREDENTIALS, rebootMs: 3_000 });
+  dir = await mkdtemp(join(tmpdir(), 'attach-key-bot-rotation-'));
+  dataFile = join(dir, 'data', 'db.json');
+});
+
+afterEach(async () => {
+  await killLeftoverChildBots();
+  await slack?.close();
+  await ecs?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function start(): ChildBot {
+  return startChildBot({
+    cwd: dir,
+    env: childBotEnv({
+      slackApiUrl: slack.apiUrl,
+      ecsUrl: ecs.url,
+      dataFile,
+      extra: { RESTART_WAVE_SIZE: '2' },
+    }),
+  });
+}
+
+/** The request as the other process left it: in DATA_FILE while live, else in its history. */
+function storedRequest(requestId: string): MutationRequest {
+  const live = (
+    JSON.parse(readFileSync(dataFile, 'utf8')) as {
+      requests: Record<string, MutationRequest>;
+    }
+  ).requests[requestId];
+  if (live) return live;
+  const lines = readFileSync(defaultHistoryFile(dataFile), 'utf8').split('\n').filter(Boolean);
+  const found = lines
+    .map((l) => JSON.parse(l) as MutationRequest)
+    .filter((r) => r.id === requestId)
+    .at(-1);
+  if (!found) throw new Error(`request ${requestId} not found`);
+  return found;
+}
+
+const threadPosts = (ts: string, text: string) =>
+  slack
+    .callsTo('chat.postMessage')
+    .filter((c) => c.params.thread_ts === ts && messageText(c).includes(text));
+
+describe('kill -9 in the middle of a rotation', () => {
+  it('resumes the planned restart phase: one binding and one reboot per instance, each result once', {
+    timeout: 30_000,
+  }, async () => {
+    const ids = ['i-rotc00001', 'i-rotc00002', 'i-rotc00003', 'i-rotc00004'];
+    const held = ecs.hold({ apply: true, action: 'RebootInstances' });
+    const a = start();
+    const port = await a.started;
+    const sender = slackSender(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET);
+    await sender.command({
+      text: `${ids.join(' ')} key=ops-key then=restart`,
+      user_id: 'UREQ',
+      channel_id: 'C0OPS',
+      response_url: slack.responseUrl('command'),
+    });
+    const card = await slack.waitFor(
+      () => slack.callsTo('chat.postMessage').find((c) => buttonValue(c, 'approve_request')),
+      'the card',
+      WAIT,
+    );
+    const requestId = buttonValue(card, 'approve_request') as string;
+    await a.waitForLog((l) => l.event === 'request submitted' && l.requestId === requestId);
+    const ts = storedRequest(requestId).card?.ts as string;
+    await sender.interaction(
+      buttonClick({
+        actionId: 'approve_request',
+        value: requestId,
+        userId: 'UAPP1',
+        channelId: 'C0OPS',
+        messageTs: ts,
+        responseUrl: slack.responseUrl('click'),
+      }),
+    );
+    const first = await held.arrived;
+    expect(first.instanceIds).toEqual(ids.slice(0, 2));
+    a.kill('SIGKILL');
+    await a.exited;
+
+    // On disk: the phase planned with its steps and ClientTokens, its first reboot sent.
+    const crashed = storedRequest(requestId);
+    expect(crashed.next?.planned?.instanceIds).toEqual(ids);
+    const phase = crashed.steps.filter((s) => s.kind === 'restart');
+    expect(phase.map((s) => [s.action, s.state])).toEqual([
+      ['RebootInstances', 'sent'],
+      ['WaitRunning', 'planned'],
+      ['RebootInstances', 'planned'],
+      ['WaitRunning', 'planned'],
+    ]);
+    expect(phase[0]?.clientToken).toBe(first.clientToken);
+    expect(threadPosts(ts, 'Restarting 4 instances now')).toHaveLength(1);
+
+    const b = start();
+    await b.started;
+    await b.waitForLog((l) => l.event === 'request done' && l.requestId === requestId, WAIT * 2);
+    await slack.waitFor(
+      () => threadPosts(ts, 'Restart results for request').length > 0,
+      'the restart results',
+      WAIT,
+    );
+    b.kill('SIGTERM');
+    expect(await b.exited).toEqual({ code: 0, signal: null });
+
+    const resumed = storedRequest(requestId);
+    // Derived once: the same steps, indexes and tokens the first process journaled.
+    expect(resumed.steps.filter((s) => s.kind === 'restart').map((s) => s.clientToken)).toEqual(
+      phase.map((s) => s.clientToken),
+    );
+    const reboots = ecs.callsFor('RebootInstances');
+    expect(reboots.map((c) => c.clientToken)).toEqual([
+      first.clientToken,
+      first.clientToken,
+      phase[2]?.clientToken,
+    ]);
+    expect(ids.map((id) => ecs.timesRebooted(id))).toEqual([1, 1, 1, 1]);
+    expect(ids.map((id) => ecs.timesApplied(id))).toEqual([1, 1, 1, 1]);
+    expect(threadPosts(ts, 'Restarting 4 instances now')).toHaveLength(1);
+    expect(threadPosts(ts, 'Restart results for request')).toHaveLength(1);
+    expect(messageText(threadPosts(ts, 'Restart results for request')[0])).toContain('4 restarted');
+  });
+});
