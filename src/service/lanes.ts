@@ -3,10 +3,12 @@ import type { ServiceContext } from './context.js';
 import type { StepJournal } from './journal.js';
 import type { Lease } from './lease.js';
 import { toStepError } from './ports.js';
+import { createReadBacks, splitReadBacks } from './read-backs.js';
 import { performStep, type StepAnswer, StepInterrupted } from './step-runner.js';
 
 // The steps of one phase, run in lanes (VOLC_MAX_CONCURRENCY at once): each step journaled
 // `sent` before its call and `done`/`failed` with its answer after, audited and shown on the card.
+// A lane says when a step is answered, so that its read-back (read-backs.ts) starts at once.
 
 /** How a step's call ended. */
 type Settled = { answer: StepAnswer } | { error: StepError };
@@ -24,6 +26,34 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
   const { checkpoint, withStore } = hooks;
 
   /**
+   * A phase's steps in lanes, VOLC_MAX_CONCURRENCY at once; each batch's read-back starts when the
+   * batch is answered, on a budget of its own (read-backs.ts).
+   */
+  async function runPhase(
+    lease: Lease,
+    journal: StepJournal,
+    request: MutationRequest,
+    open: Step[],
+  ): Promise<void> {
+    const { writes, reads } = splitReadBacks(open);
+    const readBacks = createReadBacks(request, reads, deps.settings.maxConcurrency, (step) =>
+      runOne(lease, journal, request, step),
+    );
+    const lanes = Math.max(1, Math.min(deps.settings.maxConcurrency, writes.length));
+    try {
+      await Promise.all(
+        Array.from({ length: lanes }, () =>
+          runLane(lease, journal, request, writes, readBacks.answered),
+        ),
+      );
+    } catch (error) {
+      await readBacks.abandon();
+      throw error;
+    }
+    await readBacks.finish();
+  }
+
+  /**
    * One lane of a phase: it takes the phase's steps one at a time. A step's answer goes to the
    * journal together with the lane's next `sent`, so they share a commit (with whatever the other
    * lanes wrote meanwhile): between two calls a lane waits for one write, not two in a queue.
@@ -33,6 +63,7 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
     journal: StepJournal,
     request: MutationRequest,
     queue: Step[],
+    answered?: (index: number) => void,
   ): Promise<void> {
     const firstStep = queue.shift();
     if (!firstStep) return;
@@ -49,6 +80,8 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
       const finished = journal.change(sent.index, (s) => settle(s, settled));
       const nextSent = next && starts ? journal.change(next.index, markSent) : undefined;
       nextSent?.catch(() => {}); // awaited below, unless the answer's write failed first
+      // Its read-back may start now: its `sent` joins this commit.
+      answered?.(sent.index);
       report(request, sent, settled, await finished);
       ctx.refreshCard(request.id);
       // The answer's audit event, then the next step's: one append of both, in that order.
@@ -64,6 +97,25 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
       ]);
       sent = nextStep;
     }
+  }
+
+  /**
+   * One step on its own (a batch's read-back): journaled `sent`, called, journaled with its answer.
+   * A read starts while stopping too; only a lost lease stops it.
+   */
+  async function runOne(
+    lease: Lease,
+    journal: StepJournal,
+    request: MutationRequest,
+    step: Step,
+  ): Promise<void> {
+    await checkpoint(lease, false);
+    const sent = await recordSent(request, await journal.change(step.index, markSent));
+    const settled = await perform(lease, request, sent);
+    await checkpoint(lease, false);
+    report(request, sent, settled, await journal.change(sent.index, (s) => settle(s, settled)));
+    ctx.refreshCard(request.id);
+    await ctx.record(settledEvent(request, sent, settled));
   }
 
   const markSent = (s: Step): Step => ({
@@ -162,5 +214,5 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
         };
   }
 
-  return { runLane };
+  return { runPhase };
 }
