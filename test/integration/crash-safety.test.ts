@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
-import { defaultHistoryFile } from '../../src/store/lowdb-files.js';
+import { readLiveState } from '../../src/store/change-log.js';
+import { defaultChangeLogFile, defaultHistoryFile } from '../../src/store/lowdb-files.js';
 import {
   buttonValue,
   messageText,
@@ -61,8 +62,9 @@ function start(extra: Record<string, string> = {}): ChildBot {
   });
 }
 
+/** DATA_FILE with its change log replayed: what the next start reads. */
 function readStore(): StoreFile {
-  return JSON.parse(readFileSync(dataFile, 'utf8')) as StoreFile;
+  return readLiveState(dataFile, defaultChangeLogFile(dataFile)) as unknown as StoreFile;
 }
 
 /** The request as the other process left it: in DATA_FILE while live, else its last history line. */
