@@ -109,8 +109,7 @@ export function changes(current: MutationRequest, next: MutationRequest): string
     // The fields that changed, merged into `data` by the server: a status change sends and
     // parses a few bytes, not the header with its preview and instance list.
     const unset = patch.unset.map((key) => ` - ${literal(key)}::text`).join('');
-    const preview =
-      patch.preview === undefined ? '' : sql`, preview = ${patch.preview}::jsonb`;
+    const preview = patch.preview === undefined ? '' : sql`, preview = ${patch.preview}::jsonb`;
     statements.push(
       sql`UPDATE requests SET kind = ${kind}, parent_id = ${parent_id},
       status = ${status}, requester_id = ${requester_id}, created_at = ${created_at},
