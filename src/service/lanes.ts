@@ -36,8 +36,8 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
     open: Step[],
   ): Promise<void> {
     const { writes, reads } = splitReadBacks(open);
-    const readBacks = createReadBacks(request, reads, deps.settings.maxConcurrency, (step) =>
-      runOne(lease, journal, request, step),
+    const readBacks = createReadBacks(request, reads, deps.settings.maxConcurrency, (step, done) =>
+      runOne(lease, journal, request, step, done),
     );
     const lanes = Math.max(1, Math.min(deps.settings.maxConcurrency, writes.length));
     try {
@@ -69,9 +69,13 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
     if (!firstStep) return;
     // While stopping, no new mutation or restart wait starts; a quick read-back still may.
     await checkpoint(lease, firstStep.action !== 'Verify');
-    let sent = await recordSent(request, await journal.change(firstStep.index, markSent));
+    let sent = await journal.change(firstStep.index, markSent);
+    // A step's `sent` is journaled before its call (that is what a resume needs); its audit event
+    // is appended while the call is out, and before the answer's.
+    let audited: Promise<unknown> = recordSent(request, sent);
     for (;;) {
       const settled = await perform(lease, request, sent);
+      await audited;
       // The call happened: record its answer even while stopping, unless another replica took
       // the request over (it resends with the same ClientToken and records the same answer).
       await checkpoint(lease, false);
@@ -91,29 +95,34 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
         await recorded;
         throw new StepInterrupted('the bot is stopping');
       }
-      const [, nextStep] = await Promise.all([
-        recorded,
-        nextSent.then((s) => recordSent(request, s)),
-      ]);
-      sent = nextStep;
+      sent = await nextSent;
+      audited = Promise.all([recorded, recordSent(request, sent)]);
     }
   }
 
   /**
-   * One step on its own (a batch's read-back): journaled `sent`, called, journaled with its answer.
-   * A read starts while stopping too; only a lost lease stops it.
+   * One step on its own (a batch's read-back): called, then journaled once, sent and answered in
+   * one change. A read is safe to repeat, so it needs no `sent` in the journal before its call (a
+   * resume reads again what has no answer): it starts as soon as its batch is answered, without
+   * waiting for a commit. A read starts while stopping too; only a lost lease stops it.
    */
   async function runOne(
     lease: Lease,
     journal: StepJournal,
     request: MutationRequest,
     step: Step,
+    answered: () => void,
   ): Promise<void> {
     await checkpoint(lease, false);
-    const sent = await recordSent(request, await journal.change(step.index, markSent));
+    const sent = markSent(step);
+    const audited = recordSent(request, sent);
     const settled = await perform(lease, request, sent);
+    answered();
     await checkpoint(lease, false);
-    report(request, sent, settled, await journal.change(sent.index, (s) => settle(s, settled)));
+    await audited;
+    const answer = (s: Step) =>
+      settle({ ...markSent(s), sentAt: s.sentAt ?? sent.sentAt }, settled);
+    report(request, sent, settled, await journal.change(sent.index, answer));
     ctx.refreshCard(request.id);
     await ctx.record(settledEvent(request, sent, settled));
   }

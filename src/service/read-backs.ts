@@ -7,7 +7,8 @@ import { isOpenStep } from '../domain/request.js';
 // apart from it): a read never holds back a batch, nor a batch a read. On a resume, a read whose
 // batch was answered before the stop starts at once; one whose batch is still open waits for it.
 
-export type RunStep = (step: Step) => Promise<void>;
+/** Runs a read-back; calls `answered` once its call is answered (its slot is then free). */
+export type RunStep = (step: Step, answered: () => void) => Promise<void>;
 
 export interface ReadBacks {
   /** The read-backs waiting for the step `index` (a lane calls this when it is answered). */
@@ -35,7 +36,9 @@ export function createReadBacks(
 ): ReadBacks {
   const waiting = new Map<number, Step[]>();
   const ready: Step[] = [];
+  /** Reads whose call is in flight (the budget), and reads not finished (journal included). */
   let active = 0;
+  let running = 0;
   let stopped = false;
   let failure: { error: unknown } | undefined;
   const idleWaiters: Array<() => void> = [];
@@ -45,20 +48,30 @@ export function createReadBacks(
     while (!stopped && !failure && active < limit && ready.length) {
       const step = ready.shift() as Step;
       active++;
-      run(step)
+      running++;
+      // The budget bounds calls in flight: the slot frees when the call is answered, while its
+      // answer is still being journaled.
+      let freed = false;
+      const free = () => {
+        if (freed) return;
+        freed = true;
+        active--;
+        pump();
+      };
+      run(step, free)
         .catch((error: unknown) => {
           failure ??= { error };
         })
         .finally(() => {
-          active--;
-          pump();
-          if (active === 0) for (const wake of idleWaiters.splice(0)) wake();
+          free();
+          running--;
+          if (running === 0) for (const wake of idleWaiters.splice(0)) wake();
         });
     }
   }
 
   function idle(): Promise<void> {
-    if (active === 0 && (stopped || failure || ready.length === 0)) return Promise.resolve();
+    if (running === 0 && (stopped || failure || ready.length === 0)) return Promise.resolve();
     return new Promise<void>((resolve) => idleWaiters.push(resolve)).then(idle);
   }
 
