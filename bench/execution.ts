@@ -50,6 +50,13 @@ export interface ExecutionRow {
   lastReadMs: number;
   /** Read-backs that arrived before the last AttachKeyPair was answered. */
   overlappedReads: number;
+  /**
+   * The bot's turnaround between rounds: an AttachKeyPair answered to the next one arriving, the
+   * k-th answer paired with the (k + concurrency)-th arrival (median).
+   */
+  turnaroundMs: number;
+  /** How late the fake ECS wrote its answers, beyond the latency asked for (median). */
+  apiLateMs: number;
   /** The most AttachKeyPair calls the API saw open at once. */
   maxInFlight: number;
 }
@@ -64,6 +71,8 @@ interface Run {
   lastReadMs: number;
   overlappedReads: number;
   keyCheckMs: number;
+  turnaroundMs: number;
+  apiLateMs: number;
   calls: number;
   verifyCalls: number;
   maxInFlight: number;
@@ -122,6 +131,8 @@ function toRow(store: StoreKind, size: number, list: readonly Run[]): ExecutionR
     verifyCalls: Math.max(...list.map((x) => x.verifyCalls)),
     lastReadMs: mid((r) => r.lastReadMs),
     keyCheckMs: mid((r) => r.keyCheckMs),
+    turnaroundMs: mid((r) => r.turnaroundMs),
+    apiLateMs: mid((r) => r.apiLateMs),
     overlappedReads: mid((r) => r.overlappedReads),
     maxInFlight: Math.max(...list.map((x) => x.maxInFlight)),
   };
@@ -172,7 +183,13 @@ async function runOnce(rig: Rig, store: StoreKind, size: number): Promise<Run> {
       );
     }
     const first = (list: EcsCallRecord[]) => Math.min(...list.map((c) => c.at));
-    const answered = (list: EcsCallRecord[]) => Math.max(...list.map((c) => c.at)) + API_LATENCY_MS;
+    const answerOf = (c: EcsCallRecord) => c.answeredAt ?? c.at + API_LATENCY_MS;
+    const answered = (list: EcsCallRecord[]) => Math.max(...list.map(answerOf));
+    const arrivals = attach.map((c) => c.at).sort((a, b) => a - b);
+    const answers = attach.map(answerOf).sort((a, b) => a - b);
+    const turnarounds = answers
+      .slice(0, Math.max(0, arrivals.length - bot.concurrency))
+      .map((at, k) => (arrivals[k + bot.concurrency] as number) - at);
     return {
       wallMs: threadAt - clickedAt,
       firstCallMs: first(attach) - clickedAt,
@@ -182,6 +199,8 @@ async function runOnce(rig: Rig, store: StoreKind, size: number): Promise<Run> {
       tailMs: threadAt - answered(verify),
       lastReadMs: answered(verify) - answered(attach),
       keyCheckMs: keys.length ? answered(keys) - clickedAt : 0,
+      turnaroundMs: turnarounds.length ? median(turnarounds) : 0,
+      apiLateMs: median(calls.map((c) => answerOf(c) - c.at - API_LATENCY_MS)),
       overlappedReads: verify.filter((c) => c.at < answered(attach)).length,
       calls: attach.length,
       verifyCalls: verify.length,

@@ -213,6 +213,8 @@ export function formatTables(
           'attach',
           'last read',
           'reads during attach',
+          'turnaround',
+          'API late',
           'tail',
         ],
         execution.map((r) => [
@@ -225,6 +227,8 @@ export function formatTables(
           ms(r.attachMs),
           ms(r.lastReadMs),
           `${r.overlappedReads}/${r.verifyCalls}`,
+          ms(r.turnaroundMs),
+          ms(r.apiLateMs),
           ms(r.tailMs),
         ]),
       ),
@@ -233,7 +237,9 @@ export function formatTables(
         'AttachKeyPair; attach = that call to ' +
         'the last batch answered, floor ceil(batches / concurrency) x latency; last read = the last ' +
         'batch answered to its read-back answered, floor one latency; tail = that answer to the ' +
-        'results thread; reads during attach = read-backs sent before the last batch answered)',
+        'results thread; reads during attach = read-backs sent before the last batch answered; ' +
+        "turnaround = a batch answered to its lane's next call (median; once per round); API late = " +
+        'how much later than the latency the fake ECS answered (median))',
       '',
     );
   }
