@@ -3,6 +3,7 @@ import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
+import { replayChanges } from './change-log.js';
 import { HistoryFile } from './history-file.js';
 import {
   describeUnreadable,
@@ -129,6 +130,10 @@ export async function inspectLowdbStore(dataFile: string): Promise<{
     throw new StoreError('store_unreadable', describeUnreadable(file, error), { cause: error });
   }
   const parsed = parseLiveText(file, text);
+  // With what changed since the last fold (a damaged line is reported as the store would at start).
+  const changeLog = defaultChangeLogFile(file);
+  const changes = await readFile(changeLog, 'utf8').catch(() => '');
+  replayChanges(changeLog, changes, parsed.epoch ?? 0, parsed.requests);
   const historyFile = defaultHistoryFile(file);
   const exists = await stat(historyFile).then(
     () => true,

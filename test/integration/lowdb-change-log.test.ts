@@ -4,7 +4,11 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { MutationRequest, Step } from '../../src/domain/request.js';
-import { defaultChangeLogFile, openLowdbStore } from '../../src/store/lowdb-store.js';
+import {
+  defaultChangeLogFile,
+  inspectLowdbStore,
+  openLowdbStore,
+} from '../../src/store/lowdb-store.js';
 import { readLive, useStoreDir } from '../support/lowdb-dir.js';
 import { makeRequest } from '../support/store-fixtures.js';
 
@@ -67,6 +71,9 @@ describe('the change log', () => {
       n: 50,
     });
     const expected = await store.get('r1');
+    // The doctor's look at the files counts what is only in the change log yet.
+    expect(JSON.parse(dataBefore).requests).toEqual({});
+    expect(await inspectLowdbStore(paths.file)).toMatchObject({ live: 1 });
     // As a killed process leaves it (no close): the next open replays and folds the log in.
     const again = await openLowdbStore({ dataFile: paths.file });
     expect(await again.get('r1')).toEqual(expected);
