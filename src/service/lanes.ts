@@ -84,12 +84,12 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
       const finished = journal.change(sent.index, (s) => settle(s, settled));
       const nextSent = next && starts ? journal.change(next.index, markSent) : undefined;
       nextSent?.catch(() => {}); // awaited below, unless the answer's write failed first
-      // Its read-back may start now: its `sent` joins this commit.
-      answered?.(sent.index);
       report(request, sent, settled, await finished);
       ctx.refreshCard(request.id);
       // The answer's audit event, then the next step's: one append of both, in that order.
       const recorded = ctx.record(settledEvent(request, sent, settled));
+      // Its read-back may start now, its events after the answer's.
+      answered?.(sent.index);
       if (!next) return await recorded;
       if (!nextSent) {
         await recorded;
