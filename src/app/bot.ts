@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { App, type LogLevel, webApi } from '@slack/bolt';
 import type { Config } from '../config/config.js';
 import { loadPolicyFile } from '../config/policy-file.js';
+import type { AccountView } from '../domain/accounts.js';
 import type { PolicyRule } from '../domain/policy.js';
 import { knownRegionsWith } from '../domain/regions.js';
 import type { MutationRequest } from '../domain/request.js';
@@ -83,7 +84,17 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   const rules: PolicyRule[] = config.policy.policyFile
     ? await loadPolicyFile(config.policy.policyFile)
     : [];
-  const metrics = createMetrics();
+  // ACCOUNTS_FILE: what the chat side and the service know of each account (no credentials).
+  const accounts: AccountView[] | undefined = config.accountsFromFile
+    ? config.accounts.map((a) => ({
+        name: a.name,
+        ...(a.accountId ? { accountId: a.accountId } : {}),
+        ...(a.regions ? { regions: a.regions } : {}),
+        defaultRegion: a.defaultRegion,
+        channels: a.channels,
+      }))
+    : undefined;
+  const metrics = createMetrics(accounts ? { accounts: accounts.map((a) => a.name) } : {});
 
   const slackRetry = overrides.slackRetry ?? PRODUCTION_SLACK_RETRY;
   const clientOptions = {
@@ -149,6 +160,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   const service = createService({
     store,
     ecs,
+    ...(volc && accounts ? { ecsFor: volc.ecsFor } : {}),
     notifier,
     audit,
     keys,
@@ -165,6 +177,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         allowSelfApproval: config.policy.allowSelfApproval,
         rules,
       },
+      ...(accounts ? { accounts } : {}),
       requesterIds: config.policy.requesterIds,
       allowedChannelIds: config.policy.allowedChannelIds,
       maxInstancesPerRequest: config.policy.maxInstancesPerRequest,
@@ -223,14 +236,22 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
 
   // The modal's pickers read ECS directly (reads only), through the same client: in sandbox mode
   // they list the sandbox's fleet.
-  const pickers = createPickers({
-    ecs,
-    logger: logger.child({ source: 'pickers' }),
-    now: () => clock.now().getTime(),
-  });
+  // Each account's pickers read with its own client (and cache apart).
+  const pickerSets = new Map(
+    config.accounts.map((a, i) => [
+      a.name,
+      createPickers({
+        ecs: (i === 0 ? ecs : volc?.ecsFor(a.name)) ?? ecs,
+        logger: logger.child({ source: 'pickers', ...(accounts ? { account: a.name } : {}) }),
+        now: () => clock.now().getTime(),
+      }),
+    ]),
+  );
+  const pickers = pickerSets.values().next().value as ReturnType<typeof createPickers>;
   registerListeners(app, {
     service,
     pickers,
+    ...(accounts ? { accounts, pickersFor: (name: string) => pickerSets.get(name) } : {}),
     logger,
     texts,
     defaultRegion: config.volc.region,
@@ -276,6 +297,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         replica: replicaId,
         approvers: config.policy.approverIds.length,
         rules: rules.length,
+        ...(accounts ? { accounts: accounts.map((a) => a.name) } : {}),
       });
       await startServiceWork(service, timers, {
         logger,
@@ -292,7 +314,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
 
   async function stopAll(): Promise<void> {
     timers.clear();
-    pickers.close();
+    for (const p of pickerSets.values()) p.close();
     await app.stop().catch((error) => logger.warn('receiver stop failed', { error }));
     listening?.close();
     await service.stop(overrides.stopGraceMs ?? 10_000);

@@ -1,3 +1,4 @@
+import type { AccountConfig } from '../config/accounts-file.js';
 import type { Config } from '../config/config.js';
 import { createSandboxTransport } from '../sandbox/transport.js';
 import type { Clock } from '../service/ports.js';
@@ -7,9 +8,11 @@ import { createCredentialsProvider } from './credentials-from-config.js';
 import type { AppLogger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
-// The composition root's Volcengine part: the transport (the network, or the sandbox's simulated
-// ECS), the credentials (the key, or AssumeRole with refresh) and the one signed, retried client,
-// reporting retries to the log and every call to the metrics.
+// The composition root's Volcengine part: for each account (ACCOUNTS_FILE, or the one account
+// `default` of the VOLC_* variables), the transport (the network, or the sandbox's simulated ECS,
+// a fleet of its own per account), the credentials (the key, or AssumeRole with refresh) and one
+// signed, retried client with its own concurrency budget, reporting retries to the log and every
+// call to the metrics. One account's throttling or outage never queues another's calls.
 
 export interface EcsWiring {
   clock: Clock;
@@ -20,47 +23,80 @@ export interface EcsWiring {
   random?: () => number;
 }
 
-export function createEcsFromConfig(
+export interface AccountsEcs {
+  /** The first account's client (`default` without ACCOUNTS_FILE). */
+  ecs: EcsClient;
+  /** Each configured account's client; undefined for any other name. */
+  ecsFor(account: string): EcsClient | undefined;
+  close(): Promise<void>;
+}
+
+export function createEcsFromConfig(config: Config, wiring: EcsWiring): AccountsEcs {
+  const clients = new Map<string, { ecs: EcsClient; close(): Promise<void> }>();
+  for (const account of config.accounts) {
+    clients.set(account.name, createAccountEcs(config, account, wiring));
+  }
+  const first = clients.get(config.accounts[0]?.name ?? '');
+  if (!first) throw new Error('no Volcengine account is configured');
+  return {
+    ecs: first.ecs,
+    ecsFor: (name) => clients.get(name)?.ecs,
+    close: async () => {
+      await Promise.all([...clients.values()].map((c) => c.close()));
+    },
+  };
+}
+
+function createAccountEcs(
   config: Config,
+  account: AccountConfig,
   wiring: EcsWiring,
 ): { ecs: EcsClient; close(): Promise<void> } {
   const { logger, metrics } = wiring;
+  const { volc } = account;
+  // Log fields and metric labels name the account only when there are several (ACCOUNTS_FILE).
+  const named = config.accountsFromFile ? { account: account.name } : {};
   const transport: Transport & { close(): Promise<void> } = config.sandbox
-    ? createSandboxTransport()
-    : createUndiciTransport({ connections: config.volc.maxConcurrency * 2 });
+    ? createSandboxTransport(config.accountsFromFile ? { account: account.name } : {})
+    : createUndiciTransport({ connections: volc.maxConcurrency * 2 });
   const callPolicy = {
-    timeoutMs: config.volc.timeoutMs,
-    maxAttempts: config.volc.maxAttempts,
-    deadlineMs: config.volc.deadlineMs,
+    timeoutMs: volc.timeoutMs,
+    maxAttempts: volc.maxAttempts,
+    deadlineMs: volc.deadlineMs,
     now: () => wiring.clock.now(),
     ...(wiring.sleep ? { sleep: wiring.sleep } : {}),
     ...(wiring.random ? { random: wiring.random } : {}),
   };
   const ecs = createEcsClient({
-    endpoint: config.volc.endpoint,
-    credentials: createCredentialsProvider(config.volc, {
+    endpoint: volc.endpoint,
+    credentials: createCredentialsProvider(volc, {
       ...callPolicy,
       transport,
       autoRefresh: !config.sandbox,
       onRefresh: (info) => {
-        metrics.credentialRefresh(info.ok);
+        metrics.credentialRefresh(info.ok, named.account);
         if (info.ok)
-          logger.info('credentials refreshed (AssumeRole)', { expiresAt: info.expiresAt });
-        else logger.error('credentials refresh failed (AssumeRole)', { error: info.error });
+          logger.info('credentials refreshed (AssumeRole)', {
+            ...named,
+            expiresAt: info.expiresAt,
+          });
+        else
+          logger.error('credentials refresh failed (AssumeRole)', { ...named, error: info.error });
       },
     }),
     ...callPolicy,
-    readConcurrency: config.volc.maxConcurrency,
+    readConcurrency: volc.maxConcurrency,
     transport,
     onRetry: (info) =>
       logger.warn('volcengine call retried', {
+        ...named,
         action: info.action,
         attempt: info.attempt,
         delayMs: info.delayMs,
         code: info.error.code,
         httpStatus: info.error.httpStatus,
       }),
-    onCall: (info) => metrics.volcCall(info),
+    onCall: (info) => metrics.volcCall({ ...info, ...named }),
   });
   return {
     ecs,

@@ -18,6 +18,8 @@ export interface FingerprintInput {
   otherKeys?: ReadonlyArray<{ keyPairId: string; fingerprint?: string }>;
   instanceIds: readonly string[];
   next?: { kind: NextKind };
+  /** ACCOUNTS_FILE: the account (absent: `default`, and the fingerprint it always had). */
+  account?: string;
 }
 
 export function requestFingerprint(input: FingerprintInput): string {
@@ -32,6 +34,7 @@ export function requestFingerprint(input: FingerprintInput): string {
     // Appended only when present: a request without them keeps the fingerprint it always had.
     ...(input.keyFingerprint || others.length ? [input.keyFingerprint ?? '', others] : []),
     ...(input.next ? [`then=${input.next.kind}`] : []),
+    ...(input.account ? [`account=${input.account}`] : []),
   ]);
   const hex = createHash('sha256').update(text, 'utf8').digest('hex');
   return `${hex.slice(0, 4)}-${hex.slice(4, 8)}-${hex.slice(8, 12)}`;

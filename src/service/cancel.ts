@@ -48,7 +48,7 @@ export function createCancellations(ctx: ServiceContext) {
       actor: userId,
       fingerprint: request.fingerprint,
     });
-    ctx.deps.observer?.requestFinished?.(request.kind, 'cancelled');
+    ctx.deps.observer?.requestFinished?.(request.kind, 'cancelled', request.account);
     ctx.refreshCard(requestId);
     return { ok: true, request };
   }

@@ -220,7 +220,7 @@ export function createExecutor(ctx: ServiceContext) {
       status: request.status,
       ...totals,
     });
-    deps.observer?.requestFinished?.(request.kind, request.status);
+    deps.observer?.requestFinished?.(request.kind, request.status, request.account);
   }
 
   /** Posts the results unless they were posted before; the journal makes this once only. */

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { AccountView } from '../domain/accounts.js';
 import { parseCommandText } from '../domain/parse.js';
 import { knownRegionsWith } from '../domain/regions.js';
 import type { SandboxFacts } from '../sandbox/transport.js';
@@ -8,7 +9,7 @@ import type { Channels } from './channels.js';
 import { buttonValue, hasResponseUrl, tellByDm, tellPrivately } from './dm.js';
 import { ACTIONS, COMMAND } from './ids.js';
 import { type ModalDeps, openModal, registerModalListeners } from './modal-listeners.js';
-import { registerPickerListeners } from './picker-listeners.js';
+import { registerAccountSwitch, registerPickerListeners } from './picker-listeners.js';
 import type { Pickers } from './pickers/pickers.js';
 import { renderImportResult, renderPrivateKeyWarning } from './render/import-reply.js';
 import type { SlackReply } from './render/limits.js';
@@ -37,6 +38,9 @@ export interface ListenerOptions {
   onHomeOpened?: (userId: string) => Promise<void>;
   /** The modal's instance and key pair searches. */
   pickers: Pickers;
+  /** ACCOUNTS_FILE: the accounts (the parser's account rules), and each one's pickers. */
+  accounts?: readonly AccountView[];
+  pickersFor?: (account: string) => Pickers | undefined;
   /** How long an options answer may wait for the cloud (default ANSWER_WITHIN_MS). */
   answerWithinMs?: number;
   /** The workspace the bot is installed in: people of others are refused unless listed by id. */
@@ -55,6 +59,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     defaultRegion: options.defaultRegion,
     maxInstances: options.maxInstances,
     knownRegions: options.regions,
+    ...(options.accounts ? { accounts: options.accounts } : {}),
   };
   // What help says region= accepts: exactly what the parser accepts.
   const regions = knownRegionsWith(options.defaultRegion, options.regions);
@@ -63,6 +68,8 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     logger,
     texts,
     pickers: options.pickers,
+    ...(options.accounts ? { accounts: options.accounts } : {}),
+    ...(options.pickersFor ? { pickersFor: options.pickersFor } : {}),
     parseOptions,
     regions,
     sandbox: options.sandbox,
@@ -76,8 +83,12 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     ...modal,
     ...(options.answerWithinMs !== undefined ? { answerWithinMs: options.answerWithinMs } : {}),
   });
+  if (options.accounts) registerAccountSwitch(app, modal);
   app.command(COMMAND, async ({ command, ack, respond, client, context }) => {
-    const parsed = parseCommandText(command.text ?? '', parseOptions);
+    const parsed = parseCommandText(command.text ?? '', {
+      ...parseOptions,
+      channelId: command.channel_id,
+    });
     const user = command.user_id;
     const external = isExternal(options.home, commandOrigin(command));
     const reader = { userId: user, channelId: command.channel_id, external };

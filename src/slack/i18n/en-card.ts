@@ -24,6 +24,7 @@ export const enCard = {
     requestedBy: 'Requested by',
     keyPair: 'Key pair',
     keyPairUndone: 'Key pair taken back',
+    account: 'Account',
     region: 'Region',
     instances: 'Instances',
     approvals: 'Approvals',

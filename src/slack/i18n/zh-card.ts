@@ -27,6 +27,7 @@ export const zhCard: Catalogue['card'] = {
     requestedBy: '申请人',
     keyPair: '密钥对',
     keyPairUndone: '收回的密钥对',
+    account: '账号',
     region: '地域',
     instances: '实例数',
     approvals: '审批',

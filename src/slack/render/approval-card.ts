@@ -129,6 +129,12 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
   return { text: renderFallback(request, t, label, sandbox), blocks };
 }
 
+/** `prod` · `2100000001`: the account's name, and its id when known. */
+export function accountText(request: Pick<MutationRequest, 'account' | 'accountId'>): string {
+  const name = codeSpan(request.account ?? 'default', 40);
+  return request.accountId ? `${name} · ${codeSpan(request.accountId, 30)}` : name;
+}
+
 function facts(request: MutationRequest, t: Catalogue): types.MrkdwnElement[] {
   const fields = [mrkdwn(`*${t.card.fields.requestedBy}*\n${mentionUser(request.requesterId)}`)];
   if (request.kind !== 'restart') {
@@ -138,6 +144,8 @@ function facts(request: MutationRequest, t: Catalogue): types.MrkdwnElement[] {
   if (request.applyNow) {
     fields.push(mrkdwn(`*${t.apply.runsAs}*\n${codeSpan(request.applyNow.user, 40)}`));
   }
+  // ACCOUNTS_FILE: whose cloud, next to the region (single-account requests name none).
+  if (request.account) fields.push(mrkdwn(`*${t.card.fields.account}*\n${accountText(request)}`));
   fields.push(
     mrkdwn(`*${t.card.fields.region}*\n${codeSpan(request.region, 60)}`),
     mrkdwn(`*${t.card.fields.instances}*\n${t.num(request.instanceIds.length)}`),
