@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { App, type LogLevel, webApi } from '@slack/bolt';
 import type { Config } from '../config/config.js';
-import { loadPolicyFile } from '../config/policy-file.js';
+import { loadPolicyFile, PolicyFileError } from '../config/policy-file.js';
 import type { AccountView } from '../domain/accounts.js';
 import type { PolicyRule } from '../domain/policy.js';
 import { knownRegionsWith } from '../domain/regions.js';
@@ -84,6 +84,16 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   const rules: PolicyRule[] = config.policy.policyFile
     ? await loadPolicyFile(config.policy.policyFile)
     : [];
+  // A rule for an account the bot does not serve would never apply: refuse it like a typo.
+  const served = config.accounts.map((a) => a.name);
+  for (const rule of rules) {
+    const account = rule.match.account;
+    if (account !== undefined && !served.includes(account)) {
+      throw new PolicyFileError(
+        `POLICY_FILE ${config.policy.policyFile}: rule "${rule.name}": match.account: ${account} is not an account this bot serves (${served.join(', ')})`,
+      );
+    }
+  }
   // ACCOUNTS_FILE: what the chat side and the service know of each account (no credentials).
   const accounts: AccountView[] | undefined = config.accountsFromFile
     ? config.accounts.map((a) => ({

@@ -202,7 +202,7 @@ export interface MatchedRule {
    * Why it matched; `tags_unknown`: a tag rule applied because the tags could not be read;
    * `restarts`: the request restarts instances.
    */
-  reason: 'tag' | 'size' | 'tags_unknown' | 'restarts';
+  reason: 'tag' | 'size' | 'tags_unknown' | 'restarts' | 'account';
   /** tags_unknown: how many instances could not be read, and how many the answer left out. */
   unknownTags?: { unread: number; missing: number };
 }

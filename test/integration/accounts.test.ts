@@ -69,9 +69,14 @@ describe('several accounts', () => {
     const requested = (await h.auditEvents(prod.requestId)).find((e) => e.type === 'requested');
     expect(requested).toMatchObject({ account: 'prod', accountId: '2100000001' });
 
-    // status carries the account.
+    // The thread, status and history carry the account.
+    expect(messageText(prod.results)).toContain('*Account*: `prod` · `2100000001`');
     const { replyId } = await h.command(`status ${prod.requestId}`, { channel: PROD_CHANNEL });
-    expect(JSON.stringify(await h.responseTo(replyId))).toContain('prod');
+    expect(JSON.stringify(await h.responseTo(replyId))).toContain('`prod/cn-beijing`');
+    const history = await h.command('history', { channel: PROD_CHANNEL });
+    const listed = JSON.stringify(await h.responseTo(history.replyId));
+    expect(listed).toContain('`prod/cn-beijing`');
+    expect(listed).toContain('`staging/cn-beijing`');
   });
 
   it('uses the channel mapping, refuses another account there, and asks for account= elsewhere', async () => {

@@ -7,6 +7,7 @@ import { approverLists } from '../../domain/policy.js';
 import { isExpired, type MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { BLOCKS, COMMAND } from '../ids.js';
+import { accountText } from './account.js';
 import { describeApplyPlan, renderApplyScriptBlocks } from './apply-card.js';
 import { context, mrkdwn, plain, section, withSandboxNote } from './blocks.js';
 import { renderButtons } from './card-buttons.js';
@@ -127,12 +128,6 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
   if (pending) blocks.push(renderButtons(request, t, BLOCKS.decision, { cancel: true }));
 
   return { text: renderFallback(request, t, label, sandbox), blocks };
-}
-
-/** `prod` · `2100000001`: the account's name, and its id when known. */
-export function accountText(request: Pick<MutationRequest, 'account' | 'accountId'>): string {
-  const name = codeSpan(request.account ?? 'default', 40);
-  return request.accountId ? `${name} · ${codeSpan(request.accountId, 30)}` : name;
 }
 
 function facts(request: MutationRequest, t: Catalogue): types.MrkdwnElement[] {
