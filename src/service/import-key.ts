@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { chooseAccount } from '../domain/accounts.js';
 import { type PublicKey, publicKeyLine, sameFingerprint } from '../domain/public-key.js';
-import type { ServiceContext } from './context.js';
+import { ecsOf, type ServiceContext } from './context.js';
 import type { KnownPublicKey } from './key-registry.js';
 import { toStepError } from './ports.js';
 import type { SubmitRefusal } from './submit.js';
@@ -76,9 +77,25 @@ export function createKeyImports(
   }): Promise<ImportResult> {
     const early = checkRequester(input.userId, input.channelId, input);
     if (early) return { ok: false, refusal: early };
+    // ACCOUNTS_FILE: the key pair goes to the channel's account (or the only one).
+    let account: string | undefined;
+    if (deps.settings.accounts) {
+      const choice = chooseAccount(deps.settings.accounts, input.channelId, undefined);
+      if (!choice.ok)
+        return { ok: false, refusal: { reason: 'account_refused', problem: choice.problem } };
+      account = choice.account.name;
+    }
+    const ecs = ecsOf(deps, account);
     const { region, keyPairName, key } = input;
     const importId = deps.newRequestId();
-    const base = { requestId: importId, kind: 'import', actor: input.userId, region, keyPairName };
+    const base = {
+      requestId: importId,
+      kind: 'import',
+      actor: input.userId,
+      ...(account ? { account } : {}),
+      region,
+      keyPairName,
+    };
     const refuse = async (refusal: ImportRefusal): Promise<ImportResult> => {
       await ctx.record({
         type: 'key_import_refused',
@@ -90,9 +107,9 @@ export function createKeyImports(
       return { ok: false, refusal, importId };
     };
 
-    let existing: Awaited<ReturnType<typeof deps.ecs.findKeyPair>>;
+    let existing: Awaited<ReturnType<typeof ecs.findKeyPair>>;
     try {
-      existing = await deps.ecs.findKeyPair({ region, keyPairName });
+      existing = await ecs.findKeyPair({ region, keyPairName });
     } catch (error) {
       return refuse(callFailed('DescribeKeyPairs', error));
     }
@@ -116,7 +133,7 @@ export function createKeyImports(
         return refuse({ reason: 'import_name_invalid', keyPairName });
       }
       try {
-        const imported = await deps.ecs.importKeyPair({
+        const imported = await ecs.importKeyPair({
           region,
           keyPairName,
           publicKey: publicKeyLine(key),

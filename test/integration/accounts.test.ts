@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buttonValue, type Harness, messageText, startHarness } from '../support/bot-harness.js';
+import { makeTestKey } from '../support/ssh-keys.js';
 import {
   PROD_CHANNEL,
   PROD_INSTANCE,
@@ -162,6 +163,21 @@ describe('several accounts', () => {
     expect(JSON.stringify(failed.steps)).toContain('AccessDenied');
     expect(JSON.stringify(done.steps)).not.toContain('AccessDenied');
     expect(mutations(two.prod).every((c) => c.status === 200)).toBe(true);
+  });
+
+  it('imports a key pair into the account of the channel', async () => {
+    const { h, two } = await start();
+    const key = makeTestKey('ed25519');
+    const { replyId } = await h.command(`import team-key ${key.line}`, {
+      channel: STAGING_CHANNEL,
+    });
+    expect(String((await h.responseTo(replyId)).text)).toContain('team-key');
+    expect(two.staging.callsFor('ImportKeyPair')).toHaveLength(1);
+    expect(two.prod.callsFor('ImportKeyPair')).toHaveLength(0);
+    const elsewhere = await h.command(`import team-key ${key.line}`, { channel: 'C0OTHER' });
+    expect(String((await h.responseTo(elsewhere.replyId)).text)).toContain(
+      'add account=NAME, one of prod, staging',
+    );
   });
 
   it('labels metrics by account, bounded to the configured names', async () => {

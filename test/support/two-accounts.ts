@@ -60,12 +60,14 @@ export async function startTwoAccounts(
   const prod = await startFakeEcsApi({
     credentials: prodKey,
     strictInstances: true,
+    strictKeyPairs: true,
     keyPairs,
     instances: options.prodInstances ?? [{ instanceId: PROD_INSTANCE, status: 'RUNNING' }],
   });
   const staging = await startFakeEcsApi({
     credentials: STAGING_KEY,
     strictInstances: true,
+    strictKeyPairs: true,
     keyPairs,
     instances: options.stagingInstances ?? [{ instanceId: STAGING_INSTANCE, status: 'RUNNING' }],
   });
