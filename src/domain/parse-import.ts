@@ -24,6 +24,20 @@ export function parseImport(
   const fail = (problem: ParseProblem) => ({ kind: 'error' as const, problem, more: 0 });
   let rest = args.trim();
   let region = options.defaultRegion;
+  // ACCOUNTS_FILE: a trailing `account=NAME` (before or after `region=`); the service applies the
+  // account rules with the channel.
+  let account: string | undefined;
+  const takeAccount = (): ParseProblem | undefined => {
+    const named = /(?:^|\s)(account=\S*)$/i.exec(rest)?.[1];
+    if (named === undefined || account !== undefined) return undefined;
+    account = named.slice('account='.length).toLowerCase();
+    rest = rest.slice(0, rest.length - named.length).trim();
+    return account === ''
+      ? { kind: 'empty_value', token: shown(named), name: 'account' }
+      : undefined;
+  };
+  const accountFirst = takeAccount();
+  if (accountFirst) return fail(accountFirst);
   const option = /(?:^|\s)(region=\S*)$/i.exec(rest);
   if (option?.[1]) {
     const value = option[1].slice('region='.length);
@@ -35,6 +49,8 @@ export function parseImport(
     region = value.toLowerCase();
     rest = rest.slice(0, rest.length - option[1].length).trim();
   }
+  const accountLast = takeAccount();
+  if (accountLast) return fail(accountLast);
   const name = /^\S+/.exec(rest)?.[0];
   if (name === undefined) return fail({ kind: 'import_usage', missing: 'name' });
   // The name left out: the first word is already the key's type.
@@ -46,5 +62,11 @@ export function parseImport(
   if (keyText === '') return fail({ kind: 'import_usage', missing: 'key' });
   const parsed = parsePublicKey(keyText);
   if (!parsed.ok) return fail({ kind: 'bad_public_key', problem: parsed.problem });
-  return { kind: 'import', keyPairName: name, region, key: parsed.key };
+  return {
+    kind: 'import',
+    keyPairName: name,
+    region,
+    key: parsed.key,
+    ...(account !== undefined ? { account } : {}),
+  };
 }

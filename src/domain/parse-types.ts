@@ -81,6 +81,8 @@ export interface ImportCommand {
   keyPairName: string;
   region: string;
   key: PublicKey;
+  /** `account=NAME`, as typed (the service applies the account rules). */
+  account?: string;
 }
 
 /** The first problem, and how many other words had one too. */

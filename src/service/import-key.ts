@@ -72,6 +72,8 @@ export function createKeyImports(
     region: string;
     keyPairName: string;
     key: PublicKey;
+    /** `account=NAME` on the command. */
+    account?: string;
     /** The requester belongs to another workspace (Slack Connect). */
     external?: boolean;
   }): Promise<ImportResult> {
@@ -79,8 +81,16 @@ export function createKeyImports(
     if (early) return { ok: false, refusal: early };
     // ACCOUNTS_FILE: the key pair goes to the channel's account (or the only one).
     let account: string | undefined;
+    if (!deps.settings.accounts && input.account !== undefined && input.account !== 'default') {
+      const problem = {
+        kind: 'unknown_account' as const,
+        token: `account=${input.account}`,
+        names: ['default'],
+      };
+      return { ok: false, refusal: { reason: 'account_refused', problem } };
+    }
     if (deps.settings.accounts) {
-      const choice = chooseAccount(deps.settings.accounts, input.channelId, undefined);
+      const choice = chooseAccount(deps.settings.accounts, input.channelId, input.account);
       if (!choice.ok)
         return { ok: false, refusal: { reason: 'account_refused', problem: choice.problem } };
       account = choice.account.name;

@@ -138,6 +138,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
             region: parsed.region,
             keyPairName: parsed.keyPairName,
             key: parsed.key,
+            ...(parsed.account !== undefined ? { account: parsed.account } : {}),
             external,
           });
           return await tell(renderImportResult(imported, await language), 'import');

@@ -178,6 +178,12 @@ describe('several accounts', () => {
     expect(String((await h.responseTo(elsewhere.replyId)).text)).toContain(
       'add account=NAME, one of prod, staging',
     );
+    const named = await h.command(`import team-key ${key.line} account=prod`, {
+      channel: 'C0OTHER',
+    });
+    expect(String((await h.responseTo(named.replyId)).text)).toContain('team-key');
+    expect(two.prod.callsFor('ImportKeyPair')).toHaveLength(1);
+    expect(two.staging.callsFor('ImportKeyPair')).toHaveLength(1);
   });
 
   it('labels metrics by account, bounded to the configured names', async () => {
