@@ -290,6 +290,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     logger,
     async start() {
       await refreshOpen();
+      await identifyAccounts();
       timers.every(
         overrides.openRequestsRefreshMs ?? OPEN_REQUESTS_REFRESH_MS,
         refreshOpen,
@@ -321,6 +322,30 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       return stopping;
     },
   };
+
+  /**
+   * ACCOUNTS_FILE: the id of each account a role's TRN does not name, from STS GetCallerIdentity
+   * (one bounded attempt each, all at once). Cards name the account without it when STS cannot
+   * tell; nothing else depends on it.
+   */
+  async function identifyAccounts(): Promise<void> {
+    if (!accounts || !volc || config.sandbox) return;
+    await Promise.all(
+      accounts
+        .filter((view) => view.accountId === undefined)
+        .map(async (view) => {
+          try {
+            view.accountId = await volc.identify(view.name);
+            logger.info('account identified', { account: view.name, accountId: view.accountId });
+          } catch (error) {
+            logger.warn('account id unknown (STS GetCallerIdentity failed)', {
+              account: view.name,
+              error,
+            });
+          }
+        }),
+    );
+  }
 
   async function stopAll(): Promise<void> {
     timers.clear();

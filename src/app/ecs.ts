@@ -2,6 +2,7 @@ import type { AccountConfig } from '../config/accounts-file.js';
 import type { Config } from '../config/config.js';
 import { createSandboxTransport } from '../sandbox/transport.js';
 import type { Clock } from '../service/ports.js';
+import { readCallerIdentity } from '../volcengine/caller-identity.js';
 import { createEcsClient, type EcsClient } from '../volcengine/ecs-client.js';
 import { createUndiciTransport, type Transport } from '../volcengine/transport.js';
 import { createCredentialsProvider } from './credentials-from-config.js';
@@ -28,11 +29,16 @@ export interface AccountsEcs {
   ecs: EcsClient;
   /** Each configured account's client; undefined for any other name. */
   ecsFor(account: string): EcsClient | undefined;
+  /**
+   * The account id its credentials speak for (STS GetCallerIdentity, one attempt, bounded);
+   * rejects when STS cannot tell.
+   */
+  identify(account: string): Promise<string>;
   close(): Promise<void>;
 }
 
 export function createEcsFromConfig(config: Config, wiring: EcsWiring): AccountsEcs {
-  const clients = new Map<string, { ecs: EcsClient; close(): Promise<void> }>();
+  const clients = new Map<string, ReturnType<typeof createAccountEcs>>();
   for (const account of config.accounts) {
     clients.set(account.name, createAccountEcs(config, account, wiring));
   }
@@ -41,6 +47,11 @@ export function createEcsFromConfig(config: Config, wiring: EcsWiring): Accounts
   return {
     ecs: first.ecs,
     ecsFor: (name) => clients.get(name)?.ecs,
+    identify: async (name) => {
+      const client = clients.get(name);
+      if (!client) throw new Error(`account ${name} is not configured`);
+      return client.identify();
+    },
     close: async () => {
       await Promise.all([...clients.values()].map((c) => c.close()));
     },
@@ -51,7 +62,7 @@ function createAccountEcs(
   config: Config,
   account: AccountConfig,
   wiring: EcsWiring,
-): { ecs: EcsClient; close(): Promise<void> } {
+): { ecs: EcsClient; identify(): Promise<string>; close(): Promise<void> } {
   const { logger, metrics } = wiring;
   const { volc } = account;
   // Log fields and metric labels name the account only when there are several (ACCOUNTS_FILE).
@@ -67,23 +78,23 @@ function createAccountEcs(
     ...(wiring.sleep ? { sleep: wiring.sleep } : {}),
     ...(wiring.random ? { random: wiring.random } : {}),
   };
+  const credentials = createCredentialsProvider(volc, {
+    ...callPolicy,
+    transport,
+    autoRefresh: !config.sandbox,
+    onRefresh: (info) => {
+      metrics.credentialRefresh(info.ok, named.account);
+      if (info.ok)
+        logger.info('credentials refreshed (AssumeRole)', {
+          ...named,
+          expiresAt: info.expiresAt,
+        });
+      else logger.error('credentials refresh failed (AssumeRole)', { ...named, error: info.error });
+    },
+  });
   const ecs = createEcsClient({
     endpoint: volc.endpoint,
-    credentials: createCredentialsProvider(volc, {
-      ...callPolicy,
-      transport,
-      autoRefresh: !config.sandbox,
-      onRefresh: (info) => {
-        metrics.credentialRefresh(info.ok, named.account);
-        if (info.ok)
-          logger.info('credentials refreshed (AssumeRole)', {
-            ...named,
-            expiresAt: info.expiresAt,
-          });
-        else
-          logger.error('credentials refresh failed (AssumeRole)', { ...named, error: info.error });
-      },
-    }),
+    credentials,
     ...callPolicy,
     readConcurrency: volc.maxConcurrency,
     transport,
@@ -98,8 +109,21 @@ function createAccountEcs(
       }),
     onCall: (info) => metrics.volcCall({ ...info, ...named }),
   });
+  const bound = Math.min(volc.timeoutMs, 5_000);
   return {
     ecs,
+    identify: async () =>
+      (
+        await readCallerIdentity({
+          ...callPolicy,
+          maxAttempts: 1,
+          timeoutMs: bound,
+          deadlineMs: bound,
+          credentials,
+          stsEndpoint: account.stsEndpoint,
+          transport,
+        })
+      ).accountId,
     // The client closes its credentials provider; the transport was given to it, so it is ours.
     close: async () => {
       await ecs.close();

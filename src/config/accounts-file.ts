@@ -26,6 +26,8 @@ export interface AccountConfig {
   accountId?: string;
   /** The VOLC_* settings with this account's credentials (key, or the role it assumes). */
   volc: VolcengineConfig;
+  /** VOLC_STS_ENDPOINT: where AssumeRole and GetCallerIdentity go. */
+  stsEndpoint: string;
   regions?: string[];
   defaultRegion: string;
   channels: string[];
@@ -186,6 +188,7 @@ export function parseAccountsText(
       name: account.name,
       ...(accountId ? { accountId } : {}),
       volc,
+      stsEndpoint: base.role.stsEndpoint,
       ...(regions ? { regions } : {}),
       defaultRegion,
       channels: [...(account.channels ?? [])],
@@ -264,12 +267,13 @@ function describeIssue(value: unknown, issue: z.core.$ZodIssue): string {
 }
 
 /** Without ACCOUNTS_FILE: the one account of the VOLC_* variables. */
-export function defaultAccount(volc: VolcengineConfig): AccountConfig {
+export function defaultAccount(volc: VolcengineConfig, stsEndpoint: string): AccountConfig {
   const accountId = volc.role ? ROLE_TRN.exec(volc.role.trn)?.[1] : undefined;
   return {
     name: DEFAULT_ACCOUNT,
     ...(accountId ? { accountId } : {}),
     volc,
+    stsEndpoint,
     defaultRegion: volc.region,
     channels: [],
   };

@@ -124,7 +124,7 @@ function toConfig(env: Env, raw: Record<string, string | undefined>): Config {
         },
         raw,
       )
-    : [defaultAccount(volcengine.volc)];
+    : [defaultAccount(volcengine.volc, env.VOLC_STS_ENDPOINT)];
   const secrets = [
     ...SECRET_VARIABLES.map((name) => env[name]),
     ...urlPasswords(env.DATABASE_URL),

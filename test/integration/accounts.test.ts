@@ -63,7 +63,14 @@ describe('several accounts', () => {
 
     // The card: account name, and the id the role's TRN names, next to the region.
     expect(messageText(prod.card)).toContain('*Account*\\n`prod` · `2100000001`');
-    expect(messageText(staging.card)).toContain('*Account*\\n`staging`');
+    // staging's id, from STS GetCallerIdentity with its own key at start.
+    expect(messageText(staging.card)).toContain('*Account*\\n`staging` · `2100000002`');
+    expect(
+      two.sts.calls.some(
+        (c) =>
+          c.query.Action === 'GetCallerIdentity' && c.auth.accessKeyId === STAGING_KEY.accessKeyId,
+      ),
+    ).toBe(true);
     const stored = await h.store(prod.requestId);
     expect(stored).toMatchObject({ account: 'prod', accountId: '2100000001', status: 'done' });
     expect((await h.store(staging.requestId)).account).toBe('staging');

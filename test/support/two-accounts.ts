@@ -20,6 +20,7 @@ export const STAGING_KEY = {
   accessKeyId: 'AKLTstagingaccesskey01',
   secretAccessKey: 'staging-secret-key-0123456789==',
 };
+export const STAGING_ACCOUNT_ID = '2100000002';
 export const PROD_CHANNEL = 'C0PROD';
 export const STAGING_CHANNEL = 'C0STAGE';
 export const PROD_INSTANCE = 'i-prodinstance0001';
@@ -51,7 +52,11 @@ export const ACCOUNTS_YAML = `accounts:
 export async function startTwoAccounts(
   options: { prodInstances?: FakeInstanceSpec[]; stagingInstances?: FakeInstanceSpec[] } = {},
 ): Promise<TwoAccounts> {
-  const sts = await startFakeStsApi({ baseCredentials: VOLC_CREDENTIALS });
+  // GetCallerIdentity tells staging's account id (a role's TRN names prod's).
+  const sts = await startFakeStsApi({
+    baseCredentials: VOLC_CREDENTIALS,
+    identities: [{ ...STAGING_KEY, accountId: STAGING_ACCOUNT_ID }],
+  });
   const prodKey = (accessKeyId: string) => {
     const issued = sts.issued.find((i) => i.accessKeyId === accessKeyId);
     return issued?.roleTrn === PROD_TRN ? sts.resolve(accessKeyId) : undefined;

@@ -69,7 +69,13 @@ describe('loadConfig defaults', () => {
       log: { level: 'info', format: 'text' },
       // No ACCOUNTS_FILE: the one account of the VOLC_* variables, named default.
       accounts: [
-        { name: 'default', volc: expect.anything(), defaultRegion: 'cn-beijing', channels: [] },
+        {
+          name: 'default',
+          volc: expect.anything(),
+          stsEndpoint: 'https://sts.volcengineapi.com',
+          defaultRegion: 'cn-beijing',
+          channels: [],
+        },
       ],
       accountsFromFile: false,
       secrets: ['AKLTminimal', 'minimal-secret-key', 'xoxb-1-2-minimal', 'minimal-signing-secret'],
