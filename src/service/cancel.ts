@@ -45,6 +45,7 @@ export function createCancellations(ctx: ServiceContext) {
       type: 'cancelled',
       requestId,
       kind: request.kind,
+      ...(request.account ? { account: request.account } : {}),
       actor: userId,
       fingerprint: request.fingerprint,
     });

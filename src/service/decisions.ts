@@ -123,6 +123,7 @@ export function createDecisions(ctx: ServiceContext, execute: (requestId: string
       type,
       requestId: request.id,
       kind: request.kind,
+      ...(request.account ? { account: request.account } : {}),
       actor: input.userId,
       fingerprint: request.fingerprint,
       approvals: request.approval.approvals.length,
@@ -194,7 +195,12 @@ export function createDecisions(ctx: ServiceContext, execute: (requestId: string
       count++;
       const request = result.request;
       logger.info('request expired', { requestId: request.id, kind: request.kind });
-      await ctx.record({ type: 'expired', requestId: request.id, kind: request.kind });
+      await ctx.record({
+        type: 'expired',
+        requestId: request.id,
+        kind: request.kind,
+        ...(request.account ? { account: request.account } : {}),
+      });
       deps.observer?.decisionRecorded?.(request.kind, 'expired', request.account);
       deps.observer?.requestFinished?.(request.kind, 'expired', request.account);
       ctx.refreshCard(request.id);

@@ -76,6 +76,10 @@ describe('several accounts', () => {
     expect((await h.store(staging.requestId)).account).toBe('staging');
     const requested = (await h.auditEvents(prod.requestId)).find((e) => e.type === 'requested');
     expect(requested).toMatchObject({ account: 'prod', accountId: '2100000001' });
+    const trail = await h.auditEvents(prod.requestId);
+    for (const type of ['approved', 'execution_started', 'finished']) {
+      expect(trail.find((e) => e.type === type)).toMatchObject({ account: 'prod' });
+    }
 
     // The thread, status and history carry the account.
     expect(messageText(prod.results)).toContain('*Account*: `prod` · `2100000001`');
