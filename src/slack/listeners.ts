@@ -61,8 +61,10 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     knownRegions: options.regions,
     ...(options.accounts ? { accounts: options.accounts } : {}),
   };
-  // What help says region= accepts: exactly what the parser accepts.
+  // What help says region= (and account=) accepts: exactly what the parser accepts.
   const regions = knownRegionsWith(options.defaultRegion, options.regions);
+  const accountNames = options.accounts?.map((a) => a.name);
+  const usageOf = { regions, ...(accountNames ? { accounts: accountNames } : {}) };
   const modal: ModalDeps = {
     service,
     logger,
@@ -107,7 +109,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
         logger.warn('modal did not open', { user, error });
         const t = await texts.forUser(user);
         await tell(
-          { text: t.messages.modalFailed(slackErrorCode(error), renderUsage(t, { regions }).text) },
+          { text: t.messages.modalFailed(slackErrorCode(error), renderUsage(t, usageOf).text) },
           'modal failure',
         );
       }
@@ -122,11 +124,11 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       switch (parsed.kind) {
         case 'help':
           return await tell(
-            renderUsage(await language, { regions, appendix: options.helpAppendix }),
+            renderUsage(await language, { ...usageOf, appendix: options.helpAppendix }),
             'help',
           );
         case 'error':
-          return await tell(renderParseError(parsed, await language, { regions }), 'parse error');
+          return await tell(renderParseError(parsed, await language, usageOf), 'parse error');
         case 'private_key':
           // Nothing of the text goes anywhere: not the log, not the reply.
           logger.warn('private key pasted into the command: refused', { user });

@@ -102,6 +102,10 @@ describe('several accounts', () => {
     const ambiguous = await h.command(`${STAGING_INSTANCE} key=ops-key`, { channel: 'C0OTHER' });
     const required = String((await h.responseTo(ambiguous.replyId)).text);
     expect(required).toContain('add account=NAME, one of prod, staging');
+    // The usage under the refusal says what account= takes.
+    expect(required).toContain(
+      'account=ACCOUNT — in one of the Volcengine accounts this bot serves: prod, staging',
+    );
 
     const unknown = await h.command(`${STAGING_INSTANCE} key=ops-key account=qa`, {
       channel: 'C0OTHER',
