@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { accountFleet } from '../../src/sandbox/fleet.js';
 import { buttonValue, type Harness, messageText, startHarness } from '../support/bot-harness.js';
 import { makeTestKey } from '../support/ssh-keys.js';
 import {
@@ -45,6 +46,36 @@ const mutations = (ecs: TwoAccounts['prod']) =>
   );
 
 describe('several accounts', () => {
+  it('gives each account its own fleet in sandbox mode', async () => {
+    two = await startTwoAccounts();
+    h = await startHarness({
+      ecs: two.prod,
+      env: {
+        ACCOUNTS_FILE: two.accountsFile,
+        VOLC_SANDBOX: 'true',
+        VOLC_ACCESS_KEY_ID: '',
+        VOLC_SECRET_ACCESS_KEY: '',
+      },
+    });
+    const prodFirst = accountFleet('prod')[0]?.instanceId as string;
+    const stagingFirst = accountFleet('staging')[0]?.instanceId as string;
+    const prod = await h.request(`${prodFirst} key=sandbox-ops`, { channel: PROD_CHANNEL });
+    expect(messageText(prod.card)).toContain('*Account*\\n`prod` · `2100000001`');
+    expect((await h.store(prod.requestId)).preview?.instances.map((i) => i.instanceId)).toEqual([
+      prodFirst,
+    ]);
+    const staging = await h.request(`${stagingFirst} key=sandbox-ops`, {
+      channel: STAGING_CHANNEL,
+    });
+    const stored = await h.store(staging.requestId);
+    expect(stored.account).toBe('staging');
+    expect(stored.preview?.instances[0]?.name).toMatch(/^staging-/);
+    expect((await h.store(prod.requestId)).preview?.instances[0]?.name).toMatch(/^prod-/);
+    // Nothing reached the loopback fakes: sandbox mode signs nothing real.
+    expect(two.prod.calls).toEqual([]);
+    expect(two.sts.calls).toEqual([]);
+  });
+
   it('runs a request per account, each with its own credentials, and names the account on the card', async () => {
     const { h, two } = await start();
     const prod = await finishedAttach(h, `${PROD_INSTANCE} key=ops-key`, PROD_CHANNEL);
