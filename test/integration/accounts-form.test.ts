@@ -4,6 +4,7 @@ import { blockSuggestion, viewSelectChange, viewSubmission } from '../support/sl
 import {
   PROD_CHANNEL,
   PROD_INSTANCE,
+  STAGING_CHANNEL,
   STAGING_INSTANCE,
   startTwoAccounts,
   type TwoAccounts,
@@ -157,5 +158,29 @@ describe('the form with several accounts', () => {
       errors: { account: expect.stringContaining('This channel uses account prod') },
     });
     expect(await h.bot.service.recent({ limit: 1 })).toEqual([]);
+  });
+
+  it("asks again for the failed instances in the first request's account", async () => {
+    two = await startTwoAccounts();
+    const bot = await startHarness({ ecs: two.prod, env: two.env });
+    h = bot;
+    two.staging.failInstance(STAGING_INSTANCE, 'InvalidInstance.Busy', 'busy');
+    const { requestId, ts } = await bot.request(`${STAGING_INSTANCE} key=ops-key`, {
+      channel: STAGING_CHANNEL,
+    });
+    await bot.click('approve', requestId, 'UAPP1');
+    await bot.waitForStored(requestId, (r) => !!r.resultsPostedAt, 'the results');
+    const before = bot.slack.callsTo('views.open').length;
+    await bot.clickButton('retry_failed', requestId, 'UREQ', ts);
+    const opened = await bot.slack.waitFor(
+      () => bot.slack.callsTo('views.open')[before],
+      'the prefilled form',
+    );
+    const view = opened.params.view as View;
+    expect(metadata(view)).toMatchObject({ account: 'staging', channelId: STAGING_CHANNEL });
+    expect(elementOf(view, 'instances').action_id).toBe('instances_select:staging/cn-beijing');
+    expect(JSON.stringify(elementOf(view, 'instances').initial_options)).toContain(
+      STAGING_INSTANCE,
+    );
   });
 });
