@@ -232,6 +232,17 @@ describe('several accounts', () => {
     expect(two.staging.callsFor('ImportKeyPair')).toHaveLength(1);
   });
 
+  it("never queues one account's calls behind another's, even with a budget of one call", async () => {
+    const { h, two } = await start({ VOLC_MAX_CONCURRENCY: '1' });
+    // prod's read hangs (an outage), holding prod's only read slot.
+    const held = two.prod.hold({ action: 'DescribeInstances' });
+    await h.command(`${PROD_INSTANCE} key=ops-key`, { channel: PROD_CHANNEL });
+    await held.arrived;
+    const staging = await finishedAttach(h, `${STAGING_INSTANCE} key=ops-key`, STAGING_CHANNEL);
+    expect((await h.store(staging.requestId)).status).toBe('done');
+    held.release();
+  });
+
   it('labels metrics by account, bounded to the configured names', async () => {
     const { h } = await start();
     await finishedAttach(h, `${PROD_INSTANCE} key=ops-key`, PROD_CHANNEL);
