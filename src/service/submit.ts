@@ -145,6 +145,8 @@ export function createSubmissions(ctx: ServiceContext) {
     if (mode) return { ok: false, refusal: { reason: 'other_mode', mode } };
     const refusal = checkRequester(input.userId, parent.channelId, input);
     if (refusal) return { ok: false, refusal };
+    const gone = accountGone(parent);
+    if (gone) return { ok: false, refusal: gone };
     if (parent.status !== 'done' && parent.status !== 'failed') {
       return { ok: false, refusal: { reason: 'not_finished' } };
     }
@@ -187,6 +189,17 @@ export function createSubmissions(ctx: ServiceContext) {
       }),
     );
   }
+
+  /** A request of an account this bot no longer serves: its follow-ups are refused, naming it. */
+  const accountGone = (parent: MutationRequest): SubmitRefusal | undefined => {
+    const name = parent.account ?? DEFAULT_ACCOUNT;
+    const names = settings.accounts?.map((a) => a.name) ?? [DEFAULT_ACCOUNT];
+    if (names.includes(name)) return undefined;
+    return {
+      reason: 'account_refused',
+      problem: { kind: 'unknown_account', token: `account=${name}`, names },
+    };
+  };
 
   const accountIdOf = (name: string): { accountId?: string } => {
     const id = settings.accounts?.find((a) => a.name === name)?.accountId;
