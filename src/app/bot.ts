@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { App, type LogLevel, webApi } from '@slack/bolt';
 import type { Config } from '../config/config.js';
-import { loadPolicyFile, PolicyFileError } from '../config/policy-file.js';
-import type { AccountView } from '../domain/accounts.js';
+import { loadPolicyFile } from '../config/policy-file.js';
 import type { PolicyRule } from '../domain/policy.js';
 import { knownRegionsWith } from '../domain/regions.js';
 import type { MutationRequest } from '../domain/request.js';
@@ -19,6 +18,7 @@ import { createPickers } from '../slack/pickers/pickers.js';
 import { createUserTexts } from '../slack/user-texts.js';
 import { verifyBotToken } from '../slack/verify-bot-token.js';
 import { openStores } from '../store/open-store.js';
+import { accountViews, checkRuleAccounts, identifyAccounts } from './accounts.js';
 import { createEcsFromConfig } from './ecs.js';
 import { type Listening, listen } from './listen.js';
 import { type AppLogger, createLogger, toBoltLogger } from './logger.js';
@@ -84,26 +84,9 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   const rules: PolicyRule[] = config.policy.policyFile
     ? await loadPolicyFile(config.policy.policyFile)
     : [];
-  // A rule for an account the bot does not serve would never apply: refuse it like a typo.
-  const served = config.accounts.map((a) => a.name);
-  for (const rule of rules) {
-    const account = rule.match.account;
-    if (account !== undefined && !served.includes(account)) {
-      throw new PolicyFileError(
-        `POLICY_FILE ${config.policy.policyFile}: rule "${rule.name}": match.account: ${account} is not an account this bot serves (${served.join(', ')})`,
-      );
-    }
-  }
+  checkRuleAccounts(config, rules);
   // ACCOUNTS_FILE: what the chat side and the service know of each account (no credentials).
-  const accounts: AccountView[] | undefined = config.accountsFromFile
-    ? config.accounts.map((a) => ({
-        name: a.name,
-        ...(a.accountId ? { accountId: a.accountId } : {}),
-        ...(a.regions ? { regions: a.regions } : {}),
-        defaultRegion: a.defaultRegion,
-        channels: a.channels,
-      }))
-    : undefined;
+  const accounts = accountViews(config);
   const metrics = createMetrics(accounts ? { accounts: accounts.map((a) => a.name) } : {});
 
   const slackRetry = overrides.slackRetry ?? PRODUCTION_SLACK_RETRY;
@@ -290,7 +273,9 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     logger,
     async start() {
       await refreshOpen();
-      await identifyAccounts();
+      if (accounts && volc && !config.sandbox) {
+        await identifyAccounts(accounts, volc.identify, logger);
+      }
       timers.every(
         overrides.openRequestsRefreshMs ?? OPEN_REQUESTS_REFRESH_MS,
         refreshOpen,
@@ -322,30 +307,6 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       return stopping;
     },
   };
-
-  /**
-   * ACCOUNTS_FILE: the id of each account a role's TRN does not name, from STS GetCallerIdentity
-   * (one bounded attempt each, all at once). Cards name the account without it when STS cannot
-   * tell; nothing else depends on it.
-   */
-  async function identifyAccounts(): Promise<void> {
-    if (!accounts || !volc || config.sandbox) return;
-    await Promise.all(
-      accounts
-        .filter((view) => view.accountId === undefined)
-        .map(async (view) => {
-          try {
-            view.accountId = await volc.identify(view.name);
-            logger.info('account identified', { account: view.name, accountId: view.accountId });
-          } catch (error) {
-            logger.warn('account id unknown (STS GetCallerIdentity failed)', {
-              account: view.name,
-              error,
-            });
-          }
-        }),
-    );
-  }
 
   async function stopAll(): Promise<void> {
     timers.clear();

@@ -1,4 +1,4 @@
-import { chooseAccount, DEFAULT_ACCOUNT, regionsOf } from './accounts.js';
+import { readAccount, regionOutsideAccount } from './parse-account.js';
 import { importArguments, parseImport } from './parse-import.js';
 import {
   buildDraft,
@@ -270,65 +270,6 @@ function readOption(
   return KEY_PAIR_NAME.test(unquoted)
     ? { kind: 'bad_key_pair_name', token: quoted, fix: `key=${unquoted}` }
     : { kind: 'bad_key_pair_name', token: quoted };
-}
-
-/**
- * `account=`, or the channel's account (ACCOUNTS_FILE), with the account's regions: the region
- * given must be one of them. Without accounts, `account=default` alone is accepted, and the draft
- * names no account.
- */
-export function readAccount(
-  given: { token: string; value: string } | undefined,
-  options: ParseOptions,
-  regions: readonly string[],
-): { ok: true; name?: string; defaultRegion: string } | { ok: false; problem: ParseProblem } {
-  const asked = given?.value;
-  if (!options.accounts) {
-    if (asked === undefined || asked.toLowerCase() === DEFAULT_ACCOUNT) {
-      return { ok: true, defaultRegion: options.defaultRegion };
-    }
-    return {
-      ok: false,
-      problem: {
-        kind: 'unknown_account',
-        token: shown(given?.token ?? asked),
-        names: [DEFAULT_ACCOUNT],
-      },
-    };
-  }
-  const choice = chooseAccount(options.accounts, options.channelId, asked);
-  if (!choice.ok) {
-    const problem = choice.problem;
-    return {
-      ok: false,
-      problem:
-        problem.kind === 'unknown_account'
-          ? { ...problem, token: shown(given?.token ?? '') }
-          : problem,
-    };
-  }
-  const own = regionsOf(choice.account, { defaultRegion: options.defaultRegion, regions });
-  return { ok: true, name: choice.account.name, defaultRegion: own.defaultRegion };
-}
-
-/** The region must be one the request's account allows (ACCOUNTS_FILE `regions:`). */
-export function regionOutsideAccount(
-  region: string,
-  token: string | undefined,
-  account: string | undefined,
-  options: ParseOptions,
-  regions: readonly string[],
-): ParseProblem | undefined {
-  const view = options.accounts?.find((a) => a.name === account);
-  if (!view?.regions?.length) return undefined;
-  const own = regionsOf(view, { defaultRegion: options.defaultRegion, regions });
-  if (own.regions.includes(region)) return undefined;
-  return {
-    kind: 'region_not_in_account',
-    token: shown(token ?? `region=${region}`),
-    account: view.name,
-    regions: own.regions,
-  };
 }
 
 const fail = (problem: ParseProblem): CommandParse => ({ kind: 'error', problem, more: 0 });
