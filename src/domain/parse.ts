@@ -26,7 +26,7 @@ import type {
 } from './parse-types.js';
 import { looksLikePrivateKey } from './public-key.js';
 import { KNOWN_REGIONS, knownRegionsWith } from './regions.js';
-import { NEXT_KINDS, type NextKind, type RequestDraft } from './request.js';
+import { NEXT_KINDS, type RequestDraft, THEN_WORDS, type ThenWord } from './request.js';
 import { isSelectorToken, readSelector, SelectorList } from './selectors.js';
 
 export type {
@@ -198,7 +198,8 @@ function parseRequest(tokens: readonly string[], options: ParseOptions): Command
   const keyPairName = given.get('key')?.value;
   const keyPairId = given.get('key-id')?.value;
   const region = given.get('region')?.value.toLowerCase() ?? options.defaultRegion;
-  const next = given.get('then')?.value.toLowerCase() as NextKind | undefined;
+  const then = given.get('then')?.value.toLowerCase() as ThenWord | undefined;
+  const next = then ? THEN_WORDS[then] : undefined;
   const hasKey = keyPairName !== undefined || keyPairId !== undefined;
   const [firstId] = ids;
   const [firstSelector] = selectors.tokens;
