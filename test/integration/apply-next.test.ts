@@ -114,9 +114,10 @@ describe('bind, then apply now, under one approval (then=apply-now)', () => {
 
     const finalCard = await h.slack.waitFor(() => {
       const t = messageText(h.lastCardUpdate(ts));
-      return t.includes('apply now:') ? t : undefined;
-    }, 'the card with both totals');
-    expect(finalCard).toContain('Finished');
+      return t.includes('Finished') ? t : undefined;
+    }, 'the finished card');
+    // Both totals: the attach's, then the apply's.
+    expect(finalCard).toMatch(/4 instances.*; apply now: 2 in effect now/);
 
     // One restart is offered from the apply results: where the key did not reach.
     const results = h
