@@ -27,7 +27,7 @@ import type {
 } from './parse-types.js';
 import { looksLikePrivateKey } from './public-key.js';
 import { KNOWN_REGIONS, knownRegionsWith } from './regions.js';
-import { NEXT_KINDS, type NextKind, type RequestDraft } from './request.js';
+import { NEXT_KINDS, type RequestDraft, THEN_WORDS, type ThenWord } from './request.js';
 import { isSelectorToken, readSelector, SelectorList } from './selectors.js';
 
 export type {
@@ -201,7 +201,8 @@ function parseRequest(tokens: readonly string[], options: ParseOptions): Command
   const account = readAccount(given.get('account'), options, regions);
   if (!account.ok) return fail(account.problem);
   const region = given.get('region')?.value.toLowerCase() ?? account.defaultRegion;
-  const next = given.get('then')?.value.toLowerCase() as NextKind | undefined;
+  const then = given.get('then')?.value.toLowerCase() as ThenWord | undefined;
+  const next = then ? THEN_WORDS[then] : undefined;
   const hasKey = keyPairName !== undefined || keyPairId !== undefined;
   const [firstId] = ids;
   const [firstSelector] = selectors.tokens;

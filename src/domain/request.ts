@@ -9,8 +9,14 @@ export type { AppliedKey, ApplyNowSpec, KnownKeyRef } from './apply-types.js';
 export type OperationKind = 'attach' | 'restart' | 'undo' | 'apply';
 
 /** What may follow an attach under the same approval (`then=`): a phase of another kind. */
-export type NextKind = 'restart';
-export const NEXT_KINDS: readonly NextKind[] = ['restart'];
+export type NextKind = 'restart' | 'apply';
+/** The words `then=` takes, each with the phase it asks for. */
+export const THEN_WORDS = { restart: 'restart', 'apply-now': 'apply' } as const satisfies Record<
+  string,
+  NextKind
+>;
+export type ThenWord = keyof typeof THEN_WORDS;
+export const NEXT_KINDS: readonly ThenWord[] = ['restart', 'apply-now'];
 
 /**
  * A fleet selector (selectors.ts reads and matches them): `tag:KEY=VALUE`, `tag:KEY` (no

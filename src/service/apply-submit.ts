@@ -21,9 +21,28 @@ import { runLimited } from './run-limited.js';
 
 export type ApplyRefusal =
   | { reason: 'apply_not_offered' }
-  | { reason: 'public_key_unknown'; region: string; keyPairName?: string; keyPairId?: string }
-  | { reason: 'public_key_mismatch'; keyPairName: string; known: string; bound: string }
+  | {
+      reason: 'public_key_unknown';
+      region: string;
+      keyPairName?: string;
+      keyPairId?: string;
+      /** Asked with then=apply-now on a new request (else: from a results message). */
+      asked?: 'then';
+    }
+  | {
+      reason: 'public_key_mismatch';
+      keyPairName: string;
+      known: string;
+      bound: string;
+      asked?: 'then';
+    }
   | { reason: 'nothing_to_do'; kind: 'apply' };
+
+/** Why the key a request binds cannot be applied now: its public key is not known, or differs. */
+export type KeyRefusal = Extract<
+  ApplyRefusal,
+  { reason: 'public_key_unknown' | 'public_key_mismatch' }
+>;
 
 export interface ApplyPlan {
   instanceIds: string[];
@@ -81,7 +100,7 @@ export async function planApplyFollowUp(
 export async function knownBoundKey(
   ctx: ServiceContext,
   request: Pick<MutationRequest, 'region' | 'preview' | 'keyPairId' | 'keyPairName'>,
-): Promise<{ known: KnownPublicKey } | { refusal: ApplyRefusal }> {
+): Promise<{ known: KnownPublicKey } | { refusal: KeyRefusal }> {
   const bound = request.preview?.keyPair;
   const keyPairId = bound?.keyPairId ?? request.keyPairId;
   const known = keyPairId ? await ctx.deps.keys.get(keyPairId) : undefined;

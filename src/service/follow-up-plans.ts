@@ -48,15 +48,21 @@ export async function planFollowUp(
   };
   if (kind === 'restart') {
     if (parent.kind === 'restart') return { refusal: { reason: 'nothing_to_do', kind } };
-    // After an apply now: where the key did not reach (the others need no restart). A rotation
-    // restarted what it could already: only what its roll did not restart is left.
+    // After an apply now (its own, or a then=apply-now phase): where the key did not reach (the
+    // others need no restart). A rotation restarted what it could already: only what its roll
+    // did not restart is left.
     const rotated = parent.next?.kind === 'restart' ? nextPhaseView(parent) : undefined;
-    const { running, stopped, unknown } =
+    const applied =
       parent.kind === 'apply'
-        ? { running: applyRestartCandidates(summarizeApply(parent)), stopped: [], unknown: [] }
-        : rotated
-          ? { running: notRestarted(rotated), stopped: [], unknown: [] }
-          : restartCandidates(parent);
+        ? parent
+        : parent.next?.kind === 'apply'
+          ? nextPhaseView(parent)
+          : undefined;
+    const { running, stopped, unknown } = applied
+      ? { running: applyRestartCandidates(summarizeApply(applied)), stopped: [], unknown: [] }
+      : rotated
+        ? { running: notRestarted(rotated), stopped: [], unknown: [] }
+        : restartCandidates(parent);
     const excluded: ExcludedInstance[] = [
       ...stopped.map((instanceId) => ({ instanceId, reason: 'stopped' as const })),
       ...unknown.map((instanceId) => ({ instanceId, reason: 'status_unknown' as const })),

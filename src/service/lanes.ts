@@ -1,3 +1,4 @@
+import { kindOf } from '../domain/operations/phases.js';
 import type { MutationRequest, Step, StepError } from '../domain/request.js';
 import { ecsOf, type ServiceContext } from './context.js';
 import type { StepJournal } from './journal.js';
@@ -78,7 +79,8 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
     await ctx.record({
       type: 'step_sent',
       requestId: request.id,
-      kind: request.kind,
+      // A later phase's steps are audited as their own kind (restart_step_sent, apply_…).
+      kind: kindOf(sent, request),
       step: sent.index,
       action: sent.action,
       ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),
@@ -146,7 +148,8 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
   function settledEvent(request: MutationRequest, sent: Step, settled: Settled) {
     const base = {
       requestId: request.id,
-      kind: request.kind,
+      // A later phase's steps are audited as their own kind (restart_step_sent, apply_…).
+      kind: kindOf(sent, request),
       step: sent.index,
       action: sent.action,
       ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),

@@ -3,7 +3,13 @@ import { otherMode } from '../domain/guards.js';
 import { planAttach } from '../domain/operations/attach.js';
 import { attachedKeyPair } from '../domain/operations/undo.js';
 import type { MutationRequest, Preview, RequestDraft } from '../domain/request.js';
-import { type ApplyRefusal, planApplyFollowUp } from './apply-submit.js';
+import {
+  type ApplyRefusal,
+  applyNowSpec,
+  type KeyRefusal,
+  knownBoundKey,
+  planApplyFollowUp,
+} from './apply-submit.js';
 import { type DraftRefusal, readDraft } from './attach-draft.js';
 import type { ServiceContext } from './context.js';
 import { type FollowUpPlan, planFollowUp } from './follow-up-plans.js';
@@ -27,6 +33,8 @@ export type SubmitRefusal =
   | { reason: 'too_many_open'; limit: number; open: MutationRequest[] }
   /** A complete preview found none of the instances. */
   | { reason: 'no_instances_found'; region: string; count: number }
+  /** then=apply-now: the bot must know the key pair's public key (`/attach-key import`). */
+  | KeyRefusal
   /** ACCOUNTS_FILE: the account rules refuse it (accounts.ts), as the parser would have. */
   | { reason: 'account_refused'; problem: AccountProblem }
   | CardPostFailure;
@@ -109,6 +117,18 @@ export function createSubmissions(ctx: ServiceContext) {
           ...(draft.keyPairId ? { keyPairId: draft.keyPairId } : {}),
         };
     const { instanceIds } = read;
+    // then=apply-now: the script is frozen now, from the key the bot keeps and the keys the
+    // preview shows the attach replacing, so the card shows exactly what will run.
+    let applyNow: MutationRequest['applyNow'];
+    if (draft.next === 'apply') {
+      const key = await knownBoundKey(ctx, {
+        region: draft.region,
+        preview: read.preview,
+        ...keyPair,
+      });
+      if ('refusal' in key) return { ok: false, refusal: { ...key.refusal, asked: 'then' } };
+      applyNow = (await applyNowSpec(ctx, key.known, read.preview, instanceIds)).applyNow;
+    }
     return open(
       build({
         id,
@@ -124,6 +144,7 @@ export function createSubmissions(ctx: ServiceContext) {
         ...(draft.next === 'restart'
           ? { next: { kind: 'restart', restart: settings.restart } }
           : {}),
+        ...(draft.next === 'apply' && applyNow ? { next: { kind: 'apply' }, applyNow } : {}),
         steps: planAttach({ id, instanceIds, ...keyPair }),
       }),
     );

@@ -33,6 +33,8 @@ export function retryForm(request: MutationRequest): RetryForm | undefined {
   const prefill: ModalPrefill = {
     instances: ids.map((instanceId) => seen.get(instanceId) ?? { instanceId }),
     retryOf: request.id,
+    // A rotation's failed instances are asked for as a rotation again.
+    ...(request.next?.kind === 'restart' ? { next: 'restart' as const } : {}),
   };
   if (keyPairId || keyPairName) {
     prefill.keyPair = {

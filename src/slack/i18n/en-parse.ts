@@ -8,7 +8,7 @@ import type { NoteTexts, ProblemTexts } from './parse-texts.js';
 // `f.x` makes other text safe; see parse-texts.ts.
 
 const { instanceId, keyPairId, keyPairName } = USAGE.examples;
-const OPTIONS = 'key=NAME, key-id=kp-…, region=REGION and then=restart';
+const OPTIONS = 'key=NAME, key-id=kp-…, region=REGION and then=restart|apply-now';
 /** What an option takes, shown after its name. */
 const placeholder = (name: OptionName): string =>
   name === 'key' || name === 'account'
@@ -17,7 +17,7 @@ const placeholder = (name: OptionName): string =>
       ? 'kp-…'
       : name === 'region'
         ? 'REGION'
-        : 'restart';
+        : 'restart|apply-now';
 const SELECTORS = 'tag:KEY=VALUE, tag:KEY, holding:NAME, holding:kp-… or holding:none';
 const NAME_RULE =
   'names are 2–64 characters, start with a letter and use letters, digits, ".", "_" and "-"';
@@ -125,7 +125,7 @@ const problem = {
   picked_and_selector: () =>
     'Instances are picked or pasted above too: choose them either there or by selector, not both.',
   bad_then: (p, f) =>
-    `${f.q(p.token)}: then= takes ${f.x(p.accepted.join(', '))} (a rolling restart after the key is bound).`,
+    `${f.q(p.token)}: then= takes ${f.x(p.accepted.join(', '))} (restart: a rolling restart after the key is bound; apply-now: the key put in effect through Cloud Assistant, no restart).`,
   import_usage: (p) =>
     `import needs ${p.missing === 'name' ? 'a key pair name first' : 'the public key after the name'}: type ${COMMAND} import NAME ssh-ed25519 AAAA… [region=REGION] (the one line of the .pub file, never the private key).`,
   bad_public_key: (p, f) =>

@@ -8,7 +8,7 @@ import { num } from './zh-words.js';
 // 见 parse-texts.ts。
 
 const { instanceId, keyPairId, keyPairName } = USAGE.examples;
-const OPTIONS = 'key=名称、key-id=kp-…、region=地域 和 then=restart';
+const OPTIONS = 'key=名称、key-id=kp-…、region=地域 和 then=restart|apply-now';
 /** What an option takes, shown after its name. */
 const placeholder = (name: OptionName): string =>
   name === 'key' || name === 'account'
@@ -17,7 +17,7 @@ const placeholder = (name: OptionName): string =>
       ? 'kp-…'
       : name === 'region'
         ? '地域'
-        : 'restart';
+        : 'restart|apply-now';
 const SELECTORS = 'tag:键=值、tag:键、holding:名称、holding:kp-… 或 holding:none';
 const NAME_RULE = '名称长 2–64 个字符，以字母或汉字开头，只能包含字母、数字、汉字、"."、"_" 和 "-"';
 
@@ -118,7 +118,7 @@ export const zhParse: Catalogue['parse'] = {
     picked_and_selector: () =>
       '上方也选择或粘贴了实例：请只在上方选择，或只按选择器选择，不要同时使用。',
     bad_then: (p, f) =>
-      `${f.q(p.token)}：then= 只接受 ${f.x(p.accepted.join('、'))}（绑定密钥对后滚动重启）。`,
+      `${f.q(p.token)}：then= 只接受 ${f.x(p.accepted.join('、'))}（restart：绑定密钥对后滚动重启；apply-now：通过云助手立即生效，无需重启）。`,
     import_usage: (p) =>
       `import 需要${p.missing === 'name' ? '先给出密钥对名称' : '在名称后给出公钥'}：请输入 ${COMMAND} import 名称 ssh-ed25519 AAAA… [region=地域]（.pub 文件中的那一行，切勿粘贴私钥）。`,
     bad_public_key: (p, f) => `这不是机器人可用的公钥：${f.x(sayPublicKey(p.problem))}。`,

@@ -20,6 +20,8 @@ export interface ModalPrefill {
   keyPair?: Pick<KeyPairInfo, 'keyPairId' | 'keyPairName' | 'fingerprint'>;
   /** The request whose failed instances these are. */
   retryOf?: string;
+  /** Its `then=restart`, ticked again (the requester may untick it). */
+  next?: 'restart';
 }
 
 export interface ModalOptions {
@@ -94,7 +96,7 @@ function splitPrefill(instances: ModalPrefill['instances'], t: Catalogue) {
 }
 
 /** Selecting by tag or key pair instead of instances, and what follows the attach (issue 21). */
-function fleetBlocks(t: Catalogue): types.InputBlock[] {
+function fleetBlocks(t: Catalogue, prefill: ModalPrefill | undefined): types.InputBlock[] {
   const f = t.fleet.form;
   const restart: types.PlainTextOption = {
     text: plain(f.next.restart),
@@ -120,7 +122,12 @@ function fleetBlocks(t: Catalogue): types.InputBlock[] {
       block_id: BLOCKS.next,
       optional: true,
       label: plain(f.next.label),
-      element: { type: 'checkboxes', action_id: MODAL.thenAction, options: [restart] },
+      element: {
+        type: 'checkboxes',
+        action_id: MODAL.thenAction,
+        options: [restart],
+        ...(prefill?.next === 'restart' ? { initial_options: [restart] } : {}),
+      },
     },
   ];
 }
@@ -235,7 +242,7 @@ export function renderModal(options: ModalOptions): types.ModalView {
       element: pasted,
     },
     { type: 'input', block_id: BLOCKS.keyPair, label: plain(m.keyPair.label), element: keyPair },
-    ...fleetBlocks(t),
+    ...fleetBlocks(t, prefill),
   );
 
   const metadata: ModalMetadata = { region };

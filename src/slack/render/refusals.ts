@@ -47,8 +47,21 @@ export type Refusal =
   | { reason: 'not_requester'; requesterId: string }
   | { reason: 'not_cancellable'; status: MutationRequest['status'] }
   | { reason: 'apply_not_offered' }
-  | { reason: 'public_key_unknown'; region: string; keyPairName?: string; keyPairId?: string }
-  | { reason: 'public_key_mismatch'; keyPairName: string; known: string; bound: string }
+  | {
+      reason: 'public_key_unknown';
+      region: string;
+      keyPairName?: string;
+      keyPairId?: string;
+      /** Asked with then=apply-now on a new request (else: from a results message). */
+      asked?: 'then';
+    }
+  | {
+      reason: 'public_key_mismatch';
+      keyPairName: string;
+      known: string;
+      bound: string;
+      asked?: 'then';
+    }
   | SelectionRefusal
   /** ACCOUNTS_FILE: the account rules (worded as the parser words them). */
   | { reason: 'account_refused'; problem: AccountProblem };
@@ -80,12 +93,14 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
         codeSpan(refusal.keyPairName ?? refusal.keyPairId ?? '?', 64),
         codeSpan(refusal.region, 60),
         COMMAND,
+        refusal.asked === 'then',
       );
     case 'public_key_mismatch':
       return m.public_key_mismatch(
         codeSpan(refusal.keyPairName, 64),
         codeSpan(refusal.known, 60),
         codeSpan(refusal.bound, 60),
+        refusal.asked === 'then',
       );
     case 'already_approved_by_you':
       return m.already_approved_by_you(refusal.approvals, refusal.required);
