@@ -175,7 +175,17 @@ function parseHistory(tokens: readonly string[]): CommandParse {
 }
 
 function parseRequest(tokens: readonly string[], options: ParseOptions): CommandParse {
-  const regions = knownRegionsWith(options.defaultRegion, options.knownRegions);
+  // The accounts' own regions count too (one may list a region the bot does not know by name);
+  // regionOutsideAccount then holds each request to its account's.
+  const regions = [
+    ...new Set([
+      ...knownRegionsWith(options.defaultRegion, options.knownRegions),
+      ...(options.accounts ?? []).flatMap((a) => [
+        ...(a.regions ?? []),
+        ...(a.defaultRegion ? [a.defaultRegion] : []),
+      ]),
+    ]),
+  ];
   const given = new Map<OptionName, { token: string; value: string }>();
   const ids: string[] = [];
   const selectors = new SelectorList();

@@ -230,6 +230,32 @@ describe('choosing the account', () => {
     });
   });
 
+  it("accepts a region only an account lists, in that account's requests", () => {
+    const special = [
+      { name: 'auto', channels: [], regions: ['cn-beijing-autodriving'] },
+      { name: 'prod', channels: [] },
+    ];
+    const parse = (text: string) =>
+      parseCommandText(text, {
+        defaultRegion: 'cn-beijing',
+        maxInstances: 10,
+        accounts: special,
+        channelId: 'C0ELSE',
+      });
+    expect(parse('i-abcd1234 key=ops-key account=auto')).toMatchObject({
+      kind: 'request',
+      draft: { account: 'auto', region: 'cn-beijing-autodriving' },
+    });
+    expect(parse('i-abcd1234 key=ops-key account=auto region=cn-shanghai')).toMatchObject({
+      kind: 'error',
+      problem: { kind: 'region_not_in_account', regions: ['cn-beijing-autodriving'] },
+    });
+    expect(parse('i-abcd1234 key=ops-key account=prod region=cn-shanghai')).toMatchObject({
+      kind: 'request',
+      draft: { account: 'prod', region: 'cn-shanghai' },
+    });
+  });
+
   it('without accounts: account=default only, and drafts name no account', () => {
     const single = (text: string) =>
       parseCommandText(text, { defaultRegion: 'cn-beijing', maxInstances: 10 });
