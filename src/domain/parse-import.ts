@@ -1,3 +1,4 @@
+import { readAccount, regionOutsideAccount } from './parse-account.js';
 import { KEY_PAIR_NAME, shown, wideProblem } from './parse-tokens.js';
 import type { ImportCommand, ParseFailure, ParseOptions, ParseProblem } from './parse-types.js';
 import { parsePublicKey } from './public-key.js';
@@ -42,7 +43,10 @@ export function parseImport(
   if (option?.[1]) {
     const value = option[1].slice('region='.length);
     if (value === '') return fail({ kind: 'empty_value', token: shown(option[1]), name: 'region' });
-    const regions = knownRegionsWith(options.defaultRegion, options.knownRegions);
+    const regions = [
+      ...knownRegionsWith(options.defaultRegion, options.knownRegions),
+      ...(options.accounts ?? []).flatMap((a) => a.regions ?? []),
+    ];
     if (!regions.includes(value.toLowerCase())) {
       return fail({ kind: 'unknown_region', token: shown(option[1]), regions });
     }
@@ -51,6 +55,17 @@ export function parseImport(
   }
   const accountLast = takeAccount();
   if (accountLast) return fail(accountLast);
+  // ACCOUNTS_FILE: the account's default region without region=, and only its regions with it.
+  if (options.accounts) {
+    const known = knownRegionsWith(options.defaultRegion, options.knownRegions);
+    const asked =
+      account === undefined ? undefined : { token: `account=${account}`, value: account };
+    const chosen = readAccount(asked, options, known);
+    if (!chosen.ok) return fail(chosen.problem);
+    if (!option?.[1]) region = chosen.defaultRegion;
+    const outside = regionOutsideAccount(region, option?.[1], chosen.name, options, known);
+    if (outside) return fail(outside);
+  }
   const name = /^\S+/.exec(rest)?.[0];
   if (name === undefined) return fail({ kind: 'import_usage', missing: 'name' });
   // The name left out: the first word is already the key's type.

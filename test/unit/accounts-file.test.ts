@@ -8,6 +8,7 @@ import { chooseAccount } from '../../src/domain/accounts.js';
 import { requestFingerprint } from '../../src/domain/fingerprint.js';
 import { parseCommandText } from '../../src/domain/parse.js';
 import { matchRules } from '../../src/domain/policy.js';
+import { makeTestKey } from '../support/ssh-keys.js';
 
 // ACCOUNTS_FILE (issue 24): what it accepts, every way it is refused (naming file, account and
 // field, never a secret), and the account rules the parser applies.
@@ -253,6 +254,38 @@ describe('choosing the account', () => {
     expect(parse('i-abcd1234 key=ops-key account=prod region=cn-shanghai')).toMatchObject({
       kind: 'request',
       draft: { account: 'prod', region: 'cn-shanghai' },
+    });
+  });
+
+  it("imports into the account's default region, and only its regions", () => {
+    const key = makeTestKey('ed25519').line;
+    const accounts = [
+      { name: 'sh', channels: ['C0SH'], regions: ['cn-shanghai'], defaultRegion: 'cn-shanghai' },
+      { name: 'bj', channels: [] },
+    ];
+    const parse = (text: string, channelId: string) =>
+      parseCommandText(text, {
+        defaultRegion: 'cn-beijing',
+        maxInstances: 10,
+        accounts,
+        channelId,
+      });
+    expect(parse(`import team-key ${key}`, 'C0SH')).toMatchObject({
+      kind: 'import',
+      region: 'cn-shanghai',
+    });
+    expect(parse(`import team-key ${key} account=bj`, 'C0ELSE')).toMatchObject({
+      kind: 'import',
+      region: 'cn-beijing',
+      account: 'bj',
+    });
+    expect(parse(`import team-key ${key} region=cn-beijing`, 'C0SH')).toMatchObject({
+      kind: 'error',
+      problem: { kind: 'region_not_in_account', account: 'sh' },
+    });
+    expect(parse(`import team-key ${key}`, 'C0ELSE')).toMatchObject({
+      kind: 'error',
+      problem: { kind: 'account_required' },
     });
   });
 
