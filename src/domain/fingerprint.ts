@@ -20,6 +20,8 @@ export interface FingerprintInput {
   next?: { kind: NextKind };
   /** then=apply-now: the user the script runs as is part of what is approved. */
   applyNow?: { user: string };
+  /** ACCOUNTS_FILE: the account (absent: `default`, and the fingerprint it always had). */
+  account?: string;
 }
 
 const thenAs = (input: FingerprintInput) =>
@@ -37,6 +39,7 @@ export function requestFingerprint(input: FingerprintInput): string {
     // Appended only when present: a request without them keeps the fingerprint it always had.
     ...(input.keyFingerprint || others.length ? [input.keyFingerprint ?? '', others] : []),
     ...(input.next ? [`then=${input.next.kind}${thenAs(input)}`] : []),
+    ...(input.account ? [`account=${input.account}`] : []),
   ]);
   const hex = createHash('sha256').update(text, 'utf8').digest('hex');
   return `${hex.slice(0, 4)}-${hex.slice(4, 8)}-${hex.slice(8, 12)}`;

@@ -9,7 +9,7 @@ import type {
   Preview,
   Step,
 } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { ecsOf, type ServiceContext } from './context.js';
 import type { KnownPublicKey } from './key-registry.js';
 import { readPreview } from './preview.js';
 import { runLimited } from './run-limited.js';
@@ -69,12 +69,12 @@ export async function planApplyFollowUp(
     ...unknown.map((instanceId) => ({ instanceId, reason: 'status_unknown' as const })),
   ];
   const read = await readPreview(
-    deps.ecs,
+    ecsOf(deps, parent.account),
     { region: parent.region, instanceIds: running },
     ctx.now,
   );
   const preview = read.ok ? read.preview : undefined;
-  const agents = await readAgents(ctx, parent.region, running);
+  const agents = await readAgents(ctx, parent, running);
   const status = new Map((preview?.instances ?? []).map((i) => [i.instanceId, i.status]));
   const ready: string[] = [];
   for (const instanceId of running) {
@@ -156,15 +156,17 @@ export async function applyNowSpec(
  */
 async function readAgents(
   ctx: ServiceContext,
-  region: string,
+  parent: Pick<MutationRequest, 'region' | 'account'>,
   ids: readonly string[],
 ): Promise<Map<string, string>> {
+  const { region } = parent;
+  const ecs = ecsOf(ctx.deps, parent.account);
   const agents = new Map<string, string>();
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100));
   await runLimited(chunks, AGENT_READS_AT_ONCE, async (instanceIds) => {
     try {
-      const read = await ctx.deps.ecs.cloudAssistantStatus({ region, instanceIds });
+      const read = await ecs.cloudAssistantStatus({ region, instanceIds });
       const listed = new Map(read.agents.map((a) => [a.instanceId, a.status]));
       for (const id of instanceIds) agents.set(id, listed.get(id) ?? 'absent');
     } catch (error) {

@@ -11,7 +11,7 @@ import type {
   Preview,
   Step,
 } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { ecsOf, type ServiceContext } from './context.js';
 import { readPreview } from './preview.js';
 
 // What a follow-up of a finished request does, read from the cloud as it is now. A restart
@@ -40,7 +40,8 @@ export async function planFollowUp(
   id: string,
   parent: MutationRequest,
 ): Promise<FollowUpPlan | { refusal: PlanRefusal }> {
-  const { settings, ecs } = ctx.deps;
+  const { settings } = ctx.deps;
+  const ecs = ecsOf(ctx.deps, parent.account);
   const read = async (instanceIds: string[]) => {
     const result = await readPreview(ecs, { region: parent.region, instanceIds }, ctx.now);
     return result.ok ? result.preview : undefined;
@@ -83,7 +84,7 @@ export async function planFollowUp(
   const plan = planUndo(id, parent, now);
   if (!plan.instanceIds.length) return { refusal: { reason: 'nothing_to_do', kind } };
   const touched = new Set(plan.instanceIds);
-  const restoredKeyPairs = await readRestored(ctx, parent.region, plan.steps);
+  const restoredKeyPairs = await readRestored(ctx, parent, plan.steps);
   const preview: Preview | undefined =
     'readAt' in now
       ? {
@@ -111,16 +112,18 @@ function notRestarted(phase: MutationRequest): string[] {
 /** The earlier key pairs an undo gives back, as they are now; one that cannot be read is left out. */
 async function readRestored(
   ctx: ServiceContext,
-  region: string,
+  parent: Pick<MutationRequest, 'region' | 'account'>,
   steps: readonly Step[],
 ): Promise<KeyPairInfo[]> {
+  const { region } = parent;
+  const ecs = ecsOf(ctx.deps, parent.account);
   const ids = [
     ...new Set(
       steps.flatMap((s) => (s.action === 'AttachKeyPair' && s.keyPairId ? [s.keyPairId] : [])),
     ),
   ];
   const found = await Promise.all(
-    ids.map((keyPairId) => ctx.deps.ecs.findKeyPair({ region, keyPairId }).catch(() => undefined)),
+    ids.map((keyPairId) => ecs.findKeyPair({ region, keyPairId }).catch(() => undefined)),
   );
   return found.filter((k): k is KeyPairInfo => k !== undefined);
 }

@@ -1,6 +1,6 @@
 import { kindOf } from '../domain/operations/phases.js';
 import type { MutationRequest, Step, StepError } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { ecsOf, type ServiceContext } from './context.js';
 import type { StepJournal } from './journal.js';
 import type { Lease } from './lease.js';
 import { toStepError } from './ports.js';
@@ -99,7 +99,7 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
         ? ((await withStore(lease, () => store.get(request.id))) ?? request)
         : request;
     try {
-      const answer = await performStep(deps.ecs, fresh, sent, {
+      const answer = await performStep(ecsOf(deps, request.account), fresh, sent, {
         now: ctx.now,
         sleep: ctx.sleep,
         checkpoint: () => checkpoint(lease),

@@ -22,3 +22,7 @@ export const enUsage = (command: string, regions: readonly string[]) =>
       'Name instances either by ids or by selectors (they must all match), not both; the card lists what they matched when you asked. ' +
       `region= defaults to the bot's region; known regions: ${regions.join(', ')}.`,
   ].join('\n');
+
+/** ACCOUNTS_FILE: the help's line about accounts (`names` escaped). */
+export const enUsageAccounts = (command: string, names: readonly string[]) =>
+  `• ${command} i-aaaa1111 key=NAME account=ACCOUNT — in one of the Volcengine accounts this bot serves: ${names.join(', ')}. A channel of an account uses it without account=, and no other.`;

@@ -11,7 +11,7 @@ const { instanceId, keyPairId, keyPairName } = USAGE.examples;
 const OPTIONS = 'key=名称、key-id=kp-…、region=地域 和 then=restart|apply-now';
 /** What an option takes, shown after its name. */
 const placeholder = (name: OptionName): string =>
-  name === 'key'
+  name === 'key' || name === 'account'
     ? '名称'
     : name === 'key-id'
       ? 'kp-…'
@@ -122,6 +122,14 @@ export const zhParse: Catalogue['parse'] = {
     import_usage: (p) =>
       `import 需要${p.missing === 'name' ? '先给出密钥对名称' : '在名称后给出公钥'}：请输入 ${COMMAND} import 名称 ssh-ed25519 AAAA… [region=地域]（.pub 文件中的那一行，切勿粘贴私钥）。`,
     bad_public_key: (p, f) => `这不是机器人可用的公钥：${f.x(sayPublicKey(p.problem))}。`,
+    unknown_account: (p, f) =>
+      `${f.q(p.token)} 不是本机器人服务的账号：请用 account= 指定 ${f.x(p.names.join('、'))} 之一。`,
+    account_required: (p, f) =>
+      `本机器人服务多个火山引擎账号，而此频道未对应任何账号：请加上 account=名称，可选 ${f.x(p.names.join('、'))}。`,
+    account_not_for_channel: (p, f) =>
+      `此频道使用账号 ${f.x(p.mapped)}，不能在这里使用账号 ${f.x(p.asked)}：请去掉 account=，或到账号 ${f.x(p.asked)} 的频道提出申请。`,
+    region_not_in_account: (p, f) =>
+      `${f.q(p.token)} 不是账号 ${f.x(p.account)} 可用的地域：请使用 ${f.x(p.regions.join('、'))} 之一。`,
   },
   note: {
     duplicates_removed: (n) => `已去掉 ${num(n.count)} 个重复的 ID`,

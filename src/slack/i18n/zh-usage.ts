@@ -22,3 +22,6 @@ export const zhUsage = (command: string, regions: readonly string[]) =>
       '指定实例时只用实例 ID 或只用选择器（须全部满足），不要混用；卡片会列出提交时匹配到的实例。' +
       `region= 默认为机器人所在的地域；可用地域：${regions.join('、')}。`,
   ].join('\n');
+
+export const zhUsageAccounts = (command: string, names: readonly string[]) =>
+  `• ${command} i-aaaa1111 key=名称 account=账号 — 在本机器人服务的某个火山引擎账号中操作：${names.join('、')}。属于某个账号的频道默认使用该账号，且不能使用其他账号。`;

@@ -7,6 +7,7 @@ import { approverLists } from '../../domain/policy.js';
 import { isExpired, type MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { BLOCKS, COMMAND } from '../ids.js';
+import { accountText } from './account.js';
 import { describeApplyPlan, renderApplyScriptBlocks } from './apply-card.js';
 import { context, mrkdwn, plain, section, withSandboxNote } from './blocks.js';
 import { renderButtons } from './card-buttons.js';
@@ -139,6 +140,8 @@ function facts(request: MutationRequest, t: Catalogue): types.MrkdwnElement[] {
   if (request.applyNow) {
     fields.push(mrkdwn(`*${t.apply.runsAs}*\n${codeSpan(request.applyNow.user, 40)}`));
   }
+  // ACCOUNTS_FILE: whose cloud, next to the region (single-account requests name none).
+  if (request.account) fields.push(mrkdwn(`*${t.card.fields.account}*\n${accountText(request)}`));
   fields.push(
     mrkdwn(`*${t.card.fields.region}*\n${codeSpan(request.region, 60)}`),
     mrkdwn(`*${t.card.fields.instances}*\n${t.num(request.instanceIds.length)}`),

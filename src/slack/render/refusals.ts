@@ -1,5 +1,6 @@
 // Every reason a command, form or click changed nothing, in the reader's language.
 
+import type { AccountProblem } from '../../domain/accounts.js';
 import type { DecisionRefusal, MutationRequest } from '../../domain/request.js';
 import type { SelectionRefusal } from '../../service/selection.js';
 import type { Catalogue } from '../i18n/en.js';
@@ -14,6 +15,7 @@ import {
   mentionUser,
 } from './escape.js';
 import type { SlackReply } from './limits.js';
+import { describeParseFailure, MRKDWN_FORMAT } from './parse-problems.js';
 import { describeSelectionRefusal } from './selection.js';
 
 /** Every reason a command, form or click changed nothing. */
@@ -60,7 +62,9 @@ export type Refusal =
       bound: string;
       asked?: 'then';
     }
-  | SelectionRefusal;
+  | SelectionRefusal
+  /** ACCOUNTS_FILE: the account rules (worded as the parser words them). */
+  | { reason: 'account_refused'; problem: AccountProblem };
 
 export function renderRefusal(
   refusal: Refusal,
@@ -165,6 +169,8 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
       const list = `${shown.join(t.join.list)}${more > 0 ? t.card.andMore(more) : ''}`;
       return t.guard.refusal.too_many_open(refusal.open.length, refusal.limit, list);
     }
+    case 'account_refused':
+      return describeParseFailure({ problem: refusal.problem, more: 0 }, t, MRKDWN_FORMAT);
     case 'no_instances_found':
       return t.guard.refusal.no_instances_found(codeSpan(refusal.region, 60), refusal.count);
     case 'cancelled':
