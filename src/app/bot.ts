@@ -18,6 +18,7 @@ import { createPickers } from '../slack/pickers/pickers.js';
 import { createUserTexts } from '../slack/user-texts.js';
 import { verifyBotToken } from '../slack/verify-bot-token.js';
 import { openStores } from '../store/open-store.js';
+import { accountViews, checkRuleAccounts, identifyAccounts } from './accounts.js';
 import { createEcsFromConfig } from './ecs.js';
 import { type Listening, listen } from './listen.js';
 import { type AppLogger, createLogger, toBoltLogger } from './logger.js';
@@ -83,7 +84,10 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   const rules: PolicyRule[] = config.policy.policyFile
     ? await loadPolicyFile(config.policy.policyFile)
     : [];
-  const metrics = createMetrics();
+  checkRuleAccounts(config, rules);
+  // ACCOUNTS_FILE: what the chat side and the service know of each account (no credentials).
+  const accounts = accountViews(config);
+  const metrics = createMetrics(accounts ? { accounts: accounts.map((a) => a.name) } : {});
 
   const slackRetry = overrides.slackRetry ?? PRODUCTION_SLACK_RETRY;
   const clientOptions = {
@@ -149,6 +153,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   const service = createService({
     store,
     ecs,
+    ...(volc && accounts ? { ecsFor: volc.ecsFor } : {}),
     notifier,
     audit,
     keys,
@@ -165,6 +170,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         allowSelfApproval: config.policy.allowSelfApproval,
         rules,
       },
+      ...(accounts ? { accounts } : {}),
       requesterIds: config.policy.requesterIds,
       allowedChannelIds: config.policy.allowedChannelIds,
       maxInstancesPerRequest: config.policy.maxInstancesPerRequest,
@@ -223,14 +229,22 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
 
   // The modal's pickers read ECS directly (reads only), through the same client: in sandbox mode
   // they list the sandbox's fleet.
-  const pickers = createPickers({
-    ecs,
-    logger: logger.child({ source: 'pickers' }),
-    now: () => clock.now().getTime(),
-  });
+  // Each account's pickers read with its own client (and cache apart).
+  const pickerSets = new Map(
+    config.accounts.map((a, i) => [
+      a.name,
+      createPickers({
+        ecs: (i === 0 ? ecs : volc?.ecsFor(a.name)) ?? ecs,
+        logger: logger.child({ source: 'pickers', ...(accounts ? { account: a.name } : {}) }),
+        now: () => clock.now().getTime(),
+      }),
+    ]),
+  );
+  const pickers = pickerSets.values().next().value as ReturnType<typeof createPickers>;
   registerListeners(app, {
     service,
     pickers,
+    ...(accounts ? { accounts, pickersFor: (name: string) => pickerSets.get(name) } : {}),
     logger,
     texts,
     defaultRegion: config.volc.region,
@@ -259,6 +273,9 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     logger,
     async start() {
       await refreshOpen();
+      if (accounts && volc && !config.sandbox) {
+        await identifyAccounts(accounts, volc.identify, logger);
+      }
       timers.every(
         overrides.openRequestsRefreshMs ?? OPEN_REQUESTS_REFRESH_MS,
         refreshOpen,
@@ -276,6 +293,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         replica: replicaId,
         approvers: config.policy.approverIds.length,
         rules: rules.length,
+        ...(accounts ? { accounts: accounts.map((a) => a.name) } : {}),
       });
       await startServiceWork(service, timers, {
         logger,
@@ -292,7 +310,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
 
   async function stopAll(): Promise<void> {
     timers.clear();
-    pickers.close();
+    for (const p of pickerSets.values()) p.close();
     await app.stop().catch((error) => logger.warn('receiver stop failed', { error }));
     listening?.close();
     await service.stop(overrides.stopGraceMs ?? 10_000);

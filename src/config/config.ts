@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type AccountConfig, defaultAccount, loadAccountsFile } from './accounts-file.js';
 import type { Problems } from './fields.js';
 import { checkOps, type OpsConfig, opsFields, toOpsConfig } from './ops.js';
 import {
@@ -73,6 +74,12 @@ export interface Config extends OpsConfig {
   /** The language of channel messages, and of private ones when a user's locale is unknown. */
   defaultLocale: 'en' | 'zh-CN';
   storage: StoreConfig;
+  /**
+   * The Volcengine accounts served, in ACCOUNTS_FILE order; without the file, the one account
+   * `default` of the VOLC_* variables (and `accountsFromFile` is false).
+   */
+  accounts: AccountConfig[];
+  accountsFromFile: boolean;
   /** Every secret value, so loggers and tests can make sure none of them leaks. */
   secrets: readonly string[];
 }
@@ -97,16 +104,39 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }));
     throw new ConfigError(dedupe(problems));
   }
-  return deepFreeze(toConfig(result.data));
+  return deepFreeze(toConfig(result.data, env));
 }
 
-function toConfig(env: Env): Config {
+function toConfig(env: Env, raw: Record<string, string | undefined>): Config {
+  const volcengine = toVolcengineConfig(env);
+  const accounts = env.ACCOUNTS_FILE
+    ? loadAccountsFile(
+        env.ACCOUNTS_FILE,
+        {
+          sandbox: env.VOLC_SANDBOX,
+          volc: volcengine.volc,
+          baseKeyGiven: !!(env.VOLC_ACCESS_KEY_ID && env.VOLC_SECRET_ACCESS_KEY),
+          role: {
+            sessionName: env.VOLC_ROLE_SESSION_NAME,
+            durationSeconds: env.VOLC_ROLE_DURATION_SECONDS,
+            stsEndpoint: env.VOLC_STS_ENDPOINT,
+          },
+        },
+        raw,
+      )
+    : [defaultAccount(volcengine.volc, env.VOLC_STS_ENDPOINT)];
   const secrets = [
     ...SECRET_VARIABLES.map((name) => env[name]),
     ...urlPasswords(env.DATABASE_URL),
+    // The keys the accounts read from variables of their own (ACCOUNTS_FILE).
+    ...(env.ACCOUNTS_FILE && !env.VOLC_SANDBOX
+      ? accounts.flatMap((a) => [a.volc.accessKeyId, a.volc.secretAccessKey])
+      : []),
   ].filter((v): v is string => typeof v === 'string' && v.length > 0);
   return {
-    ...toVolcengineConfig(env),
+    ...volcengine,
+    accounts,
+    accountsFromFile: !!env.ACCOUNTS_FILE,
     ...toSlackConfig(env),
     ...toOpsConfig(env),
     ...toPolicyConfig(env),

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { ACCOUNT_NAME } from '../domain/accounts.js';
 import type { PolicyRule } from '../domain/policy.js';
 
 // POLICY_FILE: approval rules by tag, size (issue 12) and restarts (issue 21), in YAML or JSON. Read once at start; a
@@ -43,13 +44,26 @@ const ruleSchema = z
               error: 'expected true (the rule applies to requests that restart instances)',
             })
             .optional(),
+          account: z
+            .string({ error: 'expected an account name of ACCOUNTS_FILE, such as prod' })
+            .regex(ACCOUNT_NAME, {
+              error: 'expected an account name of ACCOUNTS_FILE, such as prod',
+            })
+            .optional(),
         },
-        { error: 'expected a map with tag, instancesOver and/or restarts' },
+        { error: 'expected a map with tag, instancesOver, restarts and/or account' },
       )
       .strict()
       .refine(
-        (m) => m.tag !== undefined || m.instancesOver !== undefined || m.restarts !== undefined,
-        { error: 'give tag (key=value), instancesOver (a number) or restarts: true, or several' },
+        (m) =>
+          m.tag !== undefined ||
+          m.instancesOver !== undefined ||
+          m.restarts !== undefined ||
+          m.account !== undefined,
+        {
+          error:
+            'give tag (key=value), instancesOver (a number), restarts: true or account (a name), or several',
+        },
       ),
     approvals: z
       .number({ error: 'expected a whole number of approvals, at least 1' })
@@ -132,6 +146,7 @@ export function parsePolicyText(text: string, file: string): PolicyRule[] {
           ? { instancesOver: rule.match.instancesOver }
           : {}),
         ...(rule.match.restarts ? { restarts: true as const } : {}),
+        ...(rule.match.account ? { account: rule.match.account } : {}),
       },
       approvals: rule.approvals,
       ...(rule.approvers ? { approvers: rule.approvers } : {}),

@@ -13,6 +13,8 @@ import {
 
 export const volcengineFields = {
   VOLC_SANDBOX: bool(false),
+  /** Several accounts (issue 24): config/accounts-file.ts reads it. */
+  ACCOUNTS_FILE: optionalText,
   VOLC_ACCESS_KEY_ID: optionalText,
   VOLC_SECRET_ACCESS_KEY: optionalText,
   VOLC_SESSION_TOKEN: optionalText,
@@ -85,7 +87,8 @@ export interface VolcengineConfig {
 
 /** Rules across variables; `env` fields that failed on their own still hold their raw input. */
 export function checkVolcengine(env: Readonly<Record<string, unknown>>, problems: Problems): void {
-  if (env.VOLC_SANDBOX === false) {
+  // With ACCOUNTS_FILE, each account names its key or uses the base key: accounts-file.ts checks.
+  if (env.VOLC_SANDBOX === false && !env.ACCOUNTS_FILE) {
     const what = env.VOLC_ROLE_TRN
       ? 'the base access key that calls AssumeRole for VOLC_ROLE_TRN'
       : 'Volcengine access key credentials';

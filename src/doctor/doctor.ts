@@ -87,35 +87,55 @@ export async function runDoctor(
   const settle = (promise: Promise<Result>) => promise.catch((e: unknown) => unexpected(e, t));
 
   // Started together, reported in this order; each promise settles to a Result, never rejects.
-  const pending: Array<[CheckId, Promise<Result>]> = [
+  // The third element: the account a line is about (ACCOUNTS_FILE), shown after its name.
+  const pending: Array<[CheckId, Promise<Result>, string?]> = [
     ['configuration', Promise.resolve(configResult)],
   ];
   if (!config) {
     const why = skip(t.common.needsConfig);
     for (const id of CHECKS_NEEDING_CONFIG) pending.push([id, Promise.resolve(why)]);
   } else {
-    const volc = checkVolcengine(config, {
-      t,
-      now,
-      timeoutMs,
-      ...(options.volcTransport ? { transport: options.volcTransport } : {}),
-    }).catch((error: unknown) => ({
-      assumeRole: unexpected(error, t),
-      credentials: unexpected(error, t),
-      describeInstances: unexpected(error, t),
-      cloudAssistant: unexpected(error, t),
-      clock: skip(t.volc.clock.noAnswer),
-    }));
+    // Each account on lines of its own (ACCOUNTS_FILE); without the file, the one account.
+    const checkAccount = (volcConfig: Config) =>
+      checkVolcengine(volcConfig, {
+        t,
+        now,
+        timeoutMs,
+        ...(options.volcTransport ? { transport: options.volcTransport } : {}),
+      }).catch((error: unknown) => ({
+        assumeRole: unexpected(error, t),
+        credentials: unexpected(error, t),
+        describeInstances: unexpected(error, t),
+        cloudAssistant: unexpected(error, t),
+        clock: skip(t.volc.clock.noAnswer),
+      }));
+    const perAccount = config.accountsFromFile
+      ? config.accounts.map((a) => ({
+          name: a.name,
+          checks: checkAccount({ ...config, volc: a.volc }),
+        }))
+      : [{ name: undefined, checks: checkAccount(config) }];
     const dataFile = config.storage.dataFile;
     const directory = settle(checkDataDirectory(dataFile, t));
     pending.push(
       ['slackBotToken', settle(checkBotToken(config, timeoutMs, t))],
       ['slackAppToken', settle(checkAppToken(config, timeoutMs, t))],
-      ['assumeRole', volc.then((r) => r.assumeRole)],
-      ['volcCredentials', volc.then((r) => r.credentials)],
-      ['describeInstances', volc.then((r) => r.describeInstances)],
-      ['cloudAssistant', volc.then((r) => r.cloudAssistant)],
-      ['clock', volc.then((r) => r.clock)],
+      ...(config.accountsFromFile
+        ? [['accounts', Promise.resolve(describeAccounts(config, t))] as [CheckId, Promise<Result>]]
+        : []),
+      ...perAccount.flatMap(({ name, checks: volc }) =>
+        (
+          [
+            ['assumeRole', volc.then((r) => r.assumeRole)],
+            ['volcCredentials', volc.then((r) => r.credentials)],
+            ['describeInstances', volc.then((r) => r.describeInstances)],
+            ['cloudAssistant', volc.then((r) => r.cloudAssistant)],
+            ['clock', volc.then((r) => r.clock)],
+          ] as Array<[CheckId, Promise<Result>]>
+        ).map(([id, result]): [CheckId, Promise<Result>, string?] =>
+          name === undefined ? [id, result] : [id, result, name],
+        ),
+      ),
       ['dataDirectory', directory],
       [
         'requestStore',
@@ -131,10 +151,17 @@ export async function runDoctor(
   }
 
   const checks: DoctorCheck[] = [];
-  for (const [id, promise] of pending) {
+  for (const [id, promise, account] of pending) {
     const result = await promise;
     const detail = result.fix ? t.withFix(result.detail, result.fix) : result.detail;
-    const check: DoctorCheck = { id, name: t.names[id], ok: result.ok, detail: redact(detail) };
+    const name = account === undefined ? t.names[id] : t.ofAccount(t.names[id], account);
+    const check: DoctorCheck = {
+      id,
+      name,
+      ok: result.ok,
+      detail: redact(detail),
+      ...(account === undefined ? {} : { account }),
+    };
     checks.push(check);
     write(redact(formatCheck(check, t)));
   }
@@ -154,6 +181,12 @@ function describeConfig(config: Config, t: DoctorTexts): string {
     ? c.socketMode
     : c.httpMode(config.http.host, config.http.port);
   return c.valid(mode, config.sandbox ? c.sandbox : c.region(config.volc.region));
+}
+
+/** ACCOUNTS_FILE: which channel maps to which account, and what other channels must do. */
+function describeAccounts(config: Config, t: DoctorTexts): Result {
+  const parts = config.accounts.map((a) => t.accounts.account(a.name, a.accountId, a.channels));
+  return pass(t.accounts.read(parts, config.accounts.length > 1));
 }
 
 function describeConfigError(error: unknown, t: DoctorTexts): Result {

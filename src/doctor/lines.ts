@@ -14,6 +14,8 @@ export interface DoctorCheck {
   ok: boolean | 'skipped';
   /** What was found, with the fix of a failure (`… Fix: …` in English). */
   detail: string;
+  /** ACCOUNTS_FILE: the account a Volcengine line is about. */
+  account?: string;
 }
 
 /** A check's finding; doctor.ts joins `fix` to the detail as its language does. */

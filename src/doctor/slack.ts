@@ -4,8 +4,22 @@ import { TOKEN_REJECTED } from '../slack/slack-error.js';
 import type { DoctorTexts } from './i18n/en.js';
 import { displayUrl, errorText, fail, hint, pass, type Result } from './lines.js';
 
-// The doctor's Slack lines: the bot token (auth.test) and, in Socket Mode, the app token
-// (apps.connections.open, whose ticket simply expires unused). One attempt each, bounded.
+// The doctor's Slack lines: the bot token (auth.test, and the scopes Slack says it has) and, in
+// Socket Mode, the app token (apps.connections.open, whose ticket simply expires unused). One
+// attempt each, bounded.
+
+/**
+ * The bot scopes manifest.yml asks for (a test keeps the two equal). An app installed before a
+ * scope was added lacks it until it is reinstalled: its calls then fail one by one at run time.
+ */
+export const BOT_SCOPES = [
+  'commands',
+  'chat:write',
+  'usergroups:read',
+  'users:read',
+  'channels:read',
+  'groups:read',
+] as const;
 
 const SILENT: webApi.Logger = {
   debug: () => {},
@@ -35,9 +49,12 @@ export async function checkBotToken(
   const { botToken, apiUrl } = config.slack;
   try {
     const me = await createSlackClient(botToken, apiUrl, timeoutMs).auth.test();
-    return pass(
-      t.slack.botOk(me.user ?? '?', me.user_id ?? '?', me.team ?? '?', me.team_id ?? '?'),
-    );
+    const who = t.slack.botOk(me.user ?? '?', me.user_id ?? '?', me.team ?? '?', me.team_id ?? '?');
+    // Slack lists the token's scopes with every answer (x-oauth-scopes); absent: not judged.
+    const granted = me.response_metadata?.scopes;
+    const missing = granted ? BOT_SCOPES.filter((s) => !granted.includes(s)) : [];
+    if (missing.length) return fail(t.slack.scopesMissing(who, missing), t.slack.scopesFix);
+    return pass(who);
   } catch (error) {
     return describeSlackFailure(error, t, {
       method: 'auth.test',

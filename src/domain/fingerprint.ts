@@ -18,7 +18,14 @@ export interface FingerprintInput {
   otherKeys?: ReadonlyArray<{ keyPairId: string; fingerprint?: string }>;
   instanceIds: readonly string[];
   next?: { kind: NextKind };
+  /** then=apply-now: the user the script runs as is part of what is approved. */
+  applyNow?: { user: string };
+  /** ACCOUNTS_FILE: the account (absent: `default`, and the fingerprint it always had). */
+  account?: string;
 }
+
+const thenAs = (input: FingerprintInput) =>
+  input.next?.kind === 'apply' && input.applyNow ? ` as ${input.applyNow.user}` : '';
 
 export function requestFingerprint(input: FingerprintInput): string {
   const ids = [...new Set(input.instanceIds)].sort();
@@ -31,7 +38,8 @@ export function requestFingerprint(input: FingerprintInput): string {
     ids,
     // Appended only when present: a request without them keeps the fingerprint it always had.
     ...(input.keyFingerprint || others.length ? [input.keyFingerprint ?? '', others] : []),
-    ...(input.next ? [`then=${input.next.kind}`] : []),
+    ...(input.next ? [`then=${input.next.kind}${thenAs(input)}`] : []),
+    ...(input.account ? [`account=${input.account}`] : []),
   ]);
   const hex = createHash('sha256').update(text, 'utf8').digest('hex');
   return `${hex.slice(0, 4)}-${hex.slice(4, 8)}-${hex.slice(8, 12)}`;

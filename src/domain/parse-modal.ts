@@ -18,7 +18,7 @@ import {
 } from './parse-tokens.js';
 import type { ParseFailure, ParseNote, ParseOptions, ParseProblem } from './parse-types.js';
 import { knownRegionsWith } from './regions.js';
-import { NEXT_KINDS, type NextKind, type RequestDraft } from './request.js';
+import { type NextKind, type RequestDraft, THEN_WORDS, type ThenWord } from './request.js';
 import { readFormSelector, type Selector, SelectorList } from './selectors.js';
 
 // The request modal's values -> a RequestDraft, or problems keyed by the input block they belong
@@ -120,10 +120,13 @@ function readModalSelectors(text: string, errors: ModalErrors): Selector[] {
   return first ? [] : list.selectors;
 }
 
-/** The first ticked `then` option this version knows. */
+/** The first ticked `then` option this version knows (the form offers `restart`). */
 function readNext(values: ModalValues['next']): NextKind | undefined {
   const ticked = Array.isArray(values) ? values : [];
-  return NEXT_KINDS.find((kind) => ticked.includes(kind));
+  const word = ticked.find(
+    (value): value is ThenWord => typeof value === 'string' && Object.hasOwn(THEN_WORDS, value),
+  );
+  return word ? THEN_WORDS[word] : undefined;
 }
 
 function readModalInstances(text: string, maxInstances: number, errors: ModalErrors): string[] {

@@ -112,7 +112,13 @@ export function trimEdges(text: string, keep: (c: string) => boolean): string {
 }
 
 export function isOptionName(name: string): name is OptionName {
-  return name === 'key' || name === 'key-id' || name === 'region' || name === 'then';
+  return (
+    name === 'key' ||
+    name === 'key-id' ||
+    name === 'region' ||
+    name === 'then' ||
+    name === 'account'
+  );
 }
 
 /** The token as shown to people: at most ~40 characters, no invisible or control characters. */

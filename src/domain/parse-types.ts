@@ -1,9 +1,10 @@
 // What the parser says instead of words (parse.ts): every problem kind with the parameters its
 // message needs, and the notes on an accepted request. The catalogues word each kind.
 
+import type { AccountProblem, AccountView } from './accounts.js';
 import type { PublicKey, PublicKeyProblem } from './public-key.js';
 
-export type OptionName = 'key' | 'key-id' | 'region' | 'then';
+export type OptionName = 'key' | 'key-id' | 'region' | 'then' | 'account';
 
 /** Everything the parser can refuse, with what its message needs. */
 export type ParseProblem =
@@ -69,7 +70,10 @@ export type ParseProblem =
   | { kind: 'bad_then'; token: string; accepted: readonly string[] }
   // The import command.
   | { kind: 'import_usage'; missing: 'name' | 'key' }
-  | { kind: 'bad_public_key'; problem: PublicKeyProblem };
+  | { kind: 'bad_public_key'; problem: PublicKeyProblem }
+  // Several accounts (accounts.ts): an unknown name, none given where one is needed, or one the
+  // channel may not use; and a region the chosen account does not allow.
+  | AccountProblem;
 
 /** `/attach-key import NAME PUBLIC-KEY [region=R]`, read and checked. */
 export interface ImportCommand {
@@ -77,6 +81,8 @@ export interface ImportCommand {
   keyPairName: string;
   region: string;
   key: PublicKey;
+  /** `account=NAME`, as typed (the service applies the account rules). */
+  account?: string;
 }
 
 /** The first problem, and how many other words had one too. */
@@ -95,4 +101,11 @@ export interface ParseOptions {
   defaultRegion: string;
   maxInstances: number;
   knownRegions?: readonly string[];
+  /**
+   * ACCOUNTS_FILE: the configured accounts. The account rules apply (accounts.ts) and the draft
+   * names its account; absent (one account, `default`), drafts carry none.
+   */
+  accounts?: readonly AccountView[];
+  /** Where the request is made: a channel mapped to an account uses it. */
+  channelId?: string;
 }

@@ -1,3 +1,4 @@
+import { readAccount, regionOutsideAccount } from './parse-account.js';
 import { importArguments, parseImport } from './parse-import.js';
 import {
   buildDraft,
@@ -26,7 +27,7 @@ import type {
 } from './parse-types.js';
 import { looksLikePrivateKey } from './public-key.js';
 import { KNOWN_REGIONS, knownRegionsWith } from './regions.js';
-import { NEXT_KINDS, type NextKind, type RequestDraft } from './request.js';
+import { NEXT_KINDS, type RequestDraft, THEN_WORDS, type ThenWord } from './request.js';
 import { isSelectorToken, readSelector, SelectorList } from './selectors.js';
 
 export type {
@@ -174,7 +175,17 @@ function parseHistory(tokens: readonly string[]): CommandParse {
 }
 
 function parseRequest(tokens: readonly string[], options: ParseOptions): CommandParse {
-  const regions = knownRegionsWith(options.defaultRegion, options.knownRegions);
+  // The accounts' own regions count too (one may list a region the bot does not know by name);
+  // regionOutsideAccount then holds each request to its account's.
+  const regions = [
+    ...new Set([
+      ...knownRegionsWith(options.defaultRegion, options.knownRegions),
+      ...(options.accounts ?? []).flatMap((a) => [
+        ...(a.regions ?? []),
+        ...(a.defaultRegion ? [a.defaultRegion] : []),
+      ]),
+    ]),
+  ];
   const given = new Map<OptionName, { token: string; value: string }>();
   const ids: string[] = [];
   const selectors = new SelectorList();
@@ -197,8 +208,11 @@ function parseRequest(tokens: readonly string[], options: ParseOptions): Command
   if (first) return { kind: 'error', ...first };
   const keyPairName = given.get('key')?.value;
   const keyPairId = given.get('key-id')?.value;
-  const region = given.get('region')?.value.toLowerCase() ?? options.defaultRegion;
-  const next = given.get('then')?.value.toLowerCase() as NextKind | undefined;
+  const account = readAccount(given.get('account'), options, regions);
+  if (!account.ok) return fail(account.problem);
+  const region = given.get('region')?.value.toLowerCase() ?? account.defaultRegion;
+  const then = given.get('then')?.value.toLowerCase() as ThenWord | undefined;
+  const next = then ? THEN_WORDS[then] : undefined;
   const hasKey = keyPairName !== undefined || keyPairId !== undefined;
   const [firstId] = ids;
   const [firstSelector] = selectors.tokens;
@@ -212,12 +226,21 @@ function parseRequest(tokens: readonly string[], options: ParseOptions): Command
       keyPair: !hasKey,
     });
   }
+  const outside = regionOutsideAccount(
+    region,
+    given.get('region')?.token,
+    account.name,
+    options,
+    regions,
+  );
+  if (outside) return fail(outside);
   const built = buildDraft(ids, { keyPairName, keyPairId }, region, options.maxInstances);
   if (!built.ok) return fail(built.problem);
   if (keyPairName?.toLowerCase().startsWith('kp-') && keyPairId === undefined) {
     built.notes.push({ kind: 'key_read_as_name', keyPairName });
   }
   const draft: RequestDraft = { ...built.draft };
+  if (account.name !== undefined) draft.account = account.name;
   if (selectors.selectors.length) draft.selectors = selectors.selectors;
   if (next) draft.next = next;
   return { kind: 'request', draft, notes: built.notes };
@@ -241,6 +264,7 @@ function readOption(
     if (regions.includes(value.toLowerCase())) return undefined;
     return { kind: 'unknown_region', token: quoted, regions };
   }
+  if (name === 'account') return undefined;
   if (name === 'then') {
     if ((NEXT_KINDS as readonly string[]).includes(value.toLowerCase())) return undefined;
     return { kind: 'bad_then', token: quoted, accepted: NEXT_KINDS };

@@ -6,7 +6,13 @@ import type { MatchedRule, Preview } from './request.js';
 export interface PolicyRule {
   name: string;
   /** Every condition given must hold. `restarts`: the request restarts instances. */
-  match: { tag?: { key: string; value: string }; instancesOver?: number; restarts?: true };
+  match: {
+    tag?: { key: string; value: string };
+    instancesOver?: number;
+    restarts?: true;
+    /** ACCOUNTS_FILE: requests of this account (`default` without the file). */
+    account?: string;
+  };
   approvals: number;
   /** User (U…/W…) and user-group (S…) ids; absent = the default approvers. */
   approvers?: string[];
@@ -31,7 +37,12 @@ export const isGroupId = (id: string): boolean => /^S[A-Z0-9]+$/.test(id);
  */
 export function matchRules(
   policy: Pick<ApprovalPolicy, 'minApprovals' | 'rules'>,
-  request: { instanceIds: readonly string[]; preview?: Preview; restarts?: boolean },
+  request: {
+    instanceIds: readonly string[];
+    preview?: Preview;
+    restarts?: boolean;
+    account?: string;
+  },
 ): { required: number; rules: MatchedRule[] } {
   const ids = new Set(request.instanceIds);
   const count = ids.size;
@@ -46,11 +57,18 @@ export function matchRules(
   const tagsUnknown = unknown.unread + unknown.missing > 0;
   const rules: MatchedRule[] = [];
   for (const rule of policy.rules) {
-    const { tag, instancesOver, restarts } = rule.match;
+    const { tag, instancesOver, restarts, account } = rule.match;
     if (instancesOver !== undefined && !(count > instancesOver)) continue;
     if (restarts && !request.restarts) continue;
+    if (account !== undefined && account !== (request.account ?? 'default')) continue;
     let reason: MatchedRule['reason'] =
-      instancesOver !== undefined || !restarts ? 'size' : 'restarts';
+      instancesOver !== undefined
+        ? 'size'
+        : restarts
+          ? 'restarts'
+          : account !== undefined
+            ? 'account'
+            : 'size';
     if (tag) {
       const carried = (preview?.instances ?? []).some((i) =>
         i.tags.some((t) => t.key === tag.key && t.value === tag.value),

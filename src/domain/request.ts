@@ -9,8 +9,14 @@ export type { AppliedKey, ApplyNowSpec, KnownKeyRef } from './apply-types.js';
 export type OperationKind = 'attach' | 'restart' | 'undo' | 'apply';
 
 /** What may follow an attach under the same approval (`then=`): a phase of another kind. */
-export type NextKind = 'restart';
-export const NEXT_KINDS: readonly NextKind[] = ['restart'];
+export type NextKind = 'restart' | 'apply';
+/** The words `then=` takes, each with the phase it asks for. */
+export const THEN_WORDS = { restart: 'restart', 'apply-now': 'apply' } as const satisfies Record<
+  string,
+  NextKind
+>;
+export type ThenWord = keyof typeof THEN_WORDS;
+export const NEXT_KINDS: readonly ThenWord[] = ['restart', 'apply-now'];
 
 /**
  * A fleet selector (selectors.ts reads and matches them): `tag:KEY=VALUE`, `tag:KEY` (no
@@ -207,7 +213,7 @@ export interface MatchedRule {
    * Why it matched; `tags_unknown`: a tag rule applied because the tags could not be read;
    * `restarts`: the request restarts instances.
    */
-  reason: 'tag' | 'size' | 'tags_unknown' | 'restarts';
+  reason: 'tag' | 'size' | 'tags_unknown' | 'restarts' | 'account';
   /** tags_unknown: how many instances could not be read, and how many the answer left out. */
   unknownTags?: { unread: number; missing: number };
 }
@@ -245,6 +251,13 @@ export interface MutationRequest {
   /** Who asked (for a follow-up: who clicked Restart or Undo). */
   requesterId: string;
   channelId: string;
+  /**
+   * ACCOUNTS_FILE: the Volcengine account, frozen at submit; every call of the request (previews,
+   * execution, follow-ups) uses its credentials. Absent: `default` (one account, or older rows).
+   */
+  account?: string;
+  /** The account's id, when known at submit (from the role's TRN or STS GetCallerIdentity). */
+  accountId?: string;
   region: string;
   instanceIds: string[];
   /** The key pair an attach binds (an undo: the one it takes back). */
@@ -364,6 +377,8 @@ export interface RequestDraft {
   keyPairName?: string;
   keyPairId?: string;
   region: string;
+  /** ACCOUNTS_FILE: the account chosen (`account=`, the form, or the channel's mapping). */
+  account?: string;
   /** `tag:` and `holding:` selectors, all of which must hold (never beside instance ids). */
   selectors?: Selector[];
   /** `then=`: a phase to run after the attach under the same approval. */

@@ -270,6 +270,19 @@ export function hasWord(text: string, word: string): boolean {
   return text.toLowerCase().includes(word);
 }
 
+/**
+ * ACCOUNTS_FILE in sandbox mode: each account gets a fleet of its own, derived from its name
+ * (other ids, names prefixed with the account, an `account` tag), so two accounts differ.
+ */
+export function accountFleet(account: string): readonly InstanceSpec[] {
+  return SANDBOX_FLEET.map((spec) => ({
+    ...spec,
+    instanceId: `i-${digest(`${account}/${spec.region}/${spec.name}`).slice(0, 18)}`,
+    name: `${account}-${spec.name}`,
+    tags: [...(spec.tags ?? []), { key: 'account', value: account }],
+  }));
+}
+
 function digest(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -1,5 +1,6 @@
 import type { Transport, TransportRequest, TransportResponse } from '../volcengine/ecs-client.js';
 import {
+  accountFleet,
   hasWord,
   instanceFromWords,
   keyPairFromWords,
@@ -87,6 +88,8 @@ export interface SandboxOptions {
   sleep?: (ms: number) => Promise<void>;
   /** For the Date header, RequestIds and the instances' status changes. */
   now?: () => Date;
+  /** ACCOUNTS_FILE: the account this fleet belongs to (absent or `default`: the usual fleet). */
+  account?: string;
 }
 
 export function createSandboxTransport(
@@ -116,7 +119,11 @@ export function createSandboxTransport(
   }
 
   for (const k of SANDBOX_KEY_PAIRS) sim.addKeyPair(k);
-  for (const spec of SANDBOX_FLEET) sim.addInstance(spec);
+  const fleet =
+    options.account && options.account !== 'default'
+      ? accountFleet(options.account)
+      : SANDBOX_FLEET;
+  for (const spec of fleet) sim.addInstance(spec);
   // The examples follow the word rules, as any id would.
   for (const { instanceId } of SANDBOX_INSTANCES) {
     const spec = fromWords(instanceId, 'cn-beijing');

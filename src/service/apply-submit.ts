@@ -9,7 +9,7 @@ import type {
   Preview,
   Step,
 } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { ecsOf, type ServiceContext } from './context.js';
 import type { KnownPublicKey } from './key-registry.js';
 import { readPreview } from './preview.js';
 import { runLimited } from './run-limited.js';
@@ -21,9 +21,28 @@ import { runLimited } from './run-limited.js';
 
 export type ApplyRefusal =
   | { reason: 'apply_not_offered' }
-  | { reason: 'public_key_unknown'; region: string; keyPairName?: string; keyPairId?: string }
-  | { reason: 'public_key_mismatch'; keyPairName: string; known: string; bound: string }
+  | {
+      reason: 'public_key_unknown';
+      region: string;
+      keyPairName?: string;
+      keyPairId?: string;
+      /** Asked with then=apply-now on a new request (else: from a results message). */
+      asked?: 'then';
+    }
+  | {
+      reason: 'public_key_mismatch';
+      keyPairName: string;
+      known: string;
+      bound: string;
+      asked?: 'then';
+    }
   | { reason: 'nothing_to_do'; kind: 'apply' };
+
+/** Why the key a request binds cannot be applied now: its public key is not known, or differs. */
+export type KeyRefusal = Extract<
+  ApplyRefusal,
+  { reason: 'public_key_unknown' | 'public_key_mismatch' }
+>;
 
 export interface ApplyPlan {
   instanceIds: string[];
@@ -50,12 +69,12 @@ export async function planApplyFollowUp(
     ...unknown.map((instanceId) => ({ instanceId, reason: 'status_unknown' as const })),
   ];
   const read = await readPreview(
-    deps.ecs,
+    ecsOf(deps, parent.account),
     { region: parent.region, instanceIds: running },
     ctx.now,
   );
   const preview = read.ok ? read.preview : undefined;
-  const agents = await readAgents(ctx, parent.region, running);
+  const agents = await readAgents(ctx, parent, running);
   const status = new Map((preview?.instances ?? []).map((i) => [i.instanceId, i.status]));
   const ready: string[] = [];
   for (const instanceId of running) {
@@ -81,7 +100,7 @@ export async function planApplyFollowUp(
 export async function knownBoundKey(
   ctx: ServiceContext,
   request: Pick<MutationRequest, 'region' | 'preview' | 'keyPairId' | 'keyPairName'>,
-): Promise<{ known: KnownPublicKey } | { refusal: ApplyRefusal }> {
+): Promise<{ known: KnownPublicKey } | { refusal: KeyRefusal }> {
   const bound = request.preview?.keyPair;
   const keyPairId = bound?.keyPairId ?? request.keyPairId;
   const known = keyPairId ? await ctx.deps.keys.get(keyPairId) : undefined;
@@ -137,15 +156,17 @@ export async function applyNowSpec(
  */
 async function readAgents(
   ctx: ServiceContext,
-  region: string,
+  parent: Pick<MutationRequest, 'region' | 'account'>,
   ids: readonly string[],
 ): Promise<Map<string, string>> {
+  const { region } = parent;
+  const ecs = ecsOf(ctx.deps, parent.account);
   const agents = new Map<string, string>();
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100));
   await runLimited(chunks, AGENT_READS_AT_ONCE, async (instanceIds) => {
     try {
-      const read = await ctx.deps.ecs.cloudAssistantStatus({ region, instanceIds });
+      const read = await ecs.cloudAssistantStatus({ region, instanceIds });
       const listed = new Map(read.agents.map((a) => [a.instanceId, a.status]));
       for (const id of instanceIds) agents.set(id, listed.get(id) ?? 'absent');
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { Preview, RequestDraft, Selection } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { ecsOf, type ServiceContext } from './context.js';
 import { type InstancesPart, readPreview } from './preview.js';
 import { resolveSelection, type SelectionRefusal } from './selection.js';
 
@@ -20,7 +20,8 @@ export type ReadDraft =
 const NOTHING_READ: InstancesPart = { instances: [], unread: [], problems: [] };
 
 export async function readDraft(ctx: ServiceContext, draft: RequestDraft): Promise<ReadDraft> {
-  const { ecs, settings, logger } = ctx.deps;
+  const { settings, logger } = ctx.deps;
+  const ecs = ecsOf(ctx.deps, draft.account);
   const limit = settings.maxInstancesPerRequest;
   const selectors = draft.selectors ?? [];
   if (!selectors.length) {

@@ -45,10 +45,11 @@ export function createCancellations(ctx: ServiceContext) {
       type: 'cancelled',
       requestId,
       kind: request.kind,
+      ...(request.account ? { account: request.account } : {}),
       actor: userId,
       fingerprint: request.fingerprint,
     });
-    ctx.deps.observer?.requestFinished?.(request.kind, 'cancelled');
+    ctx.deps.observer?.requestFinished?.(request.kind, 'cancelled', request.account);
     ctx.refreshCard(requestId);
     return { ok: true, request };
   }

@@ -1,3 +1,4 @@
+import { type AccountView, DEFAULT_ACCOUNT } from '../domain/accounts.js';
 import type { ApprovalPolicy } from '../domain/policy.js';
 import type { PublicKeyRegistry } from './key-registry.js';
 import type {
@@ -25,13 +26,20 @@ export interface ApproverDirectory {
 
 /** What the service observes happening, for metrics. Every method is optional and must not throw. */
 export interface ServiceObserver {
-  requestFinished?(kind: string, status: string): void;
-  decisionRecorded?(kind: string, decision: 'approval' | 'approved' | 'rejected' | 'expired'): void;
+  /** `account`: the request's (ACCOUNTS_FILE), absent for `default`. */
+  requestFinished?(kind: string, status: string, account?: string): void;
+  decisionRecorded?(
+    kind: string,
+    decision: 'approval' | 'approved' | 'rejected' | 'expired',
+    account?: string,
+  ): void;
   executionsInFlight?(count: number): void;
 }
 
 export interface ServiceSettings {
   policy: ApprovalPolicy;
+  /** ACCOUNTS_FILE: the accounts served (absent: one account, `default`, and requests name none). */
+  accounts?: readonly AccountView[];
   requesterIds: readonly string[];
   allowedChannelIds: readonly string[];
   maxInstancesPerRequest: number;
@@ -53,7 +61,13 @@ export interface ServiceSettings {
 
 export interface ServiceDeps {
   store: RequestStore;
+  /** The client of account `default` (and of every request when `ecsFor` is absent). */
   ecs: EcsApi;
+  /**
+   * ACCOUNTS_FILE: each account's own client (credentials, concurrency budget); undefined for a
+   * name that is not configured. Use `ecsOf`.
+   */
+  ecsFor?: (account: string) => EcsApi | undefined;
   notifier: Notifier;
   audit: AuditLog;
   /** The public keys the bot knows (apply now, the import command). */
@@ -84,6 +98,32 @@ export interface ServiceContext {
   stopAccepting(): void;
   background(): Promise<unknown>[];
   cardsIdle(): Promise<void>;
+}
+
+/**
+ * The client that speaks for `account` (a request's: absent is `default`). An account no longer
+ * configured gets a client whose every call fails, naming it: a request is never run with another
+ * account's credentials.
+ */
+export function ecsOf(
+  deps: Pick<ServiceDeps, 'ecs' | 'ecsFor'>,
+  account: string | undefined,
+): EcsApi {
+  const name = account ?? DEFAULT_ACCOUNT;
+  if (!deps.ecsFor) {
+    return name === DEFAULT_ACCOUNT ? deps.ecs : unconfigured(name);
+  }
+  return deps.ecsFor(name) ?? unconfigured(name);
+}
+
+function unconfigured(account: string): EcsApi {
+  const fail = async () => {
+    throw Object.assign(
+      new Error(`account ${account} is not configured (ACCOUNTS_FILE): no call is made for it`),
+      { code: 'AccountNotConfigured' },
+    );
+  };
+  return new Proxy({} as EcsApi, { get: () => fail });
 }
 
 export function createContext(deps: ServiceDeps): ServiceContext {

@@ -123,6 +123,7 @@ export function createDecisions(ctx: ServiceContext, execute: (requestId: string
       type,
       requestId: request.id,
       kind: request.kind,
+      ...(request.account ? { account: request.account } : {}),
       actor: input.userId,
       fingerprint: request.fingerprint,
       approvals: request.approval.approvals.length,
@@ -131,6 +132,7 @@ export function createDecisions(ctx: ServiceContext, execute: (requestId: string
     deps.observer?.decisionRecorded?.(
       request.kind,
       !completed ? 'approval' : request.status === 'approved' ? 'approved' : 'rejected',
+      request.account,
     );
     ctx.refreshCard(request.id);
     if (completed) {
@@ -138,7 +140,7 @@ export function createDecisions(ctx: ServiceContext, execute: (requestId: string
         notifier.tellRequester(request, request.status === 'approved' ? 'approved' : 'rejected'),
       );
       if (request.status === 'approved') execute(request.id);
-      else deps.observer?.requestFinished?.(request.kind, 'rejected');
+      else deps.observer?.requestFinished?.(request.kind, 'rejected', request.account);
     }
     return { ok: true, request, completed };
   }
@@ -172,7 +174,7 @@ export function createDecisions(ctx: ServiceContext, execute: (requestId: string
         reason: 'undo_window_closed',
         closedAt,
       });
-      deps.observer?.requestFinished?.(request.kind, 'expired');
+      deps.observer?.requestFinished?.(request.kind, 'expired', request.account);
       ctx.refreshCard(request.id);
       execute(request.id); // posts the thread note
     }
@@ -193,9 +195,14 @@ export function createDecisions(ctx: ServiceContext, execute: (requestId: string
       count++;
       const request = result.request;
       logger.info('request expired', { requestId: request.id, kind: request.kind });
-      await ctx.record({ type: 'expired', requestId: request.id, kind: request.kind });
-      deps.observer?.decisionRecorded?.(request.kind, 'expired');
-      deps.observer?.requestFinished?.(request.kind, 'expired');
+      await ctx.record({
+        type: 'expired',
+        requestId: request.id,
+        kind: request.kind,
+        ...(request.account ? { account: request.account } : {}),
+      });
+      deps.observer?.decisionRecorded?.(request.kind, 'expired', request.account);
+      deps.observer?.requestFinished?.(request.kind, 'expired', request.account);
       ctx.refreshCard(request.id);
       void ctx.track(notifier.tellRequester(request, 'expired'));
     }

@@ -95,6 +95,7 @@ export function createExecutor(ctx: ServiceContext) {
       type: 'execution_started',
       requestId: request.id,
       kind: request.kind,
+      ...(request.account ? { account: request.account } : {}),
       resumed,
       replica: deps.replicaId,
       steps: request.steps.map((s) => ({
@@ -214,10 +215,11 @@ export function createExecutor(ctx: ServiceContext) {
       type: 'finished',
       requestId,
       kind: request.kind,
+      ...(request.account ? { account: request.account } : {}),
       status: request.status,
       ...totals,
     });
-    deps.observer?.requestFinished?.(request.kind, request.status);
+    deps.observer?.requestFinished?.(request.kind, request.status, request.account);
   }
 
   /** Posts the results unless they were posted before; the journal makes this once only. */

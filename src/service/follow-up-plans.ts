@@ -11,7 +11,7 @@ import type {
   Preview,
   Step,
 } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { ecsOf, type ServiceContext } from './context.js';
 import { readPreview } from './preview.js';
 
 // What a follow-up of a finished request does, read from the cloud as it is now. A restart
@@ -40,22 +40,29 @@ export async function planFollowUp(
   id: string,
   parent: MutationRequest,
 ): Promise<FollowUpPlan | { refusal: PlanRefusal }> {
-  const { settings, ecs } = ctx.deps;
+  const { settings } = ctx.deps;
+  const ecs = ecsOf(ctx.deps, parent.account);
   const read = async (instanceIds: string[]) => {
     const result = await readPreview(ecs, { region: parent.region, instanceIds }, ctx.now);
     return result.ok ? result.preview : undefined;
   };
   if (kind === 'restart') {
     if (parent.kind === 'restart') return { refusal: { reason: 'nothing_to_do', kind } };
-    // After an apply now: where the key did not reach (the others need no restart). A rotation
-    // restarted what it could already: only what its roll did not restart is left.
+    // After an apply now (its own, or a then=apply-now phase): where the key did not reach (the
+    // others need no restart). A rotation restarted what it could already: only what its roll
+    // did not restart is left.
     const rotated = parent.next?.kind === 'restart' ? nextPhaseView(parent) : undefined;
-    const { running, stopped, unknown } =
+    const applied =
       parent.kind === 'apply'
-        ? { running: applyRestartCandidates(summarizeApply(parent)), stopped: [], unknown: [] }
-        : rotated
-          ? { running: notRestarted(rotated), stopped: [], unknown: [] }
-          : restartCandidates(parent);
+        ? parent
+        : parent.next?.kind === 'apply'
+          ? nextPhaseView(parent)
+          : undefined;
+    const { running, stopped, unknown } = applied
+      ? { running: applyRestartCandidates(summarizeApply(applied)), stopped: [], unknown: [] }
+      : rotated
+        ? { running: notRestarted(rotated), stopped: [], unknown: [] }
+        : restartCandidates(parent);
     const excluded: ExcludedInstance[] = [
       ...stopped.map((instanceId) => ({ instanceId, reason: 'stopped' as const })),
       ...unknown.map((instanceId) => ({ instanceId, reason: 'status_unknown' as const })),
@@ -77,7 +84,7 @@ export async function planFollowUp(
   const plan = planUndo(id, parent, now);
   if (!plan.instanceIds.length) return { refusal: { reason: 'nothing_to_do', kind } };
   const touched = new Set(plan.instanceIds);
-  const restoredKeyPairs = await readRestored(ctx, parent.region, plan.steps);
+  const restoredKeyPairs = await readRestored(ctx, parent, plan.steps);
   const preview: Preview | undefined =
     'readAt' in now
       ? {
@@ -105,16 +112,18 @@ function notRestarted(phase: MutationRequest): string[] {
 /** The earlier key pairs an undo gives back, as they are now; one that cannot be read is left out. */
 async function readRestored(
   ctx: ServiceContext,
-  region: string,
+  parent: Pick<MutationRequest, 'region' | 'account'>,
   steps: readonly Step[],
 ): Promise<KeyPairInfo[]> {
+  const { region } = parent;
+  const ecs = ecsOf(ctx.deps, parent.account);
   const ids = [
     ...new Set(
       steps.flatMap((s) => (s.action === 'AttachKeyPair' && s.keyPairId ? [s.keyPairId] : [])),
     ),
   ];
   const found = await Promise.all(
-    ids.map((keyPairId) => ctx.deps.ecs.findKeyPair({ region, keyPairId }).catch(() => undefined)),
+    ids.map((keyPairId) => ecs.findKeyPair({ region, keyPairId }).catch(() => undefined)),
   );
   return found.filter((k): k is KeyPairInfo => k !== undefined);
 }

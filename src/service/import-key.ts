@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { chooseAccount } from '../domain/accounts.js';
 import { type PublicKey, publicKeyLine, sameFingerprint } from '../domain/public-key.js';
-import type { ServiceContext } from './context.js';
+import { ecsOf, type ServiceContext } from './context.js';
 import type { KnownPublicKey } from './key-registry.js';
 import { toStepError } from './ports.js';
 import type { SubmitRefusal } from './submit.js';
@@ -71,14 +72,40 @@ export function createKeyImports(
     region: string;
     keyPairName: string;
     key: PublicKey;
+    /** `account=NAME` on the command. */
+    account?: string;
     /** The requester belongs to another workspace (Slack Connect). */
     external?: boolean;
   }): Promise<ImportResult> {
     const early = checkRequester(input.userId, input.channelId, input);
     if (early) return { ok: false, refusal: early };
+    // ACCOUNTS_FILE: the key pair goes to the channel's account (or the only one).
+    let account: string | undefined;
+    if (!deps.settings.accounts && input.account !== undefined && input.account !== 'default') {
+      const problem = {
+        kind: 'unknown_account' as const,
+        token: `account=${input.account}`,
+        names: ['default'],
+      };
+      return { ok: false, refusal: { reason: 'account_refused', problem } };
+    }
+    if (deps.settings.accounts) {
+      const choice = chooseAccount(deps.settings.accounts, input.channelId, input.account);
+      if (!choice.ok)
+        return { ok: false, refusal: { reason: 'account_refused', problem: choice.problem } };
+      account = choice.account.name;
+    }
+    const ecs = ecsOf(deps, account);
     const { region, keyPairName, key } = input;
     const importId = deps.newRequestId();
-    const base = { requestId: importId, kind: 'import', actor: input.userId, region, keyPairName };
+    const base = {
+      requestId: importId,
+      kind: 'import',
+      actor: input.userId,
+      ...(account ? { account } : {}),
+      region,
+      keyPairName,
+    };
     const refuse = async (refusal: ImportRefusal): Promise<ImportResult> => {
       await ctx.record({
         type: 'key_import_refused',
@@ -90,9 +117,9 @@ export function createKeyImports(
       return { ok: false, refusal, importId };
     };
 
-    let existing: Awaited<ReturnType<typeof deps.ecs.findKeyPair>>;
+    let existing: Awaited<ReturnType<typeof ecs.findKeyPair>>;
     try {
-      existing = await deps.ecs.findKeyPair({ region, keyPairName });
+      existing = await ecs.findKeyPair({ region, keyPairName });
     } catch (error) {
       return refuse(callFailed('DescribeKeyPairs', error));
     }
@@ -116,7 +143,7 @@ export function createKeyImports(
         return refuse({ reason: 'import_name_invalid', keyPairName });
       }
       try {
-        const imported = await deps.ecs.importKeyPair({
+        const imported = await ecs.importKeyPair({
           region,
           keyPairName,
           publicKey: publicKeyLine(key),

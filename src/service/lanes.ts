@@ -1,5 +1,6 @@
+import { kindOf } from '../domain/operations/phases.js';
 import type { MutationRequest, Step, StepError } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { ecsOf, type ServiceContext } from './context.js';
 import type { StepJournal } from './journal.js';
 import type { Lease } from './lease.js';
 import { toStepError } from './ports.js';
@@ -139,7 +140,8 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
     await ctx.record({
       type: 'step_sent',
       requestId: request.id,
-      kind: request.kind,
+      // A later phase's steps are audited as their own kind (restart_step_sent, apply_…).
+      kind: kindOf(sent, request),
       step: sent.index,
       action: sent.action,
       ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),
@@ -158,7 +160,7 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
         ? ((await withStore(lease, () => store.get(request.id))) ?? request)
         : request;
     try {
-      const answer = await performStep(deps.ecs, fresh, sent, {
+      const answer = await performStep(ecsOf(deps, request.account), fresh, sent, {
         now: ctx.now,
         sleep: ctx.sleep,
         checkpoint: () => checkpoint(lease),
@@ -207,7 +209,8 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
   function settledEvent(request: MutationRequest, sent: Step, settled: Settled) {
     const base = {
       requestId: request.id,
-      kind: request.kind,
+      // A later phase's steps are audited as their own kind (restart_step_sent, apply_…).
+      kind: kindOf(sent, request),
       step: sent.index,
       action: sent.action,
       ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),

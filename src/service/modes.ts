@@ -45,7 +45,7 @@ export function createModeSweep(ctx: ServiceContext) {
         botMode,
         was: candidate.status,
       });
-      ctx.deps.observer?.requestFinished?.(request.kind, 'voided');
+      ctx.deps.observer?.requestFinished?.(request.kind, 'voided', request.account);
       ctx.refreshCard(request.id);
     }
     return count;

@@ -26,6 +26,9 @@ export interface RequestFields {
   requesterId: string;
   channelId: string;
   threadTs?: string;
+  /** ACCOUNTS_FILE: the account, frozen with the request (absent: `default`), and its id. */
+  account?: string;
+  accountId?: string;
   region: string;
   instanceIds: string[];
   keyPairName?: string;
@@ -62,6 +65,8 @@ export function createOpening(ctx: ServiceContext) {
       kind: request.kind,
       actor: request.requesterId,
       channel: request.channelId,
+      ...(request.account ? { account: request.account } : {}),
+      ...(request.accountId ? { accountId: request.accountId } : {}),
       ...(request.parentId ? { parentId: request.parentId } : {}),
       instanceIds: request.instanceIds,
       ...(request.selection ? { selectedBy: request.selection.selectors.map(formatSelector) } : {}),
@@ -102,6 +107,7 @@ export function createOpening(ctx: ServiceContext) {
       kind: request.kind,
       requester: request.requesterId,
       instances: request.instanceIds.length,
+      ...(request.account ? { account: request.account } : {}),
       region: request.region,
       approvalsRequired: request.approval.required,
     });

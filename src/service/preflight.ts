@@ -1,6 +1,6 @@
 import { lastApprovalAt, modeOf, mutationSent, stopUnsent } from '../domain/guards.js';
 import type { KeyPairInfo, MutationRequest, Step, StopReason } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { ecsOf, type ServiceContext } from './context.js';
 import { toStepError } from './ports.js';
 
 // The checks an approved request passes once, just before its first mutation (and again on a
@@ -86,7 +86,7 @@ export function createPreflight(ctx: ServiceContext) {
       if (key.keyPairId && !key.binds) continue;
       let found: KeyPairInfo | undefined;
       try {
-        found = await deps.ecs.findKeyPair({ region: request.region, ...key });
+        found = await ecsOf(deps, request.account).findKeyPair({ region: request.region, ...key });
       } catch (error) {
         const { code, message, call } = toStepError(error);
         const keyPair = key.keyPairId ?? key.keyPairName ?? '?';
@@ -146,7 +146,7 @@ export function createPreflight(ctx: ServiceContext) {
       ...stopped,
       ...(other ? { botMode: settings.sandbox ? 'sandbox' : 'live' } : {}),
     });
-    deps.observer?.requestFinished?.(request.kind, status);
+    deps.observer?.requestFinished?.(request.kind, status, request.account);
     ctx.refreshCard(request.id);
     return { ok: false };
   }

@@ -1,8 +1,15 @@
+import { type AccountProblem, chooseAccount, DEFAULT_ACCOUNT } from '../domain/accounts.js';
 import { otherMode } from '../domain/guards.js';
 import { planAttach } from '../domain/operations/attach.js';
 import { attachedKeyPair } from '../domain/operations/undo.js';
 import type { MutationRequest, Preview, RequestDraft } from '../domain/request.js';
-import { type ApplyRefusal, planApplyFollowUp } from './apply-submit.js';
+import {
+  type ApplyRefusal,
+  applyNowSpec,
+  type KeyRefusal,
+  knownBoundKey,
+  planApplyFollowUp,
+} from './apply-submit.js';
 import { type DraftRefusal, readDraft } from './attach-draft.js';
 import type { ServiceContext } from './context.js';
 import { type FollowUpPlan, planFollowUp } from './follow-up-plans.js';
@@ -26,6 +33,10 @@ export type SubmitRefusal =
   | { reason: 'too_many_open'; limit: number; open: MutationRequest[] }
   /** A complete preview found none of the instances. */
   | { reason: 'no_instances_found'; region: string; count: number }
+  /** then=apply-now: the bot must know the key pair's public key (`/attach-key import`). */
+  | KeyRefusal
+  /** ACCOUNTS_FILE: the account rules refuse it (accounts.ts), as the parser would have. */
+  | { reason: 'account_refused'; problem: AccountProblem }
   | CardPostFailure;
 
 export type FollowUpRefusal =
@@ -77,7 +88,9 @@ export function createSubmissions(ctx: ServiceContext) {
   }): Promise<Opened<SubmitRefusal>> {
     const refusal = checkRequester(input.requesterId, input.channelId, input);
     if (refusal) return { ok: false, refusal };
-    const { draft } = input;
+    const chosen = chooseDraftAccount(input.draft, input.channelId);
+    if (!chosen.ok) return { ok: false, refusal: chosen.refusal };
+    const draft = chosen.draft;
     const count = new Set(draft.instanceIds).size;
     if (count > settings.maxInstancesPerRequest) {
       return {
@@ -104,12 +117,25 @@ export function createSubmissions(ctx: ServiceContext) {
           ...(draft.keyPairId ? { keyPairId: draft.keyPairId } : {}),
         };
     const { instanceIds } = read;
+    // then=apply-now: the script is frozen now, from the key the bot keeps and the keys the
+    // preview shows the attach replacing, so the card shows exactly what will run.
+    let applyNow: MutationRequest['applyNow'];
+    if (draft.next === 'apply') {
+      const key = await knownBoundKey(ctx, {
+        region: draft.region,
+        preview: read.preview,
+        ...keyPair,
+      });
+      if ('refusal' in key) return { ok: false, refusal: { ...key.refusal, asked: 'then' } };
+      applyNow = (await applyNowSpec(ctx, key.known, read.preview, instanceIds)).applyNow;
+    }
     return open(
       build({
         id,
         kind: 'attach',
         requesterId: input.requesterId,
         channelId: input.channelId,
+        ...(draft.account ? { account: draft.account, ...accountIdOf(draft.account) } : {}),
         region: draft.region,
         instanceIds,
         ...keyPair,
@@ -118,6 +144,7 @@ export function createSubmissions(ctx: ServiceContext) {
         ...(draft.next === 'restart'
           ? { next: { kind: 'restart', restart: settings.restart } }
           : {}),
+        ...(draft.next === 'apply' && applyNow ? { next: { kind: 'apply' }, applyNow } : {}),
         steps: planAttach({ id, instanceIds, ...keyPair }),
       }),
     );
@@ -139,6 +166,8 @@ export function createSubmissions(ctx: ServiceContext) {
     if (mode) return { ok: false, refusal: { reason: 'other_mode', mode } };
     const refusal = checkRequester(input.userId, parent.channelId, input);
     if (refusal) return { ok: false, refusal };
+    const gone = accountGone(parent);
+    if (gone) return { ok: false, refusal: gone };
     if (parent.status !== 'done' && parent.status !== 'failed') {
       return { ok: false, refusal: { reason: 'not_finished' } };
     }
@@ -166,6 +195,9 @@ export function createSubmissions(ctx: ServiceContext) {
         // A follow-up of a follow-up (a restart after an undo or an apply now) joins the same
         // thread: Slack threads hang off the first message, never off a reply.
         ...(parent.card ? { threadTs: parent.threadTs ?? parent.card.ts } : {}),
+        // Its parent's account: the follow-up acts with the same credentials, whatever the channel.
+        ...(parent.account ? { account: parent.account } : {}),
+        ...(parent.accountId ? { accountId: parent.accountId } : {}),
         region: parent.region,
         instanceIds: planned.instanceIds,
         ...(input.kind === 'undo' ? attachedKeyPair(parent) : {}),
@@ -179,6 +211,63 @@ export function createSubmissions(ctx: ServiceContext) {
     );
   }
 
+  /** A request of an account this bot no longer serves: its follow-ups are refused, naming it. */
+  const accountGone = (parent: MutationRequest): SubmitRefusal | undefined => {
+    const name = parent.account ?? DEFAULT_ACCOUNT;
+    const names = settings.accounts?.map((a) => a.name) ?? [DEFAULT_ACCOUNT];
+    if (names.includes(name)) return undefined;
+    return {
+      reason: 'account_refused',
+      problem: { kind: 'unknown_account', token: `account=${name}`, names },
+    };
+  };
+
+  const accountIdOf = (name: string): { accountId?: string } => {
+    const id = settings.accounts?.find((a) => a.name === name)?.accountId;
+    return id ? { accountId: id } : {};
+  };
+
+  /**
+   * The draft's account under the account rules (the parser applied them already; this holds for
+   * every entry point). Without ACCOUNTS_FILE a draft names no account.
+   */
+  function chooseDraftAccount(
+    draft: RequestDraft,
+    channelId: string,
+  ): { ok: true; draft: RequestDraft } | { ok: false; refusal: SubmitRefusal } {
+    if (!settings.accounts) {
+      if (draft.account === undefined || draft.account === DEFAULT_ACCOUNT) {
+        const { account: _none, ...rest } = draft;
+        return { ok: true, draft: rest };
+      }
+      const problem = {
+        kind: 'unknown_account' as const,
+        token: `account=${draft.account}`,
+        names: [DEFAULT_ACCOUNT],
+      };
+      return { ok: false, refusal: { reason: 'account_refused', problem } };
+    }
+    const choice = chooseAccount(settings.accounts, channelId, draft.account);
+    if (!choice.ok)
+      return { ok: false, refusal: { reason: 'account_refused', problem: choice.problem } };
+    const { regions } = choice.account;
+    if (regions?.length && !regions.includes(draft.region)) {
+      return {
+        ok: false,
+        refusal: {
+          reason: 'account_refused',
+          problem: {
+            kind: 'region_not_in_account',
+            token: `region=${draft.region}`,
+            account: choice.account.name,
+            regions,
+          },
+        },
+      };
+    }
+    return { ok: true, draft: { ...draft, account: choice.account.name } };
+  }
+
   /** MAX_OPEN_REQUESTS_PER_USER reached: the refusal, listing the requester's pending ones. */
   async function tooManyOpen(
     requesterId: string,
@@ -190,7 +279,7 @@ export function createSubmissions(ctx: ServiceContext) {
     return open.length >= limit ? { reason: 'too_many_open', limit, open } : undefined;
   }
 
-  return { checkRequester, submit, requestFollowUp };
+  return { checkRequester, submit, requestFollowUp, chooseDraftAccount };
 }
 
 /**

@@ -34,6 +34,8 @@ export const BLOCKS = {
   instanceIds: 'instance_ids',
   keyPair: 'key_pair',
   region: 'region',
+  /** ACCOUNTS_FILE: the form's account select (above the region). */
+  account: 'account',
   channel: 'channel',
   /** The form's optional selectors (`env=prod`, `holding:NAME`) instead of instances. */
   selector: 'selector',
@@ -54,6 +56,7 @@ export const MODAL = {
   instanceIdsAction: 'instance_ids_input',
   keyPairAction: 'key_pair_select',
   regionAction: 'region_select',
+  accountAction: 'account_select',
   channelAction: 'channel_select',
   selectorAction: 'selector_input',
   thenAction: 'then_options',
@@ -69,6 +72,21 @@ export const pickerActionId = (
   base: typeof MODAL.instancesAction | typeof MODAL.keyPairAction,
   region: string,
 ) => `${base}${REGION_SEPARATOR}${region}`;
+
+/**
+ * With ACCOUNTS_FILE a picker's scope is `ACCOUNT/REGION` (account names and regions have no
+ * `/`): an account change clears the picks like a region change, and an options request says
+ * whose cloud to read. Without the file the scope is the region alone.
+ */
+export const pickerScope = (account: string | undefined, region: string) =>
+  account === undefined ? region : `${account}/${region}`;
+
+export function readPickerScope(scope: string): { account?: string; region: string } {
+  const slash = scope.indexOf('/');
+  return slash < 0
+    ? { region: scope }
+    : { account: scope.slice(0, slash), region: scope.slice(slash + 1) };
+}
 
 /** The region a picker's action id names, or undefined when it is not that picker's. */
 export function pickerRegion(

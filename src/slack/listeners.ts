@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { AccountView } from '../domain/accounts.js';
 import { parseCommandText } from '../domain/parse.js';
 import { knownRegionsWith } from '../domain/regions.js';
 import type { SandboxFacts } from '../sandbox/transport.js';
@@ -8,7 +9,7 @@ import type { Channels } from './channels.js';
 import { buttonValue, hasResponseUrl, tellByDm, tellPrivately } from './dm.js';
 import { ACTIONS, COMMAND } from './ids.js';
 import { type ModalDeps, openModal, registerModalListeners } from './modal-listeners.js';
-import { registerPickerListeners } from './picker-listeners.js';
+import { registerAccountSwitch, registerPickerListeners } from './picker-listeners.js';
 import type { Pickers } from './pickers/pickers.js';
 import { renderImportResult, renderPrivateKeyWarning } from './render/import-reply.js';
 import type { SlackReply } from './render/limits.js';
@@ -37,6 +38,9 @@ export interface ListenerOptions {
   onHomeOpened?: (userId: string) => Promise<void>;
   /** The modal's instance and key pair searches. */
   pickers: Pickers;
+  /** ACCOUNTS_FILE: the accounts (the parser's account rules), and each one's pickers. */
+  accounts?: readonly AccountView[];
+  pickersFor?: (account: string) => Pickers | undefined;
   /** How long an options answer may wait for the cloud (default ANSWER_WITHIN_MS). */
   answerWithinMs?: number;
   /** The workspace the bot is installed in: people of others are refused unless listed by id. */
@@ -55,14 +59,19 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     defaultRegion: options.defaultRegion,
     maxInstances: options.maxInstances,
     knownRegions: options.regions,
+    ...(options.accounts ? { accounts: options.accounts } : {}),
   };
-  // What help says region= accepts: exactly what the parser accepts.
+  // What help says region= (and account=) accepts: exactly what the parser accepts.
   const regions = knownRegionsWith(options.defaultRegion, options.regions);
+  const accountNames = options.accounts?.map((a) => a.name);
+  const usageOf = { regions, ...(accountNames ? { accounts: accountNames } : {}) };
   const modal: ModalDeps = {
     service,
     logger,
     texts,
     pickers: options.pickers,
+    ...(options.accounts ? { accounts: options.accounts } : {}),
+    ...(options.pickersFor ? { pickersFor: options.pickersFor } : {}),
     parseOptions,
     regions,
     sandbox: options.sandbox,
@@ -76,8 +85,12 @@ export function registerListeners(app: App, options: ListenerOptions): void {
     ...modal,
     ...(options.answerWithinMs !== undefined ? { answerWithinMs: options.answerWithinMs } : {}),
   });
+  if (options.accounts) registerAccountSwitch(app, modal);
   app.command(COMMAND, async ({ command, ack, respond, client, context }) => {
-    const parsed = parseCommandText(command.text ?? '', parseOptions);
+    const parsed = parseCommandText(command.text ?? '', {
+      ...parseOptions,
+      channelId: command.channel_id,
+    });
     const user = command.user_id;
     const external = isExternal(options.home, commandOrigin(command));
     const reader = { userId: user, channelId: command.channel_id, external };
@@ -96,7 +109,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
         logger.warn('modal did not open', { user, error });
         const t = await texts.forUser(user);
         await tell(
-          { text: t.messages.modalFailed(slackErrorCode(error), renderUsage(t, { regions }).text) },
+          { text: t.messages.modalFailed(slackErrorCode(error), renderUsage(t, usageOf).text) },
           'modal failure',
         );
       }
@@ -111,11 +124,11 @@ export function registerListeners(app: App, options: ListenerOptions): void {
       switch (parsed.kind) {
         case 'help':
           return await tell(
-            renderUsage(await language, { regions, appendix: options.helpAppendix }),
+            renderUsage(await language, { ...usageOf, appendix: options.helpAppendix }),
             'help',
           );
         case 'error':
-          return await tell(renderParseError(parsed, await language, { regions }), 'parse error');
+          return await tell(renderParseError(parsed, await language, usageOf), 'parse error');
         case 'private_key':
           // Nothing of the text goes anywhere: not the log, not the reply.
           logger.warn('private key pasted into the command: refused', { user });
@@ -127,6 +140,7 @@ export function registerListeners(app: App, options: ListenerOptions): void {
             region: parsed.region,
             keyPairName: parsed.keyPairName,
             key: parsed.key,
+            ...(parsed.account !== undefined ? { account: parsed.account } : {}),
             external,
           });
           return await tell(renderImportResult(imported, await language), 'import');

@@ -1,4 +1,5 @@
 import type { App, RespondFn } from '@slack/bolt';
+import { type AccountView, accountOfChannel, regionsOf } from '../domain/accounts.js';
 import { otherMode } from '../domain/guards.js';
 import type { ParseOptions } from '../domain/parse.js';
 import type { MutationRequest } from '../domain/request.js';
@@ -28,6 +29,9 @@ export interface ModalDeps {
   logger: Logger;
   texts: UserTexts;
   pickers: Pickers;
+  /** ACCOUNTS_FILE: the accounts, and each one's pickers (reading with its own client). */
+  accounts?: readonly AccountView[];
+  pickersFor?: (account: string) => Pickers | undefined;
   parseOptions: ParseOptions;
   regions: readonly string[];
   sandbox: boolean;
@@ -46,15 +50,47 @@ const LOCALE_WITHIN_MS = 800;
 const MEMBERSHIP_WITHIN_MS = 1_500;
 
 type Client = App['client'];
-type OpenInput = Pick<ModalOptions, 'channelId' | 'region' | 'prefill'>;
+type OpenInput = Pick<ModalOptions, 'channelId' | 'region' | 'prefill' | 'account'>;
+
+/**
+ * ACCOUNTS_FILE: the account the form shows (asked for, else the channel's, else the only one),
+ * the accounts it offers (a mapped channel: its own only) and that account's regions.
+ */
+export function formAccount(
+  deps: Pick<ModalDeps, 'accounts' | 'parseOptions' | 'regions'>,
+  input: Pick<OpenInput, 'channelId' | 'account'>,
+): { account?: string; offered?: string[]; defaultRegion: string; regions: readonly string[] } {
+  const fallback = { defaultRegion: deps.parseOptions.defaultRegion, regions: deps.regions };
+  const accounts = deps.accounts;
+  if (!accounts) return fallback;
+  const mapped = accountOfChannel(accounts, input.channelId);
+  const offered = mapped ? [mapped] : accounts;
+  const view =
+    offered.find((a) => a.name === input.account) ??
+    mapped ??
+    (offered.length === 1 ? offered[0] : undefined);
+  return {
+    ...(view ? { account: view.name } : {}),
+    offered: offered.map((a) => a.name),
+    ...regionsOf(view, fallback),
+  };
+}
+
+/** The pickers of the form's account (the only pickers without ACCOUNTS_FILE). */
+export function pickersOf(deps: ModalDeps, account: string | undefined): Pickers | undefined {
+  if (!deps.accounts) return deps.pickers;
+  return account === undefined ? undefined : deps.pickersFor?.(account);
+}
 
 /** Everything but the per-opening parts of the form, in this user's language. */
 export function modalFor(deps: ModalDeps, userId: string, input: OpenInput, t?: Catalogue) {
   const allowed = deps.allowedChannelIds;
+  const chosen = formAccount(deps, input);
   return renderModal({
     t: t ?? deps.texts.peek(userId),
-    defaultRegion: deps.parseOptions.defaultRegion,
-    regions: deps.regions,
+    defaultRegion: chosen.defaultRegion,
+    regions: chosen.regions,
+    ...(chosen.offered ? { accounts: chosen.offered } : {}),
     sandbox: deps.sandbox,
     ...(allowed.length
       ? {
@@ -65,6 +101,7 @@ export function modalFor(deps: ModalDeps, userId: string, input: OpenInput, t?: 
         }
       : {}),
     ...input,
+    ...(chosen.account ? { account: chosen.account } : {}),
   });
 }
 
@@ -94,9 +131,8 @@ export async function openModal(
   const shownIn = t ?? deps.texts.peek(userId);
   const view = modalFor(deps, userId, input, shownIn);
   const opened = await client.views.open({ trigger_id: triggerId, view });
-  deps.pickers.warm(
-    readModalMetadata(view.private_metadata)?.region ?? deps.parseOptions.defaultRegion,
-  );
+  const drawn = readModalMetadata(view.private_metadata);
+  pickersOf(deps, drawn?.account)?.warm(drawn?.region ?? deps.parseOptions.defaultRegion);
   const shown = { id: opened.view?.id, hash: opened.view?.hash };
   if (!t && shown.id) void showInLanguage(deps, client, userId, input, shown, shownIn);
   return {

@@ -1,10 +1,15 @@
 import type { ViewOutput } from '@slack/bolt';
+import { chooseAccount } from '../domain/accounts.js';
 import { type ModalValues, type ParseOptions, parseModalValues } from '../domain/parse.js';
 import type { RequestDraft } from '../domain/request.js';
 import type { Catalogue } from './i18n/en.js';
-import { BLOCKS, HINT_VALUE, MODAL, pickerRegion } from './ids.js';
+import { BLOCKS, HINT_VALUE, MODAL, pickerRegion, readPickerScope } from './ids.js';
 import { readModalMetadata } from './render/modal.js';
-import { describeModalErrors } from './render/parse-problems.js';
+import {
+  describeModalErrors,
+  describeParseProblem,
+  PLAIN_FORMAT,
+} from './render/parse-problems.js';
 
 // A submitted request modal, read: what was picked and pasted, in which region, for which
 // channel; the parser's problems and the form's own (picked in another region, no channel) as
@@ -51,13 +56,18 @@ export function readModalSubmission(
 
   // Picked before a region change had updated the pickers: those ids belong to another region.
   const chosen = parsed.ok ? parsed.draft.region : (region ?? options.defaultRegion);
-  const pickedIn = instances && pickerRegion(MODAL.instancesAction, instances.actionId);
-  if (picked.length && pickedIn && pickedIn !== chosen) {
-    errors[BLOCKS.instances] = t.modal.errors.regionChanged(pickedIn, chosen);
+  // With ACCOUNTS_FILE a picker's scope is ACCOUNT/REGION (ids.ts): its region part counts here.
+  const scopeOf = (base: Parameters<typeof pickerRegion>[0], actionId: string | undefined) => {
+    const scope = actionId === undefined ? undefined : pickerRegion(base, actionId);
+    return scope === undefined ? undefined : readPickerScope(scope);
+  };
+  const pickedIn = scopeOf(MODAL.instancesAction, instances?.actionId);
+  if (picked.length && pickedIn && pickedIn.region !== chosen) {
+    errors[BLOCKS.instances] = t.modal.errors.regionChanged(pickedIn.region, chosen);
   }
-  const keyIn = keyPair && pickerRegion(MODAL.keyPairAction, keyPair.actionId);
-  if (keyValue && keyIn && keyIn !== chosen) {
-    errors[BLOCKS.keyPair] = t.modal.errors.regionChanged(keyIn, chosen);
+  const keyIn = scopeOf(MODAL.keyPairAction, keyPair?.actionId);
+  if (keyValue && keyIn && keyIn.region !== chosen) {
+    errors[BLOCKS.keyPair] = t.modal.errors.regionChanged(keyIn.region, chosen);
   }
   // The form asks for a channel exactly when it was opened without one (the global shortcut).
   const asked = metadata !== undefined && metadata.channelId === undefined;
@@ -71,10 +81,49 @@ export function readModalSubmission(
   if (asked && channelId && !CHANNEL_ID.test(channelId)) {
     errors[BLOCKS.channel] = t.access.channel.notAChannel;
   }
+  // ACCOUNTS_FILE: the account select (or the one the form was drawn for), under the account rules.
+  let account: string | undefined;
+  if (options.accounts) {
+    const selected =
+      values[BLOCKS.account]?.[MODAL.accountAction]?.selected_option?.value ?? metadata?.account;
+    const choice = chooseAccount(options.accounts, channelId, selected);
+    if (!choice.ok) {
+      errors[BLOCKS.account] = describeParseProblem(choice.problem, t, PLAIN_FORMAT);
+    } else {
+      account = choice.account.name;
+      const own = choice.account.regions;
+      if (parsed.ok && own?.length && !own.includes(parsed.draft.region)) {
+        errors[BLOCKS.region] = describeParseProblem(
+          {
+            kind: 'region_not_in_account',
+            token: parsed.draft.region,
+            account: account,
+            regions: own,
+          },
+          t,
+          PLAIN_FORMAT,
+        );
+      }
+      // Picked for another account before the form was redrawn: those are not this account's.
+      if (picked.length && pickedIn && pickedIn.account !== account) {
+        errors[BLOCKS.instances] = t.modal.errors.regionChanged(
+          `${pickedIn.account ?? '?'}/${pickedIn.region}`,
+          `${account}/${chosen}`,
+        );
+      }
+      if (keyValue && keyIn && keyIn.account !== account) {
+        errors[BLOCKS.keyPair] = t.modal.errors.regionChanged(
+          `${keyIn.account ?? '?'}/${keyIn.region}`,
+          `${account}/${chosen}`,
+        );
+      }
+    }
+  }
   if (Object.keys(errors).length || !parsed.ok || !channelId) {
     return { ok: false, errors: Object.keys(errors).length ? errors : missingChannel(t) };
   }
-  return { ok: true, draft: parsed.draft, channelId, asked };
+  const draft = account === undefined ? parsed.draft : { ...parsed.draft, account };
+  return { ok: true, draft, channelId, asked };
 }
 
 /** No channel and no channel block: the metadata was lost; say so where it is seen. */

@@ -11,6 +11,8 @@ export interface RetryForm {
   prefill: ModalPrefill;
   region: string;
   channelId: string;
+  /** ACCOUNTS_FILE: the first request's account. */
+  account?: string;
 }
 
 /** The ids a retry would ask for: failed and unconfirmed instances of an attach. */
@@ -31,6 +33,8 @@ export function retryForm(request: MutationRequest): RetryForm | undefined {
   const prefill: ModalPrefill = {
     instances: ids.map((instanceId) => seen.get(instanceId) ?? { instanceId }),
     retryOf: request.id,
+    // A rotation's failed instances are asked for as a rotation again.
+    ...(request.next?.kind === 'restart' ? { next: 'restart' as const } : {}),
   };
   if (keyPairId || keyPairName) {
     prefill.keyPair = {
@@ -39,5 +43,10 @@ export function retryForm(request: MutationRequest): RetryForm | undefined {
       ...(known?.fingerprint ? { fingerprint: known.fingerprint } : {}),
     };
   }
-  return { prefill, region: request.region, channelId: request.channelId };
+  return {
+    prefill,
+    region: request.region,
+    channelId: request.channelId,
+    ...(request.account ? { account: request.account } : {}),
+  };
 }

@@ -79,6 +79,18 @@ CREATE TABLE IF NOT EXISTS public_keys (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'the Volcengine account of each request',
+    // Additive and expand-first (issue 24): computed from the JSON every version writes, so an
+    // older replica still running during a rollout keeps writing rows as before, and rows written
+    // before ACCOUNTS_FILE (no account in their JSON) read as `default`.
+    sql: `
+ALTER TABLE requests ADD COLUMN IF NOT EXISTS account text
+  GENERATED ALWAYS AS (coalesce(data->>'account', 'default')) STORED;
+CREATE INDEX IF NOT EXISTS requests_by_account ON requests (account, created_at DESC, id DESC);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = (MIGRATIONS.at(-1) as Migration).version;

@@ -250,6 +250,27 @@ describe('runDoctor: each misconfiguration gets its own line', () => {
     expectOthersOk(lines, 'Slack app token');
   });
 
+  it('names the bot scopes the token lacks (an app installed before the manifest grew)', async () => {
+    slack.scopes = ['commands', 'chat:write', 'usergroups:read', 'users:read'];
+    const { report, lines, line } = await doctor(envWith());
+    expect(report.ok).toBe(false);
+    expect(line('Slack bot token')).toMatch(
+      /^FAIL Slack bot token: @attach-key-bot \(UDOCTORBOT\) in team Fake Team \(T0DOCTOR\), but the token lacks channels:read, groups:read\. Fix: .*reinstall the app/,
+    );
+    expectOthersOk(lines, 'Slack bot token');
+
+    slack.scopes = [
+      'groups:read',
+      'channels:read',
+      'users:read',
+      'usergroups:read',
+      'chat:write',
+      'commands',
+      'team:read',
+    ];
+    expect((await doctor(envWith())).line('Slack bot token')).toMatch(/^ok {3}Slack bot token/);
+  });
+
   it('says the secret key is wrong when the signature does not match', async () => {
     const { report, lines, line } = await doctor(
       envWith({ VOLC_SECRET_ACCESS_KEY: 'NotTheRightSecret000==' }),

@@ -158,7 +158,7 @@ describe('rotating a key with one approval (then=restart)', () => {
     );
     expect(attachDone).toEqual([]);
     const firstReboot = trail.findIndex(
-      (e) => e.type === 'step_sent' && e.action === 'RebootInstances',
+      (e) => e.type === 'restart_step_sent' && e.action === 'RebootInstances',
     );
     expect(firstReboot).toBeGreaterThan(at);
     expect(types.filter((t) => t === 'approved')).toHaveLength(1);

@@ -38,6 +38,8 @@ export interface FakeSlackApi {
   rawBodies: string[];
   /** What apps.connections.open answers (point it at a loopback WebSocket server). */
   socketModeUrl: string;
+  /** The token's scopes, sent as Slack does in `x-oauth-scopes` (unset: no header). */
+  scopes?: string[];
   /** Answers a method with what `answer` returns or resolves to (users.info after a delay, …). */
   answer(
     method: string,
@@ -92,6 +94,7 @@ export async function startFakeSlackApi(
       return send(res, fault.status, fault.body ?? JSON.stringify({ ok: false, error: 'fault' }));
     }
     if (fault?.kind === 'error') return sendJson(res, { ok: false, error: fault.error });
+    if (api.scopes) res.setHeader('x-oauth-scopes', api.scopes.join(','));
     sendJson(res, await answer(method, params));
   });
 

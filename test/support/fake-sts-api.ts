@@ -65,6 +65,10 @@ export interface FakeStsApi {
 
 export interface FakeStsOptions {
   baseCredentials: FakeStsCredentials;
+  /** GetCallerIdentity: the base key's account (default 2100000000). */
+  baseAccountId?: string;
+  /** Other long-lived keys STS knows (GetCallerIdentity), each of its account. */
+  identities?: Array<FakeStsCredentials & { accountId: string }>;
   lifetimeSeconds?: number;
   /** Its clock for CurrentTime/ExpiredTime (default the real one). */
   now?: () => Date;
@@ -110,7 +114,10 @@ export async function startFakeStsApi(options: FakeStsOptions): Promise<FakeStsA
           headers,
           body: '',
         },
-        (ak) => (ak === base.accessKeyId ? { secretAccessKey: base.secretAccessKey } : undefined),
+        (ak) =>
+          ak === base.accessKeyId
+            ? { secretAccessKey: base.secretAccessKey }
+            : options.identities?.find((i) => i.accessKeyId === ak),
       ),
     };
     calls.push(call);
@@ -140,6 +147,13 @@ export async function startFakeStsApi(options: FakeStsOptions): Promise<FakeStsA
     if (step?.kind === 'error')
       return failure(call, step.status, step.code, step.message ?? step.code);
     const { Action, Version, RoleTrn, RoleSessionName, DurationSeconds } = call.query;
+    if (Action === 'GetCallerIdentity' && Version === '2018-01-01') {
+      const accountId =
+        options.identities?.find((i) => i.accessKeyId === call.auth.accessKeyId)?.accountId ??
+        options.baseAccountId ??
+        '2100000000';
+      return success(call, { AccountId: accountId, Trn: `trn:iam::${accountId}:user/fake` });
+    }
     if (Action !== 'AssumeRole' || Version !== '2018-01-01') {
       return failure(call, 404, 'InvalidActionOrVersion', `Unknown ${Action} ${Version}`);
     }

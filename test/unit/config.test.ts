@@ -67,6 +67,17 @@ describe('loadConfig defaults', () => {
       defaultLocale: 'en',
       storage: { dataFile: './data/db.json', retentionDays: 30, leaseSeconds: 30 },
       log: { level: 'info', format: 'text' },
+      // No ACCOUNTS_FILE: the one account of the VOLC_* variables, named default.
+      accounts: [
+        {
+          name: 'default',
+          volc: expect.anything(),
+          stsEndpoint: 'https://sts.volcengineapi.com',
+          defaultRegion: 'cn-beijing',
+          channels: [],
+        },
+      ],
+      accountsFromFile: false,
       secrets: ['AKLTminimal', 'minimal-secret-key', 'xoxb-1-2-minimal', 'minimal-signing-secret'],
     } satisfies Config);
   });
@@ -223,6 +234,8 @@ describe('loadConfig parses every variable', () => {
         'postgres://bot:pw-all@db.internal:5432/akb',
         'pw-all',
       ],
+      accounts: [expect.objectContaining({ name: 'default', channels: [] })],
+      accountsFromFile: false,
     } satisfies Config);
   });
 

@@ -141,6 +141,15 @@ const PROBLEMS: { [K in ParseProblem['kind']]: Extract<ParseProblem, { kind: K }
     kind: 'bad_public_key',
     problem: { reason: 'rsa_too_short', bits: 1024, min: 2048 },
   },
+  unknown_account: { kind: 'unknown_account', token: LONG, names: ['prod', 'staging'] },
+  account_required: { kind: 'account_required', names: ['prod', 'staging'] },
+  account_not_for_channel: { kind: 'account_not_for_channel', asked: 'staging', mapped: 'prod' },
+  region_not_in_account: {
+    kind: 'region_not_in_account',
+    token: LONG,
+    account: 'prod',
+    regions: ['cn-beijing', 'cn-shanghai'],
+  },
 };
 
 const NOTES: ParseNote[] = [

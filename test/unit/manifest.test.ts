@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { BOT_SCOPES } from '../../src/doctor/slack.js';
 import { ACTIONS, BLOCKS, COMMAND, MODAL, SHORTCUT } from '../../src/slack/ids.js';
 
 // manifest.yml against the facts of Slack's manifest schema (v1, slackapi/manifest-schema):
@@ -81,6 +82,8 @@ describe('manifest.yml', () => {
       'usergroups:read',
       'users:read',
     ]);
+    // The doctor checks the token against the same list.
+    expect([...BOT_SCOPES].sort()).toEqual([...manifest.oauth_config.scopes.bot].sort());
   });
 
   it('declares the global shortcut and the options load URL on /slack/events', () => {

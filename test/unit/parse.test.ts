@@ -259,7 +259,7 @@ describe('parseCommandText: errors', () => {
     const error = refused('i-aaaa1111 key=prod foo=bar');
     expect(error.problem).toEqual({ kind: 'not_an_option', token: 'foo=bar', named: true });
     expect(error.message).toBe(
-      '`foo=bar` is not an option: the options are key=NAME, key-id=kp-…, region=REGION and then=restart, with no spaces around =.',
+      '`foo=bar` is not an option: the options are key=NAME, key-id=kp-…, region=REGION and then=restart|apply-now, with no spaces around =.',
     );
   });
 
@@ -298,7 +298,7 @@ describe('parseCommandText: errors', () => {
     expect(tokenOf(error.problem)).toBe('one');
     expect(error.more).toBe(2);
     expect(error.message).toBe(
-      '`one` is not an instance id or an option: the options are key=NAME, key-id=kp-…, region=REGION and then=restart. Instance ids look like i-3tiefmkskq3vj0example. (2 more words have problems too.)',
+      '`one` is not an instance id or an option: the options are key=NAME, key-id=kp-…, region=REGION and then=restart|apply-now. Instance ids look like i-3tiefmkskq3vj0example. (2 more words have problems too.)',
     );
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clientTokenFor } from '../../src/domain/batches.js';
 import {
+  forecastApplyPhase,
   nextPhaseDue,
   nextPhaseView,
   ownSteps,
@@ -126,5 +127,80 @@ describe('planNextPhase: a restart after the attach', () => {
     expect(view?.next).toBeUndefined();
     expect(summarizeRequest(view as MutationRequest).counts.pending).toBe(3);
     expect(nextPhaseView(rotation())).toBeUndefined();
+  });
+});
+
+describe('planNextPhase: apply now after the attach (then=apply-now)', () => {
+  const key = (keyPairId: string, keyPairName: string) => ({
+    keyPairId,
+    keyPairName,
+    fingerprint: `fp-${keyPairId}`,
+    type: 'ssh-ed25519' as const,
+    blob: 'AAAA',
+  });
+  const applyNow = {
+    user: 'root',
+    key: key('kp-new', 'new'),
+    replaces: [key('kp-old', 'old')],
+    unknownReplaced: [],
+  };
+  const preview = {
+    readAt: NOW.toISOString(),
+    unread: [],
+    instances: ids.map((instanceId) => ({
+      instanceId,
+      instanceName: instanceId,
+      status: instanceId === 'i-stop1' ? 'STOPPED' : 'RUNNING',
+      osType: 'Linux',
+      ...(instanceId === 'i-run2' ? { keyPairId: 'kp-old', keyPairName: 'old' } : {}),
+      ...(instanceId === 'i-run3' ? { keyPairId: 'kp-gone', keyPairName: 'gone' } : {}),
+    })),
+  } as unknown as MutationRequest['preview'];
+
+  it('applies on the bound, verified ones, removing the known replaced key where the preview showed it', () => {
+    const planned = planNextPhase(rotation({ next: { kind: 'apply' }, applyNow, preview }), NOW);
+    expect(planned.next?.planned?.instanceIds).toEqual(['i-run1', 'i-run2', 'i-run3']);
+    expect(planned.next?.planned?.excluded).toEqual([
+      { instanceId: 'i-fail1', reason: 'not_bound' },
+      { instanceId: 'i-odd1', reason: 'not_verified' },
+      { instanceId: 'i-unread1', reason: 'not_verified' },
+      { instanceId: 'i-stop1', reason: 'stopped' },
+    ]);
+    const added = planned.steps.slice(2);
+    expect(added.map((s) => [s.index, s.phase, s.action, s.instanceIds, s.kind])).toEqual([
+      [2, 2, 'CheckAssistant', ['i-run1', 'i-run2', 'i-run3'], 'apply'],
+      [3, 3, 'RunCommand', ['i-run1', 'i-run3'], 'apply'],
+      [4, 3, 'RunCommand', ['i-run2'], 'apply'],
+      [5, 4, 'InvocationResults', ['i-run1', 'i-run3'], 'apply'],
+      [6, 4, 'InvocationResults', ['i-run2'], 'apply'],
+    ]);
+    // Only the key the bot knows is removed; its name continues the request's step indexes.
+    expect(added.map((s) => s.replaces)).toEqual([
+      undefined,
+      undefined,
+      'kp-old',
+      undefined,
+      undefined,
+    ]);
+    expect(added[1]?.invocationName).toBe('attach-key-bot-req-abc123-r3');
+    expect(added[3]?.invocationStep).toBe(3);
+    expect(added[4]?.invocationStep).toBe(4);
+    expect(nextPhaseView(planned)?.kind).toBe('apply');
+  });
+
+  it('forecasts, before the attach ran, the script on every Running instance', () => {
+    const pending = makeRequest({
+      instanceIds: ids,
+      next: { kind: 'apply' },
+      applyNow,
+      preview,
+    });
+    const forecast = forecastApplyPhase(pending);
+    expect(forecast?.kind).toBe('apply');
+    expect(forecast?.instanceIds).toEqual(ids.filter((id) => id !== 'i-stop1'));
+    expect(
+      forecast?.steps.filter((s) => s.replaces === 'kp-old').flatMap((s) => s.instanceIds),
+    ).toEqual(['i-run2']);
+    expect(forecastApplyPhase(rotation())).toBeUndefined();
   });
 });

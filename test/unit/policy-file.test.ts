@@ -92,7 +92,7 @@ describe('POLICY_FILE', () => {
     ],
     [
       'rules:\n  - name: a\n    match: {}\n    approvals: 1\n',
-      'rule 1 ("a"): match: give tag (key=value), instancesOver (a number) or restarts: true, or several',
+      'rule 1 ("a"): match: give tag (key=value), instancesOver (a number), restarts: true or account (a name), or several',
     ],
     [
       'rules:\n  - name: a\n    match: { instancesOver: 5 }\n    approvals: 1\n  - name: a\n    match: { instancesOver: 9 }\n    approvals: 2\n',

@@ -12,6 +12,8 @@ import {
   renderInstanceOptions,
   renderKeyPairOptions,
 } from '../../src/slack/render/picker-options.js';
+import { retryForm } from '../../src/slack/retry-prefill.js';
+import { doneStep, makeRequest } from '../support/request-fixtures.js';
 
 const REGIONS = ['cn-beijing', 'cn-shanghai', 'cn-guangzhou'];
 const base = { defaultRegion: 'cn-shanghai', regions: REGIONS, sandbox: false };
@@ -201,6 +203,32 @@ describe('renderModal', () => {
     expect(input(view, BLOCKS.keyPair)?.element).toMatchObject({
       initial_option: { value: 'kp-abcd1234', text: { text: expect.stringContaining('ops-key') } },
     });
+    // Not a rotation: then=restart is not ticked.
+    expect(input(view, BLOCKS.next)?.element).not.toHaveProperty('initial_options');
+  });
+
+  it('ticks then=restart again when the failed instances were part of a rotation', () => {
+    const view = renderModal({
+      ...base,
+      t: en,
+      channelId: 'C1',
+      prefill: { instances: [{ instanceId: 'i-aaaa1111' }], retryOf: 'ak-rot', next: 'restart' },
+    });
+    const next = input(view, BLOCKS.next)?.element as types.Checkboxes;
+    // The prefill comes from the rotation's failed instances.
+    const rotation = makeRequest({
+      instanceIds: ['i-aaaa1111', 'i-bbbb2222'],
+      status: 'done',
+      next: { kind: 'restart', restart: { waveSize: 10, waveTimeoutMs: 600_000 } },
+      steps: [doneStep(0, ['i-aaaa1111', 'i-bbbb2222'], { 'i-aaaa1111': 'InvalidInstanceStatus' })],
+    });
+    expect(retryForm(rotation)?.prefill).toMatchObject({
+      instances: [{ instanceId: 'i-aaaa1111' }],
+      next: 'restart',
+    });
+    expect(retryForm({ ...rotation, next: undefined })?.prefill).not.toHaveProperty('next');
+    expect(next.initial_options?.map((o) => o.value)).toEqual(['restart']);
+    expect(findViewLimitViolations(view)).toEqual([]);
   });
 });
 

@@ -121,7 +121,7 @@ describe('selectors in the command', () => {
       part: 'key',
     });
     expect(refused('i-aaaa1111 key=ops then=reboot').message).toBe(
-      '`then=reboot`: then= takes restart (a rolling restart after the key is bound).',
+      '`then=reboot`: then= takes restart, apply-now (restart: a rolling restart after the key is bound; apply-now: the key put in effect through Cloud Assistant, no restart).',
     );
     expect(refused('i-aaaa1111 key=ops then=').problem.kind).toBe('empty_value');
     expect(refused('i-aaaa1111 key=ops then=restart then=restart').problem.kind).toBe(

@@ -4,6 +4,10 @@
 export const enDoctorSlack = {
   botOk: (user: string, userId: string, team: string, teamId: string) =>
     `@${user} (${userId}) in team ${team} (${teamId})`,
+  scopesMissing: (who: string, missing: readonly string[]) =>
+    `${who}, but the token lacks ${missing.join(', ')}`,
+  scopesFix:
+    'add them under OAuth & Permissions > Bot Token Scopes (or paste manifest.yml again), then reinstall the app to the workspace',
   botAuthFix:
     'copy the Bot User OAuth Token from OAuth & Permissions (reinstall the app if it was revoked)',
   appUnset:

@@ -80,7 +80,10 @@ export const enDoctor = {
     requestStore: 'Request store',
     approvers: 'Approvers',
     policyFile: 'Policy file',
+    accounts: 'Accounts',
   },
+  /** ACCOUNTS_FILE: a per-account line's name, `AssumeRole [prod]`. */
+  ofAccount: (name: string, account: string) => `${name} [${account}]`,
   labels: { ok: 'ok', fail: 'FAIL', skip: 'skip' },
   /** `ok   Name: detail`: labels padded to one width, so the names line up. */
   line: (label: string, name: string, detail: string) => `${label.padEnd(4)} ${name}: ${detail}`,
@@ -154,6 +157,13 @@ export const enDoctor = {
     invalid: (message: string) => message,
     invalidFix:
       'correct the file (README: Approval policy) or unset POLICY_FILE; the bot refuses to start until then',
+  },
+  accounts: {
+    /** One part per account: its channels, or how requests reach it without one. */
+    account: (name: string, id: string | undefined, channels: readonly string[]) =>
+      `${name}${id ? ` (${id})` : ''}: ${channels.length ? `channels ${channels.join(', ')}` : 'no channel of its own'}`,
+    read: (parts: readonly string[], required: boolean) =>
+      `${parts.join('; ')}${required ? '. Other channels must name account=' : '. Other channels use the only account'}`,
   },
   slack: enDoctorSlack,
   volc: enDoctorVolc,

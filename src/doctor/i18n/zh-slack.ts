@@ -5,6 +5,9 @@ import type { DoctorTexts } from './en.js';
 
 export const zhDoctorSlack: DoctorTexts['slack'] = {
   botOk: (user, userId, team, teamId) => `@${user}（${userId}），所在工作区 ${team}（${teamId}）`,
+  scopesMissing: (who, missing) => `${who}，但令牌缺少 ${missing.join('、')}`,
+  scopesFix:
+    '在 OAuth & Permissions > Bot Token Scopes 中添加它们（或重新粘贴 manifest.yml），然后把应用重新安装到工作区',
   botAuthFix:
     '在 OAuth & Permissions 页面复制 Bot User OAuth Token（如果已被吊销，请重新安装应用）',
   appUnset:

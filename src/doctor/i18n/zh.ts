@@ -26,7 +26,9 @@ export const zhDoctor: DoctorTexts = {
     requestStore: '请求存储',
     approvers: '审批人',
     policyFile: '审批策略文件',
+    accounts: '账号',
   },
+  ofAccount: (name, account) => `${name}（账号 ${account}）`,
   labels: { ok: '正常', fail: '失败', skip: '跳过' },
   // The labels are all two Han characters wide, the width of "FAIL": the names line up.
   line: (label, name, detail) => `${label} ${name}：${detail}`,
@@ -126,6 +128,12 @@ export const zhDoctor: DoctorTexts = {
     invalid: (message) => `文件无法使用：${message}`,
     invalidFix:
       '按 README 的 Approval policy 一节修正该文件，或取消 POLICY_FILE；修正前 bot 拒绝启动',
+  },
+  accounts: {
+    account: (name, id, channels) =>
+      `${name}${id ? `（${id}）` : ''}：${channels.length ? `频道 ${channels.join('、')}` : '没有专属频道'}`,
+    read: (parts, required) =>
+      `${parts.join('；')}${required ? '。其他频道须指定 account=' : '。其他频道使用唯一的账号'}`,
   },
   slack: zhDoctorSlack,
   volc: zhDoctorVolc,

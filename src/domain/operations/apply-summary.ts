@@ -28,6 +28,7 @@ export type LeftOutReason =
   | 'no_assistant'
   | 'not_running'
   | 'not_bound'
+  | 'not_verified'
   | 'stopped'
   | 'status_unknown'
   | 'check_failed';
@@ -75,7 +76,11 @@ export function summarizeApply(
   for (const e of request.excluded ?? []) {
     if (results.some((r) => r.instanceId === e.instanceId)) continue;
     const reason: LeftOutReason =
-      e.reason === 'no_assistant' || e.reason === 'not_running' || e.reason === 'stopped'
+      e.reason === 'no_assistant' ||
+      e.reason === 'not_running' ||
+      e.reason === 'stopped' ||
+      e.reason === 'not_bound' ||
+      e.reason === 'not_verified'
         ? e.reason
         : 'status_unknown';
     results.push({

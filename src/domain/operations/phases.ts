@@ -8,6 +8,7 @@ import type {
   Step,
 } from '../request.js';
 import { isOpenStep } from '../request.js';
+import { planApplyNow } from './apply-now.js';
 import { planRestart } from './restart.js';
 import { restartCandidates, summarizeRequest } from './summary.js';
 
@@ -38,6 +39,7 @@ type Planner = (request: MutationRequest, next: NextPhase, start: PhaseStart) =>
 
 const PLANNERS: Record<NextKind, Planner> = {
   restart: planRestartPhase,
+  apply: planApplyPhase,
 };
 
 /** The kind a step belongs to: its own, or the request's. */
@@ -105,10 +107,10 @@ export function nextPhaseView(request: MutationRequest): MutationRequest | undef
 }
 
 /**
- * Restart after an attach: the instances bound while RUNNING whose binding the read-back
- * verified, in waves fixed at submit. The others are left out, each with its reason.
+ * What the attach bound and the read-back verified, split by what the preview said of each:
+ * RUNNING, stopped or unknown; the instances not bound or not verified are left out.
  */
-function planRestartPhase(request: MutationRequest, next: NextPhase, start: PhaseStart): PhasePlan {
+function boundAndVerified(request: MutationRequest) {
   const summary = summarizeRequest(request);
   const verified = new Set(
     summary.results
@@ -126,14 +128,73 @@ function planRestartPhase(request: MutationRequest, next: NextPhase, start: Phas
   for (const instanceId of stopped.filter((id) => verified.has(id))) {
     excluded.push({ instanceId, reason: 'stopped' });
   }
-  for (const instanceId of unknown.filter((id) => verified.has(id))) {
-    excluded.push({ instanceId, reason: 'status_unknown' });
-  }
-  const instanceIds = running.filter((id) => verified.has(id));
+  return {
+    excluded,
+    running: running.filter((id) => verified.has(id)),
+    unknown: unknown.filter((id) => verified.has(id)),
+  };
+}
+
+/**
+ * Restart after an attach: the instances bound while RUNNING whose binding the read-back
+ * verified, in waves fixed at submit. The others are left out, each with its reason.
+ */
+function planRestartPhase(request: MutationRequest, next: NextPhase, start: PhaseStart): PhasePlan {
+  const { excluded, running, unknown } = boundAndVerified(request);
+  for (const instanceId of unknown) excluded.push({ instanceId, reason: 'status_unknown' });
+  const instanceIds = running;
   const waves = next.restart ?? { waveSize: 10, waveTimeoutMs: 600_000 };
   return {
     instanceIds,
     excluded,
     steps: moveTo(request.id, planRestart({ id: request.id, instanceIds }, waves), start),
   };
+}
+
+/**
+ * Apply now after an attach (`then=apply-now`): the script frozen at submit (`applyNow`) on the
+ * instances bound and verified that were RUNNING or of unknown status (its check reads them again
+ * and leaves out what cannot take a command).
+ */
+function planApplyPhase(request: MutationRequest, _next: NextPhase, start: PhaseStart): PhasePlan {
+  const { excluded, running, unknown } = boundAndVerified(request);
+  const wanted = new Set([...running, ...unknown]);
+  const instanceIds = request.instanceIds.filter((id) => wanted.has(id));
+  return { instanceIds, excluded, steps: applySteps(request, instanceIds, start) };
+}
+
+/**
+ * The apply steps for these instances. Per instance, the line the script removes is the key pair
+ * the preview showed before the binding, when its public key was known at submit.
+ */
+function applySteps(request: MutationRequest, instanceIds: string[], start: PhaseStart): Step[] {
+  if (!instanceIds.length) return [];
+  const wanted = new Set(instanceIds);
+  const removable = new Set((request.applyNow?.replaces ?? []).map((k) => k.keyPairId));
+  const replaces = new Map<string, string>();
+  for (const i of request.preview?.instances ?? []) {
+    if (wanted.has(i.instanceId) && i.keyPairId && removable.has(i.keyPairId)) {
+      replaces.set(i.instanceId, i.keyPairId);
+    }
+  }
+  return planApplyNow({ id: request.id, instanceIds, replaces, ...start });
+}
+
+/**
+ * then=apply-now before its attach ran: the apply phase as it would be planned if every instance
+ * the preview shows RUNNING (and not Windows) were bound and verified. The card's forecast of
+ * what runs where (its script, the lines it removes); undefined for other requests.
+ */
+export function forecastApplyPhase(request: MutationRequest): MutationRequest | undefined {
+  if (request.next?.kind !== 'apply') return undefined;
+  const asked = new Set(request.instanceIds);
+  const instanceIds = (request.preview?.instances ?? [])
+    .filter(
+      (i) =>
+        asked.has(i.instanceId) && i.status === 'RUNNING' && i.osType.toLowerCase() !== 'windows',
+    )
+    .map((i) => i.instanceId);
+  const { next: _next, selection: _selection, ...rest } = request;
+  const steps = applySteps(request, instanceIds, { firstIndex: 0, firstPhase: 0 });
+  return { ...rest, kind: 'apply', instanceIds, steps, excluded: [] };
 }

@@ -11,6 +11,8 @@ const leftOut: Record<LeftOutReason, (id: string, detail: string) => string> = {
     `⏭ ${id} left out: Cloud Assistant is not running there (${status}); restart instead`,
   not_running: (id, status) => `⏭ ${id} left out: it is ${status}, not RUNNING`,
   not_bound: (id) => `⏭ ${id} left out: the key pair was not bound to it`,
+  not_verified: (id) =>
+    `⏭ ${id} left out: the binding could not be verified there; check it, then restart by hand`,
   stopped: (id) => `⏭ ${id} left out: bound while stopped, the key takes effect at its next start`,
   status_unknown: (id) => `⏭ ${id} left out: its status is unknown`,
   check_failed: (id, why) => `⏭ ${id} left out: it could not be checked (${why})`,
@@ -35,6 +37,10 @@ export const enApply = {
       `Left out: ${ids} (bound while stopped: the key takes effect at ${n === 1 ? 'its' : 'their'} next start).`,
     status_unknown: (ids: string, _n: number) =>
       `Left out: ${ids} (status unknown: restart by hand if needed).`,
+    not_bound: (ids: string, _n: number) =>
+      `Left out: ${ids} (the key pair was not bound: see the attach results).`,
+    not_verified: (ids: string, _n: number) =>
+      `Left out: ${ids} (the binding could not be verified: check, then restart by hand).`,
   },
   /** An agent the API did not list. */
   agentAbsent: 'not installed',

@@ -24,6 +24,7 @@ export const enCard = {
     requestedBy: 'Requested by',
     keyPair: 'Key pair',
     keyPairUndone: 'Key pair taken back',
+    account: 'Account',
     region: 'Region',
     instances: 'Instances',
     approvals: 'Approvals',
@@ -136,11 +137,11 @@ export const enCard = {
     /** `why`: for tags_unknown, which instances' tags are unknown (guard.tagsUnknown). */
     rule: (
       name: string,
-      reason: 'tag' | 'size' | 'tags_unknown' | 'restarts',
+      reason: 'tag' | 'size' | 'tags_unknown' | 'restarts' | 'account',
       approvals: number,
       why?: string,
     ) =>
-      `rule ${name} (${reason === 'tag' ? 'a tag matched' : reason === 'size' ? 'size' : reason === 'restarts' ? 'it restarts instances' : (why ?? 'tags could not be read: applied to be safe')}, ${plural(approvals, 'approval')})`,
+      `rule ${name} (${reason === 'tag' ? 'a tag matched' : reason === 'size' ? 'size' : reason === 'restarts' ? 'it restarts instances' : reason === 'account' ? 'its account' : (why ?? 'tags could not be read: applied to be safe')}, ${plural(approvals, 'approval')})`,
     rules: (list: string) => `Policy: ${list}.`,
     whoMay: (who: string) => `Who may approve: ${who}`,
     everyList: (lists: string) => `Who may approve: someone on each of ${lists}`,

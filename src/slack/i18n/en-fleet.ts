@@ -44,6 +44,31 @@ export const enFleet = {
     restartTitle: (id: string, n: number) =>
       `*Restart results for request ${id}* (${plural(n, 'instance')}, after the binding)`,
   },
+  /** then=apply-now: one approval for the bind and the key put in effect through Cloud Assistant. */
+  applyNext: {
+    title: 'Attach key pair, then apply now',
+    /** The card's plan line, before the attach ran. */
+    plan: (key: string, n: number) =>
+      `Binds ${key} to ${plural(n, 'instance')}, then puts it in effect now, without a restart, on those bound and verified whose Cloud Assistant agent is running. One approval covers both.`,
+    /** What the card forecasts from the preview, until the apply phase is planned. */
+    forecast: 'If every Running instance is bound and verified, the apply-now phase is:',
+    nothingPlanned:
+      'Apply-now phase: nothing to apply (no instance was bound with its binding verified).',
+    confirmTitle: 'Bind, then apply now?',
+    confirmText: (n: number, user: string, region: string) =>
+      `This binds the key pair to ${plural(n, 'instance')} in ${region}, then writes its public key into ~/.ssh/authorized_keys of ${user} on the bound, verified ones through Cloud Assistant. It replaces a key pair bound earlier, and password login stops working.`,
+    fallback: (what: string) => `${what}, then apply now`,
+    /** The card's totals once finished: the attach's, then the apply's. */
+    totals: (attach: string, apply: string) => `${attach}; apply now: ${apply}`,
+    /** The attach results' last lines, in place of the restart reminder. */
+    applying: (n: number) =>
+      `:zap: Putting the key in effect now on ${plural(n, 'instance')} through Cloud Assistant, under the same approval: the apply-now results follow here.`,
+    nothingToApply:
+      ':information_source: Nothing to apply now: no instance was bound with its binding verified.',
+    /** The apply results' first line. */
+    resultsTitle: (id: string, n: number) =>
+      `*Apply-now results for request ${id}* (${plural(n, 'instance')}, after the binding)`,
+  },
   /** The request form's selector field and its `then` checkbox. */
   form: {
     selector: {

@@ -85,10 +85,10 @@ export const enMessages = {
     undo_not_offered: ':information_source: Only a key pair binding can be undone.',
     apply_not_offered:
       ':information_source: Only a key pair binding can be applied now (a restart or an undo cannot).',
-    public_key_unknown: (key: string, region: string, command: string) =>
-      `:key: The bot does not know the public key of ${key} in ${region}, so it cannot put it in effect now. ${NOTHING} Import it first: \`${command} import NAME ssh-ed25519 AAAA…\` (the one line of the .pub file), then click again, or restart instead.`,
-    public_key_mismatch: (key: string, known: string, bound: string) =>
-      `:no_entry: The public key the bot keeps for ${key} (fingerprint ${known}) is not the one Volcengine shows for it (${bound}). ${NOTHING} Import the right public key again, then click again.`,
+    public_key_unknown: (key: string, region: string, command: string, asThen: boolean) =>
+      `:key: The bot does not know the public key of ${key} in ${region}, so it cannot put it in effect now. ${NOTHING} Import it first: \`${command} import NAME ssh-ed25519 AAAA…\` (the one line of the .pub file), then ${asThen ? 'send the request again, or ask for then=restart instead' : 'click again, or restart instead'}.`,
+    public_key_mismatch: (key: string, known: string, bound: string, asThen: boolean) =>
+      `:no_entry: The public key the bot keeps for ${key} (fingerprint ${known}) is not the one Volcengine shows for it (${bound}). ${NOTHING} Import the right public key again, then ${asThen ? 'send the request again' : 'click again'}.`,
   },
   unexpected:
     ':x: The bot hit an unexpected error and could not finish this. It is logged; `/attach-key history` shows what was recorded.',

@@ -22,6 +22,11 @@ export const enModal = {
     label: 'Post the request in',
     hint: 'The approval card goes to this channel; the bot must be a member of it.',
   },
+  account: {
+    label: 'Volcengine account',
+    placeholder: 'Choose an account',
+    hint: 'Changing the account clears the instances and the key pair picked.',
+  },
   region: {
     label: 'Region',
     placeholder: 'Choose a region',

@@ -8,10 +8,16 @@ import type { NoteTexts, ProblemTexts } from './parse-texts.js';
 // `f.x` makes other text safe; see parse-texts.ts.
 
 const { instanceId, keyPairId, keyPairName } = USAGE.examples;
-const OPTIONS = 'key=NAME, key-id=kp-…, region=REGION and then=restart';
+const OPTIONS = 'key=NAME, key-id=kp-…, region=REGION and then=restart|apply-now';
 /** What an option takes, shown after its name. */
 const placeholder = (name: OptionName): string =>
-  name === 'key' ? 'NAME' : name === 'key-id' ? 'kp-…' : name === 'region' ? 'REGION' : 'restart';
+  name === 'key' || name === 'account'
+    ? 'NAME'
+    : name === 'key-id'
+      ? 'kp-…'
+      : name === 'region'
+        ? 'REGION'
+        : 'restart|apply-now';
 const SELECTORS = 'tag:KEY=VALUE, tag:KEY, holding:NAME, holding:kp-… or holding:none';
 const NAME_RULE =
   'names are 2–64 characters, start with a letter and use letters, digits, ".", "_" and "-"';
@@ -119,11 +125,19 @@ const problem = {
   picked_and_selector: () =>
     'Instances are picked or pasted above too: choose them either there or by selector, not both.',
   bad_then: (p, f) =>
-    `${f.q(p.token)}: then= takes ${f.x(p.accepted.join(', '))} (a rolling restart after the key is bound).`,
+    `${f.q(p.token)}: then= takes ${f.x(p.accepted.join(', '))} (restart: a rolling restart after the key is bound; apply-now: the key put in effect through Cloud Assistant, no restart).`,
   import_usage: (p) =>
     `import needs ${p.missing === 'name' ? 'a key pair name first' : 'the public key after the name'}: type ${COMMAND} import NAME ssh-ed25519 AAAA… [region=REGION] (the one line of the .pub file, never the private key).`,
   bad_public_key: (p, f) =>
     `That is not a public key the bot can use: ${f.x(sayPublicKey(p.problem))}.`,
+  unknown_account: (p, f) =>
+    `${f.q(p.token)} names no account this bot serves: use account= with one of ${f.x(p.names.join(', '))}.`,
+  account_required: (p, f) =>
+    `This bot serves several Volcengine accounts and this channel is mapped to none: add account=NAME, one of ${f.x(p.names.join(', '))}.`,
+  account_not_for_channel: (p, f) =>
+    `This channel uses account ${f.x(p.mapped)}; account ${f.x(p.asked)} may not be used here: leave account= out, or ask in a channel of account ${f.x(p.asked)}.`,
+  region_not_in_account: (p, f) =>
+    `${f.q(p.token)} is not a region of account ${f.x(p.account)}: use one of ${f.x(p.regions.join(', '))}.`,
 } satisfies ProblemTexts;
 
 const note = {

@@ -11,7 +11,7 @@ import { enModal } from './en-modal.js';
 import { enParse } from './en-parse.js';
 import { enResults } from './en-results.js';
 import { enSandbox } from './en-sandbox.js';
-import { enUsage } from './en-usage.js';
+import { enUsage, enUsageAccounts } from './en-usage.js';
 import { num, plural } from './en-words.js';
 import type { Locale } from './locale.js';
 
@@ -63,6 +63,8 @@ export const en = {
   parse: enParse,
   /** `/attach-key help` as mrkdwn, for this command and these (escaped) regions. */
   usage: enUsage,
+  /** ACCOUNTS_FILE: the help's line about `account=`. */
+  usageAccounts: enUsageAccounts,
   /** What the sandbox does, after the help in sandbox mode (plain text, from its facts). */
   sandbox: enSandbox,
   /** Who may use the bot, and where. */

@@ -10,6 +10,7 @@ const leftOut: Apply['results']['line']['leftOut'] = {
   no_assistant: (id, status) => `⏭ ${id} 已跳过：云助手未在运行（${status}）；请改为重启`,
   not_running: (id, status) => `⏭ ${id} 已跳过：实例处于 ${status}，不在运行中`,
   not_bound: (id) => `⏭ ${id} 已跳过：密钥对没有绑定到这台实例`,
+  not_verified: (id) => `⏭ ${id} 已跳过：无法核实绑定；请检查后手动重启`,
   stopped: (id) => `⏭ ${id} 已跳过：绑定时处于已停止状态，密钥将在下次启动时生效`,
   status_unknown: (id) => `⏭ ${id} 已跳过：状态未知`,
   check_failed: (id, why) => `⏭ ${id} 已跳过：无法检查（${why}）`,
@@ -30,6 +31,8 @@ export const zhApply: Apply = {
     no_assistant: (ids, status) => `不处理：${ids}（云助手未在运行：${status}）。请改为重启。`,
     stopped: (ids, _n) => `不处理：${ids}（绑定时处于已停止状态：密钥将在下次启动时生效）。`,
     status_unknown: (ids, _n) => `不处理：${ids}（状态未知：如有需要请手动重启）。`,
+    not_bound: (ids, _n) => `不处理：${ids}（密钥对没有绑定成功：见绑定结果）。`,
+    not_verified: (ids, _n) => `不处理：${ids}（无法核实绑定：请检查后手动重启）。`,
   },
   agentAbsent: '未安装',
   script: {

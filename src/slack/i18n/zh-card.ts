@@ -27,6 +27,7 @@ export const zhCard: Catalogue['card'] = {
     requestedBy: '申请人',
     keyPair: '密钥对',
     keyPairUndone: '收回的密钥对',
+    account: '账号',
     region: '地域',
     instances: '实例数',
     approvals: '审批',
@@ -116,7 +117,7 @@ export const zhCard: Catalogue['card'] = {
   approval: {
     needs: (n) => `需要 *${num(n)} 位* 不同的审批人批准。`,
     rule: (name, reason, approvals, why) =>
-      `规则 ${name}（${reason === 'tag' ? '标签匹配' : reason === 'size' ? '实例数量' : reason === 'restarts' ? '会重启实例' : (why ?? '无法读取标签：为安全起见已套用')}，需 ${num(approvals)} 人审批）`,
+      `规则 ${name}（${reason === 'tag' ? '标签匹配' : reason === 'size' ? '实例数量' : reason === 'restarts' ? '会重启实例' : reason === 'account' ? '账号匹配' : (why ?? '无法读取标签：为安全起见已套用')}，需 ${num(approvals)} 人审批）`,
     rules: (list) => `审批策略：${list}。`,
     whoMay: (who) => `可审批的人：${who}`,
     everyList: (lists) => `可审批的人：以下每组各需一人批准 ${lists}`,

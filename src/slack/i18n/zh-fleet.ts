@@ -30,6 +30,22 @@ export const zhFleet: Catalogue['fleet'] = {
     nothingToRestart: ':information_source: 无需重启：没有实例在运行中完成绑定且绑定已核实。',
     restartTitle: (id, n) => `*请求 ${id} 的重启结果*（${num(n)} 台实例，绑定之后）`,
   },
+  applyNext: {
+    title: '绑定密钥对并立即生效',
+    plan: (key, n) =>
+      `将 ${key} 绑定到 ${num(n)} 台实例，然后在绑定已核实、云助手正在运行的实例上让它立即生效，无需重启。一次审批涵盖两步。`,
+    forecast: '如果所有运行中的实例都绑定成功并核实，立即生效阶段为：',
+    nothingPlanned: '立即生效阶段：没有需要处理的实例（没有实例完成绑定且绑定已核实）。',
+    confirmTitle: '绑定并立即生效？',
+    confirmText: (n, user, region) =>
+      `将把密钥对绑定到 ${region} 的 ${num(n)} 台实例，然后通过云助手把它的公钥写入已绑定并核实的实例上用户 ${user} 的 ~/.ssh/authorized_keys。它会替换之前绑定的密钥对，密码登录将失效。`,
+    fallback: (what) => `${what}，然后立即生效`,
+    totals: (attach, apply) => `${attach}；立即生效：${apply}`,
+    applying: (n) =>
+      `:zap: 正在同一次审批下通过云助手让密钥在 ${num(n)} 台实例上立即生效：立即生效的结果将在下方发布。`,
+    nothingToApply: ':information_source: 无需立即生效：没有实例完成绑定且绑定已核实。',
+    resultsTitle: (id, n) => `*请求 ${id} 的立即生效结果*（${num(n)} 台实例，绑定之后）`,
+  },
   form: {
     selector: {
       label: '或按标签或密钥对选择实例',

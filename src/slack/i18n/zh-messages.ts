@@ -83,10 +83,10 @@ export const zhMessages: Catalogue['messages'] = {
     undo_not_offered: ':information_source: 只有绑定密钥对的请求可以撤销。',
     apply_not_offered:
       ':information_source: 只有绑定密钥对的请求可以立即生效（重启或撤销请求不行）。',
-    public_key_unknown: (key, region, command) =>
-      `:key: 机器人不知道 ${region} 地域密钥对 ${key} 的公钥，无法让它立即生效。${NOTHING}请先导入：\`${command} import 名称 ssh-ed25519 AAAA…\`（.pub 文件中的那一行），然后再点一次；或改为重启。`,
-    public_key_mismatch: (key, known, bound) =>
-      `:no_entry: 机器人保存的 ${key} 公钥（指纹 ${known}）与火山引擎显示的（${bound}）不一致。${NOTHING}请重新导入正确的公钥，然后再点一次。`,
+    public_key_unknown: (key, region, command, asThen) =>
+      `:key: 机器人不知道 ${region} 地域密钥对 ${key} 的公钥，无法让它立即生效。${NOTHING}请先导入：\`${command} import 名称 ssh-ed25519 AAAA…\`（.pub 文件中的那一行），然后${asThen ? '重新发送请求；或改用 then=restart' : '再点一次；或改为重启'}。`,
+    public_key_mismatch: (key, known, bound, asThen) =>
+      `:no_entry: 机器人保存的 ${key} 公钥（指纹 ${known}）与火山引擎显示的（${bound}）不一致。${NOTHING}请重新导入正确的公钥，然后${asThen ? '重新发送请求' : '再点一次'}。`,
   },
   unexpected:
     ':x: 机器人遇到意外错误，未能完成此操作。错误已记入日志；`/attach-key history` 可查看已记录的内容。',

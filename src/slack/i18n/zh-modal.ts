@@ -19,6 +19,11 @@ export const zhModal: Catalogue['modal'] = {
     label: '请求发布到',
     hint: '审批卡片会发到这个频道；机器人须是该频道的成员。',
   },
+  account: {
+    label: '火山引擎账号',
+    placeholder: '选择账号',
+    hint: '切换账号会清空已选的实例和密钥对。',
+  },
   region: {
     label: '地域',
     placeholder: '选择地域',

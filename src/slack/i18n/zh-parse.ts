@@ -8,10 +8,16 @@ import { num } from './zh-words.js';
 // 见 parse-texts.ts。
 
 const { instanceId, keyPairId, keyPairName } = USAGE.examples;
-const OPTIONS = 'key=名称、key-id=kp-…、region=地域 和 then=restart';
+const OPTIONS = 'key=名称、key-id=kp-…、region=地域 和 then=restart|apply-now';
 /** What an option takes, shown after its name. */
 const placeholder = (name: OptionName): string =>
-  name === 'key' ? '名称' : name === 'key-id' ? 'kp-…' : name === 'region' ? '地域' : 'restart';
+  name === 'key' || name === 'account'
+    ? '名称'
+    : name === 'key-id'
+      ? 'kp-…'
+      : name === 'region'
+        ? '地域'
+        : 'restart|apply-now';
 const SELECTORS = 'tag:键=值、tag:键、holding:名称、holding:kp-… 或 holding:none';
 const NAME_RULE = '名称长 2–64 个字符，以字母或汉字开头，只能包含字母、数字、汉字、"."、"_" 和 "-"';
 
@@ -112,10 +118,18 @@ export const zhParse: Catalogue['parse'] = {
     picked_and_selector: () =>
       '上方也选择或粘贴了实例：请只在上方选择，或只按选择器选择，不要同时使用。',
     bad_then: (p, f) =>
-      `${f.q(p.token)}：then= 只接受 ${f.x(p.accepted.join('、'))}（绑定密钥对后滚动重启）。`,
+      `${f.q(p.token)}：then= 只接受 ${f.x(p.accepted.join('、'))}（restart：绑定密钥对后滚动重启；apply-now：通过云助手立即生效，无需重启）。`,
     import_usage: (p) =>
       `import 需要${p.missing === 'name' ? '先给出密钥对名称' : '在名称后给出公钥'}：请输入 ${COMMAND} import 名称 ssh-ed25519 AAAA… [region=地域]（.pub 文件中的那一行，切勿粘贴私钥）。`,
     bad_public_key: (p, f) => `这不是机器人可用的公钥：${f.x(sayPublicKey(p.problem))}。`,
+    unknown_account: (p, f) =>
+      `${f.q(p.token)} 不是本机器人服务的账号：请用 account= 指定 ${f.x(p.names.join('、'))} 之一。`,
+    account_required: (p, f) =>
+      `本机器人服务多个火山引擎账号，而此频道未对应任何账号：请加上 account=名称，可选 ${f.x(p.names.join('、'))}。`,
+    account_not_for_channel: (p, f) =>
+      `此频道使用账号 ${f.x(p.mapped)}，不能在这里使用账号 ${f.x(p.asked)}：请去掉 account=，或到账号 ${f.x(p.asked)} 的频道提出申请。`,
+    region_not_in_account: (p, f) =>
+      `${f.q(p.token)} 不是账号 ${f.x(p.account)} 可用的地域：请使用 ${f.x(p.regions.join('、'))} 之一。`,
   },
   note: {
     duplicates_removed: (n) => `已去掉 ${num(n.count)} 个重复的 ID`,

@@ -13,7 +13,7 @@ import { zhOutcome } from './zh-outcome.js';
 import { zhParse } from './zh-parse.js';
 import { zhResults } from './zh-results.js';
 import { zhSandbox } from './zh-sandbox.js';
-import { zhUsage } from './zh-usage.js';
+import { zhUsage, zhUsageAccounts } from './zh-usage.js';
 import { num, plural } from './zh-words.js';
 
 // 简体中文目录。Typed as Catalogue: a key missing here is a compile error, and the completeness
@@ -53,6 +53,7 @@ export const zh: Catalogue = {
   modal: zhModal,
   parse: zhParse,
   usage: zhUsage,
+  usageAccounts: zhUsageAccounts,
   sandbox: zhSandbox,
   access: zhAccess,
 };

@@ -43,7 +43,7 @@ export function describeApplyPlan(request: MutationRequest, t: Catalogue): strin
 }
 
 /** Left out, grouped by reason and status: "Left out: `i-…`, `i-…` (Cloud Assistant …)". */
-function describeLeftOut(excluded: readonly ExcludedInstance[], t: Catalogue): string[] {
+export function describeLeftOut(excluded: readonly ExcludedInstance[], t: Catalogue): string[] {
   const groups = new Map<
     string,
     { reason: ExcludedInstance['reason']; status?: string; ids: string[] }
@@ -67,8 +67,14 @@ function describeLeftOut(excluded: readonly ExcludedInstance[], t: Catalogue): s
     if (reason === 'not_running') {
       return t.apply.excluded.not_running(list, codeSpan(status ?? '?', 40));
     }
-    if (reason === 'stopped') return t.apply.excluded.stopped(list, ids.length);
-    if (reason === 'status_unknown') return t.apply.excluded.status_unknown(list, ids.length);
+    if (
+      reason === 'status_unknown' ||
+      reason === 'stopped' ||
+      reason === 'not_bound' ||
+      reason === 'not_verified'
+    ) {
+      return t.apply.excluded[reason](list, ids.length);
+    }
     return t.card.excluded[reason](list, ids.length);
   });
 }

@@ -29,7 +29,7 @@ const ORDER: ApplyResult['state'][] = [
 
 export function renderApplyResults(
   request: MutationRequest,
-  options: { t: Catalogue; sandbox: boolean },
+  options: { t: Catalogue; sandbox: boolean; title?: string },
 ): SlackMessage[] {
   const { t } = options;
   const r = t.apply.results;
@@ -42,7 +42,7 @@ export function renderApplyResults(
   );
   const totals = [
     sandbox ? `*${t.sandboxNote}*` : '',
-    r.title(id, summary.total),
+    options.title ?? r.title(id, summary.total),
     r.counts(summary.counts),
   ];
   packer.add({ separator: '\n' }, totals.filter(Boolean).join('\n'));

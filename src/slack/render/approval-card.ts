@@ -7,6 +7,7 @@ import { approverLists } from '../../domain/policy.js';
 import { isExpired, type MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { BLOCKS, COMMAND } from '../ids.js';
+import { accountText } from './account.js';
 import { describeApplyPlan, renderApplyScriptBlocks } from './apply-card.js';
 import { context, mrkdwn, plain, section, withSandboxNote } from './blocks.js';
 import { renderButtons } from './card-buttons.js';
@@ -21,7 +22,7 @@ import {
 } from './escape.js';
 import { listInstanceLines } from './instance-lines.js';
 import { SLACK_LIMITS, type SlackMessage } from './limits.js';
-import { describeRotation, progressPart } from './rotation.js';
+import { applyScriptSource, describeRotation, progressPart } from './rotation.js';
 import { describeSelection } from './selection.js';
 import { describeStopped } from './stopped.js';
 import { describeTotals } from './totals.js';
@@ -44,7 +45,7 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
   const label = lapsed ? t.status.expired : t.status[request.status];
   const count = request.instanceIds.length;
   const title = request.next
-    ? t.fleet.rotation.title
+    ? t.fleet[request.next.kind === 'apply' ? 'applyNext' : 'rotation'].title
     : request.kind === 'restart' || request.kind === 'apply'
       ? t.card.title[request.kind](count)
       : t.card.title[request.kind];
@@ -82,7 +83,8 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
         ];
   if (plan.length)
     blocks.push(section('card_preview', [t.card.preview.heading, ...plan].join('\n')));
-  if (request.kind === 'apply') blocks.push(...renderApplyScriptBlocks(request, t));
+  const script = applyScriptSource(request);
+  if (script) blocks.push(...renderApplyScriptBlocks(script, t));
 
   const heading = t.card.instancesHeading(count);
   const budget = SLACK_LIMITS.sectionText - heading.length - 1;
@@ -96,11 +98,11 @@ export function renderApprovalCard(request: MutationRequest, options: CardOption
         [
           t.card.consequencesHeading[request.kind](count),
           ...t.card.consequences[request.kind].map((c) => `• ${c}`),
-          // then=restart: what the restart phase does too, under this approval.
+          // then=: what the next phase does too, under this approval.
           ...(request.next
             ? [
                 t.fleet.rotation.consequencesHeading,
-                ...t.card.consequences.restart.map((c) => `• ${c}`),
+                ...t.card.consequences[request.next.kind].map((c) => `• ${c}`),
               ]
             : []),
         ].join('\n'),
@@ -138,6 +140,8 @@ function facts(request: MutationRequest, t: Catalogue): types.MrkdwnElement[] {
   if (request.applyNow) {
     fields.push(mrkdwn(`*${t.apply.runsAs}*\n${codeSpan(request.applyNow.user, 40)}`));
   }
+  // ACCOUNTS_FILE: whose cloud, next to the region (single-account requests name none).
+  if (request.account) fields.push(mrkdwn(`*${t.card.fields.account}*\n${accountText(request)}`));
   fields.push(
     mrkdwn(`*${t.card.fields.region}*\n${codeSpan(request.region, 60)}`),
     mrkdwn(`*${t.card.fields.instances}*\n${t.num(request.instanceIds.length)}`),
@@ -257,7 +261,7 @@ function renderFallback(
   const what =
     request.kind === 'attach'
       ? request.next
-        ? t.fleet.rotation.fallback(attach)
+        ? t.fleet[request.next.kind === 'apply' ? 'applyNext' : 'rotation'].fallback(attach)
         : attach
       : t.card.fallbackWhat[request.kind](count, region);
   const text = t.card.fallback(

@@ -23,18 +23,24 @@ export function renderButtons(
 ): types.ActionsBlock {
   const count = request.instanceIds.length;
   const region = escapeMrkdwn(request.region);
-  // then=restart: the dialog says both phases.
-  const rotation = request.next
-    ? {
-        title: t.fleet.rotation.confirmTitle,
-        text: t.fleet.rotation.confirmText(
-          count,
-          runningForecast(request),
-          request.next.restart?.waveSize ?? 10,
-          region,
-        ),
-      }
-    : undefined;
+  // then=: the dialog says both phases.
+  const rotation =
+    request.next?.kind === 'apply'
+      ? {
+          title: t.fleet.applyNext.confirmTitle,
+          text: t.fleet.applyNext.confirmText(count, request.applyNow?.user ?? 'root', region),
+        }
+      : request.next
+        ? {
+            title: t.fleet.rotation.confirmTitle,
+            text: t.fleet.rotation.confirmText(
+              count,
+              runningForecast(request),
+              request.next.restart?.waveSize ?? 10,
+              region,
+            ),
+          }
+        : undefined;
   return {
     type: 'actions',
     block_id: blockId,

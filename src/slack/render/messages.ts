@@ -27,11 +27,16 @@ export interface UsageOptions {
   regions?: readonly string[];
   /** In sandbox mode: what the sandbox does, worded after the usage in the reader's language. */
   appendix?: SandboxFacts;
+  /** ACCOUNTS_FILE: the account names `account=` takes. */
+  accounts?: readonly string[];
 }
 
 /** `/attach-key help` in the reader's language. */
 export function renderUsage(t: Catalogue, options: UsageOptions = {}): SlackReply {
-  const usage = t.usage(COMMAND, (options.regions ?? USAGE.regions).map(escapeMrkdwn));
+  const base = t.usage(COMMAND, (options.regions ?? USAGE.regions).map(escapeMrkdwn));
+  const usage = options.accounts?.length
+    ? `${base}\n${t.usageAccounts(COMMAND, options.accounts.map(escapeMrkdwn))}`
+    : base;
   if (!options.appendix) return messageReply(usage);
   return messageReply(`${usage}\n\n${escapeMrkdwnOnce(describeSandbox(options.appendix, t))}`);
 }
@@ -40,7 +45,7 @@ export function renderUsage(t: Catalogue, options: UsageOptions = {}): SlackRepl
 export function renderParseError(
   failure: ParseFailure,
   t: Catalogue,
-  options: Pick<UsageOptions, 'regions'> = {},
+  options: Pick<UsageOptions, 'regions' | 'accounts'> = {},
 ): SlackReply {
   const problem = describeParseFailure(failure, t, MRKDWN_FORMAT);
   return messageReply(`:warning: ${problem}\n\n${renderUsage(t, options).text}`);

@@ -6,7 +6,7 @@
 import type { types } from '@slack/bolt';
 import type { InstanceSnapshot, KeyPairInfo } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
-import { BLOCKS, MODAL, pickerActionId } from '../ids.js';
+import { BLOCKS, MODAL, pickerActionId, pickerScope } from '../ids.js';
 import { MAX_OPTIONS } from '../pickers/matches.js';
 import { channelBlock } from './access.js';
 import { context, plain, section } from './blocks.js';
@@ -20,6 +20,8 @@ export interface ModalPrefill {
   keyPair?: Pick<KeyPairInfo, 'keyPairId' | 'keyPairName' | 'fingerprint'>;
   /** The request whose failed instances these are. */
   retryOf?: string;
+  /** Its `then=restart`, ticked again (the requester may untick it). */
+  next?: 'restart';
 }
 
 export interface ModalOptions {
@@ -34,21 +36,32 @@ export interface ModalOptions {
   prefill?: ModalPrefill;
   /** ALLOWED_CHANNEL_IDS (with their names when known): the only channels the form offers. */
   allowedChannels?: ReadonlyArray<{ id: string; name?: string }>;
+  /** ACCOUNTS_FILE: the account names the select offers (first block), and the one chosen. */
+  accounts?: readonly string[];
+  account?: string;
 }
 
 /** What rides in private_metadata: a submission carries no channel of its own. */
 export interface ModalMetadata {
   channelId?: string;
   region: string;
+  /** ACCOUNTS_FILE: the account chosen when the form was drawn. */
+  account?: string;
 }
 
 export function readModalMetadata(metadata: string | undefined): ModalMetadata | undefined {
   try {
-    const parsed = JSON.parse(metadata ?? '') as { channelId?: unknown; region?: unknown };
+    const parsed = JSON.parse(metadata ?? '') as {
+      channelId?: unknown;
+      region?: unknown;
+      account?: unknown;
+    };
     if (typeof parsed.region !== 'string') return undefined;
-    return typeof parsed.channelId === 'string'
-      ? { channelId: parsed.channelId, region: parsed.region }
-      : { region: parsed.region };
+    return {
+      ...(typeof parsed.channelId === 'string' ? { channelId: parsed.channelId } : {}),
+      region: parsed.region,
+      ...(typeof parsed.account === 'string' ? { account: parsed.account } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -83,7 +96,7 @@ function splitPrefill(instances: ModalPrefill['instances'], t: Catalogue) {
 }
 
 /** Selecting by tag or key pair instead of instances, and what follows the attach (issue 21). */
-function fleetBlocks(t: Catalogue): types.InputBlock[] {
+function fleetBlocks(t: Catalogue, prefill: ModalPrefill | undefined): types.InputBlock[] {
   const f = t.fleet.form;
   const restart: types.PlainTextOption = {
     text: plain(f.next.restart),
@@ -109,9 +122,38 @@ function fleetBlocks(t: Catalogue): types.InputBlock[] {
       block_id: BLOCKS.next,
       optional: true,
       label: plain(f.next.label),
-      element: { type: 'checkboxes', action_id: MODAL.thenAction, options: [restart] },
+      element: {
+        type: 'checkboxes',
+        action_id: MODAL.thenAction,
+        options: [restart],
+        ...(prefill?.next === 'restart' ? { initial_options: [restart] } : {}),
+      },
     },
   ];
+}
+
+/** ACCOUNTS_FILE: the account select; a change redraws the form (regions, pickers). */
+function accountBlock(
+  t: Catalogue,
+  accounts: readonly string[],
+  account: string | undefined,
+): types.InputBlock {
+  const option = (name: string): types.PlainTextOption => ({ text: plain(name), value: name });
+  const select: types.StaticSelect = {
+    type: 'static_select',
+    action_id: MODAL.accountAction,
+    placeholder: plain(t.modal.account.placeholder),
+    options: accounts.slice(0, SLACK_LIMITS.selectOptions).map(option),
+  };
+  if (account !== undefined) select.initial_option = option(account);
+  return {
+    type: 'input',
+    block_id: BLOCKS.account,
+    dispatch_action: true,
+    label: plain(t.modal.account.label),
+    hint: plain(t.modal.account.hint),
+    element: select,
+  };
 }
 
 export function renderModal(options: ModalOptions): types.ModalView {
@@ -136,6 +178,12 @@ export function renderModal(options: ModalOptions): types.ModalView {
     : [m.intro];
   blocks.push(section('intro', intro.filter(Boolean).join('\n')));
   if (options.channelId === undefined) blocks.push(channelBlock(t, options.allowedChannels));
+  const account =
+    options.account !== undefined && options.accounts?.includes(options.account)
+      ? options.account
+      : undefined;
+  if (options.accounts?.length) blocks.push(accountBlock(t, options.accounts, account));
+  const scope = pickerScope(account, region);
 
   const regionSelect: types.StaticSelect = {
     type: 'static_select',
@@ -146,7 +194,7 @@ export function renderModal(options: ModalOptions): types.ModalView {
   if (regions.includes(region)) regionSelect.initial_option = regionOption(region);
   const instances: types.MultiExternalSelect = {
     type: 'multi_external_select',
-    action_id: pickerActionId(MODAL.instancesAction, region),
+    action_id: pickerActionId(MODAL.instancesAction, scope),
     placeholder: plain(m.instances.placeholder),
     // Opening the list already shows the region's instances; every keystroke narrows it.
     min_query_length: 0,
@@ -162,7 +210,7 @@ export function renderModal(options: ModalOptions): types.ModalView {
   if (fill.pasted.length) pasted.initial_value = fill.pasted.join('\n');
   const keyPair: types.ExternalSelect = {
     type: 'external_select',
-    action_id: pickerActionId(MODAL.keyPairAction, region),
+    action_id: pickerActionId(MODAL.keyPairAction, scope),
     placeholder: plain(m.keyPair.placeholder),
     min_query_length: 0,
   };
@@ -194,11 +242,12 @@ export function renderModal(options: ModalOptions): types.ModalView {
       element: pasted,
     },
     { type: 'input', block_id: BLOCKS.keyPair, label: plain(m.keyPair.label), element: keyPair },
-    ...fleetBlocks(t),
+    ...fleetBlocks(t, prefill),
   );
 
   const metadata: ModalMetadata = { region };
   if (options.channelId !== undefined) metadata.channelId = options.channelId;
+  if (account !== undefined) metadata.account = account;
   return {
     type: 'modal',
     callback_id: MODAL.callbackId,

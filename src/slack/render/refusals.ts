@@ -1,5 +1,6 @@
 // Every reason a command, form or click changed nothing, in the reader's language.
 
+import type { AccountProblem } from '../../domain/accounts.js';
 import type { DecisionRefusal, MutationRequest } from '../../domain/request.js';
 import type { SelectionRefusal } from '../../service/selection.js';
 import type { Catalogue } from '../i18n/en.js';
@@ -14,6 +15,7 @@ import {
   mentionUser,
 } from './escape.js';
 import type { SlackReply } from './limits.js';
+import { describeParseFailure, MRKDWN_FORMAT } from './parse-problems.js';
 import { describeSelectionRefusal } from './selection.js';
 
 /** Every reason a command, form or click changed nothing. */
@@ -45,9 +47,24 @@ export type Refusal =
   | { reason: 'not_requester'; requesterId: string }
   | { reason: 'not_cancellable'; status: MutationRequest['status'] }
   | { reason: 'apply_not_offered' }
-  | { reason: 'public_key_unknown'; region: string; keyPairName?: string; keyPairId?: string }
-  | { reason: 'public_key_mismatch'; keyPairName: string; known: string; bound: string }
-  | SelectionRefusal;
+  | {
+      reason: 'public_key_unknown';
+      region: string;
+      keyPairName?: string;
+      keyPairId?: string;
+      /** Asked with then=apply-now on a new request (else: from a results message). */
+      asked?: 'then';
+    }
+  | {
+      reason: 'public_key_mismatch';
+      keyPairName: string;
+      known: string;
+      bound: string;
+      asked?: 'then';
+    }
+  | SelectionRefusal
+  /** ACCOUNTS_FILE: the account rules (worded as the parser words them). */
+  | { reason: 'account_refused'; problem: AccountProblem };
 
 export function renderRefusal(
   refusal: Refusal,
@@ -76,12 +93,14 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
         codeSpan(refusal.keyPairName ?? refusal.keyPairId ?? '?', 64),
         codeSpan(refusal.region, 60),
         COMMAND,
+        refusal.asked === 'then',
       );
     case 'public_key_mismatch':
       return m.public_key_mismatch(
         codeSpan(refusal.keyPairName, 64),
         codeSpan(refusal.known, 60),
         codeSpan(refusal.bound, 60),
+        refusal.asked === 'then',
       );
     case 'already_approved_by_you':
       return m.already_approved_by_you(refusal.approvals, refusal.required);
@@ -150,6 +169,8 @@ function describeRefusal(refusal: Refusal, t: Catalogue, botUserId: string | und
       const list = `${shown.join(t.join.list)}${more > 0 ? t.card.andMore(more) : ''}`;
       return t.guard.refusal.too_many_open(refusal.open.length, refusal.limit, list);
     }
+    case 'account_refused':
+      return describeParseFailure({ problem: refusal.problem, more: 0 }, t, MRKDWN_FORMAT);
     case 'no_instances_found':
       return t.guard.refusal.no_instances_found(codeSpan(refusal.region, 60), refusal.count);
     case 'cancelled':

@@ -13,6 +13,7 @@ import {
 import type { MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { ACTIONS } from '../ids.js';
+import { accountLine } from './account.js';
 import { renderApplyResults } from './apply-results.js';
 import { plain, withSandboxNote } from './blocks.js';
 import { codeSpan, escapeMrkdwn, truncateText } from './escape.js';
@@ -74,6 +75,7 @@ export function renderResults(
   const totals = [
     sandbox ? `*${t.sandboxNote}*` : '',
     shape.title ?? r.title(request.kind, id, summary.total),
+    accountLine(request, t),
     r.counts(request.kind, summary),
     binds && summary.counts.ok
       ? r.verifiedCounts(verified.length, summary.mismatched, unverified)

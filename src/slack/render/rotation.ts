@@ -1,12 +1,14 @@
-// A request with a next phase (`then=restart`, issue 21) in words: the card's plan, progress and
-// totals for both phases, and the thread: the attach results when the restart starts, then the
-// restart results with the follow-ups. The results of each part are the renderer of its kind
-// (results.ts), shaped here.
+// A request with a next phase (`then=restart`, issue 21; `then=apply-now`, issue 22) in words:
+// the card's plan, progress and totals for both phases, and the thread: the attach results when
+// the next phase starts, then that phase's results with the follow-ups. The results of each part
+// are the renderer of its kind (results.ts, apply-results.ts), shaped here.
 
-import { nextPhaseView, ownSteps } from '../../domain/operations/phases.js';
+import { forecastApplyPhase, nextPhaseView, ownSteps } from '../../domain/operations/phases.js';
 import { summarizeRequest } from '../../domain/operations/summary.js';
 import type { MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
+import { describeApplyPlan, describeLeftOut } from './apply-card.js';
+import { renderApplyResults } from './apply-results.js';
 import { describeExcluded } from './card-parts.js';
 import { codeSpan } from './escape.js';
 import type { SlackMessage } from './limits.js';
@@ -26,6 +28,7 @@ const waveSizeOf = (request: MutationRequest) => request.next?.restart?.waveSize
 /** The card's lines about the phases: the forecast, then what the restart phase was planned as. */
 export function describeRotation(request: MutationRequest, t: Catalogue): string[] {
   if (!request.next) return [];
+  if (request.next.kind === 'apply') return describeApplyNext(request, t);
   const f = t.fleet.rotation;
   const key = codeSpan(request.keyPairName ?? request.keyPairId ?? '?', 64);
   const lines = [
@@ -42,6 +45,33 @@ export function describeRotation(request: MutationRequest, t: Catalogue): string
     );
   }
   return lines;
+}
+
+/**
+ * then=apply-now on the card: the plan, then what the apply phase does: as planned once the
+ * attach is answered, else as forecast from the preview (what runs where, which lines it removes).
+ */
+function describeApplyNext(request: MutationRequest, t: Catalogue): string[] {
+  const a = t.fleet.applyNext;
+  const key = codeSpan(request.keyPairName ?? request.keyPairId ?? '?', 64);
+  const lines = [a.plan(key, request.instanceIds.length)];
+  const view = nextPhaseView(request);
+  if (view) {
+    if (view.instanceIds.length) lines.push(...describeApplyPlan(view, t));
+    else lines.push(a.nothingPlanned, ...describeLeftOut(view.excluded ?? [], t));
+    return lines;
+  }
+  const forecast = forecastApplyPhase(request);
+  if (forecast?.instanceIds.length) lines.push(a.forecast, ...describeApplyPlan(forecast, t));
+  return lines;
+}
+
+/** The apply phase whose script the card shows: as planned, else as forecast; else none. */
+export function applyScriptSource(request: MutationRequest): MutationRequest | undefined {
+  if (request.kind === 'apply') return request;
+  if (request.next?.kind !== 'apply') return undefined;
+  const view = nextPhaseView(request);
+  return view?.instanceIds.length ? view : forecastApplyPhase(request);
 }
 
 /** The steps whose progress the card shows now: the restart's once planned, else the attach's. */
@@ -63,11 +93,21 @@ export function renderThreadResults(
 ): SlackMessage[] {
   if (!request.next) return renderResults(request, options);
   const view = nextPhaseView(request);
+  const applies = request.next.kind === 'apply';
   const earlier = renderResults(request, options, {
-    tail: announceRestart(request, options.t),
+    tail: applies ? announceApply(request, options.t) : announceRestart(request, options.t),
     followUps: null,
   });
   if (part === 'earlier' || !view) return earlier;
+  if (applies) {
+    // The apply results offer the restart where the key did not reach.
+    const title = options.t.fleet.applyNext.resultsTitle(
+      codeSpan(request.id, 80),
+      view.instanceIds.length,
+    );
+    const final = renderApplyResults(view, { ...options, title });
+    return request.next.earlierResults?.message ? final : [...earlier, ...final];
+  }
   const attach = summarizeRequest(request);
   const restart = summarizeRequest(view);
   const final = renderResults(view, options, {
@@ -83,6 +123,16 @@ export function renderThreadResults(
     },
   });
   return request.next.earlierResults?.message ? final : [...earlier, ...final];
+}
+
+function announceApply(request: MutationRequest, t: Catalogue): string[] {
+  const view = nextPhaseView(request);
+  if (!view) return [];
+  const a = t.fleet.applyNext;
+  return [
+    view.instanceIds.length ? a.applying(view.instanceIds.length) : a.nothingToApply,
+    ...describeLeftOut(view.excluded ?? [], t),
+  ];
 }
 
 function announceRestart(request: MutationRequest, t: Catalogue): string[] {

@@ -48,13 +48,21 @@ function describeFailures(request: MutationRequest, t: Catalogue): string {
   );
 }
 
+/**
+ * Where a request acts: its region, or `ACCOUNT/REGION` when it names an account (ACCOUNTS_FILE),
+ * so status, history and App Home say whose cloud it is.
+ */
+export function placeOf(r: Pick<MutationRequest, 'account' | 'region'>, width: number): string {
+  return r.account ? codeSpan(`${r.account}/${r.region}`, width + 33) : codeSpan(r.region, width);
+}
+
 function what(r: MutationRequest, t: Catalogue): string {
   const s = t.messages.status;
   return r.kind === 'restart'
-    ? s.whatRestart(codeSpan(r.region, 60), r.instanceIds.length)
+    ? s.whatRestart(placeOf(r, 60), r.instanceIds.length)
     : s.what(
         describeKeyPair({ ...r, preview: undefined }, t, { read: !!r.preview?.keyPair }),
-        codeSpan(r.region, 60),
+        placeOf(r, 60),
         r.instanceIds.length,
       );
 }
@@ -148,15 +156,15 @@ export function requestSubject(r: MutationRequest, t: Catalogue): string {
       codeSpan(r.keyPairName ?? r.keyPairId ?? '?', 64),
       r.instanceIds.length,
       selectorList(r.selection.selectors),
-      codeSpan(r.region, 40),
+      placeOf(r, 40),
     );
   }
   return r.kind === 'restart'
-    ? h.whatRestart(r.instanceIds.length, codeSpan(r.region, 40))
+    ? h.whatRestart(r.instanceIds.length, placeOf(r, 40))
     : h.what(
         codeSpan(r.keyPairName ?? r.keyPairId ?? '?', 64),
         r.instanceIds.length,
-        codeSpan(r.region, 40),
+        placeOf(r, 40),
       );
 }
 

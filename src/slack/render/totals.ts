@@ -21,6 +21,13 @@ export function describeTotals(
   const line = t.results.totalsLine(request.kind, summary);
   const view = nextPhaseView(request);
   if (!view) return { line, clean: isClean(summary) };
+  if (view.kind === 'apply') {
+    const apply = describeTotals(view, t);
+    return {
+      line: t.fleet.applyNext.totals(line, apply.line),
+      clean: isClean(summary) && apply.clean,
+    };
+  }
   const restart = summarizeRequest(view);
   return {
     line: t.fleet.rotation.totals(line, t.results.totalsLine(view.kind, restart)),
