@@ -74,6 +74,7 @@ async function handle(call: FakesCall): Promise<unknown> {
             seq: c.seq,
             action: c.action ?? '',
             at: c.at,
+            ...(c.answeredAt !== undefined ? { answeredAt: c.answeredAt } : {}),
             ...(c.status !== undefined ? { status: c.status } : {}),
             instanceIds: c.instanceIds,
             ...(c.query.InvocationId ? { invocationId: c.query.InvocationId } : {}),

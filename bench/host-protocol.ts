@@ -101,6 +101,8 @@ export interface EcsCallRecord {
   action: string;
   /** Date.now() at arrival. */
   at: number;
+  /** Date.now() when the answer was written. */
+  answeredAt?: number;
   status?: number;
   instanceIds: string[];
   /** DescribeInvocationResults: the invocation it read. */

@@ -70,20 +70,16 @@ export function checkTargets(
     }
   }
   for (const row of execution) {
+    // Issue 20: from 1,000 instances, within 1.1x the floor (attach rounds + one read) + 30 ms.
+    const rule = row.instances >= 1_000 ? '1.1x floor + 30 ms' : '1.2x floor + 50 ms';
+    const over = row.wallMs - row.limitMs;
     checks.push({
-      target: `execution ${row.store} ${row.instances} instances: <= 1.2x floor + 50 ms`,
+      target: `execution ${row.store} ${row.instances} instances: <= ${rule}`,
       met: row.wallMs <= row.limitMs,
-      detail: `${row.wallMs} ms vs limit ${row.limitMs} ms (floor ${row.floorMs} ms, ${row.ratio}x)`,
+      detail:
+        `${row.wallMs} ms vs limit ${row.limitMs} ms (floor ${row.floorMs} ms, ${row.ratio}x)` +
+        (over > 0 ? `; ${over} ms over` : ''),
     });
-    // Issue 14: at these sizes the journal must not be what an execution waits for.
-    if (row.instances >= 1_000) {
-      const limit = Math.round(1.1 * row.floorMs + 30);
-      checks.push({
-        target: `execution ${row.store} ${row.instances} instances: <= 1.1x floor + 30 ms`,
-        met: row.wallMs <= limit,
-        detail: `${row.wallMs} ms vs limit ${limit} ms (floor ${row.floorMs} ms, ${row.ratio}x)`,
-      });
-    }
   }
   const lowdb = store.filter((row) => row.store === 'lowdb');
   const postgres = store.filter((row) => row.store === 'postgres');
@@ -199,7 +195,7 @@ export function formatTables(
     out.push(
       `Execution: approve -> results thread (API latency ${row0?.apiLatencyMs} ms, ` +
         `VOLC_MAX_CONCURRENCY ${row0?.concurrency}; median of ${row0?.runs} runs; ` +
-        'floor = 2 x ceil(batches / concurrency) x latency: the attach batches, then the Verify reads)',
+        'floor = ceil(batches / concurrency) x latency + one read: each batch read back as it answers)',
     );
     out.push(
       table(
@@ -212,10 +208,13 @@ export function formatTables(
           'floor ms',
           'ratio',
           'limit ms',
+          'key check',
           'first call',
           'attach',
-          'gap',
-          'verify',
+          'last read',
+          'reads during attach',
+          'turnaround',
+          'API late',
           'tail',
         ],
         execution.map((r) => [
@@ -223,13 +222,24 @@ export function formatTables(
           String(r.instances),
           String(r.batches),
           ...floorCells(r),
+          ms(r.keyCheckMs),
           ms(r.firstCallMs),
           ms(r.attachMs),
-          ms(r.gapMs),
-          ms(r.verifyMs),
+          ms(r.lastReadMs),
+          `${r.overlappedReads}/${r.verifyCalls}`,
+          ms(r.turnaroundMs),
+          ms(r.apiLateMs),
           ms(r.tailMs),
         ]),
       ),
+      '(where the time goes: key check = click to the answer of the key pair check made before ' +
+        'the first call (one DescribeKeyPairs, not in the floor); first call = click to the first ' +
+        'AttachKeyPair; attach = that call to ' +
+        'the last batch answered, floor ceil(batches / concurrency) x latency; last read = the last ' +
+        'batch answered to its read-back answered, floor one latency; tail = that answer to the ' +
+        'results thread; reads during attach = read-backs sent before the last batch answered; ' +
+        "turnaround = a batch answered to its lane's next call (median; once per round); API late = " +
+        'how much later than the latency the fake ECS answered (median))',
       '',
     );
   }

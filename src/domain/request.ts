@@ -135,6 +135,11 @@ export interface Step {
   replaces?: string;
   /** InvocationResults: the index of the RunCommand step whose results it reads. */
   invocationStep?: number;
+  /**
+   * Verify: the index of the key pair step (same phase) whose batch it reads back, as soon as that
+   * step is answered. Absent: an older plan's one read-back of every instance after the last batch.
+   */
+  verifies?: number;
   state: StepState;
   /** How many times the step was marked sent (more than 1 means it was resumed). */
   sendCount: number;

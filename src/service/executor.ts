@@ -27,7 +27,7 @@ import { StepInterrupted } from './step-runner.js';
 
 export function createExecutor(ctx: ServiceContext) {
   const { deps } = ctx;
-  const { store, logger, notifier, settings } = deps;
+  const { store, logger, notifier } = deps;
   const running = new Map<string, Promise<void>>();
   const laneRunner = createLanes(ctx, { checkpoint, withStore });
   const preflight = createPreflight(ctx);
@@ -140,10 +140,7 @@ export function createExecutor(ctx: ServiceContext) {
         await skipAfter(lease, request, halted);
         continue;
       }
-      const lanes = Math.max(1, Math.min(settings.maxConcurrency, open.length));
-      await Promise.all(
-        Array.from({ length: lanes }, () => laneRunner.runLane(lease, journal, request, open)),
-      );
+      await laneRunner.runPhase(lease, journal, request, open);
     }
   }
 

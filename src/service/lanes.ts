@@ -4,10 +4,12 @@ import { ecsOf, type ServiceContext } from './context.js';
 import type { StepJournal } from './journal.js';
 import type { Lease } from './lease.js';
 import { toStepError } from './ports.js';
+import { createReadBacks, splitReadBacks } from './read-backs.js';
 import { performStep, type StepAnswer, StepInterrupted } from './step-runner.js';
 
 // The steps of one phase, run in lanes (VOLC_MAX_CONCURRENCY at once): each step journaled
 // `sent` before its call and `done`/`failed` with its answer after, audited and shown on the card.
+// A lane says when a step is answered, so that its read-back (read-backs.ts) starts at once.
 
 /** How a step's call ended. */
 type Settled = { answer: StepAnswer } | { error: StepError };
@@ -25,6 +27,34 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
   const { checkpoint, withStore } = hooks;
 
   /**
+   * A phase's steps in lanes, VOLC_MAX_CONCURRENCY at once; each batch's read-back starts when the
+   * batch is answered, on a budget of its own (read-backs.ts).
+   */
+  async function runPhase(
+    lease: Lease,
+    journal: StepJournal,
+    request: MutationRequest,
+    open: Step[],
+  ): Promise<void> {
+    const { writes, reads } = splitReadBacks(open);
+    const readBacks = createReadBacks(request, reads, deps.settings.maxConcurrency, (step, done) =>
+      runOne(lease, journal, request, step, done),
+    );
+    const lanes = Math.max(1, Math.min(deps.settings.maxConcurrency, writes.length));
+    try {
+      await Promise.all(
+        Array.from({ length: lanes }, () =>
+          runLane(lease, journal, request, writes, readBacks.answered),
+        ),
+      );
+    } catch (error) {
+      await readBacks.abandon();
+      throw error;
+    }
+    await readBacks.finish();
+  }
+
+  /**
    * One lane of a phase: it takes the phase's steps one at a time. A step's answer goes to the
    * journal together with the lane's next `sent`, so they share a commit (with whatever the other
    * lanes wrote meanwhile): between two calls a lane waits for one write, not two in a queue.
@@ -34,14 +64,19 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
     journal: StepJournal,
     request: MutationRequest,
     queue: Step[],
+    answered?: (index: number) => void,
   ): Promise<void> {
     const firstStep = queue.shift();
     if (!firstStep) return;
     // While stopping, no new mutation or restart wait starts; a quick read-back still may.
     await checkpoint(lease, firstStep.action !== 'Verify');
-    let sent = await recordSent(request, await journal.change(firstStep.index, markSent));
+    let sent = await journal.change(firstStep.index, markSent);
+    // A step's `sent` is journaled before its call (that is what a resume needs); its audit event
+    // is appended while the call is out, and before the answer's.
+    let audited: Promise<unknown> = recordSent(request, sent);
     for (;;) {
       const settled = await perform(lease, request, sent);
+      await audited;
       // The call happened: record its answer even while stopping, unless another replica took
       // the request over (it resends with the same ClientToken and records the same answer).
       await checkpoint(lease, false);
@@ -54,17 +89,43 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
       ctx.refreshCard(request.id);
       // The answer's audit event, then the next step's: one append of both, in that order.
       const recorded = ctx.record(settledEvent(request, sent, settled));
+      // Its read-back may start now, its events after the answer's.
+      answered?.(sent.index);
       if (!next) return await recorded;
       if (!nextSent) {
         await recorded;
         throw new StepInterrupted('the bot is stopping');
       }
-      const [, nextStep] = await Promise.all([
-        recorded,
-        nextSent.then((s) => recordSent(request, s)),
-      ]);
-      sent = nextStep;
+      sent = await nextSent;
+      audited = Promise.all([recorded, recordSent(request, sent)]);
     }
+  }
+
+  /**
+   * One step on its own (a batch's read-back): called, then journaled once, sent and answered in
+   * one change. A read is safe to repeat, so it needs no `sent` in the journal before its call (a
+   * resume reads again what has no answer): it starts as soon as its batch is answered, without
+   * waiting for a commit. A read starts while stopping too; only a lost lease stops it.
+   */
+  async function runOne(
+    lease: Lease,
+    journal: StepJournal,
+    request: MutationRequest,
+    step: Step,
+    answered: () => void,
+  ): Promise<void> {
+    await checkpoint(lease, false);
+    const sent = markSent(step);
+    const audited = recordSent(request, sent);
+    const settled = await perform(lease, request, sent);
+    answered();
+    await checkpoint(lease, false);
+    await audited;
+    const answer = (s: Step) =>
+      settle({ ...markSent(s), sentAt: s.sentAt ?? sent.sentAt }, settled);
+    report(request, sent, settled, await journal.change(sent.index, answer));
+    ctx.refreshCard(request.id);
+    await ctx.record(settledEvent(request, sent, settled));
   }
 
   const markSent = (s: Step): Step => ({
@@ -165,5 +226,5 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
         };
   }
 
-  return { runLane };
+  return { runPhase };
 }

@@ -4,14 +4,19 @@ import { deepFreeze, isRecord } from './records.js';
 import { StoreError } from './store-error.js';
 import { upgradeRequest, type V1Request } from './upgrade-v1.js';
 
-// DATA_FILE's text: `{"version":2,"requests":{<id>:<request>,...}}`, compact (the live file is
-// rewritten on every change). Format 1 files are upgraded on read; anything else that is not a
+// DATA_FILE's text: `{"version":2,"epoch":N,"requests":{<id>:<request>,...}}`, compact (rewritten
+// when the change log beside it is folded in: change-log.ts). Format 1 files are upgraded on read; anything else that is not a
 // store we can read is refused with a message naming the file and what to do, never overwritten.
 
 export const LIVE_VERSION = 2;
 
 export interface LiveData {
   version: typeof LIVE_VERSION;
+  /**
+   * Which change log lines are not in this file yet (change-log.ts): those of this epoch. Raised
+   * by every compaction; absent in files from before the change log (then 0).
+   */
+  epoch?: number;
   /** A prototype-less map: ids are data, never Object.prototype keys. */
   requests: Record<string, MutationRequest>;
 }
@@ -71,7 +76,7 @@ export function parseLiveText(file: string, text: string): ParsedLive {
       `The request store ${file} is not in the expected format (${problem}). ${WHAT_TO_DO}`,
     );
   }
-  const data = value as { version: 1 | 2; requests: Record<string, unknown> };
+  const data = value as { version: 1 | 2; epoch?: unknown; requests: Record<string, unknown> };
   const requests = emptyRequests();
   for (const [id, request] of Object.entries(data.requests)) {
     requests[id] = deepFreeze(
@@ -81,6 +86,7 @@ export function parseLiveText(file: string, text: string): ParsedLive {
   return {
     version: LIVE_VERSION,
     requests,
+    ...(typeof data.epoch === 'number' ? { epoch: data.epoch } : {}),
     ...(data.version === 1 ? { upgradedFrom: 1 as const } : {}),
   };
 }
@@ -144,7 +150,7 @@ const requestText = new WeakMap<MutationRequest, string>();
 const partText = new WeakMap<object, string>();
 
 /** JSON.stringify of a frozen value, by identity for objects; undefined where JSON skips it. */
-function partJson(value: unknown): string | undefined {
+export function partJson(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   let text = partText.get(value);
   if (text === undefined) {
@@ -175,7 +181,8 @@ export function stringifyLive(data: LiveData): string {
   for (const [id, request] of Object.entries(data.requests)) {
     parts.push(`${JSON.stringify(id)}:${requestJson(request)}`);
   }
-  return `{"version":${data.version},"requests":{${parts.join(',')}}}`;
+  const epoch = data.epoch === undefined ? '' : `"epoch":${data.epoch},`;
+  return `{"version":${data.version},${epoch}"requests":{${parts.join(',')}}}`;
 }
 
 export function describeUnreadable(file: string, error: unknown): string {

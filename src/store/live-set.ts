@@ -1,11 +1,14 @@
 import type { Low } from 'lowdb';
 import { isClosed, type MutationRequest } from '../domain/request.js';
+import { type ChangeLogFile, changeLine } from './change-log.js';
 import type { HistoryFile } from './history-file.js';
 import type { LiveData } from './live-file.js';
 import { codeOf, StoreError } from './store-error.js';
 
 // DATA_FILE's requests in memory, the one writer that puts them on disk, and the move of closed
-// requests to the history. Why the rewrite is atomic (lowdb 7.0.1, steno 4): DataFile -> steno
+// requests to the history. A write appends what changed to the change log (change-log.ts); once
+// the log outgrows COMPACT_MIN_BYTES and four times DATA_FILE, the write is a compaction instead:
+// DATA_FILE rewritten whole with the next epoch, then the log emptied. Why the rewrite is atomic (lowdb 7.0.1, steno 4): DataFile -> steno
 // `Writer.write` writes a temp file beside the target and renames it over it; a crash leaves the
 // old file or the new one. steno does not fsync: after a power loss a short or empty file may
 // remain, and is then refused as corrupt rather than overwritten.
@@ -15,6 +18,9 @@ import { codeOf, StoreError } from './store-error.js';
 // in both, and the live copy wins at the next open.
 
 type Waiter = { resolve(): void; reject(error: unknown): void };
+
+/** The change log is folded into DATA_FILE once it is larger than this and 4 × DATA_FILE. */
+export const COMPACT_MIN_BYTES = 4 * 1024 * 1024;
 
 export class LiveSet {
   private readonly requests: Record<string, MutationRequest>;
@@ -28,11 +34,21 @@ export class LiveSet {
   writeFailed = false;
   /** Completed writes (coalescing makes these far fewer than changes). */
   writes = 0;
+  /** Completed compactions (DATA_FILE rewritten whole). */
+  compactions = 0;
+  /** Changed since the last write: each id with its version on disk (undefined: none). */
+  private pending = new Map<string, MutationRequest | undefined>();
+  private compactDue = false;
+  /** The change log is folded in past this size (and 4 × DATA_FILE). */
+  compactMinBytes = COMPACT_MIN_BYTES;
 
   constructor(
     private readonly file: string,
     private readonly db: Low<LiveData>,
     private readonly history: HistoryFile,
+    private readonly log: ChangeLogFile,
+    /** DATA_FILE's size as last written. */
+    private readonly liveBytes: () => number,
   ) {
     this.requests = db.data.requests;
     for (const [id, request] of Object.entries(this.requests)) {
@@ -63,14 +79,31 @@ export class LiveSet {
 
   /** In memory now; on disk once `persist()` resolves. */
   place(id: string, request: MutationRequest): void {
+    this.mark(id);
     this.requests[id] = request;
     if (isClosed(request)) this.closed.add(id);
     else this.closed.delete(id);
   }
 
   delete(id: string): void {
+    this.mark(id);
     delete this.requests[id];
     this.closed.delete(id);
+  }
+
+  private mark(id: string): void {
+    if (!this.pending.has(id)) this.pending.set(id, this.get(id));
+  }
+
+  /** Bytes in the change log. */
+  get changeLogBytes(): number {
+    return this.log.bytes;
+  }
+
+  /** The next write rewrites DATA_FILE whole and empties the change log. */
+  compact(): Promise<void> {
+    this.compactDue = true;
+    return this.persist();
   }
 
   /** Moves the closed requests DATA_FILE holds as it was read (the open after a crash). */
@@ -104,7 +137,10 @@ export class LiveSet {
       this.queued = [];
       const closed = [...this.closed].map((id) => this.requests[id] as MutationRequest);
       try {
-        await this.db.write();
+        const threshold = Math.max(this.compactMinBytes, 4 * this.liveBytes());
+        const fold = this.compactDue || this.log.bytes > threshold || this.compactMinBytes === 0;
+        if (fold) await this.rewrite();
+        else await this.appendChanges();
         this.writes++;
         this.writeFailed = false;
         for (const waiter of batch) waiter.resolve();
@@ -120,6 +156,51 @@ export class LiveSet {
       }
     }
     this.draining = undefined;
+  }
+
+  /** DATA_FILE whole, with the next epoch; then the change log emptied. */
+  private async rewrite(): Promise<void> {
+    const taken = this.take();
+    const epoch = this.db.data.epoch ?? 0;
+    this.db.data.epoch = epoch + 1;
+    try {
+      // lowdb takes the text when the write starts: later changes are marked for the next write.
+      await this.db.write();
+    } catch (error) {
+      this.db.data.epoch = epoch;
+      this.putBack(taken);
+      throw error;
+    }
+    this.compactDue = false;
+    this.compactions++;
+    // If this fails, the lines left are of the old epoch: the next open skips them.
+    await this.log.empty().catch(() => {});
+  }
+
+  /** One append of a line per request changed since the last write. */
+  private async appendChanges(): Promise<void> {
+    const taken = this.take();
+    const epoch = this.db.data.epoch ?? 0;
+    let text = '';
+    for (const [id, base] of taken) text += changeLine(epoch, id, base, this.get(id)) ?? '';
+    if (!text) return;
+    try {
+      await this.log.append(text);
+    } catch (error) {
+      this.putBack(taken);
+      throw error;
+    }
+  }
+
+  private take(): Map<string, MutationRequest | undefined> {
+    const taken = this.pending;
+    this.pending = new Map();
+    return taken;
+  }
+
+  /** A write failed: its changes join the next one, diffed from what is on disk. */
+  private putBack(taken: Map<string, MutationRequest | undefined>): void {
+    for (const [id, base] of taken) this.pending.set(id, base);
   }
 
   /** Closed requests now on disk in DATA_FILE: append them to the history, then drop them. */

@@ -3,6 +3,7 @@ import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
+import { replayChanges } from './change-log.js';
 import { HistoryFile } from './history-file.js';
 import {
   describeUnreadable,
@@ -18,11 +19,40 @@ import { codeOf, StoreError } from './store-error.js';
 // not a store this bot reads), the history beside it, the copy kept of an older format, and the
 // doctor's read-only look at both.
 
+export interface LowdbStoreStats {
+  /** Requests in DATA_FILE (not closed, or closed and about to move). */
+  live: number;
+  /** Closed requests in the history file. */
+  history: number;
+  /** Size of DATA_FILE as last read or written. */
+  fileBytes: number;
+  historyBytes: number;
+  /** Completed writes since open (coalescing makes these far fewer than changes). */
+  writes: number;
+  /** Of those, the ones that rewrote DATA_FILE whole (folding the change log in). */
+  compactions: number;
+  /** Size of the change log beside DATA_FILE now. */
+  changeLogBytes: number;
+  /** The change log's last line was cut short (a crash mid-append) and was ignored at open. */
+  tornChangeLine: boolean;
+  /** History lines that did not parse (a torn write after a crash), skipped. */
+  skippedHistoryLines: number;
+  /** DATA_FILE was in this older format and has been upgraded. */
+  upgradedFrom?: 1;
+}
+
 /** `<name>.history.jsonl` beside DATA_FILE (`db.json` -> `db.history.jsonl`). */
 export function defaultHistoryFile(dataFile: string): string {
   const file = resolve(dataFile);
   const ext = extname(file) === '.json' ? '.json' : '';
   return join(dirname(file), `${basename(file, ext)}.history.jsonl`);
+}
+
+/** `<name>.changes.jsonl` beside DATA_FILE (`db.json` -> `db.changes.jsonl`): change-log.ts. */
+export function defaultChangeLogFile(dataFile: string): string {
+  const file = resolve(dataFile);
+  const ext = extname(file) === '.json' ? '.json' : '';
+  return join(dirname(file), `${basename(file, ext)}.changes.jsonl`);
 }
 
 /** DATA_FILE through lowdb's DataFile (compact JSON: the file is rewritten on every change). */
@@ -49,7 +79,11 @@ export async function readDataFile(file: string): Promise<{
       sizes.read = Buffer.byteLength(text);
       const parsed = parseLiveText(file, text);
       upgradedFrom = parsed.upgradedFrom;
-      return { version: LIVE_VERSION, requests: parsed.requests };
+      return {
+        version: LIVE_VERSION,
+        ...(parsed.epoch !== undefined ? { epoch: parsed.epoch } : {}),
+        requests: parsed.requests,
+      };
     },
     stringify: (data) => {
       const text = stringifyLive(data);
@@ -96,6 +130,10 @@ export async function inspectLowdbStore(dataFile: string): Promise<{
     throw new StoreError('store_unreadable', describeUnreadable(file, error), { cause: error });
   }
   const parsed = parseLiveText(file, text);
+  // With what changed since the last fold (a damaged line is reported as the store would at start).
+  const changeLog = defaultChangeLogFile(file);
+  const changes = await readFile(changeLog, 'utf8').catch(() => '');
+  replayChanges(changeLog, changes, parsed.epoch ?? 0, parsed.requests);
   const historyFile = defaultHistoryFile(file);
   const exists = await stat(historyFile).then(
     () => true,

@@ -1,5 +1,6 @@
 import { audienceOf } from '../domain/audience.js';
-import type { MutationRequest } from '../domain/request.js';
+import type { MutationRequest, OperationKind, RequestStatus } from '../domain/request.js';
+import { CHILD_BLOCKING_STATUSES } from '../service/ports.js';
 import type { HistoryFile } from './history-file.js';
 import type { HistoryEntry } from './history-lines.js';
 import type { LiveSet } from './live-set.js';
@@ -9,8 +10,6 @@ import { compareOldest, newest, type Ordered, orderKey } from './records.js';
 // the history file's index (everything closed). A request in both is the live copy's.
 
 /** A listed request: live (its value), or closed (its history entry, read on demand). */
-type Found = { value: MutationRequest } | { entry: HistoryEntry };
-
 function readAll(history: HistoryFile, top: Array<Ordered & Found>): Promise<MutationRequest[]> {
   return Promise.all(top.map((c) => ('value' in c ? c.value : history.read(c.entry))));
 }
@@ -80,4 +79,27 @@ export function sortOldest(requests: MutationRequest[]): MutationRequest[] {
     .map((value) => ({ ...orderKey(value), value }))
     .sort(compareOldest)
     .map((item) => item.value);
+}
+
+type Found = { value: MutationRequest } | { entry: HistoryEntry };
+
+/** A child of `kind` that blocks another (pending, approved or running), live or in the history. */
+export function blockingChildOf(
+  live: LiveSet,
+  history: HistoryFile,
+  parentId: string,
+  kind: OperationKind,
+): Found | undefined {
+  const blocking = (status: RequestStatus) => CHILD_BLOCKING_STATUSES.includes(status);
+  for (const value of live.values()) {
+    if (value.parentId === parentId && value.kind === kind && blocking(value.status)) {
+      return { value };
+    }
+  }
+  for (const entry of history.entries()) {
+    if (entry.parentId === parentId && entry.kind === kind && blocking(entry.status)) {
+      if (!live.has(entry.id)) return { entry };
+    }
+  }
+  return undefined;
 }

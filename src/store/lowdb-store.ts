@@ -2,72 +2,69 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Low } from 'lowdb';
-import {
-  isClosed,
-  type MutationRequest,
-  type OperationKind,
-  type RequestStatus,
-} from '../domain/request.js';
-import {
-  CHILD_BLOCKING_STATUSES,
-  type ChangeResult,
-  type InsertResult,
-  type RequestStore,
-  type UpdateResult,
-} from '../service/ports.js';
+import { isClosed, type MutationRequest } from '../domain/request.js';
+import type { ChangeResult, InsertResult, RequestStore, UpdateResult } from '../service/ports.js';
+import { ChangeLogFile, type Replayed, replayChanges } from './change-log.js';
 import { type HistoryEntry, HistoryFile } from './history-file.js';
 import type { LiveData } from './live-file.js';
 import { LiveSet } from './live-set.js';
-import { defaultHistoryFile, keepOldFormat, readDataFile } from './lowdb-files.js';
-import { childrenOf, recentConcerningOf, recentOf, sortOldest } from './lowdb-queries.js';
+import {
+  defaultChangeLogFile,
+  defaultHistoryFile,
+  keepOldFormat,
+  type LowdbStoreStats,
+  readDataFile,
+} from './lowdb-files.js';
+import {
+  blockingChildOf,
+  childrenOf,
+  recentConcerningOf,
+  recentOf,
+  sortOldest,
+} from './lowdb-queries.js';
 import { deepFreeze } from './records.js';
 import { idChanged, StoreError } from './store-error.js';
 
-export { defaultHistoryFile, inspectLowdbStore } from './lowdb-files.js';
+export {
+  defaultChangeLogFile,
+  defaultHistoryFile,
+  inspectLowdbStore,
+  type LowdbStoreStats,
+} from './lowdb-files.js';
 
-// RequestStore on lowdb 7, for one process. Live requests sit in DATA_FILE, rewritten whole on
-// every change (live-set.ts); closed ones (isClosed) move to the history file beside it
+// RequestStore on lowdb 7, for one process. Live requests sit in DATA_FILE and the change log
+// beside it: a change appends what changed, DATA_FILE is rewritten whole at open, at a size
+// threshold and at a clean close (live-set.ts, change-log.ts); closed ones (isClosed) move to the history file beside it
 // (history-file.ts), so a state change costs what is live, not what is history. On open an id
 // found in both is the live copy's, and a closed one is moved again. Leases live in memory: a new
 // process owns everything.
-
-export interface LowdbStoreStats {
-  /** Requests in DATA_FILE (not closed, or closed and about to move). */
-  live: number;
-  /** Closed requests in the history file. */
-  history: number;
-  /** Size of DATA_FILE as last read or written. */
-  fileBytes: number;
-  historyBytes: number;
-  /** Completed DATA_FILE writes since open (coalescing makes these far fewer than changes). */
-  writes: number;
-  /** History lines that did not parse (a torn write after a crash), skipped. */
-  skippedHistoryLines: number;
-  /** DATA_FILE was in this older format and has been upgraded. */
-  upgradedFrom?: 1;
-}
 
 export interface LowdbRequestStore extends RequestStore {
   stats(): LowdbStoreStats;
 }
 
-type Found = { value: MutationRequest } | { entry: HistoryEntry };
-
 export async function openLowdbStore(options: {
   dataFile: string;
   historyFile?: string;
+  /** Fold the change log into DATA_FILE past this size (default: live-set.ts COMPACT_MIN_BYTES). */
+  compactBytes?: number;
 }): Promise<LowdbRequestStore> {
   const file = resolve(options.dataFile);
   const { db, sizes, upgradedFrom } = await readDataFile(file);
-  const history = await HistoryFile.open(resolve(options.historyFile ?? defaultHistoryFile(file)));
-  const store = new LowdbStore(file, db, history, sizes, upgradedFrom);
+  const { log, text } = await ChangeLogFile.open(defaultChangeLogFile(file));
+  let history: HistoryFile | undefined;
   try {
-    await store.start();
+    const replayed = replayChanges(log.file, text, db.data.epoch ?? 0, db.data.requests);
+    history = await HistoryFile.open(resolve(options.historyFile ?? defaultHistoryFile(file)));
+    const store = new LowdbStore(file, db, history, log, sizes, upgradedFrom, replayed);
+    if (options.compactBytes !== undefined) store.compactBytes(options.compactBytes);
+    await store.start(text !== '' || sizes.read === 0);
+    return store;
   } catch (error) {
-    await history.close().catch(() => {});
+    await history?.close().catch(() => {});
+    await log.close().catch(() => {});
     throw error;
   }
-  return store;
 }
 
 class LowdbStore implements LowdbRequestStore {
@@ -80,13 +77,20 @@ class LowdbStore implements LowdbRequestStore {
     private readonly file: string,
     db: Low<LiveData>,
     private readonly history: HistoryFile,
+    private readonly log: ChangeLogFile,
     private readonly sizes: { read: number; written: number },
     private readonly upgradedFrom: 1 | undefined,
+    private readonly replayed: Replayed,
   ) {
-    this.live = new LiveSet(file, db, history);
+    this.live = new LiveSet(file, db, history, log, () => sizes.written || sizes.read);
   }
 
-  async start(): Promise<void> {
+  compactBytes(bytes: number): void {
+    this.live.compactMinBytes = bytes;
+  }
+
+  /** `fold`: the change log has lines (or DATA_FILE is new): write DATA_FILE whole first. */
+  async start(fold: boolean): Promise<void> {
     // The live copy wins over any history line of the same id.
     for (const request of this.live.values()) this.history.forget(request.id);
     if (this.upgradedFrom) await keepOldFormat(this.file, this.upgradedFrom);
@@ -94,7 +98,7 @@ class LowdbStore implements LowdbRequestStore {
     this.live.moveClosed();
     await this.live.settle();
     // Format 2 goes to disk only now, after the upgrade (a failure here fails the start).
-    if (this.upgradedFrom || this.live.writeFailed) await this.live.persist();
+    if (this.upgradedFrom || this.live.writeFailed || fold) await this.live.compact();
   }
 
   async get(id: string): Promise<MutationRequest | undefined> {
@@ -110,7 +114,8 @@ class LowdbStore implements LowdbRequestStore {
       await this.live.settle();
       return { ok: false, reason: 'duplicate_id' };
     }
-    const child = request.parentId && this.blockingChild(request.parentId, request.kind);
+    const child =
+      request.parentId && blockingChildOf(this.live, this.history, request.parentId, request.kind);
     if (child) {
       const existing = 'value' in child ? child.value : await this.history.read(child.entry);
       await this.live.settle();
@@ -247,9 +252,12 @@ class LowdbStore implements LowdbRequestStore {
     if (this.closed) return;
     try {
       await this.flush();
+      // A clean stop leaves everything in DATA_FILE and an empty change log (backups, rollbacks).
+      if (this.live.changeLogBytes > 0) await this.live.compact();
     } finally {
       this.closed = true;
       await this.history.close();
+      await this.log.close().catch(() => {});
     }
   }
 
@@ -260,6 +268,9 @@ class LowdbStore implements LowdbRequestStore {
       fileBytes: this.sizes.written || this.sizes.read,
       historyBytes: this.history.bytes,
       writes: this.live.writes,
+      compactions: this.live.compactions,
+      changeLogBytes: this.live.changeLogBytes,
+      tornChangeLine: this.replayed.torn,
       skippedHistoryLines: this.history.skippedLines,
       ...(this.upgradedFrom ? { upgradedFrom: this.upgradedFrom } : {}),
     };
@@ -269,21 +280,6 @@ class LowdbStore implements LowdbRequestStore {
     if (this.closed) {
       throw new StoreError('store_closed', `The request store ${this.file} is closed.`);
     }
-  }
-
-  private blockingChild(parentId: string, kind: OperationKind): Found | undefined {
-    const blocking = (status: RequestStatus) => CHILD_BLOCKING_STATUSES.includes(status);
-    for (const value of this.live.values()) {
-      if (value.parentId === parentId && value.kind === kind && blocking(value.status)) {
-        return { value };
-      }
-    }
-    for (const entry of this.history.entries()) {
-      if (entry.parentId === parentId && entry.kind === kind && blocking(entry.status)) {
-        if (!this.live.has(entry.id)) return { entry };
-      }
-    }
-    return undefined;
   }
 
   private async archive(

@@ -38,11 +38,11 @@ ON CONFLICT DO NOTHING;
  * one-follow-up index alike).
  */
 export const INSERT_WITH_AUDIENCE = {
-  name: 'akb_insert_request_audience',
+  name: 'akb_insert_request_audience_preview',
   text: `WITH header AS (
     INSERT INTO requests
-      (id, kind, parent_id, status, requester_id, created_at, closed, ended_at, data)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING
+      (id, kind, parent_id, status, requester_id, created_at, closed, ended_at, data, preview)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11) ON CONFLICT DO NOTHING
       RETURNING id, created_at)
     INSERT INTO request_audience (key, created_at, request_id)
       SELECT k, header.created_at, header.id FROM header, unnest($10::text[]) AS k`,

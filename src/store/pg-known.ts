@@ -1,6 +1,6 @@
 import type { MutationRequest } from '../domain/request.js';
 import { literal, sql } from './pg-connection.js';
-import { type Row, STEPS_JSON, toRequest } from './pg-rows.js';
+import { REQUEST_DATA, type Row, STEPS_JSON, toRequest } from './pg-rows.js';
 
 // What this process last read or wrote of each request, by version: the xmin of its header row
 // and of each step row, which any write of any of them changes, whoever makes it. A read that
@@ -28,7 +28,7 @@ const VERSION = `r.xmin::text || ':' || coalesce((SELECT string_agg(s.xmin::text
 export function selectVersioned(id: string, known: Known | undefined, lock: boolean): string {
   const same = sql`v.version = ${known?.version ?? null}`;
   return `SELECT v.version,
-    CASE WHEN ${same} THEN NULL ELSE r.data END AS data,
+    CASE WHEN ${same} THEN NULL ELSE ${REQUEST_DATA} END AS data,
     CASE WHEN ${same} THEN NULL ELSE ${STEPS_JSON} END AS steps
     FROM requests r CROSS JOIN LATERAL (SELECT ${VERSION} AS version) v
     WHERE r.id = ${literal(id)}${lock ? ' FOR UPDATE OF r' : ''}`;

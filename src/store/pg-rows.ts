@@ -1,7 +1,8 @@
 import { audienceOf } from '../domain/audience.js';
 import { isClosed, type MutationRequest, type Step } from '../domain/request.js';
+import { partJson } from './live-file.js';
 import { audienceChanges } from './pg-audience.js';
-import { sql } from './pg-connection.js';
+import { literal, sql } from './pg-connection.js';
 import { deepFreeze, endedAt } from './records.js';
 
 // How a request maps to rows: a header row in `requests` (the columns that listing, retention,
@@ -13,7 +14,16 @@ export const STEPS_JSON = `coalesce(
   (SELECT json_agg(s.data ORDER BY s.idx) FROM request_steps s WHERE s.request_id = r.id),
   '[]'::json)`;
 
-export const SELECT_REQUEST = `SELECT r.data, ${STEPS_JSON} AS steps FROM requests r`;
+/**
+ * The request without its steps, for a query over `requests r`. The preview has a column of its
+ * own (pg-schema.ts EXPANSIONS); while replicas of the previous version may run, it is written
+ * to both places and `data` is what counts. A row whose `data` lacks it (the form a later version
+ * writes once the contract step ran) gets it from the column.
+ */
+export const REQUEST_DATA = `CASE WHEN r.preview IS NULL OR r.data ? 'preview' THEN r.data
+  ELSE r.data || jsonb_build_object('preview', r.preview) END`;
+
+export const SELECT_REQUEST = `SELECT ${REQUEST_DATA} AS data, ${STEPS_JSON} AS steps FROM requests r`;
 
 export type Row = { data: Omit<MutationRequest, 'steps'>; steps: Step[] };
 
@@ -30,12 +40,23 @@ export interface HeaderColumns {
   created_at: string;
   closed: boolean;
   ended_at: string | null;
-  /** JSON of the request without its steps. */
+  /** JSON of the request without its steps (the preview too, for the previous version). */
   data: string;
+  /** JSON of the preview, in its own column; null without one. */
+  preview: string | null;
 }
 
 export function headerColumns(request: MutationRequest): HeaderColumns {
   const { steps: _steps, ...data } = request;
+  return {
+    ...listedColumns(request),
+    data: JSON.stringify(data),
+    preview: request.preview ? JSON.stringify(request.preview) : null,
+  };
+}
+
+/** The columns listing, retention, the follow-up rule and leases read. */
+function listedColumns(request: MutationRequest): Omit<HeaderColumns, 'data' | 'preview'> {
   const closed = isClosed(request);
   const ended = endedAt(request);
   return {
@@ -47,7 +68,6 @@ export function headerColumns(request: MutationRequest): HeaderColumns {
     created_at: request.createdAt,
     closed,
     ended_at: closed && Number.isFinite(ended) ? new Date(ended).toISOString() : null,
-    data: JSON.stringify(data),
   };
 }
 
@@ -65,6 +85,7 @@ export function headerValues(request: MutationRequest): unknown[] {
     h.ended_at,
     h.data,
     audienceOf(request),
+    h.preview,
   ];
 }
 
@@ -81,11 +102,20 @@ export function upsertSteps(id: string, steps: ReadonlyArray<readonly [number, S
  */
 export function changes(current: MutationRequest, next: MutationRequest): string[] {
   const statements: string[] = [];
-  if (headerChanged(current, next)) {
-    const h = headerColumns(next);
-    statements.push(sql`UPDATE requests SET kind = ${h.kind}, parent_id = ${h.parent_id},
-      status = ${h.status}, requester_id = ${h.requester_id}, created_at = ${h.created_at},
-      closed = ${h.closed}, ended_at = ${h.ended_at}, data = ${h.data}::jsonb WHERE id = ${h.id}`);
+  const patch = headerPatch(current, next);
+  if (patch) {
+    const { kind, parent_id, status, requester_id, created_at, closed, ended_at, id } =
+      listedColumns(next);
+    // The fields that changed, merged into `data` by the server: a status change sends and
+    // parses a few bytes, not the header with its preview and instance list.
+    const unset = patch.unset.map((key) => ` - ${literal(key)}::text`).join('');
+    const preview = patch.preview === undefined ? '' : sql`, preview = ${patch.preview}::jsonb`;
+    statements.push(
+      sql`UPDATE requests SET kind = ${kind}, parent_id = ${parent_id},
+      status = ${status}, requester_id = ${requester_id}, created_at = ${created_at},
+      closed = ${closed}, ended_at = ${ended_at}, data = (data || ${patch.set}::jsonb)` +
+        `${unset}${preview}${sql` WHERE id = ${id}`}`,
+    );
     statements.push(...audienceChanges(current, next));
   }
   if (next.steps !== current.steps) {
@@ -103,12 +133,26 @@ export function changes(current: MutationRequest, next: MutationRequest): string
   return statements;
 }
 
-/** A top-level field other than the steps is not the same value (primitive) or object. */
-function headerChanged(current: MutationRequest, next: MutationRequest): boolean {
+/**
+ * The top-level fields other than the steps that are not the same value (primitive) or object:
+ * `set` as a JSON object, `unset` the keys gone; `preview` its JSON when it changed (null: gone).
+ */
+function headerPatch(
+  current: MutationRequest,
+  next: MutationRequest,
+): { set: string; unset: string[]; preview?: string | null } | undefined {
   const a = current as unknown as Record<string, unknown>;
   const b = next as unknown as Record<string, unknown>;
+  const set: string[] = [];
+  const unset: string[] = [];
+  let preview: string | null | undefined;
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (key !== 'steps' && a[key] !== b[key]) return true;
+    if (key === 'steps' || a[key] === b[key]) continue;
+    const text = b[key] === undefined ? undefined : partJson(b[key]);
+    if (text === undefined) unset.push(key);
+    else set.push(`${JSON.stringify(key)}:${text}`);
+    if (key === 'preview') preview = text ?? null;
   }
-  return false;
+  if (!set.length && !unset.length) return undefined;
+  return { set: `{${set.join(',')}}`, unset, ...(preview !== undefined ? { preview } : {}) };
 }

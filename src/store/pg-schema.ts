@@ -95,6 +95,29 @@ CREATE INDEX IF NOT EXISTS requests_by_account ON requests (account, created_at 
 
 export const SCHEMA_VERSION = (MIGRATIONS.at(-1) as Migration).version;
 
+/**
+ * Additive changes a replica of the previous version runs beside (expand first, contract in a
+ * later version): not counted in SCHEMA_VERSION, so during a rolling deploy an older replica still
+ * starts (it refuses a newer schema version) and goes on reading and writing the old form. Each
+ * runs, under the migration lock, only when its `present` query finds nothing.
+ */
+export interface Expansion {
+  name: string;
+  present: string;
+  sql: string;
+}
+
+export const EXPANSIONS: readonly Expansion[] = [
+  {
+    // Issue 20. Written beside `data`'s copy until the contract step (a later version: backfill
+    // the column, read it, stop writing the preview into `data`, drop it from there).
+    name: 'requests.preview: the preview in a column of its own',
+    present: `SELECT 1 FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = 'requests' AND column_name = 'preview'`,
+    sql: 'ALTER TABLE requests ADD COLUMN IF NOT EXISTS preview jsonb',
+  },
+];
+
 /** pg_advisory_lock key: "akb-schema" folded into a bigint. */
 const MIGRATION_LOCK = 0x616b625f736368n;
 
@@ -136,6 +159,11 @@ async function migrateOn(
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       }
+    }
+    for (const expansion of EXPANSIONS) {
+      // Looked for first: a role without ALTER starts on a schema that has it.
+      if ((await run(db, client, expansion.present)).rows.length > 0) continue;
+      await run(db, client, expansion.sql);
     }
     return { from, to: Math.max(from, SCHEMA_VERSION) };
   } finally {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
-import { defaultHistoryFile } from '../../src/store/lowdb-files.js';
+import { readLiveState } from '../../src/store/change-log.js';
+import { defaultChangeLogFile, defaultHistoryFile } from '../../src/store/lowdb-files.js';
 import { buttonValue, SIGNING_SECRET, VOLC_CREDENTIALS } from '../support/bot-harness.js';
 import {
   type ChildBot,
@@ -61,9 +62,7 @@ const start = (): ChildBot =>
 
 /** The request as the other process left it: live, or its last history line. */
 function stored(requestId: string): MutationRequest {
-  const live = (
-    JSON.parse(readFileSync(dataFile, 'utf8')) as { requests: Record<string, MutationRequest> }
-  ).requests[requestId];
+  const live = readLiveState(dataFile, defaultChangeLogFile(dataFile)).requests[requestId];
   if (live) return live;
   const lines = readFileSync(defaultHistoryFile(dataFile), 'utf8').split('\n').filter(Boolean);
   const found = lines

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
 import { defaultAuditFile } from '../../src/store/audit-log.js';
-import { defaultHistoryFile } from '../../src/store/lowdb-files.js';
+import { readLiveState } from '../../src/store/change-log.js';
+import { defaultChangeLogFile, defaultHistoryFile } from '../../src/store/lowdb-files.js';
 import {
   buttonValue,
   messageText,
@@ -57,9 +58,7 @@ function start(extra: Record<string, string> = {}): ChildBot {
 }
 
 function stored(requestId: string): MutationRequest {
-  const live = JSON.parse(readFileSync(dataFile, 'utf8')) as {
-    requests: Record<string, MutationRequest>;
-  };
+  const live = readLiveState(dataFile, defaultChangeLogFile(dataFile));
   const found = live.requests[requestId];
   if (found) return found;
   const history = readFileSync(defaultHistoryFile(dataFile), 'utf8');

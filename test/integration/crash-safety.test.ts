@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
-import { defaultHistoryFile } from '../../src/store/lowdb-files.js';
+import { readLiveState } from '../../src/store/change-log.js';
+import { defaultChangeLogFile, defaultHistoryFile } from '../../src/store/lowdb-files.js';
 import {
   buttonValue,
   messageText,
@@ -61,8 +62,9 @@ function start(extra: Record<string, string> = {}): ChildBot {
   });
 }
 
+/** DATA_FILE with its change log replayed: what the next start reads. */
 function readStore(): StoreFile {
-  return JSON.parse(readFileSync(dataFile, 'utf8')) as StoreFile;
+  return readLiveState(dataFile, defaultChangeLogFile(dataFile)) as unknown as StoreFile;
 }
 
 /** The request as the other process left it: in DATA_FILE while live, else its last history line. */
@@ -190,12 +192,13 @@ describe('kill -9 in the middle of a batch', () => {
       expect(await a.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
       // The journal on disk: valid JSON, batch 0 sent with the token the API saw, batch 1 and the
-      // read-back planned.
+      // read-back of each batch planned.
       const crashed = storedRequest(request.requestId);
       expect(crashed.status).toBe('executing');
       expect(crashed.steps.map((b) => [b.action, b.state, b.sendCount])).toEqual([
         ['AttachKeyPair', 'sent', 1],
         ['AttachKeyPair', 'planned', 0],
+        ['Verify', 'planned', 0],
         ['Verify', 'planned', 0],
       ]);
       expect(crashed.steps[0]?.clientToken).toBe(heldCall.clientToken);
@@ -231,6 +234,7 @@ describe('kill -9 in the middle of a batch', () => {
       expect(done.resultsPostedAt).toBeDefined();
       expect(done.steps.map((b) => [b.state, b.sendCount])).toEqual([
         ['done', 2],
+        ['done', 1],
         ['done', 1],
         ['done', 1],
       ]);
@@ -387,10 +391,12 @@ describe('graceful stop', () => {
 
       const stopped = storedRequest(request.requestId);
       expect(stopped.status).toBe('executing');
-      expect(stopped.steps.map((b) => [b.state, b.sendCount])).toEqual([
-        ['done', 1],
-        ['planned', 0],
-        ['planned', 0],
+      // The answered batch was still read back while stopping (a read starts no change).
+      expect(stopped.steps.map((b) => [b.action, b.state, b.sendCount])).toEqual([
+        ['AttachKeyPair', 'done', 1],
+        ['AttachKeyPair', 'planned', 0],
+        ['Verify', 'done', 1],
+        ['Verify', 'planned', 0],
       ]);
       expect(stopped.resultsPostedAt).toBeUndefined();
       expect(ecs.callsFor('AttachKeyPair')).toHaveLength(1);
@@ -408,6 +414,7 @@ describe('graceful stop', () => {
       const done = storedRequest(request.requestId);
       expect(done.status).toBe('done');
       expect(done.steps.map((b) => [b.state, b.sendCount])).toEqual([
+        ['done', 1],
         ['done', 1],
         ['done', 1],
         ['done', 1],

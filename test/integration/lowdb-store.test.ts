@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
-import { defaultHistoryFile, openLowdbStore } from '../../src/store/lowdb-store.js';
-import { linesOf, readJson, useStoreDir, v2 } from '../support/lowdb-dir.js';
+import { readLiveState } from '../../src/store/change-log.js';
+import {
+  defaultChangeLogFile,
+  defaultHistoryFile,
+  openLowdbStore,
+} from '../../src/store/lowdb-store.js';
+import { linesOf, readLive, useStoreDir, v2 } from '../support/lowdb-dir.js';
 import { closedRequest, makeRequest } from '../support/store-fixtures.js';
 
 // What only the lowdb store does: its files. The behaviour both stores share is in
@@ -18,15 +22,28 @@ describe('files', () => {
     const nested = join(paths.dir, 'nested', 'deeper', 'db.json');
     const store = await openLowdbStore({ dataFile: nested });
     expect(await store.recent({ limit: 10 })).toEqual([]);
+    // The open wrote the new DATA_FILE; the insert went to the change log beside it.
+    expect(JSON.parse(await readFile(nested, 'utf8'))).toEqual({
+      version: 2,
+      epoch: 1,
+      requests: {},
+    });
     await store.insert(makeRequest('r1'));
+    expect(await readLive(nested)).toMatchObject({ requests: { r1: makeRequest('r1') } });
+    expect(store.stats()).toMatchObject({ live: 1, history: 0, writes: 2, compactions: 1 });
+    expect(store.stats().changeLogBytes).toBeGreaterThan(0);
+    await store.close();
+    // A clean close folds the log in: DATA_FILE holds everything, the log is empty.
     const text = await readFile(nested, 'utf8');
     expect(text).not.toContain('\n');
-    expect(JSON.parse(text)).toEqual({ version: 2, requests: { r1: makeRequest('r1') } });
-    expect(store.stats()).toMatchObject({ live: 1, history: 0, fileBytes: text.length, writes: 1 });
+    expect(JSON.parse(text)).toEqual({ version: 2, epoch: 2, requests: { r1: makeRequest('r1') } });
+    expect(await readFile(defaultChangeLogFile(nested), 'utf8')).toBe('');
     expect(defaultHistoryFile(nested)).toBe(
       join(paths.dir, 'nested', 'deeper', 'db.history.jsonl'),
     );
-    await store.close();
+    expect(defaultChangeLogFile(nested)).toBe(
+      join(paths.dir, 'nested', 'deeper', 'db.changes.jsonl'),
+    );
   });
 
   it('moves a closed request from DATA_FILE to the history, once its results are posted', async () => {
@@ -35,10 +52,10 @@ describe('files', () => {
     await store.update('r1', (c) => ({ ok: true, request: { ...c, status: 'done' } }));
     await store.flush();
     // Done but not posted: still live.
-    expect(Object.keys((await readJson(paths.file)).requests)).toEqual(['r1']);
+    expect(Object.keys((await readLive(paths.file)).requests)).toEqual(['r1']);
     await store.update('r1', (c) => ({ ok: true, request: { ...c, resultsPostedAt: 'now' } }));
     await store.flush();
-    expect((await readJson(paths.file)).requests).toEqual({});
+    expect((await readLive(paths.file)).requests).toEqual({});
     const lines = await historyLines();
     expect(lines.map((l) => JSON.parse(l))).toEqual([
       makeRequest('r1', { status: 'done', resultsPostedAt: 'now' }),
@@ -72,8 +89,8 @@ describe('files', () => {
       }));
     const updates = Array.from({ length: 20 }, (_, i) =>
       append(`i-${i}`).then(() => {
-        const stored = JSON.parse(readFileSync(paths.file, 'utf8')).requests.r1;
-        onDiskAtResolve[i] = stored.instanceIds.includes(`i-${i}`);
+        const stored = readLiveState(paths.file, defaultChangeLogFile(paths.file)).requests.r1;
+        onDiskAtResolve[i] = stored?.instanceIds.includes(`i-${i}`) ?? false;
       }),
     );
     // More updates while the first write is in flight join the next one.
@@ -84,7 +101,7 @@ describe('files', () => {
     const written = store.stats().writes - writesBefore;
     expect(written).toBeGreaterThanOrEqual(1);
     expect(written).toBeLessThanOrEqual(3);
-    expect((await readJson(paths.file)).requests.r1.instanceIds).toHaveLength(21);
+    expect((await readLive(paths.file)).requests.r1?.instanceIds).toHaveLength(21);
     await store.close();
   });
 
@@ -210,7 +227,7 @@ describe('crashes', () => {
     await writeFile(paths.file, v2(newer, makeRequest('r2')));
     const store = await openLowdbStore({ dataFile: paths.file });
     expect(await store.get('r1')).toEqual(newer);
-    expect(Object.keys((await readJson(paths.file)).requests)).toEqual(['r2']);
+    expect(Object.keys((await readLive(paths.file)).requests)).toEqual(['r2']);
     expect((await historyLines()).map((l) => JSON.parse(l))).toEqual([older, newer]);
     await store.close();
     const again = await openLowdbStore({ dataFile: paths.file });
@@ -241,7 +258,7 @@ describe('health', () => {
       await store.flush();
       expect(await store.ping()).toBe(false);
       expect(await store.get('r1')).toEqual(closedRequest('r1'));
-      expect(Object.keys((await readJson(paths.file)).requests)).toEqual(['r1']);
+      expect(Object.keys((await readLive(paths.file)).requests)).toEqual(['r1']);
       await store.insert(makeRequest('r2'));
       await store.close();
       // With a writable history the next start finishes the move.
@@ -254,7 +271,8 @@ describe('health', () => {
   );
 
   it('reports unhealthy after a failed write and recovers on flush', async () => {
-    const store = await openLowdbStore({ dataFile: paths.file });
+    // Every write a rewrite of DATA_FILE (the change log folded in at once).
+    const store = await openLowdbStore({ dataFile: paths.file, compactBytes: 0 });
     await store.insert(makeRequest('r1'));
     // Occupy the temp name with a non-empty directory so steno's write to it fails.
     await mkdir(join(paths.dir, '.db.json.tmp', 'x'), { recursive: true });
@@ -262,13 +280,13 @@ describe('health', () => {
       store.update('r1', (c) => ({ ok: true, request: { ...c, status: 'rejected' } })),
     ).rejects.toMatchObject({ code: 'store_write_failed' });
     expect(await store.ping()).toBe(false);
-    expect((await readJson(paths.file)).requests.r1.status).toBe('pending');
+    expect((await readLive(paths.file)).requests.r1?.status).toBe('pending');
 
     await rm(join(paths.dir, '.db.json.tmp'), { recursive: true });
     await store.flush();
     expect(await store.ping()).toBe(true);
     // Rejected is closed: it went on to the history.
-    expect((await readJson(paths.file)).requests).toEqual({});
+    expect((await readLive(paths.file)).requests).toEqual({});
     expect((await store.get('r1'))?.status).toBe('rejected');
     expect((await stat(paths.historyFile)).size).toBeGreaterThan(0);
     await store.close();

@@ -1,5 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { audienceOf } from '../../src/domain/audience.js';
+import type { Preview } from '../../src/domain/request.js';
 import { CHILD_BLOCKING_STATUSES } from '../../src/service/ports.js';
 import { openStores } from '../../src/store/open-store.js';
 import { openPgDatabase, type PgDatabase } from '../../src/store/pg-connection.js';
@@ -173,6 +175,88 @@ describe.skipIf(!server.available)('PostgreSQL store', () => {
       await store.update('big', (c) => ({ ok: true, request: { ...c, remindedAt: 'x' } }));
       expect(await rows()).toEqual(stepsAfter);
       expect(await header()).not.toEqual(headerBefore);
+    });
+
+    it('keeps the preview in its own column and in data; a status change sends only what changed', async () => {
+      const db = openDb();
+      const store = createPgStore(db);
+      const preview = {
+        readAt: '2025-01-01T00:00:01.000Z',
+        instances: [{ instanceId: 'i-a', status: 'RUNNING' }],
+        unread: [],
+        problems: [],
+      } as unknown as Preview;
+      await store.insert(makeRequest('pv-1', { preview }));
+      const stored = async () =>
+        (
+          await sql<{ column: unknown; inData: unknown; status: string }>(
+            "SELECT preview AS column, data->'preview' AS \"inData\", data->>'status' AS status FROM requests WHERE id = 'pv-1'",
+          )
+        )[0];
+      // Both places: a replica of the previous version reads `data`.
+      expect(await stored()).toEqual({ column: preview, inData: preview, status: 'pending' });
+      const statements: string[] = [];
+      const spy = vi.spyOn(db.pool, 'connect');
+      spy.mockImplementation((async () => {
+        const client = await (pg.Pool.prototype.connect as () => Promise<pg.PoolClient>).call(
+          db.pool,
+        );
+        const clientQuery = client.query.bind(client);
+        client.query = ((text: unknown, ...rest: unknown[]) => {
+          if (typeof text === 'string') statements.push(text);
+          return (clientQuery as (...args: unknown[]) => unknown)(text, ...rest);
+        }) as typeof client.query;
+        return client;
+      }) as never);
+      await store.update('pv-1', (c) => ({ ok: true, request: { ...c, status: 'approved' } }));
+      spy.mockRestore();
+      const update = statements.find((s) => s.includes('UPDATE requests'));
+      expect(update).toContain('"status":"approved"');
+      expect(update).not.toContain('i-a');
+      expect(await stored()).toEqual({ column: preview, inData: preview, status: 'approved' });
+      expect((await store.get('pv-1'))?.preview).toEqual(preview);
+    });
+
+    it('reads rows of the old form (no column) and of the contracted one (only the column)', async () => {
+      const store = createPgStore(openDb());
+      const preview = {
+        readAt: '2025-01-01T00:00:01.000Z',
+        instances: [{ instanceId: 'i-old', status: 'STOPPED' }],
+        unread: [],
+        problems: [],
+      } as unknown as Preview;
+      await store.insert(makeRequest('pv-old', { preview }));
+      await store.insert(makeRequest('pv-new', { preview }));
+      // As a replica of the previous version writes it, and as a later one will.
+      await sql("UPDATE requests SET preview = NULL WHERE id = 'pv-old'");
+      await sql("UPDATE requests SET data = data - 'preview' WHERE id = 'pv-new'");
+      for (const id of ['pv-old', 'pv-new']) {
+        expect((await createPgStore(openDb()).get(id))?.preview).toEqual(preview);
+      }
+      expect((await store.recent({ limit: 10 })).filter((r) => r.id.startsWith('pv-'))).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ id: 'pv-old', preview }),
+          expect.objectContaining({ id: 'pv-new', preview }),
+        ]),
+      );
+      // An old-form row updated by this version keeps its preview where it was.
+      await store.update('pv-old', (c) => ({ ok: true, request: { ...c, status: 'approved' } }));
+      expect((await createPgStore(openDb()).get('pv-old'))?.preview).toEqual(preview);
+    });
+
+    it('adds the preview column without a schema version: a previous replica still starts', async () => {
+      await sql('ALTER TABLE requests DROP COLUMN preview');
+      expect(await migrate(openDb())).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION });
+      expect(
+        await sql(
+          "SELECT column_name FROM information_schema.columns WHERE table_name = 'requests' AND column_name = 'preview'",
+        ),
+      ).toHaveLength(1);
+      // Recorded as no migration: an older bot's check (a newer version refuses) still passes.
+      expect(MIGRATIONS.some((m) => m.sql.includes('preview'))).toBe(false);
+      expect(await sql('SELECT max(version) AS v FROM store_migrations')).toEqual([
+        { v: SCHEMA_VERSION },
+      ]);
     });
 
     it('drops the steps a change removed', async () => {

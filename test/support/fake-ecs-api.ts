@@ -131,12 +131,16 @@ export async function startFakeEcsApi(options: FakeEcsOptions): Promise<FakeEcsA
       } else if (step.kind === 'raw') {
         const contentType = step.contentType ?? 'text/html';
         writeReply(res, call, step.status, step.body, { 'Content-Type': contentType });
-      } else if (step.kind === 'reset') res.socket?.destroy();
-      else {
+      } else if (step.kind === 'reset') {
+        call.answeredAt = Date.now();
+        res.socket?.destroy();
+      } else {
         step.held?.onArrive(call, (how) => {
           if (res.writableEnded || res.destroyed) return;
-          if (how === 'reset') res.socket?.destroy();
-          else normal();
+          if (how === 'reset') {
+            call.answeredAt = Date.now();
+            res.socket?.destroy();
+          } else normal();
         });
       }
     };
@@ -238,6 +242,7 @@ export async function startFakeEcsApi(options: FakeEcsOptions): Promise<FakeEcsA
   ): void {
     if (res.writableEnded || res.destroyed) return;
     call.status = status;
+    call.answeredAt = Date.now();
     res.writeHead(status, { Date: new Date().toUTCString(), ...headers });
     res.end(body);
   }

@@ -46,6 +46,11 @@ export interface RecordedEcsCall {
   applied: boolean;
   /** HTTP status answered (undefined for a reset or a call never answered). */
   status?: number;
+  /**
+   * Date.now() when the answer was written or the connection reset: with `at`, the time the call
+   * was in flight (undefined while it still is).
+   */
+  answeredAt?: number;
   requestId?: string;
 }
 

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
+import { readLiveState } from '../../src/store/change-log.js';
+import { defaultChangeLogFile } from '../../src/store/lowdb-store.js';
 
 // A fresh directory per test for the lowdb store's files, and ways to look into them.
 
@@ -27,6 +29,9 @@ export function useStoreDir(): StoreDir {
   });
   return paths;
 }
+
+/** DATA_FILE as the store reads it at open: the file, with its change log replayed. */
+export const readLive = async (path: string) => readLiveState(path, defaultChangeLogFile(path));
 
 export const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
 

@@ -105,6 +105,58 @@ describe('attach execution', () => {
     // A third start finds nothing to do.
     expect(await restarted.service.resume()).toBe(0);
   });
+
+  it('reads back, on a resume, a batch answered before the crash but never read: no resend', async () => {
+    const rig = serviceRig();
+    const ids = stock(rig, 150);
+    const request = await submitted(rig, ids);
+    // Batch 0 bound and answered; its read-back was sent but never answered; batch 1 unsent.
+    await rig.ecs.attachKeyPair({
+      region: request.region,
+      instanceIds: ids.slice(0, 100),
+      keyPairId: request.keyPairId ?? '',
+      clientToken: `${request.id}-b0`,
+    });
+    const at = '2026-11-28T09:00:01.000Z';
+    const crashed: MutationRequest = {
+      ...request,
+      status: 'executing',
+      steps: request.steps.map((s) => {
+        if (s.index === 0) return { ...s, state: 'done', sendCount: 1, sentAt: at, outcomes: [] };
+        if (s.verifies === 0) return { ...s, state: 'sent', sendCount: 1, sentAt: at };
+        return s;
+      }),
+    };
+    expect(crashed.steps.map((s) => [s.action, s.verifies, s.state])).toEqual([
+      ['AttachKeyPair', undefined, 'done'],
+      ['AttachKeyPair', undefined, 'planned'],
+      ['Verify', 0, 'sent'],
+      ['Verify', 1, 'planned'],
+    ]);
+    const calls = rig.ecs.callsTo('AttachKeyPair').length;
+    const store = memoryStore([crashed]);
+    const restarted = serviceRig({ store, ecs: rig.ecs, clock: rig.clock });
+    expect(await restarted.service.resume()).toBe(1);
+    await restarted.service.idle();
+    const done = await store.get(request.id);
+    expect(done?.steps.map((s) => [s.state, s.sendCount])).toEqual([
+      ['done', 1],
+      ['done', 1],
+      ['done', 2],
+      ['done', 1],
+    ]);
+    // Only batch 1 was sent again; both batches were read back.
+    expect(
+      rig.ecs
+        .callsTo('AttachKeyPair')
+        .slice(calls)
+        .map((c) => c.clientToken),
+    ).toEqual([`${request.id}-b1`]);
+    const summary = summarizeRequest(done as MutationRequest);
+    expect(
+      summary.results.every((r) => r.state === 'ok' && r.verification?.state === 'verified'),
+    ).toBe(true);
+  });
 });
 
 describe('leases', () => {
@@ -296,7 +348,9 @@ describe('undo', () => {
       ['AttachKeyPair', ids.slice(0, 2), 'kp-old00001'],
       // By the id of the key pair the attach bound, frozen from its preview.
       ['DetachKeyPair', [ids[2]], 'kp-ops00001'],
-      ['Verify', ids, undefined],
+      // Each batch read back as soon as it is answered.
+      ['Verify', ids.slice(0, 2), undefined],
+      ['Verify', [ids[2]], undefined],
     ]);
     const done = await approvedAndRun(rig, undo.id, ['UAPP2']);
     expect(done.status).toBe('done');

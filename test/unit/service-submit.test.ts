@@ -31,9 +31,11 @@ describe('submit', () => {
     ]);
     expect(request.steps.map((s) => [s.action, s.phase, s.instanceIds.length, s.state])).toEqual([
       ['AttachKeyPair', 0, 3, 'planned'],
-      ['Verify', 1, 3, 'planned'],
+      ['Verify', 0, 3, 'planned'],
     ]);
     expect(request.steps[0]?.clientToken).toBe(`${request.id}-b0`);
+    // The batch's read-back names it, and runs as soon as it is answered.
+    expect(request.steps[1]?.verifies).toBe(0);
     expect(rig.audit.events.map((e) => e.type)).toEqual(['requested']);
     expect(rig.audit.events[0]).toMatchObject({ fingerprint: request.fingerprint, kind: 'attach' });
     expect(rig.ecs.callsTo('AttachKeyPair')).toHaveLength(0);

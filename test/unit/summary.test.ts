@@ -111,6 +111,55 @@ describe('summarizeRequest', () => {
     expect(s.mismatched).toBe(1);
   });
 
+  it('reads each batch by its own read-back: one still due or failed leaves only its batch unverified', () => {
+    const ids = ['i-a', 'i-b', 'i-c', 'i-d'];
+    const batch = (index: number, of: string[]) => doneStep(index, of);
+    const read = (index: number, of: string[], verifies: number, rest: Partial<Step> = {}) => ({
+      ...verifyStep(index, of),
+      phase: 0,
+      verifies,
+      ...rest,
+    });
+    const steps = [
+      batch(0, ['i-a']),
+      batch(1, ['i-b']),
+      batch(2, ['i-c', 'i-d']),
+      read(3, ['i-a'], 0),
+      read(4, ['i-b'], 1, { state: 'sent', outcomes: undefined }),
+      read(5, ['i-c', 'i-d'], 2, {
+        state: 'failed',
+        outcomes: undefined,
+        error: { code: 'Throttling', message: 'slow down' },
+      }),
+    ];
+    const s = summarizeRequest(makeRequest({ instanceIds: ids, steps }));
+    expect(s.counts.ok).toBe(4);
+    expect(s.results.map((r) => (r.state === 'ok' ? r.verification : r.state))).toEqual([
+      { state: 'verified' },
+      { state: 'unverified' },
+      {
+        state: 'unverified',
+        cause: {
+          kind: 'read_failed',
+          code: 'Throttling',
+          message: 'slow down',
+          call: 'ecs:DescribeInstances',
+        },
+      },
+      {
+        state: 'unverified',
+        cause: {
+          kind: 'read_failed',
+          code: 'Throttling',
+          message: 'slow down',
+          call: 'ecs:DescribeInstances',
+        },
+      },
+    ]);
+    // The statuses read back by every batch's read count for a restart.
+    expect(restartCandidates({ instanceIds: ids, steps }).running).toEqual(['i-a']);
+  });
+
   it('verifies by id only: the same name on another key pair is a mismatch, a step without id proves nothing', () => {
     const ids = ['i-a', 'i-b'];
     const verify = verifyStep(1, ids);
@@ -243,7 +292,9 @@ describe('planUndo', () => {
     ).toEqual([
       ['AttachKeyPair', ['i-old'], 'kp-old', 'req-u-b0'],
       ['DetachKeyPair', ['i-none'], 'ops-key', 'req-u-b1'],
-      ['Verify', ['i-old', 'i-none'], undefined, undefined],
+      // After the batches (their indexes and ClientTokens as before), a read-back of each.
+      ['Verify', ['i-old'], undefined, undefined],
+      ['Verify', ['i-none'], undefined, undefined],
     ]);
     expect(plan.restores).toEqual([{ keyPairId: 'kp-old', keyPairName: 'old', count: 1 }]);
   });

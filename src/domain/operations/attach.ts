@@ -1,8 +1,8 @@
 import type { MutationRequest, Step } from '../request.js';
-import { chunk, keyPairFields, toSteps } from './steps.js';
+import { chunk, keyPairFields, toSteps, withReadBacks } from './steps.js';
 
-// Attach: AttachKeyPair in batches of 100 (run at once, bounded by the executor), then one read
-// back of every instance to verify the binding. Instances the preview knows will fail are sent
+// Attach: AttachKeyPair in batches of 100 (run at once, bounded by the executor), each batch read
+// back (DescribeInstances) as soon as it is answered, to verify the binding. Instances the preview knows will fail are sent
 // anyway: the API's own per-instance answer is what the thread reports.
 
 export function planAttach(
@@ -15,8 +15,5 @@ export function planAttach(
     instanceIds,
     ...key,
   }));
-  return toSteps(request.id, [
-    ...batches,
-    { phase: 1, action: 'Verify', instanceIds: [...new Set(request.instanceIds)] },
-  ]);
+  return toSteps(request.id, withReadBacks(batches));
 }

@@ -26,6 +26,7 @@ export type StepSpec = Pick<
   | 'timeoutMs'
   | 'replaces'
   | 'invocationStep'
+  | 'verifies'
 >;
 
 /** Numbers the specs in order; mutations that take one get the ClientToken of their index. */
@@ -35,6 +36,25 @@ export function toSteps(requestId: string, specs: readonly StepSpec[]): Step[] {
     if (isMutation(spec.action)) step.clientToken = clientTokenFor(requestId, index);
     return step;
   });
+}
+
+/**
+ * The specs with a read-back (Verify) of each key pair batch, appended after every other spec so
+ * that the batches keep their indexes (and ClientTokens); each names the batch it reads back and
+ * runs as soon as that batch's call is answered (design.md §3, issue 20).
+ */
+export function withReadBacks(specs: readonly StepSpec[]): StepSpec[] {
+  const reads: StepSpec[] = [];
+  specs.forEach((spec, index) => {
+    if (spec.action !== 'AttachKeyPair' && spec.action !== 'DetachKeyPair') return;
+    reads.push({
+      phase: spec.phase,
+      action: 'Verify',
+      instanceIds: [...spec.instanceIds],
+      verifies: index,
+    });
+  });
+  return [...specs, ...reads];
 }
 
 function isMutation(action: StepAction): boolean {

@@ -10,7 +10,8 @@ import type {
 // What happened to each instance of any request, read from its journaled steps. One reading for
 // every kind: an instance goes through its steps in order (a restart: reboot, then wait) and its
 // result is the first step that did not go well, or ok with what was last observed. The Verify
-// read is not a pass/fail step: it only says whether an ok instance really shows its key pair.
+// reads (one per batch, or an older plan's one of all) are not pass/fail steps: they only say
+// whether an ok instance really shows its key pair.
 // Codes and kinds only: the renderers word them in the reader's language.
 
 export type Verification =
@@ -82,17 +83,17 @@ export function summarizeRequest(
 ): RequestSummary {
   const ids = [...new Set(request.instanceIds)];
   const chains = new Map<string, Step[]>(ids.map((id) => [id, []]));
-  const verify = request.steps.find((s) => s.action === 'Verify');
+  // The read-back that covers each instance: its batch's (or an older plan's one read of all).
+  const readBackOf = new Map<string, Step>();
   for (const step of request.steps) {
     // A later phase's steps (then=restart) are summarized on their own (phases.ts nextPhaseView).
     if (step.kind !== undefined && step.kind !== request.kind) continue;
-    if (step.action === 'Verify') continue;
+    if (step.action === 'Verify') {
+      for (const id of step.instanceIds) readBackOf.set(id, step);
+      continue;
+    }
     for (const id of step.instanceIds) chains.get(id)?.push(step);
   }
-  const verified =
-    verify?.state === 'done'
-      ? new Map((verify.outcomes ?? []).map((o) => [o.instanceId, o]))
-      : undefined;
   // Each step's outcomes by instance, built once: a scan per instance would make a summary of a
   // 5,000-instance request 5,000 x 100 comparisons.
   const answers = new Map<Step, Map<string, InstanceOutcome>>();
@@ -131,8 +132,10 @@ export function summarizeRequest(
       if (KEY_ACTIONS.has(step.action)) keyStep = step;
     }
     const result: InstanceResult = { instanceId, state: 'ok', ...(observed ? { observed } : {}) };
-    if (keyStep && verify)
-      result.verification = verificationOf(instanceId, keyStep, verify, verified);
+    const readBack = readBackOf.get(instanceId);
+    if (keyStep && readBack) {
+      result.verification = verificationOf(instanceId, keyStep, readBack, outcomeOf);
+    }
     return result;
   });
 
@@ -154,7 +157,7 @@ function verificationOf(
   instanceId: string,
   keyStep: Step,
   verify: Step,
-  read: Map<string, { observed?: ObservedInstance }> | undefined,
+  outcomeOf: (step: Step, instanceId: string) => InstanceOutcome | undefined,
 ): Verification {
   if (verify.state === 'failed') {
     const code = verify.error?.code ?? 'UnexpectedError';
@@ -165,8 +168,8 @@ function verificationOf(
       cause: { kind: 'read_failed', code, ...(message ? { message } : {}), call },
     };
   }
-  if (!read) return { state: 'unverified' };
-  const observed = read.get(instanceId)?.observed;
+  if (verify.state !== 'done') return { state: 'unverified' };
+  const observed = outcomeOf(verify, instanceId)?.observed;
   if (!observed) return { state: 'unverified', cause: { kind: 'not_listed' } };
   const shows = showsKey(observed, expectedKey(keyStep));
   if (shows === undefined) return { state: 'unverified' };
@@ -191,8 +194,11 @@ export function restartCandidates(
   request: Pick<MutationRequest, 'instanceIds' | 'steps' | 'preview'>,
   summary: RequestSummary = summarizeRequest(request),
 ): { running: string[]; stopped: string[]; unknown: string[] } {
-  const verify = request.steps.find((s) => s.action === 'Verify' && s.state === 'done');
-  const readBack = new Map((verify?.outcomes ?? []).map((o) => [o.instanceId, o.observed?.status]));
+  const readBack = new Map<string, string | undefined>();
+  for (const step of request.steps) {
+    if (step.action !== 'Verify' || step.state !== 'done') continue;
+    for (const o of step.outcomes ?? []) readBack.set(o.instanceId, o.observed?.status);
+  }
   const previewed = new Map(
     (request.preview?.instances ?? []).map((i: InstanceSnapshot) => [i.instanceId, i.status]),
   );

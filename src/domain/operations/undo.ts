@@ -1,5 +1,5 @@
 import type { ExcludedInstance, MutationRequest, Preview, Step } from '../request.js';
-import { chunk, keyPairFields, type StepSpec, toSteps } from './steps.js';
+import { chunk, keyPairFields, type StepSpec, toSteps, withReadBacks } from './steps.js';
 import { succeededIds, summarizeRequest } from './summary.js';
 
 // Undo of an attach, planned from what the attach's preview recorded: an instance that had key
@@ -94,11 +94,10 @@ export function planUndo(
   for (const instanceIds of chunk(detach)) {
     specs.push({ phase: 0, action: 'DetachKeyPair', instanceIds, ...attached });
   }
-  if (specs.length) specs.push({ phase: 1, action: 'Verify', instanceIds: touched });
   const restores = [...byKey.values()].map(({ ids, ...key }) => ({ ...key, count: ids.length }));
   return {
     instanceIds: touched,
-    steps: toSteps(requestId, specs),
+    steps: toSteps(requestId, withReadBacks(specs)),
     leftAlone,
     restores,
     detaches: detach.length,
