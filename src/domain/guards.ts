@@ -1,5 +1,5 @@
+import { isOpenStep } from './lifecycle.js';
 import {
-  isOpenStep,
   MUTATING_ACTIONS,
   type MutationRequest,
   type RequestStatus,

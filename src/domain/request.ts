@@ -1,12 +1,29 @@
-// A request for an approved cloud mutation and the rules for moving it through its lifecycle
-// (design.md §3). An attach, a restart, an undo and an apply now are the same thing here: a frozen
-// plan of journaled steps. Pure: the caller passes "now" and the policy.
+// A request for an approved cloud mutation (design.md §3): what it is made of and how it records
+// approvals and decisions. An attach, a restart, an undo and an apply now are the same thing here:
+// a frozen plan of journaled steps (step-types.ts). The rules that move it are in lifecycle.ts.
 
-import type { AppliedKey, ApplyNowSpec } from './apply-types.js';
+import type { ApplyNowSpec } from './apply-types.js';
+import type { KeyPairInfo, Preview, ReadError } from './preview-types.js';
+import type { OperationKind, Step } from './step-types.js';
 
 export type { AppliedKey, ApplyNowSpec, KnownKeyRef } from './apply-types.js';
-
-export type OperationKind = 'attach' | 'restart' | 'undo' | 'apply';
+export type {
+  InstanceSnapshot,
+  KeyPairInfo,
+  Preview,
+  PreviewProblem,
+  ReadError,
+} from './preview-types.js';
+export type {
+  InstanceOutcome,
+  ObservedInstance,
+  OperationKind,
+  Step,
+  StepAction,
+  StepError,
+  StepState,
+} from './step-types.js';
+export { MUTATING_ACTIONS } from './step-types.js';
 
 /** What may follow an attach under the same approval (`then=`): a phase of another kind. */
 export type NextKind = 'restart' | 'apply';
@@ -47,161 +64,6 @@ export const FINAL_STATUSES: ReadonlySet<RequestStatus> = new Set([
   'cancelled',
   'voided',
 ]);
-
-/** What a read showed of an instance (verification, restart polling). */
-export interface ObservedInstance {
-  status?: string;
-  keyPairId?: string;
-  keyPairName?: string;
-}
-
-/** One instance's result of a step: ok, or the API's (or our) per-instance error. */
-export type InstanceOutcome =
-  | { instanceId: string; ok: true; observed?: ObservedInstance; applied?: AppliedKey }
-  | {
-      instanceId: string;
-      ok: false;
-      code: string;
-      message: string;
-      observed?: ObservedInstance;
-      /** A command that ran: its exit code and last output line. */
-      exitCode?: number;
-      output?: string;
-    };
-
-/** A request-level error a step ended with (the API's, or the transport's). */
-export interface StepError {
-  code: string;
-  message: string;
-  httpStatus?: number;
-  requestId?: string;
-  /** The call that failed, as its permission is named (`ecs:DescribeInstances`), when known. */
-  call?: string;
-}
-
-/**
- * The cloud calls a plan is made of. WaitRunning, Verify, CheckAssistant (Cloud Assistant and
- * instance status) and InvocationResults (polling a command's results) are reads.
- */
-export type StepAction =
-  | 'AttachKeyPair'
-  | 'DetachKeyPair'
-  | 'RebootInstances'
-  | 'WaitRunning'
-  | 'Verify'
-  | 'CheckAssistant'
-  | 'RunCommand'
-  | 'InvocationResults';
-
-export const MUTATING_ACTIONS: ReadonlySet<StepAction> = new Set([
-  'AttachKeyPair',
-  'DetachKeyPair',
-  'RebootInstances',
-  'RunCommand',
-]);
-
-export type StepState = 'planned' | 'sent' | 'done' | 'failed' | 'skipped';
-
-/**
- * One journaled call of a plan: marked `sent` before it goes out and `done`/`failed` with its
- * answer after. Steps of one phase may run at once; phases run in order. A mutation's ClientToken
- * is derived from the request id and the step index, so a resend is never applied twice.
- */
-export interface Step {
-  index: number;
-  phase: number;
-  /**
-   * The operation the step belongs to when it is not the request's own: the steps of a phase that
-   * follows under the same approval (`then=restart`). Absent: the request's kind.
-   */
-  kind?: OperationKind;
-  /** Restart waves: a halted roll skips every step of a later wave. */
-  wave?: number;
-  action: StepAction;
-  instanceIds: string[];
-  keyPairName?: string;
-  keyPairId?: string;
-  clientToken?: string;
-  /**
-   * WaitRunning: how long after `sentAt` the wave may take to come back. InvocationResults: how
-   * long after `sentAt` results are polled for.
-   */
-  timeoutMs?: number;
-  /** RunCommand: its name, derived from the request id and the step (no ClientToken exists). */
-  invocationName?: string;
-  /** RunCommand: the id the API answered, journaled once known. */
-  invocationId?: string;
-  /** RunCommand: the key pair (of `applyNow.replaces`) whose line the script removes. */
-  replaces?: string;
-  /** InvocationResults: the index of the RunCommand step whose results it reads. */
-  invocationStep?: number;
-  /**
-   * Verify: the index of the key pair step (same phase) whose batch it reads back, as soon as that
-   * step is answered. Absent: an older plan's one read-back of every instance after the last batch.
-   */
-  verifies?: number;
-  state: StepState;
-  /** How many times the step was marked sent (more than 1 means it was resumed). */
-  sendCount: number;
-  sentAt?: string;
-  finishedAt?: string;
-  /** Volcengine RequestId of the answer that settled the step. */
-  apiRequestId?: string;
-  outcomes?: InstanceOutcome[];
-  error?: StepError;
-}
-
-export interface KeyPairInfo {
-  keyPairId: string;
-  keyPairName: string;
-  fingerprint?: string;
-}
-
-export interface InstanceSnapshot {
-  instanceId: string;
-  name: string;
-  status: string;
-  osType: string;
-  keyPairId?: string;
-  keyPairName?: string;
-  tags: Array<{ key: string; value: string }>;
-}
-
-/** Why a read could not be done, in the API's terms. */
-export interface ReadError {
-  code: string;
-  message: string;
-  /** The read that failed (`ecs:DescribeKeyPairs`), when known. */
-  call?: string;
-}
-
-/**
- * What the cloud showed at submit: the key pair and each instance as it was. Frozen with the
- * request: an undo restores the key pairs recorded here.
- */
-export interface Preview {
-  readAt: string;
-  /** The key pair as the API knows it; absent when it could not be read (see keyPairError). */
-  keyPair?: KeyPairInfo;
-  keyPairError?: ReadError;
-  /** An undo: the earlier key pairs it gives back, read by id (those that could be read). */
-  restoredKeyPairs?: KeyPairInfo[];
-  instances: InstanceSnapshot[];
-  /** Ids that could not be read (their call failed); every other id absent from `instances` was not found. */
-  unread: string[];
-  /** Why `unread` is not empty. */
-  error?: ReadError;
-  /** What else the answers got wrong; rendered in words by the card. */
-  problems: PreviewProblem[];
-}
-
-export type PreviewProblem =
-  /** The API listed instances that were not asked for; they were ignored. */
-  | { kind: 'unrequested'; count: number }
-  /** Entries without a readable instance id were skipped. */
-  | { kind: 'malformed'; count: number }
-  /** The API kept paging; reading stopped after this many pages. */
-  | { kind: 'paging_stopped'; pages: number };
 
 /** A policy rule that applied when the request was made, frozen with it. */
 export interface MatchedRule {
@@ -407,115 +269,3 @@ export type DecisionRefusal =
 export type DecisionResult =
   | { ok: true; request: MutationRequest; completed: boolean }
   | { ok: false; refusal: DecisionRefusal };
-
-export function isExpired(request: MutationRequest, now: Date): boolean {
-  return now.getTime() >= Date.parse(request.expiresAt);
-}
-
-/**
- * Applies an approve/reject click. Only a pending, unexpired request changes. `allowed` says
- * whether the clicker may approve this request at all (resolved by the caller: user groups are
- * I/O). An approval counts once per person; the one that completes the quorum approves the
- * request (`completed`). Any allowed approver's rejection ends it.
- */
-export function decide(
-  request: MutationRequest,
-  click: {
-    kind: DecisionKind;
-    userId: string;
-    now: Date;
-    allowed: boolean;
-    allowSelfApproval: boolean;
-  },
-): DecisionResult {
-  const { kind, userId, now } = click;
-  if (request.cancelled)
-    return { ok: false, refusal: { reason: 'cancelled', ...request.cancelled } };
-  if (request.status !== 'pending') {
-    const decision = request.decision ?? { kind: 'expired', at: request.expiresAt };
-    return { ok: false, refusal: { reason: 'already_decided', decision, status: request.status } };
-  }
-  if (!click.allowed) return { ok: false, refusal: { reason: 'not_approver' } };
-  if (kind === 'approve' && userId === request.requesterId && !click.allowSelfApproval) {
-    return { ok: false, refusal: { reason: 'self_approval' } };
-  }
-  if (isExpired(request, now)) {
-    return { ok: false, refusal: { reason: 'expired', expiresAt: request.expiresAt } };
-  }
-  const at = now.toISOString();
-  if (kind === 'reject') {
-    const decision: Decision = { kind: 'rejected', by: userId, at };
-    return { ok: true, completed: true, request: { ...request, status: 'rejected', decision } };
-  }
-  const { approval } = request;
-  if (approval.approvals.some((a) => a.by === userId)) {
-    return {
-      ok: false,
-      refusal: {
-        reason: 'already_approved_by_you',
-        approvals: approval.approvals.length,
-        required: approval.required,
-      },
-    };
-  }
-  const approvals = [...approval.approvals, { by: userId, at }];
-  const next = { ...request, approval: { ...approval, approvals } };
-  if (approvals.length < approval.required) return { ok: true, completed: false, request: next };
-  const decision: Decision = { kind: 'approved', by: userId, at };
-  return { ok: true, completed: true, request: { ...next, status: 'approved', decision } };
-}
-
-/** Pending and past its TTL: the sweeper turns it into `expired`. */
-export function expire(request: MutationRequest, now: Date): MutationRequest | undefined {
-  if (request.status !== 'pending' || !isExpired(request, now)) return undefined;
-  return {
-    ...request,
-    status: 'expired',
-    decision: { kind: 'expired', at: now.toISOString() },
-  };
-}
-
-/** The request is approved or part-way through execution: an executor must finish it. */
-export function needsExecution(request: MutationRequest): boolean {
-  return request.status === 'approved' || request.status === 'executing';
-}
-
-/** Execution or the results post is unfinished: some executor has work to do on it. */
-export function hasWorkLeft(request: MutationRequest): boolean {
-  return needsExecution(request) || awaitsResults(request);
-}
-
-/**
- * Its thread post is due: the results of a finished request, or why a stopped one never ran
- * (when it has a card to post under).
- */
-export function awaitsResults(request: MutationRequest): boolean {
-  if (request.resultsPostedAt) return false;
-  if (request.status === 'done' || request.status === 'failed') return true;
-  return !!request.stopped && !!request.card;
-}
-
-const OPEN_STEP: ReadonlySet<StepState> = new Set(['planned', 'sent']);
-
-export function isOpenStep(step: Step): boolean {
-  return OPEN_STEP.has(step.state);
-}
-
-/**
- * Every step answered (or skipped): `done`, or `failed` when a mutation ended in a request-level
- * error. A failed read (verification) never fails the request: it only leaves it unverified.
- */
-export function settledStatus(steps: readonly Step[]): 'done' | 'failed' | undefined {
-  if (steps.some(isOpenStep)) return undefined;
-  return steps.some((s) => s.state === 'failed' && MUTATING_ACTIONS.has(s.action))
-    ? 'failed'
-    : 'done';
-}
-
-/**
- * Finished with nothing left to do: rejected, expired, or done/failed with its results posted.
- * A closed request only changes again through retention; stores may keep it apart from live ones.
- */
-export function isClosed(request: MutationRequest): boolean {
-  return FINAL_STATUSES.has(request.status) && !hasWorkLeft(request);
-}

@@ -1,13 +1,8 @@
 import { otherMode, stopUnsent } from '../domain/guards.js';
+import { decide, expire } from '../domain/lifecycle.js';
 import { undoClosesAt } from '../domain/operations/undo.js';
 import { approverLists, groupsIn, mayApprove } from '../domain/policy.js';
-import {
-  type DecisionKind,
-  type DecisionRefusal,
-  decide,
-  expire,
-  type MutationRequest,
-} from '../domain/request.js';
+import type { DecisionKind, DecisionRefusal, MutationRequest } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
 
 // Approve and reject clicks (a quorum of distinct approvers, any allowed rejection ends it), the

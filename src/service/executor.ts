@@ -1,15 +1,14 @@
-import { kindOf } from '../domain/operations/phases.js';
-import { haltsOnFailure } from '../domain/operations/restart.js';
-import { summarizeRequest } from '../domain/operations/summary.js';
 import {
   awaitsResults,
   hasWorkLeft,
   isOpenStep,
-  type MutationRequest,
   needsExecution,
-  type Step,
   settledStatus,
-} from '../domain/request.js';
+} from '../domain/lifecycle.js';
+import { kindOf } from '../domain/operations/phases.js';
+import { haltsOnFailure } from '../domain/operations/restart.js';
+import { summarizeRequest } from '../domain/operations/summary.js';
+import type { MutationRequest, Step } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
 import { createStepJournal } from './journal.js';
 import { createLanes } from './lanes.js';

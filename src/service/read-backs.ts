@@ -1,5 +1,5 @@
+import { isOpenStep } from '../domain/lifecycle.js';
 import type { MutationRequest, Step } from '../domain/request.js';
-import { isOpenStep } from '../domain/request.js';
 
 // The read-backs of a phase (issue 20): each key pair batch is read back (a Verify step naming it
 // in `verifies`) as soon as its call is answered, while the other batches are still being sent.

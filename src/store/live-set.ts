@@ -1,5 +1,6 @@
 import type { Low } from 'lowdb';
-import { isClosed, type MutationRequest } from '../domain/request.js';
+import { isClosed } from '../domain/lifecycle.js';
+import type { MutationRequest } from '../domain/request.js';
 import { type ChangeLogFile, changeLine } from './change-log.js';
 import type { HistoryFile } from './history-file.js';
 import type { LiveData } from './live-file.js';

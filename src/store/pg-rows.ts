@@ -1,5 +1,6 @@
 import { audienceOf } from '../domain/audience.js';
-import { isClosed, type MutationRequest, type Step } from '../domain/request.js';
+import { isClosed } from '../domain/lifecycle.js';
+import type { MutationRequest, Step } from '../domain/request.js';
 import { partJson } from './live-file.js';
 import { audienceChanges } from './pg-audience.js';
 import { literal, sql } from './pg-connection.js';

@@ -1,7 +1,7 @@
 import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isClosed } from '../../src/domain/request.js';
+import { isClosed } from '../../src/domain/lifecycle.js';
 import { inspectLowdbStore, openLowdbStore } from '../../src/store/lowdb-store.js';
 import { upgradeRequest, type V1Request } from '../../src/store/upgrade-v1.js';
 import { linesOf, readJson, useStoreDir, v2 } from '../support/lowdb-dir.js';

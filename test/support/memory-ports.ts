@@ -1,10 +1,10 @@
 import { audienceOf } from '../../src/domain/audience.js';
-import {
-  type InstanceOutcome,
-  type InstanceSnapshot,
-  isClosed,
-  type KeyPairInfo,
-  type MutationRequest,
+import { isClosed } from '../../src/domain/lifecycle.js';
+import type {
+  InstanceOutcome,
+  InstanceSnapshot,
+  KeyPairInfo,
+  MutationRequest,
 } from '../../src/domain/request.js';
 import type { RunCommandCall } from '../../src/service/cloud-assistant-port.js';
 import type { ApproverDirectory } from '../../src/service/context.js';

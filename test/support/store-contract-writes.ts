@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type MutationRequest, type Step } from '../../src/domain/request.js';
+import { decide } from '../../src/domain/lifecycle.js';
+import type { MutationRequest, Step } from '../../src/domain/request.js';
 import type { ContractContext } from './store-fixtures.js';
 import { at, closedRequest, largeRequest, makeRequest, withStepDone } from './store-fixtures.js';
 

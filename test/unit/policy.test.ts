@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { decide } from '../../src/domain/lifecycle.js';
 import { approverLists, matchRules, mayApprove, type PolicyRule } from '../../src/domain/policy.js';
-import { decide, type MutationRequest, type Preview } from '../../src/domain/request.js';
+import type { MutationRequest, Preview } from '../../src/domain/request.js';
 
 // Issue 12's rule evaluation as tables: which rules match, how many approvals, who may approve
 // (users, groups, unresolvable groups), self-approval and the quorum.

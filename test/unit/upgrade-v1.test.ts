@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { requestFingerprint } from '../../src/domain/fingerprint.js';
-import { isClosed } from '../../src/domain/request.js';
+import { isClosed } from '../../src/domain/lifecycle.js';
 import { upgradeRequest, type V1Request } from '../../src/store/upgrade-v1.js';
 
 const v1 = JSON.parse(

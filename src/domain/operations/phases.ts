@@ -1,4 +1,5 @@
 import { clientTokenFor } from '../batches.js';
+import { isOpenStep } from '../lifecycle.js';
 import type {
   ExcludedInstance,
   MutationRequest,
@@ -7,7 +8,6 @@ import type {
   OperationKind,
   Step,
 } from '../request.js';
-import { isOpenStep } from '../request.js';
 import { planApplyNow } from './apply-now.js';
 import { planRestart } from './restart.js';
 import { restartCandidates, summarizeRequest } from './summary.js';

@@ -3,8 +3,9 @@
 // request in, Block Kit out.
 
 import type { types } from '@slack/bolt';
+import { isExpired } from '../../domain/lifecycle.js';
 import { approverLists } from '../../domain/policy.js';
-import { isExpired, type MutationRequest } from '../../domain/request.js';
+import type { MutationRequest } from '../../domain/request.js';
 import type { Catalogue } from '../i18n/en.js';
 import { BLOCKS, COMMAND } from '../ids.js';
 import { accountText } from './account.js';
