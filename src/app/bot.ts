@@ -25,6 +25,7 @@ import { type AppLogger, createLogger, toBoltLogger } from './logger.js';
 import { createMetrics, OPEN_REQUESTS_REFRESH_MS } from './metrics.js';
 import { slackPortRoutes } from './ops-server.js';
 import { newRequestId } from './request-id.js';
+import { serviceSettings } from './service-settings.js';
 import { createTimers, startServiceWork } from './timers.js';
 
 // Composition root: the only file that imports across folders. It builds the adapters, the
@@ -163,30 +164,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     newRequestId: overrides.newRequestId ?? newRequestId,
     replicaId,
     observer: metrics.observer,
-    settings: {
-      policy: {
-        minApprovals: config.policy.minApprovals,
-        approvers: config.policy.approverIds,
-        allowSelfApproval: config.policy.allowSelfApproval,
-        rules,
-      },
-      ...(accounts ? { accounts } : {}),
-      requesterIds: config.policy.requesterIds,
-      allowedChannelIds: config.policy.allowedChannelIds,
-      maxInstancesPerRequest: config.policy.maxInstancesPerRequest,
-      maxOpenRequestsPerUser: config.policy.maxOpenRequestsPerUser,
-      requestTtlMinutes: config.policy.requestTtlMinutes,
-      sandbox: config.sandbox,
-      maxConcurrency: config.volc.maxConcurrency,
-      retentionDays: config.storage.retentionDays,
-      restart: {
-        waveSize: config.followUps.restartWaveSize,
-        waveTimeoutMs: config.followUps.restartWaveTimeoutMinutes * 60_000,
-      },
-      undoWindowHours: config.followUps.undoWindowHours,
-      applyNowUser: config.followUps.applyNowUser,
-      leaseSeconds: config.storage.leaseSeconds,
-    },
+    settings: serviceSettings(config, rules, accounts),
   });
   home = createAppHome({
     client: notifierClient,
