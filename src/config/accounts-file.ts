@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ACCOUNT_NAME, DEFAULT_ACCOUNT } from '../domain/accounts.js';
+import { describeIssues, parseFileText, unreadable } from './config-file.js';
 import type { VolcengineConfig } from './volcengine.js';
 
 // ACCOUNTS_FILE (issue 24): the Volcengine accounts one bot serves, in YAML or JSON, read once at
-// start with the policy file's parser and error style. A missing, unreadable or invalid file
+// start with the policy file's parser and error style (config-file.ts). A missing, unreadable or invalid file
 // refuses the start with a message naming the file, the account and the field; secrets are read
 // from the variables the file names and never appear in a message. Without the file, the one
 // account of the VOLC_* variables is account `default`.
@@ -111,12 +111,7 @@ export function loadAccountsFile(
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as { code?: string }).code ?? 'unreadable';
-    const why =
-      code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code;
-    throw new AccountsFileError(
-      `ACCOUNTS_FILE ${file} cannot be read (${why}). Point ACCOUNTS_FILE at a YAML or JSON file, or unset it.`,
-    );
+    throw new AccountsFileError(unreadable('ACCOUNTS_FILE', file, error));
   }
   return parseAccountsText(text, file, base, env);
 }
@@ -127,24 +122,12 @@ export function parseAccountsText(
   base: AccountsBase,
   env: Readonly<Record<string, string | undefined>>,
 ): AccountConfig[] {
-  let value: unknown;
-  const json = file.toLowerCase().endsWith('.json');
-  try {
-    value = json ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    const where =
-      error instanceof YAMLParseError && error.linePos?.[0]
-        ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
-        : '';
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new AccountsFileError(
-      `ACCOUNTS_FILE ${file} is not valid ${json ? 'JSON' : 'YAML'}${where}: ${reason}`,
-    );
-  }
-  const parsed = fileSchema.safeParse(value ?? {});
+  const read = parseFileText(text, file, 'ACCOUNTS_FILE');
+  if (!read.ok) throw new AccountsFileError(read.message);
+  const parsed = fileSchema.safeParse(read.value ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 3).map((issue) => describeIssue(value, issue));
-    throw new AccountsFileError(`ACCOUNTS_FILE ${file}: ${problems.join('; ')}`);
+    const problems = describeIssues(read.value, parsed.error.issues, 'accounts', 'account');
+    throw new AccountsFileError(`ACCOUNTS_FILE ${file}: ${problems}`);
   }
   const refuse = (i: number, account: FileAccount, field: string, problem: string): never => {
     throw new AccountsFileError(
@@ -248,22 +231,6 @@ function credentialsOf(
         }
       : {}),
   };
-}
-
-/** `account 2 ("staging"): regions.0: expected a region id …` */
-function describeIssue(value: unknown, issue: z.core.$ZodIssue): string {
-  const [first, index, ...rest] = issue.path;
-  const message =
-    issue.code === 'unrecognized_keys'
-      ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
-      : issue.message;
-  if (first !== 'accounts' || typeof index !== 'number') {
-    return `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${message}`;
-  }
-  const accounts = (value as { accounts?: Array<{ name?: unknown }> }).accounts;
-  const name = accounts?.[index]?.name;
-  const label = `account ${index + 1}${typeof name === 'string' ? ` ("${name}")` : ''}`;
-  return `${label}: ${rest.length ? `${rest.join('.')}: ` : ''}${message}`;
 }
 
 /** Without ACCOUNTS_FILE: the one account of the VOLC_* variables. */

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ACCOUNT_NAME } from '../domain/accounts.js';
 import type { PolicyRule } from '../domain/policy.js';
+import { describeIssues, parseFileText, unreadable } from './config-file.js';
 
 // POLICY_FILE: approval rules by tag, size (issue 12) and restarts (issue 21), in YAML or JSON. Read once at start; a
 // missing, unreadable or invalid file refuses the start with a message naming the file, the rule
-// and the field. The `yaml` package is the reference YAML parser.
+// and the field (config-file.ts).
 
 export class PolicyFileError extends Error {
   readonly code = 'policy_invalid';
@@ -98,36 +98,19 @@ export async function loadPolicyFile(path: string): Promise<PolicyRule[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as { code?: string }).code ?? 'unreadable';
-    const why =
-      code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code;
-    throw new PolicyFileError(
-      `POLICY_FILE ${file} cannot be read (${why}). Point POLICY_FILE at a YAML or JSON file, or unset it.`,
-    );
+    throw new PolicyFileError(unreadable('POLICY_FILE', file, error));
   }
   return parsePolicyText(text, file);
 }
 
 /** Parses policy text (JSON when the file ends in .json, else YAML). */
 export function parsePolicyText(text: string, file: string): PolicyRule[] {
-  let value: unknown;
-  try {
-    value = file.toLowerCase().endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    const where =
-      error instanceof YAMLParseError && error.linePos?.[0]
-        ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
-        : '';
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new PolicyFileError(
-      `POLICY_FILE ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}${where}: ${reason}`,
-    );
-  }
-  const parsed = fileSchema.safeParse(value ?? {});
+  const read = parseFileText(text, file, 'POLICY_FILE');
+  if (!read.ok) throw new PolicyFileError(read.message);
+  const parsed = fileSchema.safeParse(read.value ?? {});
   if (!parsed.success) {
-    // The first few problems, so a file with several mistakes is fixed in one go.
-    const problems = parsed.error.issues.slice(0, 3).map((issue) => describeIssue(value, issue));
-    throw new PolicyFileError(`POLICY_FILE ${file}: ${problems.join('; ')}`);
+    const problems = describeIssues(read.value, parsed.error.issues, 'rules', 'rule');
+    throw new PolicyFileError(`POLICY_FILE ${file}: ${problems}`);
   }
   const names = new Set<string>();
   return parsed.data.rules.map((rule, i) => {
@@ -152,20 +135,4 @@ export function parsePolicyText(text: string, file: string): PolicyRule[] {
       ...(rule.approvers ? { approvers: rule.approvers } : {}),
     };
   });
-}
-
-/** `rule 2 ("production"): match.tag: expected key=value …` */
-function describeIssue(value: unknown, issue: z.core.$ZodIssue): string {
-  const [first, index, ...rest] = issue.path;
-  const message =
-    issue.code === 'unrecognized_keys'
-      ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
-      : issue.message;
-  if (first !== 'rules' || typeof index !== 'number') {
-    return `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${message}`;
-  }
-  const rules = (value as { rules?: Array<{ name?: unknown }> }).rules;
-  const name = rules?.[index]?.name;
-  const rule = `rule ${index + 1}${typeof name === 'string' ? ` ("${name}")` : ''}`;
-  return `${rule}: ${rest.length ? `${rest.join('.')}: ` : ''}${message}`;
 }
