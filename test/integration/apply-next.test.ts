@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parsePublicKey } from '../../src/domain/public-key.js';
+import {
+  NEW,
+  OTHER,
+  startApplyStage,
+  threadText as threadTextOf,
+} from '../support/apply-now-rig.js';
 import {
   buttonValue,
   type Harness,
@@ -9,54 +14,22 @@ import {
 } from '../support/bot-harness.js';
 import { startFakeEcsApi } from '../support/fake-ecs-api.js';
 import type { RecordedSlackCall } from '../support/fake-slack-api.js';
-import { makeTestKey } from '../support/ssh-keys.js';
 
 // then=apply-now end to end over signed HTTP against the loopback fake ECS: one approval binds
 // the key, reads it back, then puts it in effect through Cloud Assistant on what was bound and
 // verified; the card shows the script and the lines it removes before anything runs; the thread
 // has the attach results, then the apply results with the restart for where the key did not go.
 
-const NEW = makeTestKey('ed25519', 'new@ops');
-const OLD = makeTestKey('ecdsa-256', 'old@ops');
-const OTHER = makeTestKey('ed25519', 'somebody-else');
-
 let h: Harness;
 afterEach(async () => {
   await h?.stop();
 });
 
-function fingerprintOf(line: string): string {
-  const parsed = parsePublicKey(line);
-  if (!parsed.ok) throw new Error('not a public key');
-  return parsed.key.fingerprint;
-}
-
 async function start() {
-  const ecs = await startFakeEcsApi({
-    credentials: VOLC_CREDENTIALS,
-    strictKeyPairs: true,
-    keyPairs: [
-      { keyPairId: 'kp-old0000001', keyPairName: 'old-key', fingerprint: fingerprintOf(OLD.line) },
-    ],
-    instances: [
-      { instanceId: 'i-rotate001', keyPairId: 'kp-old0000001', keyPairName: 'old-key' },
-      { instanceId: 'i-plain0001' },
-      { instanceId: 'i-stop00001', status: 'STOPPED' },
-    ],
-  });
-  h = await startHarness({ ecs });
-  for (const text of [`import old-key ${OLD.line}`, `import new-key ${NEW.line}`]) {
-    const { replyId } = await h.command(text);
-    expect(String((await h.responseTo(replyId)).text)).toMatch(/Imported|already exists/);
-  }
-  h.ecs.simulator.setAuthorizedKeys('i-rotate001', 'root', `${OTHER.line}\n${OLD.line}\n`);
+  h = await startApplyStage();
 }
 
-const threadText = (ts: string, includes: string) =>
-  h.slack.waitFor(() => {
-    const text = h.threadPosts(ts).map(messageText).join('\n');
-    return text.includes(includes) ? text : undefined;
-  }, includes);
+const threadText = (ts: string, includes: string) => threadTextOf(h, ts, includes);
 
 describe('bind, then apply now, under one approval (then=apply-now)', () => {
   it('shows what will run, binds, verifies, applies where it can, and offers a restart for the rest', async () => {

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readApplyScript } from '../../src/domain/apply-script.js';
-import { parsePublicKey } from '../../src/domain/public-key.js';
+import {
+  NEW,
+  OTHER,
+  startApplyStage,
+  threadText as threadTextOf,
+} from '../support/apply-now-rig.js';
 import {
   buttonValue,
   type Harness,
@@ -10,16 +15,11 @@ import {
 } from '../support/bot-harness.js';
 import { startFakeEcsApi } from '../support/fake-ecs-api.js';
 import type { RecordedSlackCall } from '../support/fake-slack-api.js';
-import { makeTestKey } from '../support/ssh-keys.js';
 
 // Issue 22 end to end over signed HTTP against the loopback fake ECS: the key imported, bound,
 // then applied now through Cloud Assistant with its own card and approval; an instance without
 // an agent left out (and offered a restart), a failing script reported with its exit code, the
 // replaced key's line removed, and a second apply finding the key already there.
-
-const NEW = makeTestKey('ed25519', 'new@ops');
-const OLD = makeTestKey('ecdsa-256', 'old@ops');
-const OTHER = makeTestKey('ed25519', 'somebody-else');
 
 let h: Harness;
 afterEach(async () => {
@@ -27,35 +27,7 @@ afterEach(async () => {
 });
 
 async function start() {
-  const ecs = await startFakeEcsApi({
-    credentials: VOLC_CREDENTIALS,
-    strictKeyPairs: true,
-    // old-key exists with OLD's fingerprint: importing it only records its public key.
-    keyPairs: [
-      { keyPairId: 'kp-old0000001', keyPairName: 'old-key', fingerprint: fingerprintOf(OLD.line) },
-    ],
-    instances: [
-      { instanceId: 'i-rotate001', keyPairId: 'kp-old0000001', keyPairName: 'old-key' },
-      { instanceId: 'i-plain0001' },
-      { instanceId: 'i-stop00001', status: 'STOPPED' },
-    ],
-  });
-  h = await startHarness({ ecs });
-  await imported(`import old-key ${OLD.line}`);
-  await imported(`import new-key ${NEW.line}`);
-  h.ecs.simulator.setAuthorizedKeys('i-rotate001', 'root', `${OTHER.line}\n${OLD.line}\n`);
-}
-
-function fingerprintOf(line: string): string {
-  const parsed = parsePublicKey(line);
-  if (!parsed.ok) throw new Error('not a public key');
-  return parsed.key.fingerprint;
-}
-
-async function imported(text: string) {
-  const { replyId } = await h.command(text);
-  const reply = String((await h.responseTo(replyId)).text);
-  expect(reply).toMatch(/Imported|already exists/);
+  h = await startApplyStage();
 }
 
 /** An attach approved and finished; its id, card ts and first results message. */
@@ -67,11 +39,7 @@ async function finishedAttach(text: string) {
   return { requestId, ts, results };
 }
 
-const threadText = (ts: string, includes: string) =>
-  h.slack.waitFor(() => {
-    const text = h.threadPosts(ts).map(messageText).join('\n');
-    return text.includes(includes) ? text : undefined;
-  }, includes);
+const threadText = (ts: string, includes: string) => threadTextOf(h, ts, includes);
 
 describe('apply now', () => {
   it('runs the script through Cloud Assistant after its own approval, and says what happened where', async () => {

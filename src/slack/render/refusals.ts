@@ -2,6 +2,7 @@
 
 import type { AccountProblem } from '../../domain/accounts.js';
 import type { DecisionRefusal, MutationRequest } from '../../domain/request.js';
+import type { ApplyRefusal } from '../../service/apply-submit.js';
 import type { SelectionRefusal } from '../../service/selection.js';
 import type { Catalogue } from '../i18n/en.js';
 import { COMMAND } from '../ids.js';
@@ -46,22 +47,8 @@ export type Refusal =
   | { reason: 'no_instances_found'; region: string; count: number }
   | { reason: 'not_requester'; requesterId: string }
   | { reason: 'not_cancellable'; status: MutationRequest['status'] }
-  | { reason: 'apply_not_offered' }
-  | {
-      reason: 'public_key_unknown';
-      region: string;
-      keyPairName?: string;
-      keyPairId?: string;
-      /** Asked with then=apply-now on a new request (else: from a results message). */
-      asked?: 'then';
-    }
-  | {
-      reason: 'public_key_mismatch';
-      keyPairName: string;
-      known: string;
-      bound: string;
-      asked?: 'then';
-    }
+  /** Apply now (its button, or then=apply-now): not offered, or the public key unknown. */
+  | Exclude<ApplyRefusal, { reason: 'nothing_to_do' }>
   | SelectionRefusal
   /** ACCOUNTS_FILE: the account rules (worded as the parser words them). */
   | { reason: 'account_refused'; problem: AccountProblem };
