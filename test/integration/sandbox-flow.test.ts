@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, messageText, startHarness } from '../support/bot-harness.js';
+import { makeTestKey } from '../support/ssh-keys.js';
 
 // Sandbox mode end to end: no credentials, the simulated ECS behind the real client, and every
 // card and result saying SANDBOX.
@@ -53,6 +54,27 @@ describe('sandbox mode', () => {
       return text.includes('Restart results for request') ? text : undefined;
     }, 'the restart results');
     expect(thread).toContain('3 restarted');
+    expect(thread).toContain('SANDBOX');
+  });
+
+  it('imports a key, then binds and applies it now under one approval, as the quick start says', async () => {
+    h = await startHarness({ env: SANDBOX_ENV });
+    const key = makeTestKey('ed25519', 'you@laptop');
+    const { replyId } = await h.command(`import new-key ${key.line}`);
+    expect(String((await h.responseTo(replyId)).text)).toContain('Imported');
+    const { requestId, card, ts } = await h.request(
+      'i-abc123 i-noassist01 key=new-key then=apply-now',
+    );
+    expect(messageText(card)).toContain('Attach key pair, then apply now');
+    expect(messageText(card)).toContain(`KEY_BLOB='${key.blob}'`);
+    await h.click('approve', requestId, 'UAPP1');
+    await h.waitForStatus(requestId, 'done');
+    const thread = await h.slack.waitFor(() => {
+      const text = h.threadPosts(ts).map(messageText).join('\n');
+      return text.includes('Apply-now results for request') ? text : undefined;
+    }, 'the apply-now results');
+    expect(thread).toContain('`i-abc123` in effect now: key added');
+    expect(thread).toContain('`i-noassist01` left out: Cloud Assistant is not running there');
     expect(thread).toContain('SANDBOX');
   });
 
