@@ -1,20 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
-import { readLiveState } from '../../src/store/change-log.js';
-import { defaultChangeLogFile, defaultHistoryFile } from '../../src/store/lowdb-files.js';
-import { buttonValue, SIGNING_SECRET, VOLC_CREDENTIALS } from '../support/bot-harness.js';
+import { buttonValue, SIGNING_SECRET } from '../support/bot-harness.js';
+import type { ChildBot } from '../support/child-bot.js';
 import {
-  type ChildBot,
-  childBotEnv,
-  killLeftoverChildBots,
-  startChildBot,
-} from '../support/child-bot.js';
-import { type FakeEcsApi, startFakeEcsApi } from '../support/fake-ecs-api.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
+  type ChildStage,
+  closeChildStage,
+  openChildStage,
+  startStageBot,
+  storedRequest as storedRequestIn,
+} from '../support/child-stage.js';
+import type { FakeEcsApi } from '../support/fake-ecs-api.js';
+import type { FakeSlackApi } from '../support/fake-slack-api.js';
 import { buttonClick, slackSender } from '../support/slack-requests.js';
 import { makeTestKey } from '../support/ssh-keys.js';
 
@@ -28,49 +24,20 @@ const KEY = makeTestKey('ed25519', 'crash@ops');
 
 let slack: FakeSlackApi;
 let ecs: FakeEcsApi;
-let dir: string;
 let dataFile: string;
 
+let stage: ChildStage | undefined;
+
 beforeEach(async () => {
-  slack = await startFakeSlackApi();
-  ecs = await startFakeEcsApi({
-    credentials: VOLC_CREDENTIALS,
-    strictKeyPairs: true,
-    keyPairs: [],
-  });
-  dir = await mkdtemp(join(tmpdir(), 'attach-key-bot-apply-crash-'));
-  dataFile = join(dir, 'data', 'db.json');
+  stage = await openChildStage('apply-crash', { strictKeyPairs: true, keyPairs: [] });
+  ({ slack, ecs, dataFile } = stage);
 });
 
-afterEach(async () => {
-  await killLeftoverChildBots();
-  await slack?.close();
-  await ecs?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => closeChildStage(stage));
 
-const start = (): ChildBot =>
-  startChildBot({
-    cwd: dir,
-    env: childBotEnv({
-      slackApiUrl: slack.apiUrl,
-      ecsUrl: ecs.url,
-      dataFile,
-      extra: { VOLC_MAX_CONCURRENCY: '1' },
-    }),
-  });
+const start = (): ChildBot => startStageBot(stage as ChildStage, { VOLC_MAX_CONCURRENCY: '1' });
 
-/** The request as the other process left it: live, or its last history line. */
-function stored(requestId: string): MutationRequest {
-  const live = readLiveState(dataFile, defaultChangeLogFile(dataFile)).requests[requestId];
-  if (live) return live;
-  const lines = readFileSync(defaultHistoryFile(dataFile), 'utf8').split('\n').filter(Boolean);
-  const found = lines
-    .map((l) => JSON.parse(l) as MutationRequest)
-    .filter((r) => r.id === requestId);
-  if (!found.length) throw new Error(`no request ${requestId}`);
-  return found.at(-1) as MutationRequest;
-}
+const stored = (requestId: string): MutationRequest => storedRequestIn(dataFile, requestId);
 
 const approveButton = (threadTs?: string) =>
   slack

@@ -1,26 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
 import { defaultAuditFile } from '../../src/store/audit-log.js';
-import { readLiveState } from '../../src/store/change-log.js';
-import { defaultChangeLogFile, defaultHistoryFile } from '../../src/store/lowdb-files.js';
+import { buttonValue, messageText, SIGNING_SECRET } from '../support/bot-harness.js';
+import type { ChildBot } from '../support/child-bot.js';
 import {
-  buttonValue,
-  messageText,
-  SIGNING_SECRET,
-  VOLC_CREDENTIALS,
-} from '../support/bot-harness.js';
-import {
-  type ChildBot,
-  childBotEnv,
-  killLeftoverChildBots,
-  startChildBot,
-} from '../support/child-bot.js';
-import { type FakeEcsApi, startFakeEcsApi } from '../support/fake-ecs-api.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
+  type ChildStage,
+  closeChildStage,
+  openChildStage,
+  startStageBot,
+  storedRequest as storedRequestIn,
+} from '../support/child-stage.js';
+import type { FakeEcsApi } from '../support/fake-ecs-api.js';
+import type { FakeSlackApi } from '../support/fake-slack-api.js';
 import { buttonClick, slackSender } from '../support/slack-requests.js';
 
 // Issue 19, "an approval is for now", with real processes: the bot is killed (-9) after an
@@ -33,40 +25,22 @@ const TWO_CHILDREN = { timeout: 30_000 };
 
 let slack: FakeSlackApi;
 let ecs: FakeEcsApi;
-let dir: string;
 let dataFile: string;
 
+let stage: ChildStage | undefined;
+
 beforeEach(async () => {
-  slack = await startFakeSlackApi();
-  ecs = await startFakeEcsApi({ credentials: VOLC_CREDENTIALS });
-  dir = await mkdtemp(join(tmpdir(), 'attach-key-bot-window-'));
-  dataFile = join(dir, 'data', 'db.json');
+  stage = await openChildStage('window');
+  ({ slack, ecs, dataFile } = stage);
 });
 
-afterEach(async () => {
-  await killLeftoverChildBots();
-  await slack?.close();
-  await ecs?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => closeChildStage(stage));
 
 function start(extra: Record<string, string> = {}): ChildBot {
-  return startChildBot({
-    cwd: dir,
-    env: childBotEnv({ slackApiUrl: slack.apiUrl, ecsUrl: ecs.url, dataFile, extra }),
-  });
+  return startStageBot(stage as ChildStage, extra);
 }
 
-function stored(requestId: string): MutationRequest {
-  const live = readLiveState(dataFile, defaultChangeLogFile(dataFile));
-  const found = live.requests[requestId];
-  if (found) return found;
-  const history = readFileSync(defaultHistoryFile(dataFile), 'utf8');
-  const lines = history.split('\n').filter(Boolean);
-  return lines
-    .map((l) => JSON.parse(l) as MutationRequest)
-    .findLast((r) => r.id === requestId) as MutationRequest;
-}
+const stored = (requestId: string): MutationRequest => storedRequestIn(dataFile, requestId);
 
 describe('an approval is for now', () => {
   it(

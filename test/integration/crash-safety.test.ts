@@ -1,26 +1,24 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
-import { readLiveState } from '../../src/store/change-log.js';
-import { defaultChangeLogFile, defaultHistoryFile } from '../../src/store/lowdb-files.js';
 import {
   buttonValue,
   messageText,
   SIGNING_SECRET,
   VOLC_CREDENTIALS,
 } from '../support/bot-harness.js';
+import type { ChildBot } from '../support/child-bot.js';
 import {
-  type ChildBot,
-  childBotEnv,
-  killLeftoverChildBots,
-  startChildBot,
-} from '../support/child-bot.js';
+  type ChildStage,
+  closeChildStage,
+  openChildStage,
+  startStageBot,
+  storedRequest as storedRequestIn,
+} from '../support/child-stage.js';
 import { type FakeEcsApi, startFakeEcsApi } from '../support/fake-ecs-api.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
+import type { FakeSlackApi } from '../support/fake-slack-api.js';
 import { buttonClick, slackSender } from '../support/slack-requests.js';
 
 // The bot as a real separate process: killed with -9 mid-batch, stopped with SIGTERM/SIGINT,
@@ -31,54 +29,25 @@ import { buttonClick, slackSender } from '../support/slack-requests.js';
 const WAIT = 10_000;
 const TWO_CHILDREN = { timeout: 30_000 };
 
-interface StoreFile {
-  version: number;
-  requests: Record<string, MutationRequest>;
-}
-
 let slack: FakeSlackApi;
 let ecs: FakeEcsApi;
 let dir: string;
 let dataFile: string;
 
+let stage: ChildStage | undefined;
+
 beforeEach(async () => {
-  slack = await startFakeSlackApi();
-  ecs = await startFakeEcsApi({ credentials: VOLC_CREDENTIALS });
-  dir = await mkdtemp(join(tmpdir(), 'attach-key-bot-child-'));
-  dataFile = join(dir, 'data', 'db.json');
+  stage = await openChildStage('child');
+  ({ slack, ecs, dir, dataFile } = stage);
 });
 
-afterEach(async () => {
-  await killLeftoverChildBots();
-  await slack?.close();
-  await ecs?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => closeChildStage(stage));
 
 function start(extra: Record<string, string> = {}): ChildBot {
-  return startChildBot({
-    cwd: dir,
-    env: childBotEnv({ slackApiUrl: slack.apiUrl, ecsUrl: ecs.url, dataFile, extra }),
-  });
+  return startStageBot(stage as ChildStage, extra);
 }
 
-/** DATA_FILE with its change log replayed: what the next start reads. */
-function readStore(): StoreFile {
-  return readLiveState(dataFile, defaultChangeLogFile(dataFile)) as unknown as StoreFile;
-}
-
-/** The request as the other process left it: in DATA_FILE while live, else its last history line. */
-function storedRequest(requestId: string): MutationRequest {
-  const live = readStore().requests[requestId];
-  if (live) return live;
-  const history = readFileSync(defaultHistoryFile(dataFile), 'utf8').split('\n').filter(Boolean);
-  const found = history
-    .map((line) => JSON.parse(line) as MutationRequest)
-    .filter((r) => r.id === requestId)
-    .at(-1);
-  if (!found) throw new Error(`request ${requestId} is neither in ${dataFile} nor in its history`);
-  return found;
-}
+const storedRequest = (requestId: string): MutationRequest => storedRequestIn(dataFile, requestId);
 
 function instanceIds(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `i-crash${String(i).padStart(4, '0')}`);
@@ -266,6 +235,7 @@ describe('kill -9 in the middle of a rolling restart', () => {
       // Reboots take 4 s here, so the second process sees the first wave still REBOOTING.
       await ecs.close();
       ecs = await startFakeEcsApi({ credentials: VOLC_CREDENTIALS, rebootMs: 4_000 });
+      (stage as ChildStage).ecs = ecs;
       const a = start({ RESTART_WAVE_SIZE: '2' });
       const port = await a.started;
       const request = await submit(a, port, ids);

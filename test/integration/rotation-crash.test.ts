@@ -1,25 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MutationRequest } from '../../src/domain/request.js';
-import { readLiveState } from '../../src/store/change-log.js';
-import { defaultChangeLogFile, defaultHistoryFile } from '../../src/store/lowdb-files.js';
+import { buttonValue, messageText, SIGNING_SECRET } from '../support/bot-harness.js';
+import type { ChildBot } from '../support/child-bot.js';
 import {
-  buttonValue,
-  messageText,
-  SIGNING_SECRET,
-  VOLC_CREDENTIALS,
-} from '../support/bot-harness.js';
-import {
-  type ChildBot,
-  childBotEnv,
-  killLeftoverChildBots,
-  startChildBot,
-} from '../support/child-bot.js';
-import { type FakeEcsApi, startFakeEcsApi } from '../support/fake-ecs-api.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
+  type ChildStage,
+  closeChildStage,
+  openChildStage,
+  startStageBot,
+  storedRequest as storedRequestIn,
+} from '../support/child-stage.js';
+import type { FakeEcsApi } from '../support/fake-ecs-api.js';
+import type { FakeSlackApi } from '../support/fake-slack-api.js';
 import { buttonClick, slackSender } from '../support/slack-requests.js';
 
 // A rotation (then=restart, issue 21) killed with -9 after its restart phase was planned, while
@@ -32,48 +23,20 @@ const WAIT = 10_000;
 
 let slack: FakeSlackApi;
 let ecs: FakeEcsApi;
-let dir: string;
 let dataFile: string;
 
+let stage: ChildStage | undefined;
+
 beforeEach(async () => {
-  slack = await startFakeSlackApi();
-  // Reboots take 3 s: the second process sees the first wave still REBOOTING.
-  ecs = await startFakeEcsApi({ credentials: VOLC_CREDENTIALS, rebootMs: 3_000 });
-  dir = await mkdtemp(join(tmpdir(), 'attach-key-bot-rotation-'));
-  dataFile = join(dir, 'data', 'db.json');
+  stage = await openChildStage('rotation', { rebootMs: 3_000 });
+  ({ slack, ecs, dataFile } = stage);
 });
 
-afterEach(async () => {
-  await killLeftoverChildBots();
-  await slack?.close();
-  await ecs?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => closeChildStage(stage));
 
-function start(): ChildBot {
-  return startChildBot({
-    cwd: dir,
-    env: childBotEnv({
-      slackApiUrl: slack.apiUrl,
-      ecsUrl: ecs.url,
-      dataFile,
-      extra: { RESTART_WAVE_SIZE: '2' },
-    }),
-  });
-}
+const start = (): ChildBot => startStageBot(stage as ChildStage, { RESTART_WAVE_SIZE: '2' });
 
-/** The request as the other process left it: in DATA_FILE while live, else in its history. */
-function storedRequest(requestId: string): MutationRequest {
-  const live = readLiveState(dataFile, defaultChangeLogFile(dataFile)).requests[requestId];
-  if (live) return live;
-  const lines = readFileSync(defaultHistoryFile(dataFile), 'utf8').split('\n').filter(Boolean);
-  const found = lines
-    .map((l) => JSON.parse(l) as MutationRequest)
-    .filter((r) => r.id === requestId)
-    .at(-1);
-  if (!found) throw new Error(`request ${requestId} not found`);
-  return found;
-}
+const storedRequest = (requestId: string): MutationRequest => storedRequestIn(dataFile, requestId);
 
 const threadPosts = (ts: string, text: string) =>
   slack
