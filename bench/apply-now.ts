@@ -2,10 +2,11 @@ import { parsePublicKey } from '../src/domain/public-key.js';
 import { ACTIONS } from '../src/slack/ids.js';
 import { makeTestKey } from '../test/support/ssh-keys.js';
 import { type Rig, responseUrl } from './bot-env.js';
-import { nextPost, startBotRun } from './bot-run.js';
+import { startBotRun } from './bot-run.js';
 import { maxInFlight } from './execution.js';
-import type { EcsCallRecord, SlackPost, StoredCard, StoredState } from './host-protocol.js';
-import { approveBody, clickBody, commandBody, instanceIds, REQUESTER } from './load.js';
+import { timeFollowUp } from './follow-up-run.js';
+import type { EcsCallRecord } from './host-protocol.js';
+import { commandBody } from './load.js';
 import { ms, range, type TargetCheck, table } from './report.js';
 import { median, progress, round, roundSpread, type Spread, spreadOf } from './stats.js';
 
@@ -99,7 +100,7 @@ async function runOnce(
   rig: Rig,
   settings: ApplyNowSettings,
 ): Promise<{ run: Run; maxConcurrency: number }> {
-  const { fakes, server } = rig;
+  const { fakes } = rig;
   const key = makeTestKey('ed25519', 'bench@apply-now');
   const parsed = parsePublicKey(key.line);
   if (!parsed.ok) throw new Error('the bench key does not parse');
@@ -116,46 +117,12 @@ async function runOnce(
     // Untimed: the public key recorded, then the attach whose results offer Apply now.
     await click(commandBody(`import bench-key ${key.line}`, responseUrl(bot.urls, 'import')));
     await fakes.call({ op: 'waitForResponses', prefix: 'import', count: 1 });
-    const parent = await bot.submit(instanceIds(settings.instances));
-    let since = ((await fakes.call<SlackPost[]>({ op: 'posts' })).at(-1)?.index ?? -1) + 1;
-    await click(approveBody({ ...parent, responseUrl: responseUrl(bot.urls, 'approve-parent') }));
-    const results = await nextPost(
-      rig,
-      since,
-      (p) => p.buttons[ACTIONS.applyNow] === parent.requestId,
-      120_000,
-    );
-    since = results.index + 1;
-    await server.call({ op: 'settle' });
-    await click(
-      clickBody({
-        actionId: ACTIONS.applyNow,
-        value: parent.requestId,
-        userId: REQUESTER,
-        channel: parent.channel,
-        ts: parent.ts,
-        responseUrl: responseUrl(bot.urls, 'apply'),
-      }),
-    );
-    const card = await nextPost(rig, since, (p) => p.buttons[ACTIONS.approve] !== undefined);
-    since = card.index + 1;
-    const applyId = card.buttons[ACTIONS.approve] as string;
-    await server.call({ op: 'settle' });
-    const [stored] = await server.call<StoredCard[]>({ op: 'cards', requestIds: [applyId] });
-    if (!stored) throw new Error('the apply-now card was not stored');
-    const ecsBefore = (await fakes.call<EcsCallRecord[]>({ op: 'ecsCalls' })).length;
-
-    const clickedAt = Date.now();
-    await click(approveBody({ ...stored, responseUrl: responseUrl(bot.urls, 'approve-apply') }));
-    const done = await nextPost(rig, since, (p) => p.threadTs === parent.ts, 120_000);
-    await server.call({ op: 'settle' });
-    const [state] = await server.call<StoredState[]>({ op: 'requests', requestIds: [applyId] });
-    if (state?.status !== 'done' || state.failedOutcomes > 0) {
-      throw new Error(`the apply now ended ${state?.status} (${state?.failedOutcomes} failed)`);
-    }
-    const calls = await fakes.call<EcsCallRecord[]>({ op: 'ecsCalls', since: ecsBefore });
+    const { clickedAt, resultsAt, calls } = await timeFollowUp(rig, bot, settings.instances, {
+      actionId: ACTIONS.applyNow,
+      name: 'apply',
+    });
     return {
-      run: { wallMs: done.at - clickedAt, ...readsOf(calls, settings) },
+      run: { wallMs: resultsAt - clickedAt, ...readsOf(calls, settings) },
       maxConcurrency: bot.concurrency,
     };
   } finally {

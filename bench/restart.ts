@@ -1,9 +1,9 @@
 import { ACTIONS } from '../src/slack/ids.js';
-import { type Rig, responseUrl } from './bot-env.js';
-import { nextPost, startBotRun } from './bot-run.js';
+import type { Rig } from './bot-env.js';
+import { startBotRun } from './bot-run.js';
 import { maxInFlight } from './execution.js';
-import type { EcsCallRecord, SlackPost, StoredCard, StoredState } from './host-protocol.js';
-import { approveBody, clickBody, instanceIds, REQUESTER } from './load.js';
+import { timeFollowUp } from './follow-up-run.js';
+import type { EcsCallRecord } from './host-protocol.js';
 import { median, progress, round, roundSpread, type Spread, spreadOf } from './stats.js';
 
 // A rolling restart (issue 11): an attach of N RUNNING instances runs first (untimed); its
@@ -113,58 +113,23 @@ function floorFor(s: RestartSettings): number {
 }
 
 async function runOnce(rig: Rig, settings: RestartSettings): Promise<Run> {
-  const { fakes, server } = rig;
   const bot = await startBotRun(rig, {
     store: 'lowdb',
     ecsLatencyMs: settings.apiLatencyMs,
     rebootMs: settings.rebootMs,
     env: { RESTART_WAVE_SIZE: String(settings.waveSize) },
   });
-  const click = (body: string) => bot.client.send(body);
   try {
-    // Untimed: the attach whose results offer the restart.
-    const parent = await bot.submit(instanceIds(settings.instances));
-    let since = ((await fakes.call<SlackPost[]>({ op: 'posts' })).at(-1)?.index ?? -1) + 1;
-    await click(approveBody({ ...parent, responseUrl: responseUrl(bot.urls, 'approve-parent') }));
-    const results = await nextPost(
-      rig,
-      since,
-      (p) => p.buttons[ACTIONS.restart] === parent.requestId,
-    );
-    since = results.index + 1;
-    await server.call({ op: 'settle' });
-    await click(
-      clickBody({
-        actionId: ACTIONS.restart,
-        value: parent.requestId,
-        userId: REQUESTER,
-        channel: parent.channel,
-        ts: results.threadTs ?? parent.ts,
-        responseUrl: responseUrl(bot.urls, 'restart'),
-      }),
-    );
-    const card = await nextPost(rig, since, (p) => p.buttons[ACTIONS.approve] !== undefined);
-    since = card.index + 1;
-    const restartId = card.buttons[ACTIONS.approve] as string;
-    await server.call({ op: 'settle' });
-    const [stored] = await server.call<StoredCard[]>({ op: 'cards', requestIds: [restartId] });
-    if (!stored) throw new Error('the restart card was not stored');
-    const ecsBefore = (await fakes.call<EcsCallRecord[]>({ op: 'ecsCalls' })).length;
-
-    const clickedAt = Date.now();
-    await click(approveBody({ ...stored, responseUrl: responseUrl(bot.urls, 'approve-restart') }));
-    const done = await nextPost(rig, since, (p) => p.threadTs === parent.ts, 120_000);
-    await server.call({ op: 'settle' });
-    const [state] = await server.call<StoredState[]>({ op: 'requests', requestIds: [restartId] });
-    if (state?.status !== 'done' || state.failedOutcomes > 0) {
-      throw new Error(`the restart ended ${state?.status} (${state?.failedOutcomes} failed)`);
-    }
-    const calls = await fakes.call<EcsCallRecord[]>({ op: 'ecsCalls', since: ecsBefore });
+    // Untimed: the attach whose results offer the restart; timed: the restart's approval on.
+    const { clickedAt, resultsAt, calls } = await timeFollowUp(rig, bot, settings.instances, {
+      actionId: ACTIONS.restart,
+      name: 'restart',
+    });
     const reboots = calls.filter((c) => c.action === 'RebootInstances');
     return {
-      wallMs: done.at - clickedAt,
+      wallMs: resultsAt - clickedAt,
       firstCallMs: Math.min(...reboots.map((c) => c.at)) - clickedAt,
-      waves: waveTimes(calls, settings, done.at),
+      waves: waveTimes(calls, settings, resultsAt),
     };
   } finally {
     await bot.stop();
