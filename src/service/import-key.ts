@@ -4,7 +4,7 @@ import { type PublicKey, publicKeyLine, sameFingerprint } from '../domain/public
 import { ecsOf, type ServiceContext } from './context.js';
 import type { KnownPublicKey } from './key-registry.js';
 import { toStepError } from './ports.js';
-import type { SubmitRefusal } from './submit.js';
+import type { CheckRequester, SubmitRefusal } from './submit.js';
 
 // `/attach-key import NAME PUBLIC-KEY`: a key pair the bot can later push with "apply now". A new
 // name is imported into the region (ImportKeyPair: it binds nothing, so no approval) and the
@@ -56,14 +56,7 @@ export type ImportResult =
 
 const IMPORT_NAME = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
 
-export function createKeyImports(
-  ctx: ServiceContext,
-  checkRequester: (
-    userId: string,
-    channelId: string | undefined,
-    who: { external?: boolean },
-  ) => SubmitRefusal | undefined,
-) {
+export function createKeyImports(ctx: ServiceContext, checkRequester: CheckRequester) {
   const { deps } = ctx;
 
   async function importPublicKey(input: {

@@ -1,15 +1,6 @@
 import { requestFingerprint } from '../domain/fingerprint.js';
 import { matchRules } from '../domain/policy.js';
-import type {
-  ApplyNowSpec,
-  ExcludedInstance,
-  MutationRequest,
-  NextPhase,
-  OperationKind,
-  Preview,
-  Selection,
-  Step,
-} from '../domain/request.js';
+import type { MutationRequest } from '../domain/request.js';
 import { formatSelector } from '../domain/selectors.js';
 import type { ServiceContext } from './context.js';
 
@@ -19,29 +10,28 @@ import type { ServiceContext } from './context.js';
 
 export type Opened<R> = { ok: true; request: MutationRequest } | { ok: false; refusal: R };
 
-export interface RequestFields {
-  id: string;
-  kind: OperationKind;
-  parentId?: string;
-  requesterId: string;
-  channelId: string;
-  threadTs?: string;
-  /** ACCOUNTS_FILE: the account, frozen with the request (absent: `default`), and its id. */
-  account?: string;
-  accountId?: string;
-  region: string;
-  instanceIds: string[];
-  keyPairName?: string;
-  keyPairId?: string;
-  preview?: Preview;
-  /** Selectors chose the instances (issue 21). */
-  selection?: Selection;
-  /** `then=`: a phase approved with the request. */
-  next?: NextPhase;
-  excluded?: ExcludedInstance[];
-  applyNow?: ApplyNowSpec;
-  steps: Step[];
-}
+/** What a new request is made of; the rest (status, fingerprint, approval, …) is derived. */
+export type RequestFields = Pick<
+  MutationRequest,
+  | 'id'
+  | 'kind'
+  | 'parentId'
+  | 'requesterId'
+  | 'channelId'
+  | 'threadTs'
+  | 'account'
+  | 'accountId'
+  | 'region'
+  | 'instanceIds'
+  | 'keyPairName'
+  | 'keyPairId'
+  | 'preview'
+  | 'selection'
+  | 'next'
+  | 'excluded'
+  | 'applyNow'
+  | 'steps'
+>;
 
 export function createOpening(ctx: ServiceContext) {
   const { deps } = ctx;

@@ -2,7 +2,7 @@ import { mayRead, type Reader, readerKeys } from '../domain/audience.js';
 import { approverLists, groupsIn } from '../domain/policy.js';
 import type { MutationRequest } from '../domain/request.js';
 import type { ServiceContext } from './context.js';
-import type { SubmitRefusal } from './submit.js';
+import type { CheckRequester, SubmitRefusal } from './submit.js';
 
 // `/attach-key history` and `status` (issue 18): each reader sees the requests posted in the
 // channel where they ask, their own, and those they may approve or decided; nothing else, and an
@@ -20,14 +20,7 @@ export interface ReadQuery {
 export type Found = { request: MutationRequest; archived: boolean };
 export type Read<T> = { ok: true; value: T } | { ok: false; refusal: SubmitRefusal };
 
-export function createReading(
-  ctx: ServiceContext,
-  checkRequester: (
-    userId: string,
-    channelId: string | undefined,
-    who: { external?: boolean },
-  ) => SubmitRefusal | undefined,
-) {
+export function createReading(ctx: ServiceContext, checkRequester: CheckRequester) {
   const { deps } = ctx;
   const { settings } = deps;
   const policyLists = () => [

@@ -50,6 +50,13 @@ export type FollowUpRefusal =
   | { reason: 'other_mode'; mode: 'sandbox' | 'live' }
   | ApplyRefusal;
 
+/** Who may ask, and where (the requester rules): a refusal, or undefined when they may. */
+export type CheckRequester = (
+  userId: string,
+  channelId: string | undefined,
+  who?: { external?: boolean },
+) => SubmitRefusal | undefined;
+
 export function createSubmissions(ctx: ServiceContext) {
   const { deps } = ctx;
   const { store, settings } = deps;
