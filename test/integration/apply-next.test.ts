@@ -35,14 +35,14 @@ describe('bind, then apply now, under one approval (then=apply-now)', () => {
   it('shows what will run, binds, verifies, applies where it can, and offers a restart for the rest', async () => {
     await start();
     const { requestId, card, ts } = await h.request(
-      'i-rotate001 i-plain0001 i-noassist01 i-stop00001 key=new-key then=apply-now',
+      'i-rotate001 i-plain0001 i-noassist01 i-stop00001 i-fail00001 key=new-key then=apply-now',
     );
     const text = messageText(card);
     expect(text).toContain('Attach key pair, then apply now: waiting for approval');
-    expect(text).toContain('Binds `new-key` to 4 instances, then puts it in effect now');
+    expect(text).toContain('Binds `new-key` to 5 instances, then puts it in effect now');
     expect(text).toContain('If every Running instance is bound and verified');
-    // The forecast: the three Running ones, old-key's line removed where the preview showed it.
-    expect(text).toContain('`~/.ssh/authorized_keys` of `root` on 3 instances');
+    // The forecast: the four Running ones, old-key's line removed where the preview showed it.
+    expect(text).toContain('`~/.ssh/authorized_keys` of `root` on 4 instances');
     expect(text).toContain('removes the line of `old-key`');
     expect(text).toContain(`KEY_BLOB='${NEW.blob}'`);
     expect(text).toContain('Then, under the same approval:');
@@ -54,6 +54,8 @@ describe('bind, then apply now, under one approval (then=apply-now)', () => {
     expect(h.ecs.callsFor('AttachKeyPair')).toHaveLength(0);
     expect(h.ecs.callsFor('RunCommand')).toHaveLength(0);
 
+    // The attach fails on one instance: the apply leaves it out, and Ask again is offered.
+    h.ecs.failInstance('i-fail00001', 'InvalidInstanceStatus');
     await h.click('approve', requestId, 'UAPP1');
     await h.waitForStored(requestId, (r) => !!r.resultsPostedAt, 'results posted');
 
@@ -79,6 +81,7 @@ describe('bind, then apply now, under one approval (then=apply-now)', () => {
     expect(thread).toContain('Results for request');
     expect(thread).toContain('Putting the key in effect now on 3 instances');
     expect(thread).toContain('Left out: `i-stop00001` (bound while stopped');
+    expect(thread).toContain('Left out: `i-fail00001` (the key pair was not bound');
     expect(thread).toContain('(3 instances, after the binding)');
     expect(thread).toContain('`i-plain0001` in effect now: key added');
     expect(thread).toContain('`i-noassist01` left out: Cloud Assistant is not running there');
@@ -90,13 +93,16 @@ describe('bind, then apply now, under one approval (then=apply-now)', () => {
       return t.includes('Finished') ? t : undefined;
     }, 'the finished card');
     // Both totals: the attach's, then the apply's.
-    expect(finalCard).toMatch(/4 instances.*; apply now: 2 in effect now/);
+    expect(finalCard).toMatch(/; apply now: 2 in effect now/);
 
     // One restart is offered from the apply results: where the key did not reach.
     const results = h
       .threadPosts(ts)
       .find((c) => messageText(c).includes('Apply-now results')) as RecordedSlackCall;
     expect(buttonValue(results, 'restart_request')).toBe(requestId);
+    // Ask again for what the attach failed on; no Undo (it would leave the lines the script wrote).
+    expect(buttonValue(results, 'retry_failed')).toBe(requestId);
+    expect(buttonValue(results, 'undo_request')).toBeUndefined();
     await h.clickButton('restart_request', requestId, 'UREQ', ts);
     const restart = await h.followUpCard(ts);
     expect(messageText(restart)).toContain('i-noassist01');

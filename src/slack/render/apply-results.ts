@@ -29,7 +29,13 @@ const ORDER: ApplyResult['state'][] = [
 
 export function renderApplyResults(
   request: MutationRequest,
-  options: { t: Catalogue; sandbox: boolean; title?: string },
+  options: {
+    t: Catalogue;
+    sandbox: boolean;
+    title?: string;
+    /** The buttons in place of the restart alone (a plan's final results); null: none. */
+    buttons?: types.ActionsBlock | null;
+  },
 ): SlackMessage[] {
   const { t } = options;
   const r = t.apply.results;
@@ -69,7 +75,7 @@ export function renderApplyResults(
     };
     for (const instanceId of toRestart) packer.add(reminder, codeSpan(instanceId, 80));
   }
-  const buttons: types.ActionsBlock | undefined = toRestart.length
+  const own: types.ActionsBlock | undefined = toRestart.length
     ? {
         type: 'actions',
         block_id: 'results_actions',
@@ -85,6 +91,7 @@ export function renderApplyResults(
         ],
       }
     : undefined;
+  const buttons = options.buttons === undefined ? own : (options.buttons ?? undefined);
   const tally = r.totalsLine(summary.counts);
   return packedMessages(packer.finish(), {
     partLine: (k, n) => t.results.part(id, k, n),

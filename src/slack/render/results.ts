@@ -245,7 +245,7 @@ function describeUnverified(cause: UnverifiedCause | undefined, t: Catalogue): s
  * Restart (when something bound is RUNNING), Undo (an attach, within its window) and Ask again
  * (an attach where instances failed: it opens the modal prefilled with them).
  */
-function followUpButtons(
+export function followUpButtons(
   options: ResultsOptions,
   counts: FollowUpCounts,
 ): types.ActionsBlock | undefined {

@@ -3,6 +3,7 @@
 // the next phase starts, then that phase's results with the follow-ups. The results of each part
 // are the renderer of its kind (results.ts, apply-results.ts), shaped here.
 
+import { applyRestartCandidates, summarizeApply } from '../../domain/operations/apply-summary.js';
 import { forecastApplyPhase, nextPhaseView, ownSteps } from '../../domain/operations/phases.js';
 import { summarizeRequest } from '../../domain/operations/summary.js';
 import type { MutationRequest } from '../../domain/request.js';
@@ -12,7 +13,7 @@ import { renderApplyResults } from './apply-results.js';
 import { describeExcluded } from './card-parts.js';
 import { codeSpan } from './escape.js';
 import type { SlackMessage } from './limits.js';
-import { type ResultsOptions, renderResults } from './results.js';
+import { followUpButtons, type ResultsOptions, renderResults } from './results.js';
 
 /** The preview's Running instances that can take the key pair: the restart the card forecasts. */
 export function runningForecast(request: MutationRequest): number {
@@ -100,12 +101,21 @@ export function renderThreadResults(
   });
   if (part === 'earlier' || !view) return earlier;
   if (applies) {
-    // The apply results offer the restart where the key did not reach.
     const title = options.t.fleet.applyNext.resultsTitle(
       codeSpan(request.id, 80),
       view.instanceIds.length,
     );
-    const final = renderApplyResults(view, { ...options, title });
+    // The restart where the key did not reach, and Ask again for what the attach failed on. No
+    // Undo: it would bind the earlier key pair again but leave the lines the script wrote.
+    const attach = summarizeRequest(request);
+    const buttons = followUpButtons(options, {
+      request,
+      running: applyRestartCandidates(summarizeApply(view)).length,
+      bound: 0,
+      retry: attach.counts.failed + attach.counts.unconfirmed,
+      applyNow: false,
+    });
+    const final = renderApplyResults(view, { ...options, title, buttons: buttons ?? null });
     return request.next.earlierResults?.message ? final : [...earlier, ...final];
   }
   const attach = summarizeRequest(request);
