@@ -40,7 +40,7 @@ export interface ModalValues {
   region?: string | null;
   /** The form's selectors (`env=prod role=web`, `holding:NAME`): instead of picked or pasted ids. */
   selector?: string | null;
-  /** The values of the `then` checkboxes that are ticked (`restart`). */
+  /** The values of the `then` checkboxes that are ticked (`restart`, `apply-now`). */
   next?: readonly unknown[] | null;
 }
 
@@ -120,7 +120,7 @@ function readModalSelectors(text: string, errors: ModalErrors): Selector[] {
   return first ? [] : list.selectors;
 }
 
-/** The first ticked `then` option this version knows (the form offers `restart`). */
+/** The first ticked `then` option this version knows (`restart`, `apply-now`; never both: the form refuses that). */
 function readNext(values: ModalValues['next']): NextKind | undefined {
   const ticked = Array.isArray(values) ? values : [];
   const word = ticked.find(

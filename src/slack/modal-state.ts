@@ -53,6 +53,11 @@ export function readModalSubmission(
   };
   const parsed = parseModalValues(input, options);
   const errors = parsed.ok ? {} : describeModalErrors(parsed.errors, t);
+  // One phase follows the attach: a restart, or the key applied now.
+  const then = input.next ?? [];
+  if (then.includes('restart') && then.includes('apply-now')) {
+    errors[BLOCKS.next] = t.fleet.form.next.both;
+  }
 
   // Picked before a region change had updated the pickers: those ids belong to another region.
   const chosen = parsed.ok ? parsed.draft.region : (region ?? options.defaultRegion);

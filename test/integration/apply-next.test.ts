@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { BLOCKS } from '../../src/slack/ids.js';
 import {
   NEW,
   OTHER,
@@ -14,6 +15,7 @@ import {
 } from '../support/bot-harness.js';
 import { startFakeEcsApi } from '../support/fake-ecs-api.js';
 import type { RecordedSlackCall } from '../support/fake-slack-api.js';
+import { viewSubmission } from '../support/slack-requests.js';
 
 // then=apply-now end to end over signed HTTP against the loopback fake ECS: one approval binds
 // the key, reads it back, then puts it in effect through Cloud Assistant on what was bound and
@@ -116,6 +118,67 @@ describe('bind, then apply now, under one approval (then=apply-now)', () => {
     expect(sent.map((e) => e.invocationName).sort()).toEqual(
       runs.map((c) => c.query.InvocationName).sort(),
     );
+  });
+
+  it('takes then=apply-now from the form, and refuses it ticked beside then=restart', async () => {
+    await start();
+    await h.command('', { trigger: 'trigger-apply-next' });
+    const open = await h.slack.waitFor(() => h.slack.callsTo('views.open')[0], 'views.open');
+    const view = open.params.view as Record<string, unknown>;
+    const submit = (then: string[]) =>
+      h.sender.interaction(
+        viewSubmission({
+          view,
+          userId: 'UREQ',
+          values: {
+            region: {
+              region_select: { type: 'static_select', selected_option: { value: 'cn-beijing' } },
+            },
+            instances: {
+              'instances_select:cn-beijing': {
+                type: 'multi_external_select',
+                selected_options: [],
+              },
+            },
+            instance_ids: {
+              instance_ids_input: { type: 'plain_text_input', value: 'i-plain0001' },
+            },
+            key_pair: {
+              'key_pair_select:cn-beijing': {
+                type: 'external_select',
+                selected_option: { text: { type: 'plain_text', text: 'new' }, value: 'new-key' },
+              },
+            },
+            selector: { selector_input: { type: 'plain_text_input', value: '' } },
+            [BLOCKS.next]: {
+              then_options: {
+                type: 'checkboxes',
+                selected_options: then.map((value) => ({
+                  text: { type: 'plain_text', text: 'x' },
+                  value,
+                })),
+              },
+            },
+          },
+        }),
+      );
+    const both = await submit(['restart', 'apply-now']);
+    expect(JSON.parse(both.body)).toEqual({
+      response_action: 'errors',
+      errors: {
+        [BLOCKS.next]: 'Choose one: a rolling restart, or apply now (apply now needs no restart).',
+      },
+    });
+    expect(await h.bot.service.recent({ limit: 5 })).toHaveLength(0);
+
+    await submit(['apply-now']);
+    const card = await h.slack.waitFor(
+      () => h.slack.callsTo('chat.postMessage').find((c) => buttonValue(c, 'approve_request')),
+      'the card',
+    );
+    expect(messageText(card)).toContain('Attach key pair, then apply now: waiting for approval');
+    const stored = await h.store(buttonValue(card, 'approve_request') as string);
+    expect(stored.next).toEqual({ kind: 'apply' });
   });
 
   it('is refused at submit while the bot does not know the public key, and nothing is stored', async () => {

@@ -71,7 +71,10 @@ describe('renderModal', () => {
       element: {
         type: 'checkboxes',
         action_id: MODAL.thenAction,
-        options: [{ value: 'restart', text: { text: t.fleet.form.next.restart } }],
+        options: [
+          { value: 'restart', text: { text: t.fleet.form.next.restart } },
+          { value: 'apply-now', text: { text: t.fleet.form.next.applyNow } },
+        ],
       },
     });
     expect(input(view, BLOCKS.region)).toMatchObject({

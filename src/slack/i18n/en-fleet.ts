@@ -80,6 +80,9 @@ export const enFleet = {
       label: 'After the key is bound',
       restart: 'Then restart the instances (rolling, in waves)',
       restartDescription: 'Same approval; bound, verified, Running ones; a failed wave stops it',
+      applyNow: 'Then apply the key now (Cloud Assistant, no restart)',
+      applyNowDescription: 'Same approval; the bot must know its public key (import)',
+      both: 'Choose one: a rolling restart, or apply now (apply now needs no restart).',
     },
   },
   refusal: {

@@ -56,6 +56,9 @@ export const zhFleet: Catalogue['fleet'] = {
       label: '绑定密钥对之后',
       restart: '随后重启这些实例（分批滚动）',
       restartDescription: '同一次审批；仅重启已核实绑定且运行中的实例；某批出错即停止',
+      applyNow: '随后立即生效（云助手，无需重启）',
+      applyNowDescription: '同一次审批；机器人须已知该密钥的公钥（先导入）',
+      both: '请只选一项：滚动重启，或立即生效（立即生效无需重启）。',
     },
   },
   refusal: {

@@ -103,6 +103,11 @@ function fleetBlocks(t: Catalogue, prefill: ModalPrefill | undefined): types.Inp
     value: 'restart',
     description: plain(truncateText(f.next.restartDescription, SLACK_LIMITS.optionText)),
   };
+  const applyNow: types.PlainTextOption = {
+    text: plain(f.next.applyNow),
+    value: 'apply-now',
+    description: plain(truncateText(f.next.applyNowDescription, SLACK_LIMITS.optionText)),
+  };
   return [
     {
       type: 'input',
@@ -125,7 +130,7 @@ function fleetBlocks(t: Catalogue, prefill: ModalPrefill | undefined): types.Inp
       element: {
         type: 'checkboxes',
         action_id: MODAL.thenAction,
-        options: [restart],
+        options: [restart, applyNow],
         ...(prefill?.next === 'restart' ? { initial_options: [restart] } : {}),
       },
     },
