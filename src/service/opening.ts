@@ -8,6 +8,12 @@ import type { ServiceContext } from './context.js';
 // fingerprinted, stamped with the mode), stored and audited before its card is posted, and
 // removed again if the card cannot be posted.
 
+export interface TooManyOpen {
+  reason: 'too_many_open';
+  limit: number;
+  open: MutationRequest[];
+}
+
 export type Opened<R> = { ok: true; request: MutationRequest } | { ok: false; refusal: R };
 
 /** What a new request is made of; the rest (status, fingerprint, approval, …) is derived. */
@@ -39,13 +45,22 @@ export function createOpening(ctx: ServiceContext) {
 
   /** Stored and audited before the card exists, so a fast click finds it; removed if the post fails. */
   async function open<R>(request: MutationRequest): Promise<Opened<R>> {
-    const inserted = await store.insert(request);
+    // MAX_OPEN_REQUESTS_PER_USER once more, atomically with the insert: two submits at once, both
+    // past the early check, cannot both get in.
+    const inserted = await store.insert(request, {
+      maxPendingOfRequester: settings.maxOpenRequestsPerUser,
+    });
     if (!inserted.ok) {
       if (inserted.reason === 'child_exists') {
         return {
           ok: false,
           refusal: { reason: 'already_requested', existing: inserted.existing } as R,
         };
+      }
+      if (inserted.reason === 'too_many_open') {
+        const open = (await tooManyOpen(request.requesterId))?.open ?? [];
+        const limit = settings.maxOpenRequestsPerUser;
+        return { ok: false, refusal: { reason: 'too_many_open', limit, open } as R };
       }
       throw new Error(`request id ${request.id} is already taken`);
     }
@@ -133,5 +148,14 @@ export function createOpening(ctx: ServiceContext) {
     throw new Error('could not generate an unused request id');
   }
 
-  return { open, build, freshId };
+  /** MAX_OPEN_REQUESTS_PER_USER reached: the refusal, listing the requester's pending ones. */
+  async function tooManyOpen(requesterId: string): Promise<TooManyOpen | undefined> {
+    const limit = settings.maxOpenRequestsPerUser;
+    const open = (await store.listOpen()).filter(
+      (r) => r.status === 'pending' && r.requesterId === requesterId,
+    );
+    return open.length >= limit ? { reason: 'too_many_open', limit, open } : undefined;
+  }
+
+  return { open, build, freshId, tooManyOpen };
 }

@@ -26,7 +26,17 @@ export type InsertResult =
   | { ok: true }
   | { ok: false; reason: 'duplicate_id' }
   /** A follow-up of the same kind for the same parent is pending, running or ran already. */
-  | { ok: false; reason: 'child_exists'; existing: MutationRequest };
+  | { ok: false; reason: 'child_exists'; existing: MutationRequest }
+  /** `maxPendingOfRequester`: the requester has that many pending requests already. */
+  | { ok: false; reason: 'too_many_open' };
+
+export interface InsertOptions {
+  /**
+   * MAX_OPEN_REQUESTS_PER_USER: refused when the requester already has this many pending
+   * requests, judged in the same atomic step as the insert (two submits at once cannot both pass).
+   */
+  maxPendingOfRequester?: number;
+}
 
 /** Statuses in which a follow-up blocks another of its kind: only a rejected or expired one doesn't. */
 export const CHILD_BLOCKING_STATUSES: readonly RequestStatus[] = [
@@ -56,9 +66,9 @@ export interface RequestStore {
   /**
    * Stores a new request. Refuses a duplicate id, and a follow-up (`parentId` set) when another
    * request with the same parent and kind is in one of CHILD_BLOCKING_STATUSES: one restart per
-   * results message, however many clicks race.
+   * results message, however many clicks race. And (options) a requester's pending limit.
    */
-  insert(request: MutationRequest): Promise<InsertResult>;
+  insert(request: MutationRequest, options?: InsertOptions): Promise<InsertResult>;
   update<R>(
     id: string,
     change: (current: MutationRequest) => ChangeResult<R>,

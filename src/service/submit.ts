@@ -60,7 +60,7 @@ export type CheckRequester = (
 export function createSubmissions(ctx: ServiceContext) {
   const { deps } = ctx;
   const { store, settings } = deps;
-  const { open, build, freshId } = createOpening(ctx);
+  const { open, build, freshId, tooManyOpen } = createOpening(ctx);
 
   /**
    * Who may ask, and where; also before the form, its pickers and its region switch answer
@@ -273,17 +273,6 @@ export function createSubmissions(ctx: ServiceContext) {
       };
     }
     return { ok: true, draft: { ...draft, account: choice.account.name } };
-  }
-
-  /** MAX_OPEN_REQUESTS_PER_USER reached: the refusal, listing the requester's pending ones. */
-  async function tooManyOpen(
-    requesterId: string,
-  ): Promise<Extract<SubmitRefusal, { reason: 'too_many_open' }> | undefined> {
-    const limit = settings.maxOpenRequestsPerUser;
-    const open = (await store.listOpen()).filter(
-      (r) => r.status === 'pending' && r.requesterId === requesterId,
-    );
-    return open.length >= limit ? { reason: 'too_many_open', limit, open } : undefined;
   }
 
   return { checkRequester, submit, requestFollowUp, chooseDraftAccount };

@@ -83,6 +83,12 @@ export function sortOldest(requests: MutationRequest[]): MutationRequest[] {
 
 type Found = { value: MutationRequest } | { entry: HistoryEntry };
 
+/** How many pending requests the requester has (pending ones are always live). */
+export function pendingOf(live: LiveSet, requesterId: string): number {
+  return live.values().filter((r) => r.status === 'pending' && r.requesterId === requesterId)
+    .length;
+}
+
 /** A child of `kind` that blocks another (pending, approved or running), live or in the history. */
 export function blockingChildOf(
   live: LiveSet,

@@ -4,7 +4,13 @@ import { dirname, resolve } from 'node:path';
 import type { Low } from 'lowdb';
 import { isClosed } from '../domain/lifecycle.js';
 import type { MutationRequest } from '../domain/request.js';
-import type { ChangeResult, InsertResult, RequestStore, UpdateResult } from '../service/ports.js';
+import type {
+  ChangeResult,
+  InsertOptions,
+  InsertResult,
+  RequestStore,
+  UpdateResult,
+} from '../service/ports.js';
 import { ChangeLogFile, type Replayed, replayChanges } from './change-log.js';
 import { type HistoryEntry, HistoryFile } from './history-file.js';
 import type { LiveData } from './live-file.js';
@@ -19,6 +25,7 @@ import {
 import {
   blockingChildOf,
   childrenOf,
+  pendingOf,
   recentConcerningOf,
   recentOf,
   sortOldest,
@@ -109,7 +116,7 @@ class LowdbStore implements LowdbRequestStore {
     return entry ? this.history.read(entry) : undefined;
   }
 
-  async insert(request: MutationRequest): Promise<InsertResult> {
+  async insert(request: MutationRequest, options: InsertOptions = {}): Promise<InsertResult> {
     this.assertOpen();
     if (this.live.has(request.id) || this.history.entry(request.id)) {
       await this.live.settle();
@@ -121,6 +128,12 @@ class LowdbStore implements LowdbRequestStore {
       const existing = 'value' in child ? child.value : await this.history.read(child.entry);
       await this.live.settle();
       return { ok: false, reason: 'child_exists', existing };
+    }
+    // Counted and placed with no await in between: the check-and-insert of this one process.
+    const limit = options.maxPendingOfRequester;
+    if (limit !== undefined && pendingOf(this.live, request.requesterId) >= limit) {
+      await this.live.settle();
+      return { ok: false, reason: 'too_many_open' };
     }
     this.live.place(request.id, deepFreeze(structuredClone(request)));
     await this.live.persist();

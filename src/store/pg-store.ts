@@ -3,6 +3,7 @@ import type { MutationRequest } from '../domain/request.js';
 import {
   CHILD_BLOCKING_STATUSES,
   type ChangeResult,
+  type InsertOptions,
   type InsertResult,
   type RequestStore,
   type UpdateResult,
@@ -44,6 +45,9 @@ export interface PgRequestStore extends RequestStore {
 }
 
 const BLOCKING = [...CHILD_BLOCKING_STATUSES];
+/** One requester's inserts with a pending limit, one at a time on every replica (released at COMMIT). */
+const PENDING_LOCK = `SELECT pg_advisory_xact_lock(hashtext('attach-key-bot:pending:' || $1))`;
+const COUNT_PENDING = `SELECT count(*)::integer AS n FROM requests WHERE requester_id = $1 AND status = 'pending'`;
 
 export function createPgStore(db: PgDatabase): PgRequestStore {
   let closed = false;
@@ -70,20 +74,33 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
     return child;
   }
 
-  async function insertOnce(request: MutationRequest): Promise<InsertResult | undefined> {
+  async function insertOnce(
+    request: MutationRequest,
+    options: InsertOptions,
+  ): Promise<InsertResult | undefined> {
     // Every request has audience rows (its requester at least): none means nothing was inserted.
     const insertHeader = async (client?: pg.PoolClient) =>
       ((await query(INSERT_WITH_AUDIENCE, headerValues(request), client)).rowCount ?? 0) > 0;
-    // Steps (rare at insert) go in the same transaction as their header.
+    const limit = options.maxPendingOfRequester;
+    // Steps (rare at insert) go in the same transaction as their header; a pending limit is
+    // counted in it too, under a lock per requester that every replica's insert takes.
     const inserted =
-      request.steps.length === 0
+      request.steps.length === 0 && limit === undefined
         ? await insertHeader()
-        : await inTransaction(db, async (client) => {
+        : await inTransaction(db, async (client): Promise<boolean | 'too_many_open'> => {
+            if (limit !== undefined) {
+              await query(PENDING_LOCK, [request.requesterId], client);
+              const [row] = (
+                await query<{ n: number }>(COUNT_PENDING, [request.requesterId], client)
+              ).rows;
+              if ((row?.n ?? 0) >= limit) return 'too_many_open';
+            }
             if (!(await insertHeader(client))) return false;
             const steps = request.steps.map((step, idx) => [idx, step] as const);
-            await run(db, client, upsertSteps(request.id, steps));
+            if (steps.length) await run(db, client, upsertSteps(request.id, steps));
             return true;
           });
+    if (inserted === 'too_many_open') return { ok: false, reason: 'too_many_open' };
     if (inserted) return { ok: true };
     // Which unique rule refused it; a blocking follow-up may have gone meanwhile: try again.
     const [same] = (await query('SELECT 1 FROM requests WHERE id = $1', [request.id])).rows;
@@ -105,11 +122,11 @@ export function createPgStore(db: PgDatabase): PgRequestStore {
       return known.read(id, row, asked);
     },
 
-    async insert(request) {
+    async insert(request, options = {}) {
       open();
       const copy = deepFreeze(structuredClone(request));
       for (let attempt = 0; attempt < 5; attempt++) {
-        const result = await insertOnce(copy);
+        const result = await insertOnce(copy, options);
         if (result) return result;
       }
       throw new StoreError(

@@ -51,9 +51,16 @@ export function memoryStore(initial: MutationRequest[] = []) {
       check();
       return data.get(id);
     },
-    async insert(request: MutationRequest) {
+    async insert(request: MutationRequest, options: { maxPendingOfRequester?: number } = {}) {
       check();
       if (data.has(request.id)) return { ok: false as const, reason: 'duplicate_id' as const };
+      const limit = options.maxPendingOfRequester;
+      const pending = [...data.values()].filter(
+        (r) => r.status === 'pending' && r.requesterId === request.requesterId,
+      ).length;
+      if (limit !== undefined && pending >= limit) {
+        return { ok: false as const, reason: 'too_many_open' as const };
+      }
       if (request.parentId) {
         const existing = [...data.values()].find(
           (r) =>

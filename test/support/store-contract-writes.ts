@@ -113,6 +113,31 @@ export function defineWriteCases({ fresh, reopen, pair }: ContractContext): void
       }
       expect((await a.children('p')).map((r) => r.id)).toEqual([`c${winner}`]);
     });
+
+    it('lets in no more pending requests of one requester than the limit, however many race', async () => {
+      const [a, b] = await pair();
+      // Not pending: does not count. Another requester's: does not count.
+      await a.insert(makeRequest('done1', { status: 'done' }));
+      await a.insert(makeRequest('other1', { requesterId: 'U0SOMEONE' }));
+      await a.insert(makeRequest('mine1'));
+      const limit = { maxPendingOfRequester: 3 };
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).insert(makeRequest(`n${i}`), limit)),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(2);
+      for (const loser of results.filter((r) => !r.ok)) {
+        expect(loser).toEqual({ ok: false, reason: 'too_many_open' });
+      }
+      const pending = (await a.listOpen()).filter(
+        (r) => r.status === 'pending' && r.requesterId === 'U0REQUESTER',
+      );
+      expect(pending).toHaveLength(3);
+      // Someone else is not held back, and without the option nothing is counted.
+      expect(await b.insert(makeRequest('other2', { requesterId: 'U0SOMEONE' }), limit)).toEqual({
+        ok: true,
+      });
+      expect(await b.insert(makeRequest('mine-unlimited'))).toEqual({ ok: true });
+    });
   });
 
   describe('update', () => {

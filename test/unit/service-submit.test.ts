@@ -92,6 +92,33 @@ describe('submit', () => {
     expect((await submitted(rig, ids)).status).toBe('pending');
   });
 
+  it('lets in only the fifth of two submits racing past the early check (the limit holds at insert)', async () => {
+    const rig = serviceRig();
+    const ids = stock(rig, 1);
+    for (let i = 0; i < 4; i++) await submitted(rig, ids);
+    // Both read the cloud at once, each having seen four pending: only one may be the fifth.
+    const first = rig.ecs.hold('DescribeKeyPairs');
+    const second = rig.ecs.hold('DescribeKeyPairs');
+    const ask = () =>
+      rig.service.submit({
+        draft: { instanceIds: ids, keyPairName: 'ops-key', region: 'cn-beijing' },
+        requesterId: 'UREQ',
+        channelId: 'C0OPS',
+      });
+    const racing = [ask(), ask()];
+    await Promise.all([first.arrived, second.arrived]);
+    first.release();
+    second.release();
+    const results = await Promise.all(racing);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const refused = results.find((r) => !r.ok);
+    expect(refused && !refused.ok && refused.refusal).toMatchObject({
+      reason: 'too_many_open',
+      limit: 5,
+    });
+    expect([...rig.store.data.values()].filter((r) => r.status === 'pending')).toHaveLength(5);
+  });
+
   it('refuses a request whose preview found none of its instances; a partial read goes ahead', async () => {
     const rig = serviceRig();
     stock(rig, 1);
