@@ -100,6 +100,11 @@ export interface ServiceContext {
   cardsIdle(): Promise<void>;
 }
 
+/** An audit event's `account` field: the request's account (ACCOUNTS_FILE), none for `default`. */
+export function accountOf(request: { account?: string }): { account?: string } {
+  return request.account ? { account: request.account } : {};
+}
+
 /**
  * The client that speaks for `account` (a request's: absent is `default`). An account no longer
  * configured gets a client whose every call fails, naming it: a request is never run with another

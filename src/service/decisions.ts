@@ -3,7 +3,7 @@ import { decide, expire } from '../domain/lifecycle.js';
 import { undoClosesAt } from '../domain/operations/undo.js';
 import { approverLists, groupsIn, mayApprove } from '../domain/policy.js';
 import type { DecisionKind, DecisionRefusal, MutationRequest } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { accountOf, type ServiceContext } from './context.js';
 
 // Approve and reject clicks (a quorum of distinct approvers, any allowed rejection ends it), the
 // expiry sweep and the half-TTL reminder. Every state change is one atomic store update, so on
@@ -165,6 +165,7 @@ export function createDecisions(ctx: ServiceContext, execute: (requestId: string
         type: 'expired',
         requestId: request.id,
         kind: request.kind,
+        ...accountOf(request),
         actor: userId,
         reason: 'undo_window_closed',
         closedAt,
@@ -217,7 +218,12 @@ export function createDecisions(ctx: ServiceContext, execute: (requestId: string
       );
       if (!result.ok) continue;
       count++;
-      await ctx.record({ type: 'reminded', requestId: candidate.id, kind: candidate.kind });
+      await ctx.record({
+        type: 'reminded',
+        requestId: candidate.id,
+        kind: candidate.kind,
+        ...accountOf(candidate),
+      });
       void ctx.track(notifier.remind(result.request));
     }
     return count;

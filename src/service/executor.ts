@@ -9,7 +9,7 @@ import { kindOf } from '../domain/operations/phases.js';
 import { haltsOnFailure } from '../domain/operations/restart.js';
 import { summarizeRequest } from '../domain/operations/summary.js';
 import type { MutationRequest, Step } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { accountOf, type ServiceContext } from './context.js';
 import { createStepJournal } from './journal.js';
 import { createLanes } from './lanes.js';
 import { claimLease, type Lease } from './lease.js';
@@ -180,6 +180,7 @@ export function createExecutor(ctx: ServiceContext) {
       type: 'steps_skipped',
       requestId: request.id,
       kind: request.kind,
+      ...accountOf(request),
       afterWave: wave,
       steps: skipped,
     });
@@ -234,7 +235,12 @@ export function createExecutor(ctx: ServiceContext) {
         request: { ...c, resultsPostedAt: ctx.now().toISOString(), results: posted },
       })),
     );
-    await ctx.record({ type: 'results_posted', requestId, kind: request.kind });
+    await ctx.record({
+      type: 'results_posted',
+      requestId,
+      kind: request.kind,
+      ...accountOf(request),
+    });
     ctx.refreshCard(requestId);
     if (stored.ok) void ctx.track(notifier.tellRequester(stored.request, 'results'));
   }

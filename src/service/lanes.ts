@@ -1,6 +1,6 @@
 import { kindOf } from '../domain/operations/phases.js';
 import type { MutationRequest, Step, StepError } from '../domain/request.js';
-import { ecsOf, type ServiceContext } from './context.js';
+import { accountOf, ecsOf, type ServiceContext } from './context.js';
 import type { StepJournal } from './journal.js';
 import type { Lease } from './lease.js';
 import { toStepError } from './ports.js';
@@ -142,6 +142,7 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
       requestId: request.id,
       // A later phase's steps are audited as their own kind (restart_step_sent, apply_…).
       kind: kindOf(sent, request),
+      ...accountOf(request),
       step: sent.index,
       action: sent.action,
       ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),
@@ -211,6 +212,7 @@ export function createLanes(ctx: ServiceContext, hooks: LaneHooks) {
       requestId: request.id,
       // A later phase's steps are audited as their own kind (restart_step_sent, apply_…).
       kind: kindOf(sent, request),
+      ...accountOf(request),
       step: sent.index,
       action: sent.action,
       ...(sent.clientToken ? { clientToken: sent.clientToken } : {}),

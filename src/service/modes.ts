@@ -1,6 +1,6 @@
 import { otherMode, stopUnsent } from '../domain/guards.js';
 import type { MutationRequest } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { accountOf, type ServiceContext } from './context.js';
 
 // Sandbox and live never mix: a request records the mode it was made in, and a bot of the other
 // mode never approves, runs, resumes or follows it up. At start, the other mode's requests that
@@ -40,6 +40,7 @@ export function createModeSweep(ctx: ServiceContext) {
         type: 'voided',
         requestId: request.id,
         kind: request.kind,
+        ...accountOf(request),
         reason: 'other_mode',
         mode: otherMode(request, settings.sandbox),
         botMode,

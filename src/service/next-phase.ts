@@ -1,6 +1,6 @@
 import { nextPhaseView, planNextPhase } from '../domain/operations/phases.js';
 import type { MutationRequest } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { accountOf, type ServiceContext } from './context.js';
 import type { Lease } from './lease.js';
 
 // The boundary between a request's own plan and the phase approved after it (`then=restart`,
@@ -59,6 +59,7 @@ export function createNextPhase(ctx: ServiceContext, hooks: NextPhaseHooks) {
       type: 'phase_planned',
       requestId: request.id,
       kind: request.kind,
+      ...accountOf(request),
       phase: view.kind,
       instanceIds: view.instanceIds,
       excluded,
@@ -95,6 +96,7 @@ export function createNextPhase(ctx: ServiceContext, hooks: NextPhaseHooks) {
       type: 'phase_results_posted',
       requestId: request.id,
       kind: request.kind,
+      ...accountOf(request),
       posted: message !== undefined,
     });
   }

@@ -2,7 +2,7 @@ import { requestFingerprint } from '../domain/fingerprint.js';
 import { matchRules } from '../domain/policy.js';
 import type { MutationRequest } from '../domain/request.js';
 import { formatSelector } from '../domain/selectors.js';
-import type { ServiceContext } from './context.js';
+import { accountOf, type ServiceContext } from './context.js';
 
 // How every new request is opened, whatever its kind: built (rules matched on its preview,
 // fingerprinted, stamped with the mode), stored and audited before its card is posted, and
@@ -97,6 +97,7 @@ export function createOpening(ctx: ServiceContext) {
         type: 'request_not_posted',
         requestId: request.id,
         kind: request.kind,
+        ...accountOf(request),
         actor: request.requesterId,
         reason: posted.failure.reason,
       });

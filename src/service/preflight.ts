@@ -1,6 +1,6 @@
 import { lastApprovalAt, modeOf, mutationSent, stopUnsent } from '../domain/guards.js';
 import type { KeyPairInfo, MutationRequest, Step, StopReason } from '../domain/request.js';
-import { ecsOf, type ServiceContext } from './context.js';
+import { accountOf, ecsOf, type ServiceContext } from './context.js';
 import { toStepError } from './ports.js';
 
 // The checks an approved request passes once, just before its first mutation (and again on a
@@ -143,6 +143,7 @@ export function createPreflight(ctx: ServiceContext) {
       type: status === 'voided' ? 'voided' : status === 'expired' ? 'expired' : 'stopped',
       requestId: request.id,
       kind: request.kind,
+      ...accountOf(request),
       ...stopped,
       ...(other ? { botMode: settings.sandbox ? 'sandbox' : 'live' } : {}),
     });
