@@ -25,15 +25,22 @@ export function registerPickerListeners(app: App, options: PickerListenerOptions
   const known = (region: string | undefined) =>
     region !== undefined && options.regions.includes(region) ? region : undefined;
   /**
-   * The pickers and region a picker's scope names: with ACCOUNTS_FILE only a configured account,
-   * and one of its regions; the channel rules are checked again when the form is sent.
+   * The pickers and region a picker's scope names: with ACCOUNTS_FILE only a configured account
+   * the form's channel may use (the one it maps to, when it maps to one), and one of its regions;
+   * the channel rules are checked again when the form is sent.
    */
-  const scoped = (scope: string | undefined): { pickers: Pickers; region: string } | undefined => {
+  const scoped = (
+    scope: string | undefined,
+    view: { private_metadata?: string } | undefined,
+  ): { pickers: Pickers; region: string } | undefined => {
     if (scope === undefined) return undefined;
     const { account, region } = readPickerScope(scope);
     if (options.accounts && account === undefined) return undefined;
     if (!options.accounts && account !== undefined) return undefined;
-    const own = options.accounts ? formAccount(options, { account }) : undefined;
+    const channelId = readModalMetadata(view?.private_metadata)?.channelId;
+    const own = options.accounts
+      ? formAccount(options, { account, ...(channelId ? { channelId } : {}) })
+      : undefined;
     if (own && own.account !== account) return undefined;
     const allowed = own ? (own.regions.includes(region) ? region : undefined) : known(region);
     const pickers = pickersOf(options, account);
@@ -46,7 +53,7 @@ export function registerPickerListeners(app: App, options: PickerListenerOptions
 
   app.options<'block_suggestion'>({ block_id: BLOCKS.instances }, async ({ ack, body }) => {
     if (!mayAsk(body)) return ack({ options: [] });
-    const at = scoped(pickerRegion(MODAL.instancesAction, body.action_id));
+    const at = scoped(pickerRegion(MODAL.instancesAction, body.action_id), body.view);
     const t = texts.peek(body.user.id);
     await answer(logger, 'instances', ack, async () =>
       at
@@ -60,7 +67,7 @@ export function registerPickerListeners(app: App, options: PickerListenerOptions
 
   app.options<'block_suggestion'>({ block_id: BLOCKS.keyPair }, async ({ ack, body }) => {
     if (!mayAsk(body)) return ack({ options: [] });
-    const at = scoped(pickerRegion(MODAL.keyPairAction, body.action_id));
+    const at = scoped(pickerRegion(MODAL.keyPairAction, body.action_id), body.view);
     const t = texts.peek(body.user.id);
     await answer(logger, 'key pairs', ack, async () =>
       at

@@ -125,6 +125,17 @@ describe('the form with several accounts', () => {
     // Only prod's regions in the region select.
     expect(optionValues(view, 'region')).toEqual(['cn-beijing', 'cn-shanghai']);
     expect(await suggest(h, view)).toContain(PROD_INSTANCE);
+    // A crafted options request for staging's picker from this form lists nothing.
+    const crafted = await h.sender.interaction(
+      blockSuggestion({
+        view,
+        userId: 'UREQ',
+        blockId: 'instances',
+        actionId: 'instances_select:staging/cn-beijing',
+        value: '',
+      }),
+    );
+    expect(crafted.json().options ?? []).toEqual([]);
 
     const reply = await h.sender.interaction(
       viewSubmission({
