@@ -39,13 +39,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  await bot.start();
+  try {
+    await bot.start();
+  } catch (error) {
+    // Stopped before it had started (Socket Mode still connecting): stop() exits, cleanly.
+    if (stopping) return;
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {
   // Config, store and Slack start-up errors are written for people: the message alone, no stack.
   const described = describeError(error);
-  const message = typeof described === 'string' ? described : String(described.message);
+  const message =
+    typeof described === 'string'
+      ? described
+      : String(described.message || described.code || described.name || 'an unknown error');
   process.stderr.write(`attach-key-bot cannot start: ${createRedactor(secrets)(message)}\n`);
   process.exit(1);
 });

@@ -404,6 +404,18 @@ describe('graceful stop', () => {
   });
 });
 
+describe('stopping before the start finished', () => {
+  it('exits 0 on SIGTERM while Socket Mode is still connecting, with no start-up error', async () => {
+    // The fake Slack hands out a socket URL nobody listens on: the start never completes.
+    const bot = start({ SLACK_APP_TOKEN: 'xapp-1-A0TEST-never-connects' });
+    await bot.waitForLog((l) => l.event.includes('WebSocket') && l.source === 'bolt');
+    bot.kill('SIGTERM');
+    expect(await bot.exited).toEqual({ code: 0, signal: null });
+    expect(bot.stderr()).not.toContain('cannot start');
+    expect(bot.lines.at(-1)?.event).toBe('attach-key-bot stopped');
+  });
+});
+
 describe('a DATA_FILE the bot cannot use', () => {
   it('refuses a truncated store, says what to do and leaves the bytes alone', async () => {
     mkdirSync(join(dir, 'data'));
