@@ -17,8 +17,8 @@ export type ParseProblem =
   | { kind: 'extra_word'; token: string; command: 'status' | 'history' }
   | { kind: 'bad_request_id'; token: string }
   | { kind: 'bad_history_count'; token: string; max: number; defaultLimit: number }
-  /** `foo=bar` (named) or `=bar` (no name). */
-  | { kind: 'not_an_option'; token: string; named: boolean }
+  /** `foo=bar` (named) or `=bar` (no name); `account`: account= is an option too (ACCOUNTS_FILE). */
+  | { kind: 'not_an_option'; token: string; named: boolean; account?: true }
   | { kind: 'option_twice'; token: string; name: OptionName; first: string }
   | { kind: 'empty_value'; token: string; name: OptionName }
   | { kind: 'unknown_region'; token: string; regions: readonly string[] }
@@ -33,8 +33,8 @@ export type ParseProblem =
   | { kind: 'region_alone'; token: string; fix: string }
   /** An id inside punctuation: `(i-abcd1234)`, `i-abcd1234.`. */
   | { kind: 'id_with_extras'; token: string; fix: string }
-  /** `orOption`: the command, where a word may also be an option. */
-  | { kind: 'not_an_id'; token: string; orOption: boolean }
+  /** `orOption`: the command, where a word may also be an option (`account`: account= too). */
+  | { kind: 'not_an_id'; token: string; orOption: boolean; account?: true }
   /** `instanceIds`: neither ids nor a selector. */
   | { kind: 'missing'; instanceIds: boolean; keyPair: boolean }
   /** `count` unique ids, `given` before removing duplicates. */

@@ -190,6 +190,12 @@ function parseRequest(tokens: readonly string[], options: ParseOptions): Command
   const ids: string[] = [];
   const selectors = new SelectorList();
   const problems = new ProblemList();
+  // With ACCOUNTS_FILE, the list of options a refusal gives names account= too.
+  const listing = (problem: ParseProblem | undefined): ParseProblem | undefined =>
+    options.accounts?.length &&
+    (problem?.kind === 'not_an_option' || (problem?.kind === 'not_an_id' && problem.orOption))
+      ? { ...problem, account: true }
+      : problem;
   for (const token of tokens) {
     const eq = token.indexOf('=');
     const wide = wideProblem(token);
@@ -199,9 +205,9 @@ function parseRequest(tokens: readonly string[], options: ParseOptions): Command
       problems.add(read.ok ? selectors.add(read.selector, token) : read.problem);
     } else if (eq === -1) {
       if (INSTANCE_ID.test(token)) ids.push(token);
-      else problems.add(describeBadId(token, regions));
+      else problems.add(listing(describeBadId(token, regions)));
     } else {
-      problems.add(readOption(token, eq, given, regions));
+      problems.add(listing(readOption(token, eq, given, regions)));
     }
   }
   const first = problems.summary();

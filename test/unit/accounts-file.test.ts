@@ -8,6 +8,9 @@ import { chooseAccount } from '../../src/domain/accounts.js';
 import { requestFingerprint } from '../../src/domain/fingerprint.js';
 import { parseCommandText } from '../../src/domain/parse.js';
 import { matchRules } from '../../src/domain/policy.js';
+import { en } from '../../src/slack/i18n/en.js';
+import { zh } from '../../src/slack/i18n/zh.js';
+import { describeParseProblem, PLAIN_FORMAT } from '../../src/slack/render/parse-problems.js';
 import { makeTestKey } from '../support/ssh-keys.js';
 
 // ACCOUNTS_FILE (issue 24): what it accepts, every way it is refused (naming file, account and
@@ -229,6 +232,21 @@ describe('choosing the account', () => {
       kind: 'error',
       problem: { kind: 'option_twice', name: 'account' },
     });
+    // A word that is no option lists account= among the options, in both languages.
+    const wrong = parse('i-abcd1234 key=ops-key acount=prod', 'C0PROD');
+    expect(wrong).toMatchObject({
+      kind: 'error',
+      problem: { kind: 'not_an_option', account: true },
+    });
+    if (wrong.kind !== 'error') return;
+    expect(describeParseProblem(wrong.problem, en, PLAIN_FORMAT)).toContain('account=NAME');
+    expect(describeParseProblem(wrong.problem, zh, PLAIN_FORMAT)).toContain('account=账号名');
+    const single = parseCommandText('i-abcd1234 key=ops-key acount=prod', {
+      defaultRegion: 'cn-beijing',
+      maxInstances: 10,
+    });
+    if (single.kind !== 'error') throw new Error('expected a refusal');
+    expect(describeParseProblem(single.problem, en, PLAIN_FORMAT)).not.toContain('account=');
   });
 
   it("accepts a region only an account lists, in that account's requests", () => {

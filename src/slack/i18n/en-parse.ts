@@ -9,6 +9,11 @@ import type { NoteTexts, ProblemTexts } from './parse-texts.js';
 
 const { instanceId, keyPairId, keyPairName } = USAGE.examples;
 const OPTIONS = 'key=NAME, key-id=kp-…, region=REGION and then=restart|apply-now';
+/** The options, account= among them where the bot serves several accounts. */
+const optionsOf = (p: { account?: true }) =>
+  p.account
+    ? 'key=NAME, key-id=kp-…, region=REGION, account=NAME and then=restart|apply-now'
+    : OPTIONS;
 /** What an option takes, shown after its name. */
 const placeholder = (name: OptionName): string =>
   name === 'key' || name === 'account'
@@ -63,7 +68,7 @@ const problem = {
   bad_history_count: (p, f) =>
     `${f.q(p.token)} is not a whole number from 1 to ${num(p.max)}: type ${COMMAND} history 20, or ${COMMAND} history for the last ${num(p.defaultLimit)}.`,
   not_an_option: (p, f) =>
-    `${f.q(p.token)} ${p.named ? 'is not an option' : 'has no option name'}: the options are ${OPTIONS}, with no spaces around =.`,
+    `${f.q(p.token)} ${p.named ? 'is not an option' : 'has no option name'}: the options are ${optionsOf(p)}, with no spaces around =.`,
   option_twice: (p, f) =>
     `${p.name}= is given twice (${f.q(p.first)} and ${f.q(p.token)}): give it once.`,
   empty_value: (p, f) =>
@@ -82,7 +87,7 @@ const problem = {
   region_alone: (p, f) => `${f.q(p.token)} looks like a region: type ${f.x(p.fix)}.`,
   id_with_extras: (p, f) => `${f.q(p.token)} is not an instance id: did you mean ${f.x(p.fix)}?`,
   not_an_id: (p, f) =>
-    `${f.q(p.token)} is not an instance id${p.orOption ? ` or an option: the options are ${OPTIONS}` : ''}. Instance ids look like ${instanceId}.`,
+    `${f.q(p.token)} is not an instance id${p.orOption ? ` or an option: the options are ${optionsOf(p)}` : ''}. Instance ids look like ${instanceId}.`,
   missing: (p) => {
     const parts = [
       p.instanceIds ? `instance ids (such as ${instanceId}) or selectors (${SELECTORS})` : '',

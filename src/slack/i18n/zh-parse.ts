@@ -9,6 +9,11 @@ import { num } from './zh-words.js';
 
 const { instanceId, keyPairId, keyPairName } = USAGE.examples;
 const OPTIONS = 'key=名称、key-id=kp-…、region=地域 和 then=restart|apply-now';
+/** 可用选项；服务多个账号时包括 account=。 */
+const optionsOf = (p: { account?: true }) =>
+  p.account
+    ? 'key=名称、key-id=kp-…、region=地域、account=账号名 和 then=restart|apply-now'
+    : OPTIONS;
 /** What an option takes, shown after its name. */
 const placeholder = (name: OptionName): string =>
   name === 'key' || name === 'account'
@@ -60,7 +65,7 @@ export const zhParse: Catalogue['parse'] = {
     bad_history_count: (p, f) =>
       `${f.q(p.token)} 不是 1 到 ${num(p.max)} 之间的整数：例如输入 ${COMMAND} history 20；只输入 ${COMMAND} history 则显示最近 ${num(p.defaultLimit)} 个。`,
     not_an_option: (p, f) =>
-      `${f.q(p.token)} ${p.named ? '不是可用的选项' : '缺少选项名'}：可用选项为 ${OPTIONS}，= 两侧不要有空格。`,
+      `${f.q(p.token)} ${p.named ? '不是可用的选项' : '缺少选项名'}：可用选项为 ${optionsOf(p)}，= 两侧不要有空格。`,
     option_twice: (p, f) =>
       `${p.name}= 出现了两次（${f.q(p.first)} 和 ${f.q(p.token)}）：只需给一次。`,
     empty_value: (p, f) =>
@@ -78,7 +83,7 @@ export const zhParse: Catalogue['parse'] = {
     region_alone: (p, f) => `${f.q(p.token)} 看起来是地域：请输入 ${f.x(p.fix)}。`,
     id_with_extras: (p, f) => `${f.q(p.token)} 不是实例 ID：是否要输入 ${f.x(p.fix)}？`,
     not_an_id: (p, f) =>
-      `${f.q(p.token)} 不是实例 ID${p.orOption ? `，也不是选项（可用选项为 ${OPTIONS}）` : ''}。实例 ID 形如 ${instanceId}。`,
+      `${f.q(p.token)} 不是实例 ID${p.orOption ? `，也不是选项（可用选项为 ${optionsOf(p)}）` : ''}。实例 ID 形如 ${instanceId}。`,
     missing: (p) => {
       const parts = [
         p.instanceIds ? `实例 ID（例如 ${instanceId}）或选择器（${SELECTORS}）` : '',
