@@ -1,6 +1,6 @@
 import { type CancelRefusal, cancel, otherMode } from '../domain/guards.js';
 import type { MutationRequest } from '../domain/request.js';
-import type { ServiceContext } from './context.js';
+import { accountOf, type ServiceContext } from './context.js';
 
 // The requester takes a pending request back (the card's Cancel). One atomic store update, so a
 // cancel racing an approval either wins (nothing runs) or finds it approved (and is refused).
@@ -45,7 +45,7 @@ export function createCancellations(ctx: ServiceContext) {
       type: 'cancelled',
       requestId,
       kind: request.kind,
-      ...(request.account ? { account: request.account } : {}),
+      ...accountOf(request),
       actor: userId,
       fingerprint: request.fingerprint,
     });

@@ -100,9 +100,18 @@ export interface ServiceContext {
   cardsIdle(): Promise<void>;
 }
 
-/** An audit event's `account` field: the request's account (ACCOUNTS_FILE), none for `default`. */
-export function accountOf(request: { account?: string }): { account?: string } {
-  return request.account ? { account: request.account } : {};
+/**
+ * An audit event's account fields: the request's account and its id (ACCOUNTS_FILE); none for a
+ * request of `default`.
+ */
+export function accountOf(request: { account?: string; accountId?: string }): {
+  account?: string;
+  accountId?: string;
+} {
+  return {
+    ...(request.account ? { account: request.account } : {}),
+    ...(request.account && request.accountId ? { accountId: request.accountId } : {}),
+  };
 }
 
 /**

@@ -118,7 +118,7 @@ export function createDecisions(ctx: ServiceContext, execute: (requestId: string
       type,
       requestId: request.id,
       kind: request.kind,
-      ...(request.account ? { account: request.account } : {}),
+      ...accountOf(request),
       actor: input.userId,
       fingerprint: request.fingerprint,
       approvals: request.approval.approvals.length,
@@ -195,7 +195,7 @@ export function createDecisions(ctx: ServiceContext, execute: (requestId: string
         type: 'expired',
         requestId: request.id,
         kind: request.kind,
-        ...(request.account ? { account: request.account } : {}),
+        ...accountOf(request),
       });
       deps.observer?.decisionRecorded?.(request.kind, 'expired', request.account);
       deps.observer?.requestFinished?.(request.kind, 'expired', request.account);

@@ -94,7 +94,7 @@ export function createExecutor(ctx: ServiceContext) {
       type: 'execution_started',
       requestId: request.id,
       kind: request.kind,
-      ...(request.account ? { account: request.account } : {}),
+      ...accountOf(request),
       resumed,
       replica: deps.replicaId,
       steps: request.steps.map((s) => ({
@@ -215,7 +215,7 @@ export function createExecutor(ctx: ServiceContext) {
       type: 'finished',
       requestId,
       kind: request.kind,
-      ...(request.account ? { account: request.account } : {}),
+      ...accountOf(request),
       status: request.status,
       ...totals,
     });

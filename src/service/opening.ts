@@ -70,8 +70,7 @@ export function createOpening(ctx: ServiceContext) {
       kind: request.kind,
       actor: request.requesterId,
       channel: request.channelId,
-      ...(request.account ? { account: request.account } : {}),
-      ...(request.accountId ? { accountId: request.accountId } : {}),
+      ...accountOf(request),
       ...(request.parentId ? { parentId: request.parentId } : {}),
       instanceIds: request.instanceIds,
       ...(request.selection ? { selectedBy: request.selection.selectors.map(formatSelector) } : {}),
@@ -113,7 +112,7 @@ export function createOpening(ctx: ServiceContext) {
       kind: request.kind,
       requester: request.requesterId,
       instances: request.instanceIds.length,
-      ...(request.account ? { account: request.account } : {}),
+      ...accountOf(request),
       region: request.region,
       approvalsRequired: request.approval.required,
     });

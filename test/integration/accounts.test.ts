@@ -111,11 +111,13 @@ describe('several accounts', () => {
     for (const type of ['approved', 'execution_started', 'finished']) {
       expect(trail.find((e) => e.type === type)).toMatchObject({ account: 'prod' });
     }
-    // Every event of the request names its account, the steps' and the results' too.
+    // Every event of the request names its account and its id, the steps' and the results' too.
     expect(trail.map((e) => e.type)).toEqual(
       expect.arrayContaining(['step_sent', 'step_done', 'results_posted']),
     );
-    for (const event of trail) expect(event, event.type).toMatchObject({ account: 'prod' });
+    for (const event of trail) {
+      expect(event, event.type).toMatchObject({ account: 'prod', accountId: '2100000001' });
+    }
 
     // The thread, status and history carry the account.
     expect(messageText(prod.results)).toContain('*Account*: `prod` · `2100000001`');
