@@ -407,7 +407,7 @@ describe('graceful stop', () => {
 describe('stopping before the start finished', () => {
   it('exits 0 on SIGTERM while Socket Mode is still connecting, with no start-up error', async () => {
     // The fake Slack hands out a socket URL nobody listens on: the start never completes.
-    const bot = start({ SLACK_APP_TOKEN: 'xapp-1-A0TEST-never-connects' });
+    const bot = start({ SLACK_APP_TOKEN: 'xapp-placeholder' });
     await bot.waitForLog((l) => l.event.includes('WebSocket') && l.source === 'bolt');
     bot.kill('SIGTERM');
     expect(await bot.exited).toEqual({ code: 0, signal: null });
